@@ -1,0 +1,240 @@
+"""The wire: one pydantic model per JSON object in API.md.
+
+The server declares these as its request and response models and the client parses replies
+into them, so the two can never drift apart. No Qt and no server code may be imported here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+
+
+class InvitationStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    OPENED = "opened"
+    REGISTERED = "registered"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_INVITATION
+
+
+_FINAL_INVITATION = {
+    InvitationStatus.REGISTERED,
+    InvitationStatus.FAILED,
+    InvitationStatus.EXPIRED,
+    InvitationStatus.CANCELLED,
+}
+
+
+class BindingStatus(enum.StrEnum):
+    PENDING = "pending"
+    SCANNED = "scanned"
+    SIGNED_IN = "signed_in"
+    LINE_LINKED = "line_linked"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_BINDING
+
+
+_FINAL_BINDING = {BindingStatus.COMPLETED, BindingStatus.EXPIRED, BindingStatus.CANCELLED}
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MessageChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorBody(WireModel):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorEnvelope(WireModel):
+    error: ErrorBody
+
+
+# --- devices and staff --------------------------------------------------------------------
+
+
+class StoreOut(WireModel):
+    id: int
+    code: str
+    name: str
+    locale: str
+    timezone: str
+    line_enabled: bool = False
+
+
+class StaffOut(WireModel):
+    id: int
+    code: str
+    name: str
+    role: Role
+
+
+class EnrollRequest(WireModel):
+    enrollment_code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(min_length=1, max_length=100)
+
+
+class EnrollResponse(WireModel):
+    device_id: int
+    device_token: str
+    store: StoreOut
+
+
+class StaffLoginRequest(WireModel):
+    staff_code: str = Field(min_length=1, max_length=32)
+    pin: str = Field(min_length=4, max_length=12)
+
+
+class StaffLoginResponse(WireModel):
+    session_token: str
+    expires_at: datetime
+    idle_timeout_seconds: int
+    staff: StaffOut
+    store: StoreOut
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+class ReferralOut(WireModel):
+    store: StoreOut
+    staff: StaffOut | None
+    bound_at: datetime
+    via: str
+
+
+class CustomerSummary(WireModel):
+    id: int
+    name: str | None
+    phone_masked: str | None
+    email_masked: str | None
+    is_member: bool
+    line_bound: bool
+    level: str | None
+    points: int
+    source: str | None
+    referral: ReferralOut | None
+    created_at: datetime
+    orders_count: int = 0
+
+
+class CustomerSearchResult(WireModel):
+    items: list[CustomerSummary]
+    total: int
+
+
+class OrderCreate(WireModel):
+    """A purchase recorded by a POS or by hand: makes a past buyer real data."""
+
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    amount: int = Field(ge=0, description="in the currency's minor units")
+    external_ref: str | None = Field(default=None, max_length=64)
+
+
+class OrderOut(WireModel):
+    id: int
+    customer_id: int
+    store_id: int
+    amount: int
+    created_at: datetime
+
+
+# --- invitations and bindings -------------------------------------------------------------
+
+
+class InvitationCreate(WireModel):
+    phone: str = Field(min_length=3, max_length=32)
+
+
+class Invitation(WireModel):
+    id: int
+    status: InvitationStatus
+    phone_masked: str
+    expires_at: datetime
+    created_at: datetime
+    customer_id: int | None = None
+    store: StoreOut
+    staff: StaffOut | None
+    message_status: MessageStatus | None = None
+    failure_code: str | None = None
+
+
+class BindingCreate(WireModel):
+    customer_id: int
+
+
+class Binding(WireModel):
+    id: int
+    status: BindingStatus
+    customer_id: int
+    qr_url: str
+    expires_at: datetime
+    created_at: datetime
+    phone_masked: str | None
+    sms_sent: bool = False
+    referral: ReferralOut | None = None
+
+
+# --- development only ---------------------------------------------------------------------
+
+
+class DevMessage(WireModel):
+    id: int
+    channel: MessageChannel
+    to: str
+    body: str
+    status: MessageStatus
+    provider: str
+    provider_message_id: str | None
+    segments: int
+    cost_units: int
+    created_at: datetime
+    sent_at: datetime | None
+    links: list[str]
+
+
+class DevMessageList(WireModel):
+    items: list[DevMessage]
+
+
+class Health(WireModel):
+    status: str
+    version: str

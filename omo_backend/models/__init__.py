@@ -1,0 +1,38 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from omo_backend.models.audit import AuditEvent
+from omo_backend.models.base import Base, utcnow
+from omo_backend.models.customer import (
+    Consent,
+    Customer,
+    Order,
+    PointsEntry,
+    Referral,
+    RetiredIdentifier,
+)
+from omo_backend.models.idempotency import IdempotencyRecord
+from omo_backend.models.invitation import BindingSession, Invitation, PageSession
+from omo_backend.models.message import Message
+from omo_backend.models.store import Device, EnrollmentCode, Staff, StaffSession, Store
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "BindingSession",
+    "Consent",
+    "Customer",
+    "Device",
+    "EnrollmentCode",
+    "IdempotencyRecord",
+    "Invitation",
+    "Message",
+    "Order",
+    "PageSession",
+    "PointsEntry",
+    "Referral",
+    "RetiredIdentifier",
+    "Staff",
+    "StaffSession",
+    "Store",
+    "utcnow",
+]

@@ -1,0 +1,106 @@
+"""Customers (members and past buyers) and what hangs off them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from omo_backend.models.base import Base, utcnow
+from omo_backend.models.store import Staff, Store
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100), default=None)
+    # Lower-cased name, so name search needs no function index.
+    name_search: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, default=None)
+    birthday: Mapped[date | None] = mapped_column(default=None)
+    is_member: Mapped[bool] = mapped_column(default=False)
+    member_since: Mapped[datetime | None] = mapped_column(default=None)
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    level: Mapped[str | None] = mapped_column(String(32), default=None)
+    source: Mapped[str | None] = mapped_column(String(32), default=None)
+    source_store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
+    line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    referral: Mapped[Referral | None] = relationship(lazy="selectin", uselist=False)
+
+
+class Referral(Base):
+    """Which store and staff member signed a member up: written once, never changed."""
+
+    __tablename__ = "referral"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    bound_at: Mapped[datetime] = mapped_column(default=utcnow)
+    via: Mapped[str] = mapped_column(String(16))
+
+    store: Mapped[Store] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+
+class PointsEntry(Base):
+    __tablename__ = "points_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    delta: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    amount: Mapped[int]
+    external_ref: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Consent(Base):
+    """What the customer agreed to, when, where and on which words."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    granted: Mapped[bool]
+    text_shown: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RetiredIdentifier(Base):
+    """A phone or e-mail merged away: it can never sign up or sign in again."""
+
+    __tablename__ = "retired_identifier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(254))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("uq_retired_identifier_kind_value", "kind", "value", unique=True),)

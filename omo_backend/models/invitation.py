@@ -1,0 +1,75 @@
+"""Invitations (sign-up by SMS), binding sessions (bind by QR) and the pages' sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from omo_backend.models.base import Base, utcnow
+from omo_backend.models.store import Staff, Store
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Bumped on every change a waiting counter should see.
+    version: Mapped[int] = mapped_column(default=1)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    locale: Mapped[str] = mapped_column(String(16), default="zh_TW")
+    failure_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(default=None)
+    received_at: Mapped[datetime | None] = mapped_column(default=None)
+    registered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    store: Mapped[Store] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+
+class BindingSession(Base):
+    __tablename__ = "binding_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    version: Mapped[int] = mapped_column(default=1)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    sms_sent: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    store: Mapped[Store] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+
+class PageSession(Base):
+    """A phone's session on a customer page: the link's token is exchanged for this once."""
+
+    __tablename__ = "page_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), default=None)
+    binding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("binding_session.id"), default=None
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

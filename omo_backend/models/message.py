@@ -1,0 +1,45 @@
+"""The outbox: every SMS or e-mail is a row first, sent by the dispatcher afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from omo_backend.models.base import Base, utcnow
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (
+        Index("ix_message_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_message_to_created", "to_address", "created_at"),
+        Index("ix_message_store_created", "store_id", "created_at"),
+        Index("ix_message_device_created", "device_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), default="sms")
+    purpose: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    provider_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    segments: Mapped[int] = mapped_column(default=1)
+    cost_units: Mapped[int] = mapped_column(default=1)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), default=None)
+    binding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("binding_session.id"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,94 @@
+"""Every knob of the backend, read once from ``OMO_*`` environment variables (or ``.env``)."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "omo-counter"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    dev_mode: bool = False
+    default_country: str = "TW"
+    allowed_sms_countries: str = "TW"
+
+    sms_provider: str = "outbox"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_timeout_seconds: float = 10.0
+
+    line_channel_id: str = ""
+    line_channel_secret: str = ""
+    line_auth_base: str = "https://access.line.me"
+    line_api_base: str = "https://api.line.me"
+    smtp_url: str = ""
+
+    # Links and sessions.
+    registration_ttl_seconds: int = 2 * 60 * 60
+    binding_ttl_seconds: int = 10 * 60
+    enrollment_code_ttl_seconds: int = 24 * 60 * 60
+    staff_session_ttl_seconds: int = 12 * 60 * 60
+    staff_idle_timeout_seconds: int = 15 * 60
+    pin_max_failures: int = 5
+    pin_lockout_seconds: int = 15 * 60
+    page_session_ttl_seconds: int = 2 * 60 * 60
+
+    # What SMS may cost the merchant: per phone, device and store.
+    rate_phone_per_10min: int = 3
+    rate_phone_per_day: int = 10
+    rate_device_per_hour: int = 60
+    rate_store_per_hour: int = 300
+
+    idempotency_ttl_seconds: int = 48 * 60 * 60
+
+    # Outbox dispatcher.
+    dispatch_poll_seconds: float = 0.2
+    dispatch_batch: int = 20
+    dispatch_lease_seconds: float = 60.0
+    dispatch_max_attempts: int = 6
+    dispatch_backoff_base_seconds: float = 2.0
+    dispatch_backoff_max_seconds: float = 300.0
+
+    # Long-poll.
+    longpoll_max_wait_seconds: float = 30.0
+    longpoll_check_seconds: float = 0.2
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'omo.db'}"
+
+    @property
+    def allowed_sms_regions(self) -> frozenset[str]:
+        return frozenset(
+            r.strip().upper() for r in self.allowed_sms_countries.split(",") if r.strip()
+        )
+
+    @property
+    def line_enabled(self) -> bool:
+        return bool(self.line_channel_id and self.line_channel_secret)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.effective_database_url.startswith("postgresql")

@@ -1,0 +1,1 @@
+"""OMO Counter desktop app (PySide6). Built in the counter-app issue."""

@@ -1,0 +1,1 @@
+"""Real parts the tests and benchmarks start: PostgreSQL clusters, live servers, fakes."""
