@@ -205,7 +205,8 @@ class Binding(WireModel):
     id: int
     status: BindingStatus
     customer_id: int
-    qr_url: str
+    # The link's token is only ever kept hashed, so the link is in the reply that made it.
+    qr_url: str | None = None
     expires_at: datetime
     created_at: datetime
     phone_masked: str | None

@@ -25,6 +25,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
             max_overflow=20,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         return engine
@@ -33,6 +34,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_size=pool_size,
         max_overflow=20,
         pool_pre_ping=True,
+        # Error texts end up in logs; bound values can be phone numbers.
+        hide_parameters=True,
         connect_args={"application_name": "omo_backend"},
     )
 

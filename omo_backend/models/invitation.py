@@ -43,6 +43,8 @@ class BindingSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Can't scan? Try SMS invitation" sends a second link to the same binding.
+    sms_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     version: Mapped[int] = mapped_column(default=1)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)

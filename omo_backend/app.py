@@ -1,0 +1,204 @@
+"""``create_app(settings)``: wires the routers, the error envelope, logging and background work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend_client import schemas
+from omo_backend import __version__
+from omo_backend.bindings.router import router as bindings_router
+from omo_backend.customers.router import router as customers_router
+from omo_backend.db import Database
+from omo_backend.dev.router import router as dev_router
+from omo_backend.devices.router import router as devices_router
+from omo_backend.errors import DomainError
+from omo_backend.invitations.router import router as invitations_router
+from omo_backend.logs import redact, request_id_var
+from omo_backend.longpoll import ChangeWatcher
+from omo_backend.pages import router as pages
+from omo_backend.settings import Settings
+from omo_backend.staff.router import router as staff_router
+
+log = logging.getLogger("omo_backend")
+access_log = logging.getLogger("omo_backend.access")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def envelope(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = schemas.ErrorEnvelope(
+        error=schemas.ErrorBody(code=code, message=message, details=details or {})
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def _is_page(request: Request) -> bool:
+    return request.url.path == "/r" or request.url.path.startswith(("/r/", "/b/", "/line/"))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _is_page(request):
+            return pages.error_page(request, exc)
+        return envelope(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+            for err in exc.errors()
+        ]
+        return envelope(422, "validation_error", "Some fields are not right.", {"fields": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        if _is_page(request):
+            return pages.message_page(request, exc.status_code, "link_unknown")
+        return envelope(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "?")
+        if _is_page(request):
+            return pages.message_page(request, 503, "server_trouble")
+        return envelope(
+            503, "service_unavailable", "The database is not reachable; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        if _is_page(request):
+            return pages.message_page(request, 500, "server_trouble")
+        return envelope(
+            500, "internal_error", "Something went wrong on the server.",
+            {"request_id": getattr(request.state, "request_id", "-")},
+        )
+
+
+def _install_request_log(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_id_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id", "")
+        if not (0 < len(rid) <= 64 and rid.replace("-", "").isalnum()):
+            rid = uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        request.state.request_id = rid
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-Id"] = rid
+            return response
+        finally:
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                redact(request.url.path),
+                status,
+                extra={
+                    "event": "http_request",
+                    "method": request.method,
+                    "path": redact(request.url.path),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def create_app(
+    settings: Settings, database: Database | None = None, *, run_dispatcher: bool = False
+) -> FastAPI:
+    db = database or Database(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = ChangeWatcher(db, settings.longpoll_check_seconds)
+        watcher.start()
+        app.state.watcher = watcher
+        stop = threading.Event()
+        thread = None
+        if run_dispatcher:
+            from omo_backend.messaging.dispatcher import Dispatcher
+
+            dispatcher = Dispatcher(db, settings)
+            thread = threading.Thread(
+                target=dispatcher.run_forever, args=(stop,), name="dispatcher", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            await watcher.stop()
+            if thread is not None:
+                thread.join(timeout=10)
+
+    app = FastAPI(
+        title="OMO Counter backend",
+        version=__version__,
+        lifespan=lifespan,
+        responses={
+            400: {"model": schemas.ErrorEnvelope},
+            401: {"model": schemas.ErrorEnvelope},
+            422: {"model": schemas.ErrorEnvelope},
+        },
+    )
+    app.state.settings = settings
+    app.state.db = db
+    _install_error_handlers(app)
+    _install_request_log(app)
+
+    @app.get("/api/v1/health", response_model=schemas.Health, tags=["operations"])
+    def health() -> schemas.Health:
+        return schemas.Health(status="ok", version=__version__)
+
+    for router in (
+        devices_router,
+        staff_router,
+        customers_router,
+        invitations_router,
+        bindings_router,
+        pages.router,
+    ):
+        app.include_router(router)
+    if settings.dev_mode:
+        app.include_router(dev_router)
+    return app

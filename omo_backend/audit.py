@@ -1,0 +1,31 @@
+"""Recording who did what: every staff action leaves one audit row in its own transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from omo_backend.models import AuditEvent
+
+
+def record(
+    *,
+    session: Session,
+    action: str,
+    store_id: int | None,
+    staff_id: int | None = None,
+    device_id: int | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    details: dict[str, object] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            action=action,
+            store_id=store_id,
+            staff_id=staff_id,
+            device_id=device_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details or {},
+        )
+    )

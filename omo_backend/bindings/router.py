@@ -1,0 +1,115 @@
+"""Counter flow: "Bind now" (QR) and "Can't scan? Try SMS invitation"."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from backend_client import schemas
+from omo_backend import idempotency
+from omo_backend.bindings import service
+from omo_backend.db import Database
+from omo_backend.deps import ActorDep, DbDep, SettingsDep
+from omo_backend.longpoll import follow
+from omo_backend.models import BindingSession, Customer
+from omo_backend.settings import Settings
+from omo_backend.staff.service import Actor
+from omo_backend.wire import binding_out
+
+router = APIRouter(prefix="/api/v1/bindings", tags=["counter"])
+
+
+def _out(
+    session: Session, binding: BindingSession, settings: Settings, qr_url: str | None = None
+) -> schemas.Binding:
+    customer = session.get_one(Customer, binding.customer_id)
+    return binding_out(binding, customer, qr_url, settings)
+
+
+@router.post("", status_code=201, response_model=schemas.Binding)
+def create_binding(
+    body: schemas.BindingCreate, actor: ActorDep, db: DbDep, settings: SettingsDep
+) -> schemas.Binding:
+    with db.transaction() as session:
+        binding, qr_url = service.create(
+            session=session, settings=settings, actor=actor, customer_id=body.customer_id
+        )
+        return _out(session, binding, settings, qr_url)
+
+
+def _read(
+    db: Database, settings: Settings, actor: Actor, binding_id: int
+) -> tuple[schemas.Binding, int]:
+    with db.transaction(write=False) as session:
+        binding = service.get_for_actor_or_raise(session=session, actor=actor, binding_id=binding_id)
+        expire = service.needs_expiry(binding)
+    if expire:
+        with db.transaction() as session:
+            service.expire_if_due(session=session, binding_id=binding_id)
+    with db.transaction(write=False) as session:
+        binding = service.get_for_actor_or_raise(session=session, actor=actor, binding_id=binding_id)
+        return _out(session, binding, settings), binding.version
+
+
+@router.get("/{binding_id}", response_model=schemas.Binding)
+async def get_binding(
+    binding_id: int,
+    request: Request,
+    actor: ActorDep,
+    db: DbDep,
+    settings: SettingsDep,
+    wait: Annotated[float, Query(ge=0, description="seconds to wait for a change")] = 0,
+    known_status: Annotated[
+        schemas.BindingStatus | None,
+        Query(description="the status the caller already has: a different one returns at once"),
+    ] = None,
+) -> schemas.Binding:
+    return await follow(
+        watcher=request.app.state.watcher,
+        model=BindingSession,
+        row_id=binding_id,
+        read=partial(_read, db, settings, actor, binding_id),
+        wait=min(wait, settings.longpoll_max_wait_seconds),
+        known_status=known_status,
+    )
+
+
+@router.post("/{binding_id}/sms", response_model=schemas.Binding)
+def send_binding_sms(
+    binding_id: int,
+    request: Request,
+    actor: ActorDep,
+    db: DbDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def work(session: Session) -> schemas.Binding:
+        binding = service.send_sms(
+            session=session, settings=settings, actor=actor, binding_id=binding_id
+        )
+        return _out(session, binding, settings)
+
+    return idempotency.run(
+        db=db,
+        scope=f"device:{actor.device_id}",
+        key=idempotency_key,
+        request_hash=idempotency.fingerprint("POST", request.url.path, None),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        status=200,
+        work=work,
+    ).response()
+
+
+@router.post("/{binding_id}/cancel", response_model=schemas.Binding)
+def cancel_binding(
+    binding_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+) -> schemas.Binding:
+    with db.transaction() as session:
+        binding = service.cancel(session=session, actor=actor, binding_id=binding_id)
+        out = _out(session, binding, settings)
+    request.app.state.watcher.notify()
+    return out

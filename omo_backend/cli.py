@@ -1,0 +1,229 @@
+"""``omo-backend …``: the operator's commands (see API.md, "Operator CLI")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from backend_client.schemas import Role
+from omo_backend import migrate
+from omo_backend.db import Database
+from omo_backend.errors import DomainError
+from omo_backend.logs import configure_logging
+from omo_backend.settings import Settings
+
+
+def _database(settings: Settings) -> Database:
+    db = Database(settings.effective_database_url)
+    migrate.upgrade(db.engine)
+    return db
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    db = _database(settings)
+    if args.workers > 1:
+        db.dispose()
+        os.environ["OMO_SERVE_DISPATCHER"] = "0" if args.no_dispatcher else "1"
+        uvicorn.run(
+            "omo_backend.cli:worker_app", factory=True, host=args.host, port=args.port,
+            workers=args.workers, access_log=False, log_config=None,
+        )
+        return 0
+    from omo_backend.app import create_app
+
+    app = create_app(settings, db, run_dispatcher=not args.no_dispatcher)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None)
+    return 0
+
+
+def worker_app() -> object:
+    """One API process of several (``serve --workers N``): each its own app and dispatcher."""
+    from omo_backend.app import create_app
+
+    settings = Settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings, run_dispatcher=os.environ.get("OMO_SERVE_DISPATCHER") == "1")
+
+
+def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.messaging.dispatcher import run_dispatcher
+
+    _database(settings).dispose()
+    run_dispatcher(settings)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _database(settings).dispose()
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_store_add(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.stores import service
+
+    with _database(settings).transaction() as session:
+        store = service.create(
+            session=session, code=args.code, name=args.name, locale=args.locale,
+            timezone=args.timezone,
+        )
+        print(f"store {store.code} added (id {store.id})")
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.staff import service
+    from omo_backend.stores import service as stores
+
+    with _database(settings).transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        staff = service.create(
+            session=session, store=store, code=args.code, name=args.name, role=Role(args.role),
+            pin=args.pin,
+        )
+        print(f"staff {staff.code} ({staff.role}) added to {store.code}")
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.devices import service
+    from omo_backend.stores import service as stores
+
+    with _database(settings).transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        code = service.create_enrollment_code(
+            session=session, store=store, ttl_seconds=settings.enrollment_code_ttl_seconds
+        )
+    print(code)
+    return 0
+
+
+def cmd_order_add(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.customers import service
+    from omo_backend.stores import service as stores
+
+    with _database(settings).transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        order = service.record_purchase(
+            session=session, store_id=store.id, staff_id=None, device_id=None, name=args.name,
+            phone=args.phone, email=args.email, amount=args.amount, external_ref=args.ref,
+            default_region=settings.default_country,
+        )
+        print(f"order {order.id} recorded for customer {order.customer_id}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from omo_backend import demo_seed
+    from omo_backend.app import create_app
+    from omo_backend.devices import service as devices
+    from omo_backend.stores import service as stores
+
+    base = f"http://{args.host}:{args.port}"
+    settings = settings.model_copy(
+        update={"dev_mode": True, "sms_provider": "outbox", "public_base_url": base}
+    )
+    db = _database(settings)
+    with db.transaction() as session:
+        info = demo_seed.seed(session=session)
+        store = stores.get_by_code_or_raise(session=session, code="TPE01")
+        code = devices.create_enrollment_code(
+            session=session, store=store, ttl_seconds=settings.enrollment_code_ttl_seconds
+        )
+    lines = [
+        "",
+        "OMO Counter demo backend",
+        f"  URL:              {base}  (API docs: {base}/docs)",
+        f"  database:         {settings.effective_database_url}",
+        f"  enrollment code:  {code}  (store TPE01, one use, 24 h)",
+        "  staff (store, code, name, role, PIN):",
+        *[f"    {s}  {c}  {n}  {r}  PIN {p}" for s, c, n, r, p in info.staff],
+        f"  members:          {', '.join(info.members)}",
+        f"  past buyers:      {', '.join(info.buyers)}",
+        f"  new customer:     {info.new_customer}",
+        f"  SMS sent (dev):   {base}/api/v1/dev/messages",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    app = create_app(settings, db, run_dispatcher=True)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omo-backend", description="OMO Counter backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate if needed, serve the API and pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-dispatcher", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("dispatch", help="run only the message dispatcher").set_defaults(
+        func=cmd_dispatch
+    )
+    sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(
+        func=cmd_migrate
+    )
+
+    store = sub.add_parser("store", help="stores").add_subparsers(dest="action", required=True)
+    store_add = store.add_parser("add", help="add a store")
+    store_add.add_argument("--code", required=True)
+    store_add.add_argument("--name", required=True)
+    store_add.add_argument("--locale", default="zh_TW", choices=["zh_TW", "en"])
+    store_add.add_argument("--timezone", default="Asia/Taipei")
+    store_add.set_defaults(func=cmd_store_add)
+
+    staff = sub.add_parser("staff", help="staff").add_subparsers(dest="action", required=True)
+    staff_add = staff.add_parser("add", help="add a staff member")
+    staff_add.add_argument("--store", required=True)
+    staff_add.add_argument("--code", required=True)
+    staff_add.add_argument("--name", required=True)
+    staff_add.add_argument("--role", default="staff", choices=[r.value for r in Role])
+    staff_add.add_argument("--pin", required=True)
+    staff_add.set_defaults(func=cmd_staff_add)
+
+    device = sub.add_parser("device", help="devices").add_subparsers(dest="action", required=True)
+    enroll = device.add_parser("enroll-code", help="print a one-time enrollment code")
+    enroll.add_argument("--store", required=True)
+    enroll.set_defaults(func=cmd_enroll_code)
+
+    order = sub.add_parser("order", help="purchases").add_subparsers(dest="action", required=True)
+    order_add = order.add_parser("add", help="record a purchase (makes a past buyer)")
+    order_add.add_argument("--store", required=True)
+    order_add.add_argument("--name")
+    order_add.add_argument("--phone")
+    order_add.add_argument("--email")
+    order_add.add_argument("--amount", type=int, required=True)
+    order_add.add_argument("--ref")
+    order_add.set_defaults(func=cmd_order_add)
+
+    demo = sub.add_parser("demo", help="seed demo data (idempotent) and serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        result: int = args.func(args, settings)
+        return result
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

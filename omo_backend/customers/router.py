@@ -1,0 +1,62 @@
+"""Member Search at the counter, and purchases that make past buyers real."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend_client import schemas
+from omo_backend.customers import service
+from omo_backend.deps import ActorDep, DbDep, SettingsDep
+from omo_backend.errors import ValidationFailed
+from omo_backend.wire import customer_summaries
+
+router = APIRouter(prefix="/api/v1", tags=["counter"])
+
+
+@router.get("/customers/search", response_model=schemas.CustomerSearchResult)
+def search_customers(
+    actor: ActorDep,
+    db: DbDep,
+    settings: SettingsDep,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    name: Annotated[str | None, Query(max_length=100)] = None,
+) -> schemas.CustomerSearchResult:
+    given = [v for v in (phone, email, name) if v]
+    if len(given) != 1:
+        raise ValidationFailed(
+            "Search by exactly one of phone, email or name.", code="one_search_field"
+        )
+    with db.transaction(write=False) as session:
+        if phone:
+            found = service.search_by_phone(
+                session=session, phone=phone, default_region=settings.default_country
+            )
+        elif email:
+            found = service.search_by_email(session=session, email=email)
+        else:
+            found = service.search_by_name(session=session, name=name or "")
+        items = customer_summaries(session, found, settings)
+    return schemas.CustomerSearchResult(items=items, total=len(items))
+
+
+@router.post("/orders", status_code=201, response_model=schemas.OrderOut)
+def record_order(
+    body: schemas.OrderCreate, actor: ActorDep, db: DbDep, settings: SettingsDep
+) -> schemas.OrderOut:
+    with db.transaction() as session:
+        order = service.record_purchase(
+            session=session,
+            store_id=actor.store_id,
+            staff_id=actor.staff_id,
+            device_id=actor.device_id,
+            name=body.name,
+            phone=body.phone,
+            email=body.email,
+            amount=body.amount,
+            external_ref=body.external_ref,
+            default_region=settings.default_country,
+        )
+        return schemas.OrderOut.model_validate(order)

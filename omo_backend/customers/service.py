@@ -1,0 +1,218 @@
+"""Customers: finding them at the counter, recording purchases, and becoming a member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omo_backend import audit
+from omo_backend.errors import Conflict, ValidationFailed
+from omo_backend.models import Consent, Customer, Order, Referral, RetiredIdentifier, utcnow
+from omo_backend.phones import normalise_email, normalise_phone
+
+SEARCH_LIMIT = 20
+
+
+def _active() -> list[object]:
+    return [Customer.merged_into_id.is_(None)]
+
+
+def search_by_phone(*, session: Session, phone: str, default_region: str) -> list[Customer]:
+    e164 = normalise_phone(phone, default_region)
+    return list(session.scalars(select(Customer).where(Customer.phone == e164, *_active())))
+
+
+def search_by_email(*, session: Session, email: str) -> list[Customer]:
+    address = normalise_email(email)
+    return list(session.scalars(select(Customer).where(Customer.email == address, *_active())))
+
+
+def search_by_name(*, session: Session, name: str) -> list[Customer]:
+    needle = name.strip().lower()
+    if len(needle) < 1:
+        raise ValidationFailed("Type part of a name.", code="invalid_name", details={"field": "name"})
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        select(Customer)
+        .where(Customer.name_search.like(f"%{escaped}%", escape="\\"), *_active())
+        .order_by(Customer.is_member.desc(), Customer.name_search, Customer.id)
+        .limit(SEARCH_LIMIT)
+    )
+    return list(session.scalars(query))
+
+
+def find_by_phone(*, session: Session, e164: str) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.phone == e164))
+
+
+def is_retired(*, session: Session, kind: str, value: str) -> bool:
+    found = session.scalar(
+        select(RetiredIdentifier.id).where(
+            RetiredIdentifier.kind == kind, RetiredIdentifier.value == value
+        )
+    )
+    return found is not None
+
+
+def record_purchase(
+    *,
+    session: Session,
+    store_id: int,
+    staff_id: int | None,
+    device_id: int | None,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    amount: int,
+    external_ref: str | None,
+    default_region: str,
+) -> Order:
+    """A sale to a known or new customer; a new one is a past buyer, not a member."""
+    e164 = normalise_phone(phone, default_region) if phone else None
+    address = normalise_email(email) if email else None
+    if e164 is None and address is None:
+        raise ValidationFailed(
+            "A purchase needs the customer's phone or e-mail.", code="phone_or_email_required"
+        )
+    customer = None
+    if e164:
+        customer = session.scalar(select(Customer).where(Customer.phone == e164))
+    if customer is None and address:
+        customer = session.scalar(select(Customer).where(Customer.email == address))
+    if customer is not None and customer.merged_into_id is not None:
+        customer = session.get(Customer, customer.merged_into_id)
+    if customer is None:
+        clean = name.strip() if name else None
+        customer = Customer(
+            name=clean,
+            name_search=clean.lower() if clean else None,
+            phone=e164,
+            email=address,
+            source="pos",
+            source_store_id=store_id,
+        )
+        session.add(customer)
+        session.flush()
+    order = Order(
+        customer_id=customer.id, store_id=store_id, staff_id=staff_id, amount=amount,
+        external_ref=external_ref,
+    )
+    session.add(order)
+    session.flush()
+    audit.record(
+        session=session, action="order.recorded", store_id=store_id, staff_id=staff_id,
+        device_id=device_id, subject_type="customer", subject_id=customer.id,
+        details={"order_id": order.id},
+    )
+    return order
+
+
+def bind_referral_once(
+    *,
+    session: Session,
+    customer: Customer,
+    store_id: int,
+    staff_id: int | None,
+    device_id: int | None,
+    via: str,
+) -> Referral:
+    """The first referral stands forever; later attempts return it unchanged."""
+    existing = session.get(Referral, customer.id)
+    if existing is not None:
+        return existing
+    referral = Referral(
+        customer_id=customer.id, store_id=store_id, staff_id=staff_id, device_id=device_id, via=via
+    )
+    session.add(referral)
+    session.flush()
+    session.refresh(customer)
+    return referral
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    email: str | None
+    birthday: date | None
+    password_hash: str
+    marketing_consent: bool
+    terms_text: str
+    marketing_text: str
+    locale: str
+
+
+def register_member(
+    *,
+    session: Session,
+    phone: str,
+    registration: Registration,
+    store_id: int,
+    staff_id: int | None,
+    device_id: int | None,
+    channel: str,
+) -> Customer:
+    """Make the owner of a verified phone a member and bind the store as the referral."""
+    customer = session.scalar(select(Customer).where(Customer.phone == phone).with_for_update(of=Customer))
+    if customer is not None and customer.is_member:
+        raise Conflict("This phone number is already a member.", code="already_member")
+    if is_retired(session=session, kind="phone", value=phone):
+        raise Conflict("This phone number can no longer sign up.", code="identifier_retired")
+    if registration.email:
+        if is_retired(session=session, kind="email", value=registration.email):
+            raise Conflict(
+                "This e-mail can no longer sign up.", code="identifier_retired",
+                details={"field": "email"},
+            )
+        owner = session.scalar(select(Customer).where(Customer.email == registration.email))
+        if owner is not None and (customer is None or owner.id != customer.id):
+            if owner.is_member:
+                raise Conflict(
+                    "This e-mail already belongs to a member.", code="email_taken",
+                    details={"field": "email"},
+                )
+            # A past buyer known by e-mail only: same person, keep their history.
+            if customer is None:
+                customer = owner
+            else:
+                raise Conflict(
+                    "This e-mail belongs to another customer.", code="email_taken",
+                    details={"field": "email"},
+                )
+    now = utcnow()
+    if customer is None:
+        customer = Customer(phone=phone, source="counter", source_store_id=store_id)
+        session.add(customer)
+    customer.phone = phone
+    customer.name = registration.name
+    customer.name_search = registration.name.lower()
+    customer.email = registration.email or customer.email
+    customer.birthday = registration.birthday
+    customer.password_hash = registration.password_hash
+    customer.is_member = True
+    customer.member_since = now
+    if customer.source is None or customer.source == "pos":
+        customer.source = "counter"
+        customer.source_store_id = store_id
+    session.flush()
+    for purpose, granted, text in (
+        ("terms", True, registration.terms_text),
+        ("marketing", registration.marketing_consent, registration.marketing_text),
+    ):
+        session.add(
+            Consent(
+                customer_id=customer.id, purpose=purpose, granted=granted, text_shown=text,
+                locale=registration.locale, channel=channel, store_id=store_id, staff_id=staff_id,
+            )
+        )
+    bind_referral_once(
+        session=session, customer=customer, store_id=store_id, staff_id=staff_id,
+        device_id=device_id, via="registration",
+    )
+    audit.record(
+        session=session, action="member.registered", store_id=store_id, staff_id=staff_id,
+        device_id=device_id, subject_type="customer", subject_id=customer.id,
+    )
+    return customer

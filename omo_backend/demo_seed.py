@@ -1,0 +1,105 @@
+"""Demo data: three stores, their staff, members with referrals and past buyers (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend_client.schemas import Role
+from omo_backend import security
+from omo_backend.customers import service as customer_service
+from omo_backend.models import Customer, PointsEntry, Referral, Staff, Store, utcnow
+from omo_backend.phones import normalise_phone
+from omo_backend.staff import service as staff_service
+from omo_backend.stores import service as store_service
+
+STORES = [
+    ("TPE01", "台北總店 Taipei Main", "zh_TW"),
+    ("TPE02", "信義店 Xinyi", "zh_TW"),
+    ("TXG01", "台中店 Taichung", "zh_TW"),
+]
+STAFF = [
+    ("TPE01", "1001", "Amy Lin 林怡君", Role.MANAGER, "123456"),
+    ("TPE01", "1002", "Ben Chen 陳柏翰", Role.STAFF, "222222"),
+    ("TPE02", "2001", "Cindy Wang 王欣怡", Role.MANAGER, "333333"),
+    ("TXG01", "3001", "David Huang 黃大衛", Role.STAFF, "444444"),
+]
+# Members: name, phone, e-mail, level, points, referring store and staff (or None).
+MEMBERS = [
+    ("陳美玲 Mei-ling Chen", "0912345678", "meiling@example.com", "gold", 820, ("TPE01", "1001")),
+    ("王小明 Xiao-ming Wang", "0922333444", "xm.wang@example.com", "silver", 150, None),
+    ("Grace Liu", "0933111222", "grace.liu@example.com", "regular", 40, ("TPE02", "2001")),
+]
+# Past buyers: bought before, not members.
+BUYERS = [
+    ("張志豪 Chih-hao Chang", "0955666777", None, 1280),
+    ("Emily Tsai", "0966123123", "emily.tsai@example.com", 560),
+]
+NEW_CUSTOMER_PHONE = "0977888999"
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    stores: list[tuple[str, str]]
+    staff: list[tuple[str, str, str, str, str]]
+    members: list[str]
+    buyers: list[str]
+    new_customer: str
+
+
+def seed(*, session: Session) -> DemoInfo:
+    stores: dict[str, Store] = {}
+    for code, name, locale in STORES:
+        store = session.scalar(select(Store).where(Store.code == code))
+        stores[code] = store or store_service.create(
+            session=session, code=code, name=name, locale=locale
+        )
+    staff_by_code: dict[tuple[str, str], Staff] = {}
+    for store_code, code, name, role, pin in STAFF:
+        store = stores[store_code]
+        found = session.scalar(select(Staff).where(Staff.store_id == store.id, Staff.code == code))
+        staff_by_code[(store_code, code)] = found or staff_service.create(
+            session=session, store=store, code=code, name=name, role=role, pin=pin
+        )
+    now = utcnow()
+    for index, (name, phone, email, level, points, referral) in enumerate(MEMBERS):
+        e164 = normalise_phone(phone, "TW")
+        if customer_service.find_by_phone(session=session, e164=e164) is not None:
+            continue
+        member = Customer(
+            name=name, name_search=name.lower(), phone=e164, email=email, level=level,
+            is_member=True, member_since=now - timedelta(days=30 * (index + 1)),
+            password_hash=security.hash_secret("demo-password"), source="online",
+            created_at=now - timedelta(days=30 * (index + 1)),
+        )
+        session.add(member)
+        session.flush()
+        session.add(PointsEntry(customer_id=member.id, delta=points, reason="demo opening balance"))
+        if referral:
+            store_code, staff_code = referral
+            session.add(
+                Referral(
+                    customer_id=member.id, store_id=stores[store_code].id,
+                    staff_id=staff_by_code[(store_code, staff_code)].id,
+                    bound_at=now - timedelta(days=20), via="registration",
+                )
+            )
+    for name, phone, email, amount in BUYERS:
+        e164 = normalise_phone(phone, "TW")
+        if customer_service.find_by_phone(session=session, e164=e164) is not None:
+            continue
+        customer_service.record_purchase(
+            session=session, store_id=stores["TPE01"].id, staff_id=None, device_id=None,
+            name=name, phone=phone, email=email, amount=amount, external_ref=None,
+            default_region="TW",
+        )
+    return DemoInfo(
+        stores=[(code, name) for code, name, _ in STORES],
+        staff=[(s, c, n, r.value, p) for s, c, n, r, p in STAFF],
+        members=[phone for _, phone, *_ in MEMBERS],
+        buyers=[phone for _, phone, *_ in BUYERS],
+        new_customer=NEW_CUSTOMER_PHONE,
+    )

@@ -1,0 +1,1 @@
+"""invitations area."""

@@ -1,0 +1,112 @@
+"""Counter flow: the registration SMS. HTTP only; the rules are in service.py."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from backend_client import schemas
+from omo_backend import idempotency
+from omo_backend.db import Database
+from omo_backend.deps import ActorDep, DbDep, SettingsDep
+from omo_backend.settings import Settings
+from omo_backend.invitations import service
+from omo_backend.longpoll import follow
+from omo_backend.models import Invitation
+from omo_backend.staff.service import Actor
+from omo_backend.wire import invitation_out
+
+router = APIRouter(prefix="/api/v1/invitations", tags=["counter"])
+
+
+@router.post("", status_code=201, response_model=schemas.Invitation)
+def create_invitation(
+    body: schemas.InvitationCreate,
+    request: Request,
+    actor: ActorDep,
+    db: DbDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def work(session: Session) -> schemas.Invitation:
+        invitation = service.create(session=session, settings=settings, actor=actor, phone=body.phone)
+        message = service.latest_message(session=session, invitation_id=invitation.id)
+        return invitation_out(invitation, message, settings)
+
+    return idempotency.run(
+        db=db,
+        scope=f"device:{actor.device_id}",
+        key=idempotency_key,
+        request_hash=idempotency.fingerprint("POST", request.url.path, body),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        status=201,
+        work=work,
+    ).response()
+
+
+def _read(
+    db: Database, settings: Settings, actor: Actor, invitation_id: int
+) -> tuple[schemas.Invitation, int]:
+    with db.transaction(write=False) as session:
+        invitation = service.get_for_actor_or_raise(
+            session=session, actor=actor, invitation_id=invitation_id
+        )
+        expire = service.needs_expiry(invitation)
+    if expire:
+        with db.transaction() as session:
+            service.expire_if_due(session=session, invitation_id=invitation_id)
+    with db.transaction(write=False) as session:
+        invitation = service.get_for_actor_or_raise(
+            session=session, actor=actor, invitation_id=invitation_id
+        )
+        message = service.latest_message(session=session, invitation_id=invitation_id)
+        return invitation_out(invitation, message, settings), invitation.version
+
+
+@router.get("/{invitation_id}", response_model=schemas.Invitation)
+async def get_invitation(
+    invitation_id: int,
+    request: Request,
+    actor: ActorDep,
+    db: DbDep,
+    settings: SettingsDep,
+    wait: Annotated[float, Query(ge=0, description="seconds to wait for a change")] = 0,
+    known_status: Annotated[
+        schemas.InvitationStatus | None,
+        Query(description="the status the caller already has: a different one returns at once"),
+    ] = None,
+) -> schemas.Invitation:
+    return await follow(
+        watcher=request.app.state.watcher,
+        model=Invitation,
+        row_id=invitation_id,
+        read=partial(_read, db, settings, actor, invitation_id),
+        wait=min(wait, settings.longpoll_max_wait_seconds),
+        known_status=known_status,
+    )
+
+
+@router.post("/{invitation_id}/received", response_model=schemas.Invitation)
+def invitation_received(
+    invitation_id: int, actor: ActorDep, db: DbDep, settings: SettingsDep
+) -> schemas.Invitation:
+    with db.transaction() as session:
+        invitation = service.mark_received(session=session, actor=actor, invitation_id=invitation_id)
+        message = service.latest_message(session=session, invitation_id=invitation_id)
+        return invitation_out(invitation, message, settings)
+
+
+@router.post("/{invitation_id}/cancel", response_model=schemas.Invitation)
+def cancel_invitation(
+    invitation_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+) -> schemas.Invitation:
+    with db.transaction() as session:
+        invitation = service.cancel(session=session, actor=actor, invitation_id=invitation_id)
+        message = service.latest_message(session=session, invitation_id=invitation_id)
+        out = invitation_out(invitation, message, settings)
+    request.app.state.watcher.notify()
+    return out

@@ -1,0 +1,171 @@
+"""Long-poll without a thread or a database connection per waiting device.
+
+Each waiting request is an asyncio future. One task per process reads the ``version`` of every
+watched row in one query per tick and wakes the waiters whose row changed. Because it reads the
+database, a change written by another API process (several processes on one PostgreSQL) wakes
+them as well; a change made in this process also ``notify()``s, so it is seen without waiting
+for the tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from anyio import to_thread
+from sqlalchemy import select
+
+from omo_backend.db import Database
+from omo_backend.models import BindingSession, Invitation, utcnow
+
+log = logging.getLogger(__name__)
+
+Watched = type[Invitation] | type[BindingSession]
+
+
+class _Status(Protocol):
+    @property
+    def is_final(self) -> bool: ...
+
+
+class _Followable(Protocol):
+    @property
+    def status(self) -> _Status: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+F = TypeVar("F", bound=_Followable)
+
+
+@dataclass(eq=False)
+class _Waiter:
+    version: int
+    wake_at: datetime | None
+    future: asyncio.Future[None] = field(repr=False)
+
+
+class ChangeWatcher:
+    def __init__(self, db: Database, check_seconds: float) -> None:
+        self._db = db
+        self._check_seconds = check_seconds
+        self._waiters: dict[tuple[Watched, int], list[_Waiter]] = defaultdict(list)
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(w) for w in self._waiters.values())
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name="longpoll-watcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        for waiters in self._waiters.values():
+            for waiter in waiters:
+                if not waiter.future.done():
+                    waiter.future.set_result(None)
+
+    def notify(self) -> None:
+        """Something changed here: check now rather than at the next tick (any thread)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def wait(
+        self, model: Watched, row_id: int, version: int, timeout: float, wake_at: datetime | None
+    ) -> None:
+        """Return when the row's version differs from ``version``, at ``wake_at``, or on timeout."""
+        waiter = _Waiter(version, wake_at, asyncio.get_running_loop().create_future())
+        key = (model, row_id)
+        self._waiters[key].append(waiter)
+        self._wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.remove(waiter)
+                if not waiters:
+                    del self._waiters[key]
+
+    async def _run(self) -> None:
+        while True:
+            if not self._waiters:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), self._check_seconds)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+            try:
+                await self._check()
+            except Exception:
+                log.exception("long-poll check failed; retrying at the next tick")
+
+    async def _check(self) -> None:
+        ids: dict[Watched, list[int]] = defaultdict(list)
+        for model, row_id in list(self._waiters):
+            ids[model].append(row_id)
+        if not ids:
+            return
+        versions = await to_thread.run_sync(self._read_versions, dict(ids))
+        now = utcnow()
+        for (model, row_id), waiters in list(self._waiters.items()):
+            current = versions.get((model, row_id))
+            for waiter in waiters:
+                changed = current is None or current != waiter.version
+                due = waiter.wake_at is not None and waiter.wake_at <= now
+                if (changed or due) and not waiter.future.done():
+                    waiter.future.set_result(None)
+
+    def _read_versions(self, ids: dict[Watched, list[int]]) -> dict[tuple[Watched, int], int]:
+        found: dict[tuple[Watched, int], int] = {}
+        with self._db.transaction(write=False) as session:
+            for model, row_ids in ids.items():
+                for start in range(0, len(row_ids), 500):
+                    chunk = row_ids[start : start + 500]
+                    rows = session.execute(
+                        select(model.id, model.version).where(model.id.in_(chunk))
+                    )
+                    for row_id, version in rows:
+                        found[(model, row_id)] = version
+        return found
+
+
+async def follow(
+    *,
+    watcher: ChangeWatcher,
+    model: Watched,
+    row_id: int,
+    read: Callable[[], tuple[F, int]],
+    wait: float,
+    known_status: str | None,
+) -> F:
+    """``GET …?wait=N``: the current state, or the next one if it comes within ``wait``.
+
+    ``read`` runs on a worker thread and returns the wire model and the row's version. A caller
+    whose ``known_status`` is already stale gets the current state at once.
+    """
+    current, version = await to_thread.run_sync(read)
+    unchanged = known_status is None or known_status == current.status
+    if wait > 0 and unchanged and not current.status.is_final:
+        await watcher.wait(model, row_id, version, timeout=wait, wake_at=current.expires_at)
+        current, _ = await to_thread.run_sync(read)
+    return current

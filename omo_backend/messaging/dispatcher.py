@@ -1,0 +1,361 @@
+"""The dispatcher: claims due outbox rows, sends them, records what the provider said.
+
+Delivery is at least once. A row is claimed with a lease (``claimed_until``) in one short
+transaction and sent with no transaction open, so a slow provider never holds a lock. If the
+process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
+it again. That costs at most one duplicate SMS per crash and never loses one.
+
+``attempts`` doubles as the claim's fencing token: an outcome is only written while the row
+is still ``sending`` under the attempt that was claimed, so a dispatcher whose lease was taken
+over cannot overwrite the newer claim (a success is always kept: the SMS did go out).
+
+Logs name messages by id and errors by a short reason only: never a phone number or a body.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from backend_client.schemas import InvitationStatus, MessageChannel, MessageStatus
+from omo_backend.db import Database
+from omo_backend.messaging.providers import (
+    PermanentSendError,
+    SendResult,
+    SmsProvider,
+    TransientSendError,
+    TwilioProvider,
+    provider_from_settings,
+)
+from omo_backend.models import Invitation, Message, utcnow
+from omo_backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# The invitation's failure_code when no provider code explains it (retries ran out).
+SEND_FAILED = "send_failed"
+# After a failed pass (database down...) wait longer each time, but not longer than this:
+# customers are waiting at the counter for the SMS.
+_ERROR_PAUSE_MAX_SECONDS = 5.0
+_ERROR_DOUBLINGS_MAX = 16
+
+_QUEUED = MessageStatus.QUEUED.value
+_SENDING = MessageStatus.SENDING.value
+_SENT = MessageStatus.SENT.value
+_FAILED = MessageStatus.FAILED.value
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a send needs, copied out of the claim transaction."""
+
+    id: int
+    to: str
+    body: str
+    attempt: int
+    invitation_id: int | None
+
+
+class Dispatcher:
+    def __init__(
+        self, database: Database, settings: Settings, provider: SmsProvider | None = None
+    ) -> None:
+        self._db = database
+        self._settings = settings
+        self._provider = provider if provider is not None else provider_from_settings(settings)
+        if (
+            isinstance(self._provider, TwilioProvider)
+            and settings.dispatch_lease_seconds <= settings.twilio_timeout_seconds
+        ):
+            logger.warning(
+                "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
+                "a slow send may be taken over and sent twice",
+                settings.dispatch_lease_seconds,
+                settings.twilio_timeout_seconds,
+            )
+
+    def run_once(self, *, stop: threading.Event | None = None) -> int:
+        """Claim and send up to ``dispatch_batch`` due messages; returns how many it handled.
+
+        When ``stop`` is set mid-batch the messages not yet sent are handed back at once,
+        instead of waiting out their lease.
+        """
+        claims, settled = self._claim()
+        for index, claim in enumerate(claims):
+            if stop is not None and stop.is_set():
+                self._release(claims[index:])
+                return settled + index
+            self._deliver(claim)
+        return settled + len(claims)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Drain the outbox until ``stop`` is set; an error is logged and the loop goes on."""
+        poll = self._settings.dispatch_poll_seconds
+        errors = 0
+        while not stop.is_set():
+            try:
+                handled = self.run_once(stop=stop)
+            except Exception as exc:
+                errors = min(errors + 1, _ERROR_DOUBLINGS_MAX)
+                pause = min(poll * 2**errors, max(poll, _ERROR_PAUSE_MAX_SECONDS))
+                logger.error(
+                    "dispatch pass failed (%s); trying again in %.1fs\n%s",
+                    type(exc).__name__,
+                    pause,
+                    _frames(exc),
+                )
+                stop.wait(pause)
+                continue
+            errors = 0
+            if handled == 0:
+                stop.wait(poll)
+
+    # --- claiming ----------------------------------------------------------------------------
+
+    def _claim(self) -> tuple[list[_Claim], int]:
+        """Lease due rows to this dispatcher; returns the claims and how many rows it settled
+        without sending (expired leases that had used up their attempts)."""
+        settings = self._settings
+        now = utcnow()
+        lease_until = now + timedelta(seconds=settings.dispatch_lease_seconds)
+        due = or_(
+            and_(Message.status == _QUEUED, Message.next_attempt_at <= now),
+            # A sender that died mid-send: its lease ran out.
+            and_(
+                Message.status == _SENDING,
+                or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+            ),
+        )
+        stmt = (
+            select(Message)
+            .where(Message.channel == MessageChannel.SMS.value, due)
+            .order_by(Message.id)
+            .limit(settings.dispatch_batch)
+        )
+        if self._db.is_postgresql:
+            # Two dispatchers each get their own rows without waiting on each other.
+            # SQLite needs nothing: its write transactions (BEGIN IMMEDIATE) are exclusive.
+            stmt = stmt.with_for_update(skip_locked=True)
+
+        claims: list[_Claim] = []
+        given_up: list[int] = []
+        with self._db.transaction(write=True) as session:
+            for message in session.scalars(stmt).all():
+                if (
+                    message.status == _SENDING
+                    and message.attempts >= settings.dispatch_max_attempts
+                ):
+                    # Every attempt died mid-send (a message that crashes the sender?):
+                    # stop before it takes the dispatcher down forever.
+                    message.status = _FAILED
+                    message.claimed_until = None
+                    message.last_error = "lease expired on the last attempt"
+                    _fail_invitation(session, message.invitation_id, SEND_FAILED, now)
+                    given_up.append(message.id)
+                    continue
+                message.status = _SENDING
+                message.claimed_until = lease_until
+                message.attempts += 1
+                claims.append(
+                    _Claim(
+                        id=message.id,
+                        to=message.to_address,
+                        body=message.body,
+                        attempt=message.attempts,
+                        invitation_id=message.invitation_id,
+                    )
+                )
+        for message_id in given_up:
+            logger.error("message %d failed: its lease expired on the last attempt", message_id)
+        return claims, len(given_up)
+
+    def _release(self, claims: list[_Claim]) -> None:
+        """Hand unsent claims back as if they had never been taken."""
+        with self._db.transaction(write=True) as session:
+            for claim in claims:
+                session.execute(
+                    update(Message)
+                    .where(*_still_ours(claim))
+                    .values(status=_QUEUED, claimed_until=None, attempts=claim.attempt - 1)
+                    .execution_options(synchronize_session=False)
+                )
+
+    # --- sending and recording ---------------------------------------------------------------
+
+    def _deliver(self, claim: _Claim) -> None:
+        try:
+            result = self._provider.send_sms(to=claim.to, body=claim.body)
+        except PermanentSendError as exc:
+            self._record_failure(claim, str(exc), reason=exc.reason, code=exc.code, final=True)
+        except TransientSendError as exc:
+            self._record_failure(claim, str(exc), reason=exc.reason, code=SEND_FAILED, final=False)
+        except Exception as exc:
+            # A provider bug must not stall the rest of the batch; retry it like an outage.
+            logger.error(
+                "message %d: provider raised %s\n%s", claim.id, type(exc).__name__, _frames(exc)
+            )
+            reason = f"unexpected {type(exc).__name__}"
+            self._record_failure(claim, reason, reason=reason, code=SEND_FAILED, final=False)
+        else:
+            self._record_success(claim, result)
+
+    def _record_success(self, claim: _Claim, result: SendResult) -> None:
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": _SENT,
+            "provider_message_id": result.provider_message_id,
+            "provider_status": result.provider_status,
+            "sent_at": now,
+            "claimed_until": None,
+            "last_error": None,
+        }
+        if result.segments:
+            # The provider's count is what it bills.
+            values["segments"] = result.segments
+            values["cost_units"] = result.segments
+        with self._db.transaction(write=True) as session:
+            # Even a claim that was taken over records its success: the SMS went out.
+            recorded = _update_count(
+                session,
+                update(Message)
+                .where(Message.id == claim.id, Message.status != _SENT)
+                .values(**values),
+            )
+            if recorded:
+                _mark_invitation_sent(session, claim.invitation_id, now)
+        if recorded:
+            logger.info(
+                "message %d sent on attempt %d (provider id %s)",
+                claim.id,
+                claim.attempt,
+                result.provider_message_id,
+            )
+        else:
+            logger.warning("message %d was sent again on attempt %d", claim.id, claim.attempt)
+
+    def _record_failure(
+        self, claim: _Claim, error: str, *, reason: str, code: str, final: bool
+    ) -> None:
+        settings = self._settings
+        now = utcnow()
+        give_up = final or claim.attempt >= settings.dispatch_max_attempts
+        values: dict[str, Any] = {"last_error": error[:500], "claimed_until": None}
+        retry_at: datetime | None = None
+        if give_up:
+            values["status"] = _FAILED
+        else:
+            retry_at = now + timedelta(seconds=self._backoff(claim.attempt))
+            values["status"] = _QUEUED
+            values["next_attempt_at"] = retry_at
+        with self._db.transaction(write=True) as session:
+            recorded = _update_count(
+                session, update(Message).where(*_still_ours(claim)).values(**values)
+            )
+            if recorded and give_up:
+                _fail_invitation(session, claim.invitation_id, code, now)
+        if not recorded:
+            logger.warning(
+                "message %d: attempt %d failed (%s) after its lease was taken over",
+                claim.id,
+                claim.attempt,
+                reason,
+            )
+        elif retry_at is not None:
+            logger.warning(
+                "message %d: attempt %d failed (%s); next try at %s",
+                claim.id,
+                claim.attempt,
+                reason,
+                retry_at.isoformat(),
+            )
+        else:
+            logger.error("message %d failed on attempt %d (%s)", claim.id, claim.attempt, reason)
+
+    def _backoff(self, attempt: int) -> float:
+        settings = self._settings
+        return float(
+            min(
+                settings.dispatch_backoff_base_seconds * 2 ** (attempt - 1),
+                settings.dispatch_backoff_max_seconds,
+            )
+        )
+
+
+def _still_ours(claim: _Claim) -> tuple[Any, ...]:
+    return (
+        Message.id == claim.id,
+        Message.status == _SENDING,
+        Message.attempts == claim.attempt,
+    )
+
+
+def _update_count(session: Session, stmt: Any) -> int:
+    result = session.execute(stmt.execution_options(synchronize_session=False))
+    count: int = result.rowcount  # type: ignore[attr-defined]
+    return count
+
+
+def _mark_invitation_sent(session: Session, invitation_id: int | None, now: datetime) -> None:
+    if invitation_id is None:
+        return
+    # Only queued -> sent: an invitation the customer already opened never moves back.
+    session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.status == InvitationStatus.QUEUED.value)
+        .values(status=InvitationStatus.SENT.value, version=Invitation.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _fail_invitation(session: Session, invitation_id: int | None, code: str, now: datetime) -> None:
+    if invitation_id is None:
+        return
+    # Only a still-queued invitation fails: if it got further (another message of it went out,
+    # the customer opened the link) or was already closed, that outcome stands.
+    session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.status == InvitationStatus.QUEUED.value)
+        .values(
+            status=InvitationStatus.FAILED.value,
+            failure_code=code[:64],
+            version=Invitation.version + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _frames(exc: BaseException) -> str:
+    # Where it happened, without the exception's text: a database error quotes its bound
+    # parameters, which would put phone numbers and bodies in the log.
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+
+
+def run_dispatcher(settings: Settings) -> None:
+    """``omo-backend dispatch``: drain the outbox until SIGTERM or SIGINT (main thread only)."""
+    # A misconfigured provider stops the command here, not at the first customer's SMS.
+    provider = provider_from_settings(settings)
+    database = Database(settings.effective_database_url, pool_size=2)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        logger.info("dispatcher started (provider %s)", settings.sms_provider)
+        Dispatcher(database, settings, provider).run_forever(stop)
+        logger.info("dispatcher stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        database.dispose()

@@ -1,0 +1,52 @@
+"""What every SMS provider promises the dispatcher, and the two ways a send can fail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The provider accepted the message; ``segments`` is its own count when it reports one."""
+
+    provider_message_id: str
+    provider_status: str
+    segments: int | None = None
+
+
+class SendError(Exception):
+    """A send did not go through.
+
+    The text may quote the provider, and so the phone number: it is stored on the message
+    row, never logged. ``reason`` is a short, number-free label for the logs.
+    """
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or type(self).__name__
+
+
+class TransientSendError(SendError):
+    """Network error, timeout, throttling or a provider outage: try again later."""
+
+
+class PermanentSendError(SendError):
+    """The provider refused this message (invalid number, region not enabled...): never retry.
+
+    ``code`` is stable and becomes the invitation's ``failure_code``, e.g. ``twilio_21211``.
+    """
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code, reason=code)
+        self.code = code
+
+
+class ProviderConfigError(ValueError):
+    """The settings name an unknown provider or lack what it needs; raised at start-up."""
+
+
+class SmsProvider(Protocol):
+    def send_sms(self, *, to: str, body: str) -> SendResult:
+        """Hand one SMS to the provider; raise ``TransientSendError`` or ``PermanentSendError``."""
+        ...

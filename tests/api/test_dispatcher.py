@@ -1,0 +1,749 @@
+"""The outbox and its dispatcher, on SQLite and on a real PostgreSQL, against a fake Twilio."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+
+from omo_backend.db import Database
+from omo_backend.messaging.dispatcher import Dispatcher
+from omo_backend.messaging.outbox import enqueue_sms
+from omo_backend.messaging.providers import (
+    OutboxProvider,
+    PermanentSendError,
+    ProviderConfigError,
+    SendResult,
+    TransientSendError,
+    TwilioProvider,
+    provider_from_settings,
+)
+from omo_backend.migrate import upgrade
+from omo_backend.models import Invitation, Message, Store, utcnow
+from omo_backend.settings import Settings
+from tests.fakes.twilio_server import FakeTwilio
+from tests.support.postgres import PostgresCluster, free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PHONE = "+886912345678"
+TWILIO_FROM = "+15005550006"
+LINK_BODY = "OMO: finish joining at https://omo.example/r/Zx81kq"
+
+
+# --- fixtures: one fresh, migrated database per test, on both engines ------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'omo.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    name = f"dispatch_{uuid.uuid4().hex[:12]}"
+    url = cluster.create_database(name)
+    try:
+        yield url
+    finally:
+        cluster.drop_database(name)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    upgrade(db.engine)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as fake:
+        yield fake
+
+
+def make_settings(database: Database, **overrides: Any) -> Settings:
+    return Settings(_env_file=None, database_url=database.url, **overrides)  # type: ignore[call-arg]
+
+
+def twilio_settings(database_url: str, twilio: FakeTwilio, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "sms_provider": "twilio",
+        "twilio_account_sid": twilio.account_sid,
+        "twilio_auth_token": twilio.auth_token,
+        "twilio_from": TWILIO_FROM,
+        "twilio_api_base": twilio.base_url,
+        "twilio_timeout_seconds": 5.0,
+    }
+    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+
+
+# --- helpers: what the invitation service does, and reading rows back -------------------------
+
+
+@dataclass(frozen=True)
+class Queued:
+    message_id: int
+    invitation_id: int
+
+
+def queue_invitation_sms(
+    database: Database,
+    *,
+    phone: str = PHONE,
+    body: str = LINK_BODY,
+    invitation_status: str = "queued",
+    provider: str = "outbox",
+) -> Queued:
+    """A staff member signs a customer up: the invitation and its SMS commit together."""
+    with database.transaction() as session:
+        store = Store(code=f"S{uuid.uuid4().hex[:8]}", name="Taipei Main")
+        session.add(store)
+        session.flush()
+        invitation = Invitation(
+            phone=phone,
+            token_hash=uuid.uuid4().hex,
+            store_id=store.id,
+            status=invitation_status,
+            expires_at=utcnow() + timedelta(hours=2),
+        )
+        session.add(invitation)
+        session.flush()
+        message = enqueue_sms(
+            session=session,
+            to=phone,
+            body=body,
+            purpose="invitation",
+            provider=provider,
+            store_id=store.id,
+            device_id=None,
+            staff_id=None,
+            invitation_id=invitation.id,
+        )
+        assert message.id is not None
+        return Queued(message_id=message.id, invitation_id=invitation.id)
+
+
+def load_message(database: Database, message_id: int) -> Message:
+    with database.transaction(write=False) as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        return message
+
+
+def load_invitation(database: Database, invitation_id: int) -> Invitation:
+    with database.transaction(write=False) as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        return invitation
+
+
+def set_message(database: Database, message_id: int, **values: Any) -> None:
+    with database.transaction() as session:
+        session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        time.sleep(0.01)
+
+
+def run_until_handled(dispatcher: Dispatcher, *, timeout: float = 5.0) -> float:
+    """Run passes until one handles a message (e.g. once a backoff is over); returns when."""
+    deadline = time.monotonic() + timeout
+    while dispatcher.run_once() == 0:
+        if time.monotonic() > deadline:
+            raise AssertionError("no message became due")
+        time.sleep(0.01)
+    return time.monotonic()
+
+
+class RecordingProvider:
+    """Accepts everything, remembers what it was given; ``on_send`` lets a test step in."""
+
+    def __init__(self, on_send: Callable[[int], None] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self._on_send = on_send
+
+    def send_sms(self, *, to: str, body: str) -> SendResult:
+        self.sent.append((to, body))
+        if self._on_send is not None:
+            self._on_send(len(self.sent))
+        return SendResult(provider_message_id=f"rec-{len(self.sent)}", provider_status="sent")
+
+
+# --- the outbox provider ----------------------------------------------------------------------
+
+
+def test_an_invitation_sms_is_sent_through_the_outbox(database: Database) -> None:
+    long_chinese = "【OMO 台北旗艦店】歡迎加入會員！" * 5 + "https://omo.example/r/Zx81kq"
+    queued = queue_invitation_sms(database, body=long_chinese)
+
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.channel, message.attempts) == ("queued", "sms", 0)
+    assert (message.segments, message.cost_units) == (2, 2)
+
+    dispatcher = Dispatcher(database, make_settings(database, sms_provider="outbox"))
+    assert dispatcher.run_once() == 1
+
+    message = load_message(database, queued.message_id)
+    assert message.status == "sent"
+    assert message.provider_message_id is not None
+    assert message.provider_message_id.startswith("outbox-")
+    assert message.provider_status == "delivered"
+    assert message.sent_at is not None
+    assert message.claimed_until is None
+    assert message.attempts == 1
+    assert (message.segments, message.cost_units) == (2, 2)
+    invitation = load_invitation(database, queued.invitation_id)
+    assert (invitation.status, invitation.version) == ("sent", 2)
+
+    assert dispatcher.run_once() == 0
+
+
+# --- Twilio, against the fake -----------------------------------------------------------------
+
+
+def test_twilio_gets_a_form_encoded_request_with_basic_auth(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    # 150 GSM characters and a euro sign: one part by our count, but the fake (like Twilio
+    # with some senders) counts it as UCS-2; the provider's count is the one it bills.
+    body = "a" * 150 + "€"
+    queued = queue_invitation_sms(database, body=body, provider="twilio")
+    assert load_message(database, queued.message_id).segments == 1
+
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+    assert dispatcher.run_once() == 1
+
+    [request] = twilio.requests
+    assert request.method == "POST"
+    assert request.path == f"/2010-04-01/Accounts/{twilio.account_sid}/Messages.json"
+    assert request.auth == (twilio.account_sid, twilio.auth_token)
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert request.form == {"To": PHONE, "Body": body, "From": TWILIO_FROM}
+
+    [created] = twilio.created
+    message = load_message(database, queued.message_id)
+    assert message.status == "sent"
+    assert message.provider_message_id == created["sid"]
+    assert message.provider_status == "queued"
+    assert (message.segments, message.cost_units) == (3, 3)
+    assert load_invitation(database, queued.invitation_id).status == "sent"
+
+
+def test_a_messaging_service_replaces_the_from_number(twilio: FakeTwilio) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_messaging_service_sid="MG" + "0" * 32,
+        twilio_api_base=twilio.base_url + "/",
+    )
+    result = TwilioProvider(settings).send_sms(to=PHONE, body="hi")
+
+    [request] = twilio.requests
+    assert request.form == {"To": PHONE, "Body": "hi", "MessagingServiceSid": "MG" + "0" * 32}
+    assert result.provider_status == "accepted"
+    assert result.segments == 1
+    assert result.provider_message_id.startswith("SM")
+
+
+def test_twilio_errors_are_sorted_into_retry_later_and_never(twilio: FakeTwilio) -> None:
+    def provider(**overrides: Any) -> TwilioProvider:
+        values: dict[str, Any] = {
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_auth_token": twilio.auth_token,
+            "twilio_from": TWILIO_FROM,
+            "twilio_api_base": twilio.base_url,
+            "twilio_timeout_seconds": 5.0,
+        }
+        return TwilioProvider(Settings(_env_file=None, **{**values, **overrides}))  # type: ignore[call-arg]
+
+    with pytest.raises(PermanentSendError) as refused:
+        provider().send_sms(to="0912345678", body="hi")
+    assert refused.value.code == "twilio_21211"
+    assert "21211" in str(refused.value)
+
+    with pytest.raises(PermanentSendError) as unauthorised:
+        provider(twilio_auth_token="wrong").send_sms(to=PHONE, body="hi")
+    assert unauthorised.value.code == "twilio_20003"
+
+    for status in (500, 503, 429):
+        twilio.fail_next(1, status=status)
+        with pytest.raises(TransientSendError) as outage:
+            provider().send_sms(to=PHONE, body="hi")
+        assert outage.value.reason == f"twilio_http_{status}"
+
+    with pytest.raises(TransientSendError) as unreachable:
+        provider(twilio_api_base=f"http://127.0.0.1:{free_port()}").send_sms(to=PHONE, body="hi")
+    assert unreachable.value.reason.startswith("twilio_unreachable_")
+
+    twilio.hang()
+    with pytest.raises(TransientSendError) as slow:
+        provider(twilio_timeout_seconds=0.2).send_sms(to=PHONE, body="hi")
+    assert "Timeout" in slow.value.reason
+    twilio.release()
+
+    assert provider().send_sms(to=PHONE, body="hi").provider_message_id.startswith("SM")
+
+
+def test_the_provider_is_picked_from_settings_and_misconfiguration_is_refused() -> None:
+    def settings(**values: Any) -> Settings:
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    assert isinstance(provider_from_settings(settings()), OutboxProvider)
+    assert isinstance(
+        provider_from_settings(
+            settings(
+                sms_provider="Twilio",
+                twilio_account_sid="AC1",
+                twilio_auth_token="t",
+                twilio_from=TWILIO_FROM,
+            )
+        ),
+        TwilioProvider,
+    )
+    with pytest.raises(ProviderConfigError, match="OMO_TWILIO_AUTH_TOKEN"):
+        provider_from_settings(
+            settings(sms_provider="twilio", twilio_account_sid="AC1", twilio_from=TWILIO_FROM)
+        )
+    with pytest.raises(ProviderConfigError, match="OMO_TWILIO_FROM"):
+        provider_from_settings(
+            settings(sms_provider="twilio", twilio_account_sid="AC1", twilio_auth_token="t")
+        )
+    with pytest.raises(ProviderConfigError, match=r"'carrier-pigeon'.*outbox, twilio"):
+        provider_from_settings(settings(sms_provider="carrier-pigeon"))
+
+
+# --- retries, failures and leases -------------------------------------------------------------
+
+
+def test_a_twilio_outage_is_retried_after_the_backoff(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    queued = queue_invitation_sms(database, provider="twilio")
+    dispatcher = Dispatcher(
+        database, twilio_settings(database.url, twilio, dispatch_backoff_base_seconds=0.3)
+    )
+    twilio.fail_next(1, status=500)
+
+    before = utcnow()
+    assert dispatcher.run_once() == 1
+    failed_at = time.monotonic()
+
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert message.last_error is not None
+    assert "500" in message.last_error
+    assert message.next_attempt_at >= before + timedelta(seconds=0.3)
+    assert message.claimed_until is None
+    assert load_invitation(database, queued.invitation_id).status == "queued"
+    assert dispatcher.run_once() == 0, "retried before the backoff was over"
+
+    sent_at = run_until_handled(dispatcher)
+    assert sent_at - failed_at >= 0.25
+
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts, message.last_error) == ("sent", 2, None)
+    assert message.provider_message_id == twilio.created[0]["sid"]
+    assert twilio.bodies() == [LINK_BODY, LINK_BODY]
+    invitation = load_invitation(database, queued.invitation_id)
+    assert (invitation.status, invitation.version) == ("sent", 2)
+
+
+def test_the_backoff_doubles_up_to_its_cap_and_gives_up_after_max_attempts(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    queued = queue_invitation_sms(database, provider="twilio")
+    dispatcher = Dispatcher(
+        database,
+        twilio_settings(
+            database.url,
+            twilio,
+            dispatch_backoff_base_seconds=0.1,
+            dispatch_backoff_max_seconds=0.15,
+            dispatch_max_attempts=3,
+        ),
+    )
+    twilio.fail_next(10, status=503)
+
+    delays = []
+    for _attempt in (1, 2):
+        before = utcnow()
+        run_until_handled(dispatcher)
+        after = utcnow()
+        message = load_message(database, queued.message_id)
+        assert message.status == "queued"
+        assert before < message.next_attempt_at
+        delays.append(message.next_attempt_at - after)
+        assert load_invitation(database, queued.invitation_id).status == "queued"
+    # 0.1 s after the first attempt, then 0.2 s capped to 0.15 s.
+    assert timedelta(seconds=0.05) < delays[0] <= timedelta(seconds=0.1)
+    assert timedelta(seconds=0.1) < delays[1] <= timedelta(seconds=0.15)
+
+    run_until_handled(dispatcher)
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts) == ("failed", 3)
+    invitation = load_invitation(database, queued.invitation_id)
+    assert (invitation.status, invitation.failure_code) == ("failed", "send_failed")
+    assert len(twilio.requests) == 3
+    assert dispatcher.run_once() == 0
+
+
+def test_an_invalid_number_fails_at_once_with_twilios_code(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    queued = queue_invitation_sms(database, phone="0912345678", provider="twilio")
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+
+    assert dispatcher.run_once() == 1
+
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert message.last_error is not None
+    assert "21211" in message.last_error
+    invitation = load_invitation(database, queued.invitation_id)
+    assert (invitation.status, invitation.failure_code, invitation.version) == (
+        "failed",
+        "twilio_21211",
+        2,
+    )
+    assert dispatcher.run_once() == 0
+    assert len(twilio.requests) == 1
+
+
+def test_a_dead_senders_expired_lease_is_taken_over(database: Database) -> None:
+    dead = queue_invitation_sms(database, body="dead sender")
+    alive = queue_invitation_sms(database, body="live sender")
+    worn_out = queue_invitation_sms(database, body="died on every attempt")
+    now = utcnow()
+    set_message(
+        database,
+        dead.message_id,
+        status="sending",
+        attempts=1,
+        claimed_until=now - timedelta(seconds=1),
+    )
+    set_message(
+        database,
+        alive.message_id,
+        status="sending",
+        attempts=1,
+        claimed_until=now + timedelta(seconds=60),
+    )
+    set_message(
+        database,
+        worn_out.message_id,
+        status="sending",
+        attempts=6,
+        claimed_until=now - timedelta(seconds=1),
+    )
+    provider = RecordingProvider()
+    dispatcher = Dispatcher(database, make_settings(database, dispatch_max_attempts=6), provider)
+
+    assert dispatcher.run_once() == 2
+
+    assert provider.sent == [(PHONE, "dead sender")]
+    message = load_message(database, dead.message_id)
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert load_invitation(database, dead.invitation_id).status == "sent"
+    message = load_message(database, alive.message_id)
+    assert (message.status, message.attempts) == ("sending", 1)
+    message = load_message(database, worn_out.message_id)
+    assert (message.status, message.attempts) == ("failed", 6)
+    invitation = load_invitation(database, worn_out.invitation_id)
+    assert (invitation.status, invitation.failure_code) == ("failed", "send_failed")
+
+
+class GatedProvider:
+    """Waits inside ``send_sms`` until the test opens the gate, then gives ``outcome()``."""
+
+    def __init__(self, outcome: Callable[[], SendResult]) -> None:
+        self.inside = threading.Event()
+        self.gate = threading.Event()
+        self._outcome = outcome
+
+    def send_sms(self, *, to: str, body: str) -> SendResult:
+        self.inside.set()
+        assert self.gate.wait(10), "the test never opened the gate"
+        return self._outcome()
+
+
+def in_thread(target: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_sender_whose_lease_was_taken_over_cannot_undo_the_newer_claim(
+    database: Database,
+) -> None:
+    queued = queue_invitation_sms(database)
+    settings = make_settings(database)
+
+    def time_out() -> SendResult:
+        raise TransientSendError("read timed out", reason="timeout")
+
+    slow = GatedProvider(time_out)
+    newer = GatedProvider(lambda: SendResult(provider_message_id="p2", provider_status="sent"))
+
+    slow_thread = in_thread(Dispatcher(database, settings, slow).run_once)
+    assert slow.inside.wait(10)
+    # The slow send outlives its lease; a second dispatcher takes the message over. It can:
+    # no transaction is held open while sending.
+    set_message(database, queued.message_id, claimed_until=utcnow() - timedelta(seconds=1))
+    newer_thread = in_thread(Dispatcher(database, settings, newer).run_once)
+    assert newer.inside.wait(10), "the second dispatcher could not claim the message"
+
+    slow.gate.set()
+    slow_thread.join(10)
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts, message.last_error) == ("sending", 2, None), (
+        "the first sender's late failure overwrote the newer claim"
+    )
+
+    newer.gate.set()
+    newer_thread.join(10)
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts, message.provider_message_id) == ("sent", 2, "p2")
+    assert load_invitation(database, queued.invitation_id).status == "sent"
+
+
+def test_an_invitation_never_moves_backwards(database: Database) -> None:
+    opened = queue_invitation_sms(database, invitation_status="opened", body="opened")
+    cancelled = queue_invitation_sms(database, invitation_status="cancelled", body="cancelled")
+
+    class RefusesCancelled:
+        def send_sms(self, *, to: str, body: str) -> SendResult:
+            if body == "cancelled":
+                raise PermanentSendError("twilio_21408", "region not enabled")
+            return SendResult(provider_message_id="x1", provider_status="sent")
+
+    assert Dispatcher(database, make_settings(database), RefusesCancelled()).run_once() == 2
+
+    assert load_message(database, opened.message_id).status == "sent"
+    invitation = load_invitation(database, opened.invitation_id)
+    assert (invitation.status, invitation.version) == ("opened", 1)
+    assert load_message(database, cancelled.message_id).status == "failed"
+    invitation = load_invitation(database, cancelled.invitation_id)
+    assert (invitation.status, invitation.version, invitation.failure_code) == (
+        "cancelled",
+        1,
+        None,
+    )
+
+
+def test_a_stopping_dispatcher_hands_back_what_it_has_not_sent(database: Database) -> None:
+    ids = [queue_invitation_sms(database, body=f"m{i}").message_id for i in range(3)]
+    stop = threading.Event()
+    provider = RecordingProvider(on_send=lambda _count: stop.set())
+
+    handled = Dispatcher(database, make_settings(database), provider).run_once(stop=stop)
+
+    assert handled == 1
+    assert [body for _to, body in provider.sent] == ["m0"]
+    assert load_message(database, ids[0]).status == "sent"
+    for message_id in ids[1:]:
+        message = load_message(database, message_id)
+        assert (message.status, message.attempts, message.claimed_until) == ("queued", 0, None)
+
+
+def test_run_forever_survives_errors_and_logs_no_numbers_or_bodies(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="omo_backend.messaging")
+    queued = queue_invitation_sms(database)
+
+    class BuggyOnce:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def send_sms(self, *, to: str, body: str) -> SendResult:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError(f"cannot encode {body!r} for {to}")
+            return SendResult(provider_message_id="ok-1", provider_status="sent")
+
+    dispatcher = Dispatcher(
+        database,
+        make_settings(database, dispatch_poll_seconds=0.01, dispatch_backoff_base_seconds=0.01),
+        BuggyOnce(),
+    )
+    real_claim = dispatcher._claim
+    claims = 0
+
+    def database_hiccup() -> Any:
+        nonlocal claims
+        claims += 1
+        if claims == 1:
+            # What SQLAlchemy raises quotes the statement's parameters.
+            raise OperationalError(
+                "UPDATE message SET ...", {"to": PHONE, "body": LINK_BODY}, Exception("locked")
+            )
+        return real_claim()
+
+    monkeypatch.setattr(dispatcher, "_claim", database_hiccup)
+    stop = threading.Event()
+    worker = threading.Thread(target=dispatcher.run_forever, args=(stop,))
+    worker.start()
+    try:
+        wait_until(
+            lambda: load_message(database, queued.message_id).status == "sent",
+            what="the message to be sent",
+        )
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+
+    assert "dispatch pass failed (OperationalError)" in caplog.text
+    assert "provider raised RuntimeError" in caplog.text
+    assert "sent on attempt 2" in caplog.text
+    assert PHONE not in caplog.text
+    assert "912345678" not in caplog.text
+    assert "finish joining" not in caplog.text
+
+
+# --- concurrency and crashes ------------------------------------------------------------------
+
+
+def test_two_dispatchers_at_once_never_send_one_message_twice(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    bodies = [f"OMO invitation #{i:02d}" for i in range(50)]
+    for body in bodies:
+        queue_invitation_sms(database, body=body, provider="twilio")
+    settings = twilio_settings(database.url, twilio, dispatch_batch=5)
+    # A little latency per send, so the two claim while the other is busy sending.
+    twilio.latency_seconds = 0.002
+    start = threading.Barrier(2)
+    handled = [0, 0]
+    errors: list[BaseException] = []
+
+    def dispatch(slot: int) -> None:
+        # Like two processes: each has its own engine and provider.
+        db = Database(database.url)
+        try:
+            dispatcher = Dispatcher(db, settings)
+            start.wait()
+            while (count := dispatcher.run_once()) > 0:
+                handled[slot] += count
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=dispatch, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+
+    assert Counter(twilio.bodies()) == Counter(bodies), "some message was sent twice or never"
+    assert sum(handled) == 50
+    assert all(handled), f"the dispatchers did not both work: {handled}"
+    with database.transaction(write=False) as session:
+        statuses = dict(
+            session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+        )
+    assert statuses == {"sent": 50}
+
+
+@pytest.mark.slow
+def test_a_dispatcher_killed_mid_send_loses_nothing(
+    database: Database, twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    queued = queue_invitation_sms(database, provider="twilio")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OMO_")}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        OMO_DATA_DIR=str(tmp_path / "data"),
+        OMO_DATABASE_URL=database.url,
+        OMO_SMS_PROVIDER="twilio",
+        OMO_TWILIO_API_BASE=twilio.base_url,
+        OMO_TWILIO_ACCOUNT_SID=twilio.account_sid,
+        OMO_TWILIO_AUTH_TOKEN=twilio.auth_token,
+        OMO_TWILIO_FROM=TWILIO_FROM,
+        OMO_DISPATCH_LEASE_SECONDS="1",
+        OMO_DISPATCH_POLL_SECONDS="0.05",
+    )
+    command = [
+        sys.executable,
+        "-c",
+        "from omo_backend.messaging.dispatcher import run_dispatcher; "
+        "from omo_backend.settings import Settings; run_dispatcher(Settings())",
+    ]
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start_dispatcher(name: str) -> subprocess.Popen[bytes]:
+        log = (tmp_path / f"{name}.log").open("wb")
+        child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=log)
+        children.append(child)
+        return child
+
+    def logs() -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(tmp_path.glob("*.log")))
+
+    try:
+        twilio.hang()
+        first = start_dispatcher("first")
+        twilio.wait_for_requests(1, timeout=30)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        # What the crash left behind: claimed, maybe sent, never recorded.
+        message = load_message(database, queued.message_id)
+        assert (message.status, message.attempts) == ("sending", 1), logs()
+
+        twilio.release()
+        second = start_dispatcher("second")
+        wait_until(
+            lambda: load_message(database, queued.message_id).status == "sent",
+            timeout=30,
+            what=f"the message to be sent after the restart\n{logs()}",
+        )
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=10) == 0, logs()
+    finally:
+        twilio.release()
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait(timeout=10)
+
+    assert twilio.bodies() == [LINK_BODY, LINK_BODY], "one duplicate per kill, no more"
+    message = load_message(database, queued.message_id)
+    assert message.attempts == 2
+    assert message.provider_message_id in {created["sid"] for created in twilio.created}
+    invitation = load_invitation(database, queued.invitation_id)
+    assert (invitation.status, invitation.version) == ("sent", 2)

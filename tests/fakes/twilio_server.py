@@ -1,0 +1,311 @@
+"""A local stand-in for Twilio's Messages API that speaks its real protocol.
+
+``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` with HTTP basic auth (account sid,
+auth token) and a form-encoded body (``To``, ``Body``, ``From`` or ``MessagingServiceSid``);
+201 with Twilio's message JSON, or Twilio's error JSON (``code``, ``message``, ``more_info``,
+``status``). Every request is recorded, and tests can make it fail or hang on purpose.
+
+Segment counts are worked out here on their own (roughly: ASCII as GSM-7, anything else as
+UCS-2) so that tests comparing them with ours are not comparing our code with itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs
+
+_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    # Decoded from the Authorization header, when it is Basic.
+    auth: tuple[str, str] | None
+    form: dict[str, str] = field(default_factory=dict)
+
+
+def _more_info(code: int) -> str:
+    return f"https://www.twilio.com/docs/errors/{code}"
+
+
+def _segments(body: str) -> int:
+    if all(ord(ch) < 128 for ch in body):
+        return 1 if len(body) <= 160 else math.ceil(len(body) / 153)
+    units = len(body.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else math.ceil(units / 67)
+
+
+class FakeTwilio:
+    def __init__(
+        self,
+        *,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+    ) -> None:
+        self.account_sid = account_sid or "AC" + secrets.token_hex(16)
+        self.auth_token = auth_token or secrets.token_hex(16)
+        self._lock = threading.Condition()
+        self._requests: list[ReceivedRequest] = []
+        self._created: list[dict[str, Any]] = []
+        self._fail_next = 0
+        self._fail_status = 500
+        self._hanging = False
+        self._released = threading.Event()
+        self.latency_seconds = 0.0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- life ----------------------------------------------------------------------------
+
+    def start(self) -> FakeTwilio:
+        fake = self
+
+        class Handler(_Handler):
+            twilio = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> FakeTwilio:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # --- knobs ---------------------------------------------------------------------------
+
+    def fail_next(self, count: int, *, status: int = 500) -> None:
+        """Answer the next ``count`` requests with ``status`` (after recording them)."""
+        with self._lock:
+            self._fail_next = count
+            self._fail_status = status
+
+    def hang(self) -> None:
+        """From now on, record each request and then give no answer until ``release()``."""
+        with self._lock:
+            self._released.clear()
+            self._hanging = True
+
+    def release(self) -> None:
+        """Stop hanging; requests held so far are answered (if their client is still there)."""
+        with self._lock:
+            self._hanging = False
+            self._released.set()
+
+    # --- what was received ---------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def created(self) -> list[dict[str, Any]]:
+        """The message resources answered with 201, in order."""
+        with self._lock:
+            return list(self._created)
+
+    def bodies(self) -> list[str]:
+        return [r.form.get("Body", "") for r in self.requests]
+
+    def wait_for_requests(self, count: int, *, timeout: float = 10.0) -> list[ReceivedRequest]:
+        """Block until at least ``count`` requests arrived; fails the test after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self._requests) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"fake Twilio got {len(self._requests)} requests, expected {count}"
+                    )
+                self._lock.wait(left)
+            return list(self._requests)
+
+    # --- called by the handler -----------------------------------------------------------
+
+    def _record(self, request: ReceivedRequest) -> tuple[int | None, bool]:
+        """Store the request; returns (forced failure status or None, whether to hang)."""
+        with self._lock:
+            self._requests.append(request)
+            self._lock.notify_all()
+            forced = None
+            if self._fail_next > 0:
+                self._fail_next -= 1
+                forced = self._fail_status
+            return forced, self._hanging
+
+    def _wait_released(self) -> None:
+        self._released.wait()
+
+    def _created_message(self, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self._created.append(payload)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    twilio: FakeTwilio
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        form: dict[str, str] = {}
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
+            form = {key: values[-1] for key, values in parsed.items()}
+        request = ReceivedRequest(
+            method=self.command,
+            path=self.path,
+            headers={k: v for k, v in self.headers.items()},
+            body=raw,
+            auth=_basic_auth(self.headers.get("Authorization")),
+            form=form,
+        )
+        forced, hang = self.twilio._record(request)
+        if hang:
+            self.twilio._wait_released()
+        if self.twilio.latency_seconds:
+            time.sleep(self.twilio.latency_seconds)
+        try:
+            self._answer(request, forced)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (or was killed) while we held the request.
+            self.close_connection = True
+
+    def _answer(self, request: ReceivedRequest, forced: int | None) -> None:
+        twilio = self.twilio
+        match = _PATH.match(request.path.split("?", 1)[0])
+        if match is None:
+            self._error(404, 20404, f"The requested resource {request.path} was not found")
+            return
+        if request.auth != (twilio.account_sid, twilio.auth_token):
+            self._error(401, 20003, "Authenticate")
+            return
+        if match["sid"] != twilio.account_sid:
+            self._error(403, 20003, "Authenticate")
+            return
+        if request.method != "POST":
+            self._error(405, 20004, "Method not allowed")
+            return
+        if forced is not None:
+            self._error(forced, 20500, "Internal Server Error")
+            return
+        form = request.form
+        to, body = form.get("To", ""), form.get("Body", "")
+        sender, service = form.get("From", ""), form.get("MessagingServiceSid", "")
+        if not to:
+            self._error(400, 21604, "A 'To' phone number is required.")
+            return
+        if not body:
+            self._error(400, 21602, "Message body is required.")
+            return
+        if not (sender or service):
+            self._error(400, 21603, "A 'From' phone number is required.")
+            return
+        if not _E164.match(to):
+            self._error(400, 21211, f"Invalid 'To' Phone Number: {to}")
+            return
+        sid = "SM" + uuid.uuid4().hex
+        now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        uri = f"/2010-04-01/Accounts/{twilio.account_sid}/Messages/{sid}"
+        payload = {
+            "account_sid": twilio.account_sid,
+            "api_version": "2010-04-01",
+            "body": body,
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": sender or None,
+            "messaging_service_sid": service or None,
+            "num_media": "0",
+            "num_segments": str(_segments(body)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            # With only a messaging service Twilio has not picked a sender yet.
+            "status": "queued" if sender else "accepted",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": to,
+            "uri": f"{uri}.json",
+        }
+        twilio._created_message(payload)
+        self._json(201, payload)
+
+    def _error(self, status: int, code: int, message: str) -> None:
+        self._json(
+            status,
+            {"code": code, "message": message, "more_info": _more_info(code), "status": status},
+        )
+
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 401:
+            self.send_header("WWW-Authenticate", 'Basic realm="Twilio API"')
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _basic_auth(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
