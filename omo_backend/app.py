@@ -49,7 +49,10 @@ _HTTP_CODES = {
 
 
 def envelope(
-    status: int, code: str, message: str, details: dict[str, Any] | None = None,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = schemas.ErrorEnvelope(
@@ -86,7 +89,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         if _is_page(request):
             return pages.message_page(request, exc.status_code, "link_unknown")
-        return envelope(exc.status_code, code, str(exc.detail), headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return envelope(exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
@@ -94,7 +98,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _is_page(request):
             return pages.message_page(request, 503, "server_trouble")
         return envelope(
-            503, "service_unavailable", "The database is not reachable; try again shortly.",
+            503,
+            "service_unavailable",
+            "The database is not reachable; try again shortly.",
             headers={"Retry-After": "5"},
         )
 
@@ -104,7 +110,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _is_page(request):
             return pages.message_page(request, 500, "server_trouble")
         return envelope(
-            500, "internal_error", "Something went wrong on the server.",
+            500,
+            "internal_error",
+            "Something went wrong on the server.",
             {"request_id": getattr(request.state, "request_id", "-")},
         )
 

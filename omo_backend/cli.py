@@ -29,8 +29,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
         os.environ["OMO_SERVE_DISPATCHER"] = "0" if args.no_dispatcher else "1"
         uvicorn.run(
-            "omo_backend.cli:worker_app", factory=True, host=args.host, port=args.port,
-            workers=args.workers, access_log=False, log_config=None,
+            "omo_backend.cli:worker_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            log_config=None,
         )
         return 0
     from omo_backend.app import create_app
@@ -68,7 +73,10 @@ def cmd_store_add(args: argparse.Namespace, settings: Settings) -> int:
 
     with _database(settings).transaction() as session:
         store = service.create(
-            session=session, code=args.code, name=args.name, locale=args.locale,
+            session=session,
+            code=args.code,
+            name=args.name,
+            locale=args.locale,
             timezone=args.timezone,
         )
         print(f"store {store.code} added (id {store.id})")
@@ -82,7 +90,11 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings).transaction() as session:
         store = stores.get_by_code_or_raise(session=session, code=args.store)
         staff = service.create(
-            session=session, store=store, code=args.code, name=args.name, role=Role(args.role),
+            session=session,
+            store=store,
+            code=args.code,
+            name=args.name,
+            role=Role(args.role),
             pin=args.pin,
         )
         print(f"staff {staff.code} ({staff.role}) added to {store.code}")
@@ -109,8 +121,15 @@ def cmd_order_add(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings).transaction() as session:
         store = stores.get_by_code_or_raise(session=session, code=args.store)
         order = service.record_purchase(
-            session=session, store_id=store.id, staff_id=None, device_id=None, name=args.name,
-            phone=args.phone, email=args.email, amount=args.amount, external_ref=args.ref,
+            session=session,
+            store_id=store.id,
+            staff_id=None,
+            device_id=None,
+            name=args.name,
+            phone=args.phone,
+            email=args.email,
+            amount=args.amount,
+            external_ref=args.ref,
             default_region=settings.default_country,
         )
         print(f"order {order.id} recorded for customer {order.customer_id}")

@@ -70,9 +70,15 @@ def seed(*, session: Session) -> DemoInfo:
         if customer_service.find_by_phone(session=session, e164=e164) is not None:
             continue
         member = Customer(
-            name=name, name_search=name.lower(), phone=e164, email=email, level=level,
-            is_member=True, member_since=now - timedelta(days=30 * (index + 1)),
-            password_hash=security.hash_secret("demo-password"), source="online",
+            name=name,
+            name_search=name.lower(),
+            phone=e164,
+            email=email,
+            level=level,
+            is_member=True,
+            member_since=now - timedelta(days=30 * (index + 1)),
+            password_hash=security.hash_secret("demo-password"),
+            source="online",
             created_at=now - timedelta(days=30 * (index + 1)),
         )
         session.add(member)
@@ -82,18 +88,27 @@ def seed(*, session: Session) -> DemoInfo:
             store_code, staff_code = referral
             session.add(
                 Referral(
-                    customer_id=member.id, store_id=stores[store_code].id,
+                    customer_id=member.id,
+                    store_id=stores[store_code].id,
                     staff_id=staff_by_code[(store_code, staff_code)].id,
-                    bound_at=now - timedelta(days=20), via="registration",
+                    bound_at=now - timedelta(days=20),
+                    via="registration",
                 )
             )
-    for name, phone, email, amount in BUYERS:
+    for name, phone, buyer_email, amount in BUYERS:
         e164 = normalise_phone(phone, "TW")
         if customer_service.find_by_phone(session=session, e164=e164) is not None:
             continue
         customer_service.record_purchase(
-            session=session, store_id=stores["TPE01"].id, staff_id=None, device_id=None,
-            name=name, phone=phone, email=email, amount=amount, external_ref=None,
+            session=session,
+            store_id=stores["TPE01"].id,
+            staff_id=None,
+            device_id=None,
+            name=name,
+            phone=phone,
+            email=buyer_email,
+            amount=amount,
+            external_ref=None,
             default_region="TW",
         )
     return DemoInfo(

@@ -36,17 +36,13 @@ def _bearer(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
-def require_device(
-    db: DbDep, authorization: Annotated[str | None, Header()] = None
-) -> Device:
+def require_device(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Device:
     token = _bearer(authorization)
     with db.transaction(write=False) as session:
         return device_service.authenticate_or_raise(session=session, token=token)
 
 
-def require_staff(
-    db: DbDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
+def require_staff(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     token = _bearer(authorization)
     with db.transaction(write=False) as session:
         actor, stale = staff_service.authenticate_or_raise(session=session, token=token)

@@ -72,8 +72,12 @@ def run(
             if found is not None:
                 return _replay(found, request_hash)
             record = IdempotencyRecord(
-                scope=scope, key=key, request_hash=request_hash, response_status=0,
-                response_body="", expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+                scope=scope,
+                key=key,
+                request_hash=request_hash,
+                response_status=0,
+                response_body="",
+                expires_at=utcnow() + timedelta(seconds=ttl_seconds),
             )
             session.add(record)
             session.flush()
@@ -91,7 +95,9 @@ def run(
 
 def _existing(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
     record = session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
     )
     if record is not None and record.expires_at <= utcnow():
         session.delete(record)
@@ -114,5 +120,7 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Outcome:
 
 
 def purge_expired(*, session: Session) -> int:
-    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
+    result = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
+    )
     return int(getattr(result, "rowcount", 0) or 0)

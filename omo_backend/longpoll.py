@@ -10,6 +10,7 @@ for the tick.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -71,10 +72,8 @@ class ChangeWatcher:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         for waiters in self._waiters.values():
             for waiter in waiters:
                 if not waiter.future.done():
@@ -94,9 +93,8 @@ class ChangeWatcher:
         self._waiters[key].append(waiter)
         self._wakeup.set()
         try:
-            await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
-        except TimeoutError:
-            pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
         finally:
             waiters = self._waiters.get(key)
             if waiters is not None:
@@ -109,10 +107,8 @@ class ChangeWatcher:
             if not self._waiters:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._check_seconds)
-            except TimeoutError:
-                pass
             self._wakeup.clear()
             try:
                 await self._check()
@@ -164,7 +160,7 @@ async def follow(
     whose ``known_status`` is already stale gets the current state at once.
     """
     current, version = await to_thread.run_sync(read)
-    unchanged = known_status is None or known_status == current.status
+    unchanged = known_status is None or known_status == str(current.status)
     if wait > 0 and unchanged and not current.status.is_final:
         await watcher.wait(model, row_id, version, timeout=wait, wake_at=current.expires_at)
         current, _ = await to_thread.run_sync(read)

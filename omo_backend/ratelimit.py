@@ -38,17 +38,27 @@ def check_sms_allowed(
     *, session: Session, settings: Settings, phone: str, store_id: int, device_id: int | None
 ) -> None:
     limits = [
-        _Limit("phone", settings.rate_phone_per_10min, timedelta(minutes=10),
-               Message.to_address == phone),
-        _Limit("phone", settings.rate_phone_per_day, timedelta(days=1),
-               Message.to_address == phone),
-        _Limit("store", settings.rate_store_per_hour, timedelta(hours=1),
-               Message.store_id == store_id),
+        _Limit(
+            "phone",
+            settings.rate_phone_per_10min,
+            timedelta(minutes=10),
+            Message.to_address == phone,
+        ),
+        _Limit(
+            "phone", settings.rate_phone_per_day, timedelta(days=1), Message.to_address == phone
+        ),
+        _Limit(
+            "store", settings.rate_store_per_hour, timedelta(hours=1), Message.store_id == store_id
+        ),
     ]
     if device_id is not None:
         limits.append(
-            _Limit("device", settings.rate_device_per_hour, timedelta(hours=1),
-                   Message.device_id == device_id)
+            _Limit(
+                "device",
+                settings.rate_device_per_hour,
+                timedelta(hours=1),
+                Message.device_id == device_id,
+            )
         )
     now = utcnow()
     for lim in limits:
@@ -76,8 +86,7 @@ def _sentence(lim: _Limit, count: int, retry_after: int) -> str:
     window = _span(int(lim.window.total_seconds()))
     wait = _span(retry_after)
     who = {"phone": "This number was", "device": "This device has", "store": "This store has"}
-    verb = "sent" if lim.scope == "phone" else "sent"
-    return f"{who[lim.scope]} {verb} {count} messages in {window}; try again in {wait}."
+    return f"{who[lim.scope]} sent {count} messages in {window}; try again in {wait}."
 
 
 def _span(seconds: int) -> str:

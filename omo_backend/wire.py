@@ -6,9 +6,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
-from omo_backend.models import BindingSession, Customer, Invitation, Order, PointsEntry, Referral
+from omo_backend.models import (
+    BindingSession,
+    Customer,
+    Invitation,
+    Order,
+    PointsEntry,
+    Referral,
+    Staff,
+    Store,
+    utcnow,
+)
 from omo_backend.models import Message as MessageRow
-from omo_backend.models import Staff, Store, utcnow
 from omo_backend.phones import mask_email, mask_phone
 from omo_backend.settings import Settings
 
@@ -25,7 +34,9 @@ def store_out(store: Store, settings: Settings) -> schemas.StoreOut:
 
 
 def staff_out(staff: Staff) -> schemas.StaffOut:
-    return schemas.StaffOut(id=staff.id, code=staff.code, name=staff.name, role=schemas.Role(staff.role))
+    return schemas.StaffOut(
+        id=staff.id, code=staff.code, name=staff.name, role=schemas.Role(staff.role)
+    )
 
 
 def referral_out(referral: Referral | None, settings: Settings) -> schemas.ReferralOut | None:

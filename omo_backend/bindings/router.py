@@ -45,13 +45,17 @@ def _read(
     db: Database, settings: Settings, actor: Actor, binding_id: int
 ) -> tuple[schemas.Binding, int]:
     with db.transaction(write=False) as session:
-        binding = service.get_for_actor_or_raise(session=session, actor=actor, binding_id=binding_id)
+        binding = service.get_for_actor_or_raise(
+            session=session, actor=actor, binding_id=binding_id
+        )
         expire = service.needs_expiry(binding)
     if expire:
         with db.transaction() as session:
             service.expire_if_due(session=session, binding_id=binding_id)
     with db.transaction(write=False) as session:
-        binding = service.get_for_actor_or_raise(session=session, actor=actor, binding_id=binding_id)
+        binding = service.get_for_actor_or_raise(
+            session=session, actor=actor, binding_id=binding_id
+        )
         return _out(session, binding, settings), binding.version
 
 

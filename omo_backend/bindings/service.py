@@ -59,9 +59,14 @@ def create(
     session.add(binding)
     session.flush()
     audit.record(
-        session=session, action="binding.created", store_id=actor.store_id,
-        staff_id=actor.staff_id, device_id=actor.device_id, subject_type="binding",
-        subject_id=binding.id, details={"customer_id": customer.id},
+        session=session,
+        action="binding.created",
+        store_id=actor.store_id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        subject_type="binding",
+        subject_id=binding.id,
+        details={"customer_id": customer.id},
     )
     session.refresh(binding)
     return binding, bind_url(settings, token)
@@ -103,7 +108,7 @@ def expire_if_due(*, session: Session, binding_id: int) -> None:
 def send_sms(
     *, session: Session, settings: Settings, actor: Actor, binding_id: int
 ) -> BindingSession:
-    """"Can't scan? Try SMS invitation": a second link to the same binding, by SMS."""
+    """ "Can't scan? Try SMS invitation": a second link to the same binding, by SMS."""
     binding = get_for_actor_or_raise(session=session, actor=actor, binding_id=binding_id)
     if BindingStatus(binding.status).is_final or binding.expires_at <= utcnow():
         raise Conflict("This binding has ended: start Bind now again.", code="binding_closed")
@@ -113,7 +118,10 @@ def send_sms(
     allowed_region_or_raise(settings=settings, e164=customer.phone)
     ratelimit.lock_for_send(session=session, phone=customer.phone, store_id=actor.store_id)
     ratelimit.check_sms_allowed(
-        session=session, settings=settings, phone=customer.phone, store_id=actor.store_id,
+        session=session,
+        settings=settings,
+        phone=customer.phone,
+        store_id=actor.store_id,
         device_id=actor.device_id,
     )
     token = security.new_token(16)
@@ -133,8 +141,12 @@ def send_sms(
         binding_id=binding.id,
     )
     audit.record(
-        session=session, action="binding.sms_sent", store_id=actor.store_id,
-        staff_id=actor.staff_id, device_id=actor.device_id, subject_type="binding",
+        session=session,
+        action="binding.sms_sent",
+        store_id=actor.store_id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        subject_type="binding",
         subject_id=binding.id,
     )
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from omo_backend import audit
@@ -16,28 +16,31 @@ from omo_backend.phones import normalise_email, normalise_phone
 SEARCH_LIMIT = 20
 
 
-def _active() -> list[object]:
-    return [Customer.merged_into_id.is_(None)]
+def _active() -> ColumnElement[bool]:
+    """Merged-away accounts are never found: their data lives in the primary."""
+    return Customer.merged_into_id.is_(None)
 
 
 def search_by_phone(*, session: Session, phone: str, default_region: str) -> list[Customer]:
     e164 = normalise_phone(phone, default_region)
-    return list(session.scalars(select(Customer).where(Customer.phone == e164, *_active())))
+    return list(session.scalars(select(Customer).where(Customer.phone == e164, _active())))
 
 
 def search_by_email(*, session: Session, email: str) -> list[Customer]:
     address = normalise_email(email)
-    return list(session.scalars(select(Customer).where(Customer.email == address, *_active())))
+    return list(session.scalars(select(Customer).where(Customer.email == address, _active())))
 
 
 def search_by_name(*, session: Session, name: str) -> list[Customer]:
     needle = name.strip().lower()
     if len(needle) < 1:
-        raise ValidationFailed("Type part of a name.", code="invalid_name", details={"field": "name"})
+        raise ValidationFailed(
+            "Type part of a name.", code="invalid_name", details={"field": "name"}
+        )
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     query = (
         select(Customer)
-        .where(Customer.name_search.like(f"%{escaped}%", escape="\\"), *_active())
+        .where(Customer.name_search.like(f"%{escaped}%", escape="\\"), _active())
         .order_by(Customer.is_member.desc(), Customer.name_search, Customer.id)
         .limit(SEARCH_LIMIT)
     )
@@ -97,14 +100,22 @@ def record_purchase(
         session.add(customer)
         session.flush()
     order = Order(
-        customer_id=customer.id, store_id=store_id, staff_id=staff_id, amount=amount,
+        customer_id=customer.id,
+        store_id=store_id,
+        staff_id=staff_id,
+        amount=amount,
         external_ref=external_ref,
     )
     session.add(order)
     session.flush()
     audit.record(
-        session=session, action="order.recorded", store_id=store_id, staff_id=staff_id,
-        device_id=device_id, subject_type="customer", subject_id=customer.id,
+        session=session,
+        action="order.recorded",
+        store_id=store_id,
+        staff_id=staff_id,
+        device_id=device_id,
+        subject_type="customer",
+        subject_id=customer.id,
         details={"order_id": order.id},
     )
     return order
@@ -155,7 +166,9 @@ def register_member(
     channel: str,
 ) -> Customer:
     """Make the owner of a verified phone a member and bind the store as the referral."""
-    customer = session.scalar(select(Customer).where(Customer.phone == phone).with_for_update(of=Customer))
+    customer = session.scalar(
+        select(Customer).where(Customer.phone == phone).with_for_update(of=Customer)
+    )
     if customer is not None and customer.is_member:
         raise Conflict("This phone number is already a member.", code="already_member")
     if is_retired(session=session, kind="phone", value=phone):
@@ -163,14 +176,16 @@ def register_member(
     if registration.email:
         if is_retired(session=session, kind="email", value=registration.email):
             raise Conflict(
-                "This e-mail can no longer sign up.", code="identifier_retired",
+                "This e-mail can no longer sign up.",
+                code="identifier_retired",
                 details={"field": "email"},
             )
         owner = session.scalar(select(Customer).where(Customer.email == registration.email))
         if owner is not None and (customer is None or owner.id != customer.id):
             if owner.is_member:
                 raise Conflict(
-                    "This e-mail already belongs to a member.", code="email_taken",
+                    "This e-mail already belongs to a member.",
+                    code="email_taken",
                     details={"field": "email"},
                 )
             # A past buyer known by e-mail only: same person, keep their history.
@@ -178,7 +193,8 @@ def register_member(
                 customer = owner
             else:
                 raise Conflict(
-                    "This e-mail belongs to another customer.", code="email_taken",
+                    "This e-mail belongs to another customer.",
+                    code="email_taken",
                     details={"field": "email"},
                 )
     now = utcnow()
@@ -203,16 +219,31 @@ def register_member(
     ):
         session.add(
             Consent(
-                customer_id=customer.id, purpose=purpose, granted=granted, text_shown=text,
-                locale=registration.locale, channel=channel, store_id=store_id, staff_id=staff_id,
+                customer_id=customer.id,
+                purpose=purpose,
+                granted=granted,
+                text_shown=text,
+                locale=registration.locale,
+                channel=channel,
+                store_id=store_id,
+                staff_id=staff_id,
             )
         )
     bind_referral_once(
-        session=session, customer=customer, store_id=store_id, staff_id=staff_id,
-        device_id=device_id, via="registration",
+        session=session,
+        customer=customer,
+        store_id=store_id,
+        staff_id=staff_id,
+        device_id=device_id,
+        via="registration",
     )
     audit.record(
-        session=session, action="member.registered", store_id=store_id, staff_id=staff_id,
-        device_id=device_id, subject_type="customer", subject_id=customer.id,
+        session=session,
+        action="member.registered",
+        store_id=store_id,
+        staff_id=staff_id,
+        device_id=device_id,
+        subject_type="customer",
+        subject_id=customer.id,
     )
     return customer

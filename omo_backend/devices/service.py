@@ -44,14 +44,20 @@ def enroll(*, session: Session, enrollment_code: str, device_name: str) -> Enrol
             details={"field": "enrollment_code"},
         )
     token = security.new_token()
-    device = Device(store_id=code.store_id, name=device_name.strip(), token_hash=security.hash_token(token))
+    device = Device(
+        store_id=code.store_id, name=device_name.strip(), token_hash=security.hash_token(token)
+    )
     session.add(device)
     session.flush()
     code.used_at = utcnow()
     code.device_id = device.id
     audit.record(
-        session=session, action="device.enrolled", store_id=code.store_id, device_id=device.id,
-        subject_type="device", subject_id=device.id,
+        session=session,
+        action="device.enrolled",
+        store_id=code.store_id,
+        device_id=device.id,
+        subject_type="device",
+        subject_id=device.id,
     )
     session.flush()
     session.refresh(device)

@@ -13,10 +13,10 @@ from backend_client import schemas
 from omo_backend import idempotency
 from omo_backend.db import Database
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
-from omo_backend.settings import Settings
 from omo_backend.invitations import service
 from omo_backend.longpoll import follow
 from omo_backend.models import Invitation
+from omo_backend.settings import Settings
 from omo_backend.staff.service import Actor
 from omo_backend.wire import invitation_out
 
@@ -33,7 +33,9 @@ def create_invitation(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def work(session: Session) -> schemas.Invitation:
-        invitation = service.create(session=session, settings=settings, actor=actor, phone=body.phone)
+        invitation = service.create(
+            session=session, settings=settings, actor=actor, phone=body.phone
+        )
         message = service.latest_message(session=session, invitation_id=invitation.id)
         return invitation_out(invitation, message, settings)
 
@@ -95,7 +97,9 @@ def invitation_received(
     invitation_id: int, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:
     with db.transaction() as session:
-        invitation = service.mark_received(session=session, actor=actor, invitation_id=invitation_id)
+        invitation = service.mark_received(
+            session=session, actor=actor, invitation_id=invitation_id
+        )
         message = service.latest_message(session=session, invitation_id=invitation_id)
         return invitation_out(invitation, message, settings)
 

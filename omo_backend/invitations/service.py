@@ -63,7 +63,10 @@ def create(*, session: Session, settings: Settings, actor: Actor, phone: str) ->
     if customer_service.is_retired(session=session, kind="phone", value=e164):
         raise Conflict("This number was merged away and can't sign up.", code="identifier_retired")
     ratelimit.check_sms_allowed(
-        session=session, settings=settings, phone=e164, store_id=actor.store_id,
+        session=session,
+        settings=settings,
+        phone=e164,
+        store_id=actor.store_id,
         device_id=actor.device_id,
     )
     store = session.get_one(Store, actor.store_id)
@@ -96,9 +99,14 @@ def create(*, session: Session, settings: Settings, actor: Actor, phone: str) ->
         invitation_id=invitation.id,
     )
     audit.record(
-        session=session, action="invitation.created", store_id=actor.store_id,
-        staff_id=actor.staff_id, device_id=actor.device_id, subject_type="invitation",
-        subject_id=invitation.id, details={"customer_id": invitation.customer_id},
+        session=session,
+        action="invitation.created",
+        store_id=actor.store_id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        details={"customer_id": invitation.customer_id},
     )
     session.flush()
     session.refresh(invitation)
@@ -149,8 +157,12 @@ def mark_received(*, session: Session, actor: Actor, invitation_id: int) -> Invi
     if invitation.received_at is None:
         invitation.received_at = utcnow()
         audit.record(
-            session=session, action="invitation.received", store_id=actor.store_id,
-            staff_id=actor.staff_id, device_id=actor.device_id, subject_type="invitation",
+            session=session,
+            action="invitation.received",
+            store_id=actor.store_id,
+            staff_id=actor.staff_id,
+            device_id=actor.device_id,
+            subject_type="invitation",
             subject_id=invitation.id,
         )
     return invitation
@@ -164,8 +176,12 @@ def cancel(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:
     if not status.is_final:
         set_status(invitation, InvitationStatus.CANCELLED)
         audit.record(
-            session=session, action="invitation.cancelled", store_id=actor.store_id,
-            staff_id=actor.staff_id, device_id=actor.device_id, subject_type="invitation",
+            session=session,
+            action="invitation.cancelled",
+            store_id=actor.store_id,
+            staff_id=actor.staff_id,
+            device_id=actor.device_id,
+            subject_type="invitation",
             subject_id=invitation.id,
         )
     return invitation

@@ -69,9 +69,7 @@ class PageSession(Base):
     sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), default=None)
-    binding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("binding_session.id"), default=None
-    )
+    binding_id: Mapped[int | None] = mapped_column(ForeignKey("binding_session.id"), default=None)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -38,8 +38,6 @@ class Message(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), default=None)
-    binding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("binding_session.id"), default=None
-    )
+    binding_id: Mapped[int | None] = mapped_column(ForeignKey("binding_session.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)

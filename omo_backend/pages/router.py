@@ -16,7 +16,7 @@ from omo_backend.customers.service import Registration
 from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import Conflict, DomainError, NotFound
 from omo_backend.invitations import service as invitation_service
-from omo_backend.models import Store
+from omo_backend.models import Store, utcnow
 from omo_backend.pages import service
 from omo_backend.pages.i18n import pick_locale, translator
 from omo_backend.phones import mask_phone
@@ -29,8 +29,10 @@ LANG_COOKIE = "omo_lang"
 PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -61,22 +63,31 @@ def render(
         status_code=status,
         headers=PAGE_HEADERS,
     )
-    if lang := request.query_params.get("lang"):
-        if lang in ("en", "zh_TW"):
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    lang = request.query_params.get("lang")
+    if lang in ("en", "zh_TW"):
+        response.set_cookie(LANG_COOKIE, str(lang), max_age=365 * 86400, samesite="lax")
     return response
 
 
 def message_page(
-    request: Request, status: int, code: str, *, store: Store | None = None,
-    heading_key: str = "error_title", icon: str = "",
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    store: Store | None = None,
+    heading_key: str = "error_title",
+    icon: str = "",
 ) -> HTMLResponse:
     t = translator(locale_of(request))
     store_name = store.name if store else "OMO"
     return render(
-        request, "message.html", status, store=store,
+        request,
+        "message.html",
+        status,
+        store=store,
         heading=t[heading_key].format(store=store_name),
-        body=t.get(code, t["server_trouble"]).format(store=store_name), icon=icon,
+        body=t.get(code, t["server_trouble"]).format(store=store_name),
+        icon=icon,
     )
 
 
@@ -94,7 +105,7 @@ def _registration_context(request: Request, db: DbDep, sid: str | None) -> dict[
             "store": store,
             "csrf": page.csrf_token,
             "status": InvitationStatus(invitation.status),
-            "expired": invitation.expires_at <= invitation_service.utcnow(),
+            "expired": invitation.expires_at <= utcnow(),
             "phone_masked": mask_phone(invitation.phone),
             "invitation": invitation,
         }
@@ -102,22 +113,33 @@ def _registration_context(request: Request, db: DbDep, sid: str | None) -> dict[
 
 def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     t = translator(locale)
-    return t["terms_consent"].format(store=store.name), t["marketing_consent"].format(store=store.name)
+    return t["terms_consent"].format(store=store.name), t["marketing_consent"].format(
+        store=store.name
+    )
 
 
 def _form_page(
-    request: Request, ctx: dict[str, Any], status: int, values: dict[str, Any],
+    request: Request,
+    ctx: dict[str, Any],
+    status: int,
+    values: dict[str, Any],
     errors: dict[str, str],
 ) -> HTMLResponse:
     locale = locale_of(request)
     t = translator(locale)
     terms_text, marketing_text = _consent_texts(locale, ctx["store"])
     return render(
-        request, "register.html", status, store=ctx["store"],
+        request,
+        "register.html",
+        status,
+        store=ctx["store"],
         title=t["register_title"].format(store=ctx["store"].name),
-        csrf=ctx["csrf"], phone_masked=ctx["phone_masked"], values=values,
+        csrf=ctx["csrf"],
+        phone_masked=ctx["phone_masked"],
+        values=values,
         errors={field: t[key] for field, key in errors.items()},
-        terms_text=terms_text, marketing_text=marketing_text,
+        terms_text=terms_text,
+        marketing_text=marketing_text,
     )
 
 
@@ -162,13 +184,23 @@ def submit_registration(
     closed = _closed_page(request, ctx)
     if closed is not None:
         return closed
-    values = {"name": name, "email": email, "birthday": birthday, "terms": bool(terms),
-              "marketing": bool(marketing)}
+    values = {
+        "name": name,
+        "email": email,
+        "birthday": birthday,
+        "terms": bool(terms),
+        "marketing": bool(marketing),
+    }
     if not security.constant_time_equal(csrf, ctx["csrf"]):
         return message_page(request, 403, "csrf_failed", store=ctx["store"])
     form = service.RegistrationForm(
-        name=name, email=email, birthday=birthday, password=password,
-        password_confirm=password_confirm, terms=bool(terms), marketing=bool(marketing),
+        name=name,
+        email=email,
+        birthday=birthday,
+        password=password,
+        password_confirm=password_confirm,
+        terms=bool(terms),
+        marketing=bool(marketing),
     )
     clean = service.validate(form)
     if isinstance(clean, dict):
@@ -176,9 +208,14 @@ def submit_registration(
     locale = locale_of(request)
     terms_text, marketing_text = _consent_texts(locale, ctx["store"])
     registration = Registration(
-        name=clean.name, email=clean.email, birthday=clean.birthday,
-        password_hash=security.hash_secret(clean.password), marketing_consent=clean.marketing,
-        terms_text=terms_text, marketing_text=marketing_text, locale=locale,
+        name=clean.name,
+        email=clean.email,
+        birthday=clean.birthday,
+        password_hash=security.hash_secret(clean.password),
+        marketing_consent=clean.marketing,
+        terms_text=terms_text,
+        marketing_text=marketing_text,
+        locale=locale,
     )
     try:
         with db.transaction() as session:
@@ -213,13 +250,17 @@ def registration_done(
 
 # After /r/done: a token route would swallow that path.
 @router.get("/r/{token}")
-def open_registration_link(token: str, request: Request, db: DbDep, settings: SettingsDep) -> Response:
+def open_registration_link(
+    token: str, request: Request, db: DbDep, settings: SettingsDep
+) -> Response:
     try:
         with db.transaction() as session:
             invitation = invitation_service.find_by_token_or_raise(session=session, token=token)
             invitation_service.mark_opened(session=session, invitation=invitation)
             sid = service.open_session(
-                session=session, kind="registration", invitation_id=invitation.id,
+                session=session,
+                kind="registration",
+                invitation_id=invitation.id,
                 ttl_seconds=settings.page_session_ttl_seconds,
             )
     except DomainError as error:
@@ -228,8 +269,13 @@ def open_registration_link(token: str, request: Request, db: DbDep, settings: Se
     # The token leaves the address bar (and the history) here.
     response = RedirectResponse("/r", status_code=303, headers=PAGE_HEADERS)
     response.set_cookie(
-        REG_COOKIE, sid, max_age=settings.page_session_ttl_seconds, path="/r", httponly=True,
-        samesite="lax", secure=settings.public_base_url.startswith("https"),
+        REG_COOKIE,
+        sid,
+        max_age=settings.page_session_ttl_seconds,
+        path="/r",
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_base_url.startswith("https"),
     )
     return response
 

@@ -19,7 +19,11 @@ from omo_backend.phones import normalise_email
 
 
 def open_session(
-    *, session: Session, kind: str, ttl_seconds: int, invitation_id: int | None = None,
+    *,
+    session: Session,
+    kind: str,
+    ttl_seconds: int,
+    invitation_id: int | None = None,
     binding_id: int | None = None,
 ) -> str:
     sid = security.new_token()
@@ -94,14 +98,17 @@ def validate(form: RegistrationForm) -> CleanRegistration | dict[str, str]:
             if birthday >= utcnow().date() or birthday.year < 1900:
                 errors["birthday"] = "invalid_birthday"
     if len(form.password) < 8:
-        errors["password"] = "password_short"
+        errors["password"] = "password_short"  # noqa: S105 (a message key)
     elif form.password != form.password_confirm:
-        errors["password_confirm"] = "password_mismatch"
+        errors["password_confirm"] = "password_mismatch"  # noqa: S105 (a message key)
     if not form.terms:
         errors["terms"] = "terms_required"
     if errors:
         return errors
     return CleanRegistration(
-        name=name, email=email, birthday=birthday, password=form.password,
+        name=name,
+        email=email,
+        birthday=birthday,
+        password=form.password,
         marketing=form.marketing,
     )

@@ -20,7 +20,10 @@ def staff_login(
     with db.transaction() as session:
         attached = session.get_one(Device, device.id)
         outcome = service.login(
-            session=session, settings=settings, device=attached, staff_code=body.staff_code,
+            session=session,
+            settings=settings,
+            device=attached,
+            staff_code=body.staff_code,
             pin=body.pin,
         )
         if isinstance(outcome, service.LoggedIn):

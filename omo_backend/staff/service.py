@@ -18,9 +18,7 @@ from omo_backend.settings import Settings
 _TOUCH_EVERY = timedelta(seconds=30)
 
 
-def create(
-    *, session: Session, store: Store, code: str, name: str, role: Role, pin: str
-) -> Staff:
+def create(*, session: Session, store: Store, code: str, name: str, role: Role, pin: str) -> Staff:
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ValidationFailed("A PIN is 4 to 12 digits.", code="invalid_pin")
     exists = session.scalar(select(Staff.id).where(Staff.store_id == store.id, Staff.code == code))
@@ -68,8 +66,12 @@ def login(
         staff.failed_pins += 1
         left = settings.pin_max_failures - staff.failed_pins
         audit.record(
-            session=session, action="staff.pin_failed", store_id=device.store_id,
-            staff_id=staff.id, device_id=device.id, details={"failures": staff.failed_pins},
+            session=session,
+            action="staff.pin_failed",
+            store_id=device.store_id,
+            staff_id=staff.id,
+            device_id=device.id,
+            details={"failures": staff.failed_pins},
         )
         if left <= 0:
             staff.locked_until = now + timedelta(seconds=settings.pin_lockout_seconds)
@@ -97,7 +99,10 @@ def login(
     session.add(staff_session)
     device.last_seen_at = now
     audit.record(
-        session=session, action="staff.login", store_id=device.store_id, staff_id=staff.id,
+        session=session,
+        action="staff.login",
+        store_id=device.store_id,
+        staff_id=staff.id,
         device_id=device.id,
     )
     session.flush()
@@ -164,6 +169,9 @@ def logout(*, session: Session, actor: Actor) -> None:
         .values(ended_at=utcnow(), end_reason="logout")
     )
     audit.record(
-        session=session, action="staff.logout", store_id=actor.store_id, staff_id=actor.staff_id,
+        session=session,
+        action="staff.logout",
+        store_id=actor.store_id,
+        staff_id=actor.staff_id,
         device_id=actor.device_id,
     )

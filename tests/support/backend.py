@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from fastapi import FastAPI
 
 from backend_client.schemas import Role
 from omo_backend import migrate
@@ -60,6 +62,7 @@ class LiveBackend:
     settings: Settings
     db: Database
     kind: str
+    app: FastAPI
     http: requests.Session = field(default_factory=requests.Session)
 
     def url(self, path: str) -> str:
@@ -71,7 +74,11 @@ class LiveBackend:
             return stores.create(session=session, code=code, name=name, locale=locale).id
 
     def add_staff(
-        self, store: str = "TPE01", code: str = "1001", name: str = "Amy", pin: str = "123456",
+        self,
+        store: str = "TPE01",
+        code: str = "1001",
+        name: str = "Amy",
+        pin: str = "123456",
         role: Role = Role.STAFF,
     ) -> int:
         with self.db.transaction() as session:
@@ -106,9 +113,18 @@ class LiveBackend:
         token: str = reply.json()["session_token"]
         return token
 
-    def counter(self, store: str = "TPE01", staff_code: str = "1001", pin: str = "123456") -> Counter:
+    def counter(
+        self, store: str = "TPE01", staff_code: str = "1001", pin: str = "123456"
+    ) -> Counter:
         """A logged-in counter device of ``store``."""
         return Counter(self, self.login(self.enroll(store), staff_code, pin))
+
+    def wait_until_waiting(self, count: int, deadline_s: float = 10) -> None:
+        """Block until the server holds ``count`` long-poll requests."""
+        deadline = time.monotonic() + deadline_s
+        while self.app.state.watcher.waiting < count:
+            assert time.monotonic() < deadline, "the long-poll never started waiting"
+            time.sleep(0.01)
 
     def messages_to(self, phone: str) -> list[dict[str, Any]]:
         reply = self.http.get(self.url("/api/v1/dev/messages"), params={"to": phone}, timeout=10)
@@ -158,7 +174,8 @@ class Phone:
     def form_fields(self) -> dict[str, str]:
         assert self.last is not None
         return dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', self.last.text)) | {
-            k: v for k, v in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', self.last.text)
+            k: v
+            for k, v in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', self.last.text)
         }
 
     def submit(self, action: str, **fields: str) -> requests.Response:
@@ -193,5 +210,5 @@ def live_backend(factory: DatabaseFactory, **overrides: Any) -> Iterator[LiveBac
     db = Database(url, pool_size=5)
     app = create_app(settings, db, run_dispatcher=True)
     with serve_in_thread(app, sock) as base_url:
-        yield LiveBackend(base_url=base_url, settings=settings, db=db, kind=factory.kind)
+        yield LiveBackend(base_url=base_url, settings=settings, db=db, kind=factory.kind, app=app)
     db.dispose()

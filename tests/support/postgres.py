@@ -59,16 +59,32 @@ class PostgresCluster:
 
     def start(self) -> PostgresCluster:
         self._run(
-            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.user,
-            "--no-sync", "-E", "UTF8", "--locale=C",
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            self.user,
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
         )
         opts = (
             f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         )
         self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
-            str(self.dir / "log"), "-w", "start",
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
         )
         return self
 

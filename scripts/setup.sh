@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set-up shared by the README's commands: Debian packages when missing, the virtualenv, the
+# project installed into it. Safe to run again: each step checks before it acts.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+export LANG="${LANG:-C.UTF-8}"
+[ "$LANG" = "C" ] || [ "$LANG" = "POSIX" ] && export LANG=C.UTF-8
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup: need root (or sudo) to install: $*" >&2; return 1; fi
+}
+
+missing=()
+have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
+# PostgreSQL server binaries (initdb, pg_ctl) for the throwaway test clusters.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+for pkg in ${OMO_EXTRA_DEBS:-}; do have_pkg "$pkg" || missing+=("$pkg"); done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The Debian package starts a system cluster we don't use; tests start their own.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null; then
+    as_root service postgresql stop >/dev/null 2>&1 || true
+  fi
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating virtualenv in .venv"
+  python3 -m venv "$VENV"
+fi
+
+# Reinstall only when the dependencies changed.
+stamp="$VENV/.omo-installed"
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the project and its dependencies into .venv"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
+  echo "$want" > "$stamp"
+fi
