@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
-_PHONE = re.compile(r"(?<![\w/])\+?\d[\d \-]{6,}\d")
+# A run of 8+ digits with spaces or dashes, "+" or URL-encoded "%2B" first. Not inside a word
+# (an id like "outbox-1234567890abcdef") or a path segment, with ASCII-only word characters
+# because Chinese text often runs straight into a number; and not an ISO date.
+_PHONE = re.compile(
+    r"(?:%2[Bb]|(?<![A-Za-z0-9_/])\+?)(?!\d{4}-\d\d-\d\d(?!\d))"
+    r"\d[\d \-]{6,}\d(?![A-Za-z0-9_])"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Customer links and bearer tokens: the path segment after /r/ or /b/, Bearer values.
 _LINK_TOKEN = re.compile(r"(/[rb]/)[A-Za-z0-9_\-]{8,}")
@@ -26,9 +32,10 @@ _QUERY_PII = re.compile(r"((?:phone|email|name|to)=)[^&\s]+", re.IGNORECASE)
 def redact(text: str) -> str:
     text = _LINK_TOKEN.sub(r"\1[token]", text)
     text = _BEARER.sub(r"\1[token]", text)
-    text = _QUERY_PII.sub(r"\1[redacted]", text)
     text = _EMAIL.sub("[email]", text)
-    return _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m[0]) >= 8 else m[0], text)
+    text = _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m[0]) >= 8 else m[0], text)
+    # Last: a spaced phone after "phone=" must go whole, not just up to its first space.
+    return _QUERY_PII.sub(r"\1[redacted]", text)
 
 
 class RedactingFilter(logging.Filter):

@@ -116,17 +116,20 @@ class ChangeWatcher:
                 log.exception("long-poll check failed; retrying at the next tick")
 
     async def _check(self) -> None:
-        ids: dict[Watched, list[int]] = defaultdict(list)
-        for model, row_id in list(self._waiters):
-            ids[model].append(row_id)
-        if not ids:
+        keys = list(self._waiters)
+        if not keys:
             return
+        ids: dict[Watched, list[int]] = defaultdict(list)
+        for model, row_id in keys:
+            ids[model].append(row_id)
         versions = await to_thread.run_sync(self._read_versions, dict(ids))
         now = utcnow()
-        for (model, row_id), waiters in list(self._waiters.items()):
-            current = versions.get((model, row_id))
+        # Only the keys this read covered: waiters that arrived during it wait for the next.
+        for key in keys:
+            waiters = self._waiters.get(key, [])
+            current = versions.get(key)
             for waiter in waiters:
-                changed = current is None or current != waiter.version
+                changed = current is None or current > waiter.version
                 due = waiter.wake_at is not None and waiter.wake_at <= now
                 if (changed or due) and not waiter.future.done():
                     waiter.future.set_result(None)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import InvitationStatus, MessageChannel, MessageStatus
+from backend_client.schemas import BindingStatus, InvitationStatus, MessageChannel, MessageStatus
 from omo_backend.db import Database
 from omo_backend.messaging.providers import (
     PermanentSendError,
@@ -36,7 +36,7 @@ from omo_backend.messaging.providers import (
     TwilioProvider,
     provider_from_settings,
 )
-from omo_backend.models import Invitation, Message, utcnow
+from omo_backend.models import BindingSession, Invitation, Message, utcnow
 from omo_backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -148,6 +148,7 @@ class Dispatcher:
 
         claims: list[_Claim] = []
         given_up: list[int] = []
+        skipped = 0
         with self._db.transaction(write=True) as session:
             for message in session.scalars(stmt).all():
                 if (
@@ -161,6 +162,13 @@ class Dispatcher:
                     message.last_error = "lease expired on the last attempt"
                     _fail_invitation(session, message.invitation_id, SEND_FAILED, now)
                     given_up.append(message.id)
+                    continue
+                if message.status == _QUEUED and _no_longer_wanted(session, message, now):
+                    # "Check again" or an expired link: sending it now only costs money.
+                    message.status = _FAILED
+                    message.cost_units = 0
+                    message.last_error = "not sent: its invitation ended before sending"
+                    skipped += 1
                     continue
                 message.status = _SENDING
                 message.claimed_until = lease_until
@@ -176,7 +184,7 @@ class Dispatcher:
                 )
         for message_id in given_up:
             logger.error("message %d failed: its lease expired on the last attempt", message_id)
-        return claims, len(given_up)
+        return claims, len(given_up) + skipped
 
     def _release(self, claims: list[_Claim]) -> None:
         """Hand unsent claims back as if they had never been taken."""
@@ -302,6 +310,21 @@ def _update_count(session: Session, stmt: Any) -> int:
     result = session.execute(stmt.execution_options(synchronize_session=False))
     count: int = result.rowcount  # type: ignore[attr-defined]
     return count
+
+
+def _no_longer_wanted(session: Session, message: Message, now: datetime) -> bool:
+    if message.invitation_id is not None:
+        invitation = session.get(Invitation, message.invitation_id)
+        return invitation is not None and (
+            invitation.status in (InvitationStatus.CANCELLED.value, InvitationStatus.EXPIRED.value)
+            or invitation.expires_at <= now
+        )
+    if message.binding_id is not None:
+        binding = session.get(BindingSession, message.binding_id)
+        return binding is not None and (
+            BindingStatus(binding.status).is_final or binding.expires_at <= now
+        )
+    return False
 
 
 def _mark_invitation_sent(session: Session, invitation_id: int | None, now: datetime) -> None:

@@ -101,6 +101,8 @@ def pick_locale(accept_language: str | None, override: str | None = None) -> str
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
+        if quality <= 0:
+            continue  # "q=0" means the browser does not accept that language (RFC 9110).
         ranked.append((-quality, index, tag.strip().lower()))
     for _, _, tag in sorted(ranked):
         if tag.startswith("zh"):

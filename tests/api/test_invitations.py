@@ -187,3 +187,27 @@ def test_staff_of_another_store_cannot_follow_an_invitation(backend: LiveBackend
     other = backend.counter("TXG01", "3001", "444444")
     invitation = counter.invite("0912345678").json()
     assert other.get(f"/api/v1/invitations/{invitation['id']}").status_code == 404
+
+
+@pytest.mark.settings(dispatch_poll_seconds=3600)
+def test_check_again_before_the_sms_left_sends_nothing(backend: LiveBackend, counter: Counter):
+    from omo_backend.messaging.dispatcher import Dispatcher
+    from omo_backend.messaging.providers.outbox import OutboxProvider
+
+    invitation = counter.invite("0912345678").json()
+    assert counter.post(f"/api/v1/invitations/{invitation['id']}/cancel").ok
+
+    class Recording(OutboxProvider):
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def send_sms(self, *, to: str, body: str):  # type: ignore[no-untyped-def]
+            self.sent.append(to)
+            return super().send_sms(to=to, body=body)
+
+    provider = Recording()
+    Dispatcher(backend.db, backend.settings, provider).run_once()
+    assert provider.sent == []
+    [message] = backend.messages_to("+886912345678")
+    assert message["status"] == "failed"
+    assert message["cost_units"] == 0

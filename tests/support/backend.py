@@ -197,16 +197,16 @@ def live_backend(factory: DatabaseFactory, **overrides: Any) -> Iterator[LiveBac
     sock = bound_socket()
     host, port = sock.getsockname()
     base = f"http://{host}:{port}"
-    settings = Settings(
-        database_url=url,
-        public_base_url=base,
-        dev_mode=True,
-        sms_provider="outbox",
-        dispatch_poll_seconds=0.05,
-        longpoll_check_seconds=0.05,
-        log_json=False,
-        **overrides,
-    )
+    defaults: dict[str, Any] = {
+        "database_url": url,
+        "public_base_url": base,
+        "dev_mode": True,
+        "sms_provider": "outbox",
+        "dispatch_poll_seconds": 0.05,
+        "longpoll_check_seconds": 0.05,
+        "log_json": False,
+    }
+    settings = Settings(**(defaults | overrides))
     db = Database(url, pool_size=5)
     app = create_app(settings, db, run_dispatcher=True)
     with serve_in_thread(app, sock) as base_url:

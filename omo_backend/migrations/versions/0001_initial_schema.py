@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5e448dab346e
+Revision ID: e6b56be89809
 Revises:
-Create Date: 2026-11-23 18:07:46.265026
+Create Date: 2026-11-23 18:21:41.741437
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 import omo_backend.models.base
 
-revision = "5e448dab346e"
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -155,6 +155,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("sms_token_hash", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("store_id", sa.Integer(), nullable=False),
@@ -180,6 +181,7 @@ def upgrade() -> None:
             ["store_id"], ["store.id"], name=op.f("fk_binding_session_store_id_store")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_binding_session")),
+        sa.UniqueConstraint("sms_token_hash", name=op.f("uq_binding_session_sms_token_hash")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_binding_session_token_hash")),
     )
     with op.batch_alter_table("binding_session", schema=None) as batch_op:
