@@ -106,15 +106,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error")
-        if _is_page(request):
-            return pages.message_page(request, 500, "server_trouble")
-        return envelope(
-            500,
-            "internal_error",
-            "Something went wrong on the server.",
-            {"request_id": getattr(request.state, "request_id", "-")},
-        )
+        # Reached only if the request-log middleware itself failed; it handles the rest.
+        log.exception("unhandled error outside a request")
+        return unexpected_error(request)
+
+
+def unexpected_error(request: Request) -> Response:
+    if _is_page(request):
+        return pages.message_page(request, 500, "server_trouble")
+    return envelope(
+        500,
+        "internal_error",
+        "Something went wrong on the server.",
+        {"request_id": getattr(request.state, "request_id", "-")},
+    )
 
 
 def _install_request_log(app: FastAPI) -> None:
@@ -130,7 +135,12 @@ def _install_request_log(app: FastAPI) -> None:
         started = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                # Here, not in an exception handler: the log line and the reply keep the id.
+                log.exception("unhandled error")
+                response = unexpected_error(request)
             status = response.status_code
             response.headers["X-Request-Id"] = rid
             return response
