@@ -76,7 +76,9 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler._omo = True  # type: ignore[attr-defined]
     handler.addFilter(RedactingFilter())
     handler.setFormatter(
-        JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
+        JsonFormatter()
+        if json_lines
+        else logging.Formatter("%(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -143,6 +143,11 @@ def _form_page(
     )
 
 
+def _ticked(box: str) -> bool:
+    """A checkbox's value: browsers leave an unticked box out, others may send "0" or "off"."""
+    return box.strip().lower() in {"1", "on", "true", "yes"}
+
+
 def _closed_page(request: Request, ctx: dict[str, Any]) -> Response | None:
     if ctx["status"] is InvitationStatus.REGISTERED:
         return RedirectResponse("/r/done", status_code=303, headers=PAGE_HEADERS)
@@ -188,8 +193,8 @@ def submit_registration(
         "name": name,
         "email": email,
         "birthday": birthday,
-        "terms": bool(terms),
-        "marketing": bool(marketing),
+        "terms": _ticked(terms),
+        "marketing": _ticked(marketing),
     }
     if not security.constant_time_equal(csrf, ctx["csrf"]):
         return message_page(request, 403, "csrf_failed", store=ctx["store"])
@@ -199,8 +204,8 @@ def submit_registration(
         birthday=birthday,
         password=password,
         password_confirm=password_confirm,
-        terms=bool(terms),
-        marketing=bool(marketing),
+        terms=_ticked(terms),
+        marketing=_ticked(marketing),
     )
     clean = service.validate(form)
     if isinstance(clean, dict):

@@ -1,0 +1,191 @@
+"""The last line of defence: whatever slips into a log line loses phones, e-mails and tokens."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+from omo_backend.logs import (
+    JsonFormatter,
+    RedactingFilter,
+    configure_logging,
+    redact,
+    request_id_var,
+)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+886912345678",
+        "0912345678",
+        "912345678",
+        "886912345678",
+        "0912 345 678",
+        "0912-345-678",
+        "+886 912 345 678",
+        "+886-912-345-678",
+        "%2B886912345678",
+        "０９１２３４５６７８",
+        "02 2345 6789",
+    ],
+)
+def test_a_phone_number_in_any_usual_form_is_redacted(phone: str):
+    for line in (
+        f"sending to {phone}",
+        f"provider said: invalid 'To' number {phone}.",
+        f'{{"to": "{phone}"}}',
+        f"手機{phone}號碼無效",
+        f"to={phone}",
+    ):
+        cleaned = redact(line)
+        assert phone not in cleaned, cleaned
+        assert "345" not in cleaned, cleaned
+        assert "３４５" not in cleaned, cleaned
+
+
+def test_an_e_mail_address_is_redacted():
+    line = "duplicate key: Amy.Chen+promo@mail.example.com.tw already exists"
+    assert redact(line) == "duplicate key: [email] already exists"
+    # Chinese text running into the address may go with it; the address must.
+    cleaned = redact("寄給amy@example.com失敗")
+    assert "amy" not in cleaned
+    assert "example" not in cleaned
+
+
+def test_the_token_of_a_customer_link_is_redacted_but_the_route_stays_readable():
+    token = secrets.token_urlsafe(16)
+    assert redact(f"GET /r/{token} 303") == "GET /r/[token] 303"
+    assert redact(f"https://shop.example/b/{token}?x=1") == "https://shop.example/b/[token]?x=1"
+    assert redact("GET /r/done 200") == "GET /r/done 200", "short fixed routes are not tokens"
+
+
+def test_a_bearer_token_is_redacted():
+    token = secrets.token_urlsafe(32)
+    assert redact(f"Authorization: Bearer {token}") == "Authorization: Bearer [token]"
+    assert redact(f"authorization: bearer {token}.sig") == "authorization: bearer [token]"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/api/v1/customers/search?phone=0912abc", "/api/v1/customers/search?phone=[redacted]"),
+        ("/search?email=amy%40example.com&limit=5", "/search?email=[redacted]&limit=5"),
+        ("/search?name=%E6%9E%97&x=1", "/search?name=[redacted]&x=1"),
+        (
+            "/api/v1/dev/messages?to=%2B886912345678&limit=5",
+            "/api/v1/dev/messages?to=[redacted]&limit=5",
+        ),
+        ("/search?PHONE=123", "/search?PHONE=[redacted]"),
+    ],
+)
+def test_personal_query_values_are_redacted_whatever_they_look_like(line: str, expected: str):
+    assert redact(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /api/v1/health 200",
+        "POST /api/v1/invitations 201 in 35.27 ms",
+        "duration_ms=1234.56 status=429 retry_after=600",
+        "message 12 failed on attempt 3 (timeout after 10.0s)",
+        "dispatch pass failed (OperationalError); trying again in 6.4s",
+        "locked until 2026-05-04T10:11:12.123+00:00",
+        "expires 2026-05-04 10:11:12",
+        "listening on 127.0.0.1:8000, worker 4242",
+        "1234567 rows",
+        "message 7 sent (provider id outbox-1234567890abcdef0123456789abcdef)",
+        "request 20240504a1b2c3d4 took 3 ms",
+        "GET /api/v1/invitations/1234567890 200",
+    ],
+)
+def test_ordinary_numbers_are_kept(line: str):
+    assert redact(line) == line
+
+
+@pytest.fixture
+def json_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger wired like ``configure_logging`` does, writing JSON lines to a buffer."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, out
+    logger.removeHandler(handler)
+
+
+def test_a_log_record_is_redacted_after_formatting_its_arguments(json_log):
+    logger, out = json_log
+    token = request_id_var.set("req-42")
+    try:
+        logger.info("sms to %s for %s failed", "+886912345678", "amy@example.com")
+    finally:
+        request_id_var.reset(token)
+    entry = json.loads(out.getvalue())
+    assert entry["msg"] == "sms to [phone] for [email] failed"
+    assert entry["request_id"] == "req-42"
+    assert entry["level"] == "info"
+
+
+def test_an_exceptions_text_is_redacted_too(json_log):
+    logger, out = json_log
+    try:
+        raise ValueError("no customer with phone 0912-345-678 or e-mail amy@example.com")
+    except ValueError:
+        logger.exception("lookup failed")
+    entry = json.loads(out.getvalue())
+    assert entry["msg"] == "lookup failed"
+    assert "ValueError: no customer with phone [phone] or e-mail [email]" in entry["exc"]
+    assert "345" not in out.getvalue()
+    assert "amy@" not in out.getvalue()
+
+
+def test_a_line_outside_any_request_says_so(json_log):
+    logger, out = json_log
+    logger.warning("dispatcher started")
+    entry = json.loads(out.getvalue())
+    assert entry["request_id"] == "-"
+    assert set(entry) >= {"ts", "level", "logger", "request_id", "msg"}
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """``configure_logging`` changes the process's root logger: put it back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    uvicorn_access = logging.getLogger("uvicorn.access").disabled
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = uvicorn_access
+
+
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_configured_logging_redacts_and_names_the_request_in_either_format(
+    root_logging, capsys, json_lines: bool
+):
+    configure_logging("DEBUG", json_lines=json_lines)
+    token = request_id_var.set("3f2a9c")
+    try:
+        logging.getLogger("omo_backend.test").debug("texting %s", "0912-345-678")
+    finally:
+        request_id_var.reset(token)
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert "0912" not in line
+    assert "[phone]" in line
+    assert "3f2a9c" in line
+    if json_lines:
+        assert json.loads(line)["request_id"] == "3f2a9c"
