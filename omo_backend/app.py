@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -32,6 +33,8 @@ from omo_backend.settings import Settings
 from omo_backend.staff.router import router as staff_router
 
 log = logging.getLogger("omo_backend")
+# A caller's own request id is kept only if it can't carry anything else into the logs.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 access_log = logging.getLogger("omo_backend.access")
 
 _HTTP_CODES = {
@@ -88,7 +91,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         if _is_page(request):
-            return pages.message_page(request, exc.status_code, "link_unknown")
+            key = "link_unknown" if exc.status_code == 404 else "request_problem"
+            return pages.message_page(request, exc.status_code, key)
         headers = dict(exc.headers) if exc.headers else None
         return envelope(exc.status_code, code, str(exc.detail), headers=headers)
 
@@ -128,7 +132,7 @@ def _install_request_log(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         rid = request.headers.get("x-request-id", "")
-        if not (0 < len(rid) <= 64 and rid.replace("-", "").isalnum()):
+        if not _REQUEST_ID.fullmatch(rid):
             rid = uuid.uuid4().hex
         token = request_id_var.set(rid)
         request.state.request_id = rid

@@ -39,6 +39,10 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
 
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="omo"')
+
 
 class Forbidden(DomainError):
     status = 403

@@ -188,13 +188,14 @@ def register_member(
                     code="email_taken",
                     details={"field": "email"},
                 )
-            # A past buyer known by e-mail only: same person, keep their history.
-            if customer is None:
+            # A past buyer known by this e-mail only: the same person, keep their history.
+            # One with another phone is someone else (or a duplicate for a manager to merge).
+            if customer is None and owner.phone is None:
                 customer = owner
             else:
                 raise Conflict(
                     "This e-mail belongs to another customer.",
-                    code="email_taken",
+                    code="email_in_use",
                     details={"field": "email"},
                 )
     now = utcnow()

@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session
 
 from backend_client.schemas import BindingStatus, InvitationStatus, MessageChannel, MessageStatus
 from omo_backend.db import Database
+from omo_backend.messaging.outbox import forget_link_tokens
 from omo_backend.messaging.providers import (
+    OutboxProvider,
     PermanentSendError,
     SendResult,
     SmsProvider,
@@ -72,6 +74,9 @@ class Dispatcher:
         self._db = database
         self._settings = settings
         self._provider = provider if provider is not None else provider_from_settings(settings)
+        # The development outbox keeps links readable (the demo phone follows them); a real
+        # provider's sent or failed body loses its link token, which is kept hashed otherwise.
+        self._keep_links = isinstance(self._provider, OutboxProvider)
         if (
             isinstance(self._provider, TwilioProvider)
             and settings.dispatch_lease_seconds <= settings.twilio_timeout_seconds
@@ -226,6 +231,8 @@ class Dispatcher:
             "claimed_until": None,
             "last_error": None,
         }
+        if not self._keep_links:
+            values["body"] = forget_link_tokens(claim.body)
         if result.segments:
             # The provider's count is what it bills.
             values["segments"] = result.segments
@@ -260,6 +267,8 @@ class Dispatcher:
         retry_at: datetime | None = None
         if give_up:
             values["status"] = _FAILED
+            if not self._keep_links:
+                values["body"] = forget_link_tokens(claim.body)
         else:
             retry_at = now + timedelta(seconds=self._backoff(claim.attempt))
             values["status"] = _QUEUED

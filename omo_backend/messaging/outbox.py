@@ -6,6 +6,8 @@ can neither send a link to an invitation that was never saved nor lose one that 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import MessageChannel, MessageStatus
@@ -49,3 +51,11 @@ def enqueue_sms(
     session.add(message)
     session.flush()
     return message
+
+
+_LINK_TOKEN = re.compile(r"(/[rb]/)[A-Za-z0-9_\-]+")
+
+
+def forget_link_tokens(body: str) -> str:
+    """The body as sent, minus the link's secret: what is kept once the SMS has left."""
+    return _LINK_TOKEN.sub(r"\1…", body)

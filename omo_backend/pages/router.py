@@ -285,6 +285,12 @@ def open_registration_link(
     return response
 
 
+@router.post("/r/{token}")
+def post_to_registration_link(token: str) -> Response:
+    """API.md lists POST on the link; the form itself posts to the token-free ``/r``."""
+    return RedirectResponse(f"/r/{token}", status_code=303, headers=PAGE_HEADERS)
+
+
 @router.get("/b/{token}")
 def open_bind_link(token: str, request: Request, db: DbDep) -> Response:
     """A clear placeholder until member sign-in on the phone is built: it records the scan."""

@@ -124,3 +124,60 @@ def test_past_buyer_is_found_and_invited(backend: LiveBackend):
     assert member["is_member"] is True
     assert member["orders_count"] == 1
     assert member["referral"]["store"]["code"] == "TPE01"
+
+
+def test_an_email_on_another_customers_purchases_is_explained(backend: LiveBackend):
+    backend.add_store()
+    backend.add_staff()
+    counter = backend.counter()
+    counter.post(
+        "/api/v1/orders",
+        json={"name": "Emily", "phone": "0966123123", "email": "emily@example.com", "amount": 560},
+    )
+    counter.invite("0912345678")
+    phone = Phone(backend)
+    link = latest_link(backend, "+886912345678")
+
+    # A stray POST to the link itself leads to the form, not to an error.
+    stray = phone.http.post(link, timeout=10)
+    assert stray.status_code == 200
+    assert stray.url == backend.url("/r")
+
+    phone.open(link)
+    refused = phone.submit(
+        "/r",
+        name="Amy",
+        email="emily@example.com",
+        password="password1",
+        password_confirm="password1",
+        terms="1",
+    )
+    assert refused.status_code == 409
+    assert "This e-mail is on another customer" in refused.text
+    assert 'value="emily@example.com"' in refused.text
+    emily = counter.search(phone="0966123123")["items"][0]
+    assert emily["is_member"] is False, "Emily's account was not taken over"
+
+
+def test_a_past_buyer_known_by_email_only_keeps_their_history(backend: LiveBackend):
+    backend.add_store()
+    backend.add_staff()
+    counter = backend.counter()
+    order = counter.post(
+        "/api/v1/orders", json={"name": "Emily", "email": "emily@example.com", "amount": 560}
+    ).json()
+    counter.invite("0912345678")
+    phone = Phone(backend)
+    phone.open(latest_link(backend, "+886912345678"))
+    done = phone.submit(
+        "/r",
+        name="Emily Tsai",
+        email="Emily@example.com",
+        password="password1",
+        password_confirm="password1",
+        terms="1",
+    )
+    assert done.status_code == 200
+    member = counter.search(phone="0912345678")["items"][0]
+    assert member["id"] == order["customer_id"]
+    assert member["orders_count"] == 1

@@ -148,3 +148,9 @@ def test_tokens_are_stored_hashed(backend: LiveBackend):
     assert session_token not in stored
     assert all(len(h) == 64 for h in stored)
     assert all(p.startswith("$argon2") for p in pins)
+
+
+def test_a_401_says_how_to_authenticate(backend: LiveBackend):
+    reply = requests.get(backend.url("/api/v1/customers/search?phone=0912345678"), timeout=10)
+    assert reply.status_code == 401
+    assert reply.headers["WWW-Authenticate"].startswith("Bearer")

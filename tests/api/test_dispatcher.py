@@ -243,6 +243,18 @@ def test_twilio_gets_a_form_encoded_request_with_basic_auth(
     assert load_invitation(database, queued.invitation_id).status == "sent"
 
 
+def test_a_sent_sms_keeps_no_working_link_at_rest(database: Database, twilio: FakeTwilio) -> None:
+    body = "【台北總店】邀請您加入會員：http://127.0.0.1:8000/r/Zx8ab_cdEF-1234567890a"
+    queued = queue_invitation_sms(database, body=body, provider="twilio")
+    Dispatcher(database, twilio_settings(database.url, twilio)).run_once()
+
+    [request] = twilio.requests
+    assert request.form["Body"] == body, "the customer gets the whole link"
+    stored = load_message(database, queued.message_id).body
+    assert "Zx8ab_cdEF" not in stored
+    assert stored.endswith("/r/…")
+
+
 def test_a_messaging_service_replaces_the_from_number(twilio: FakeTwilio) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,

@@ -107,8 +107,12 @@ class Page(HTMLParser):
         assert element.get("aria-invalid") == "true", f"{field} is not marked invalid"
         described_by = element.get("aria-describedby")
         assert described_by, f"{field} points at no error"
-        assert described_by in self.text_by_id, f"{field} points at a missing #{described_by}"
-        return " ".join(self.text_by_id[described_by].split())
+        ids = described_by.split()
+        for ref in ids:
+            assert ref in self.text_by_id, f"{field} points at a missing #{ref}"
+        errors = [ref for ref in ids if ref.endswith("-err")]
+        assert len(errors) == 1, f"{field} points at no error element: {ids}"
+        return " ".join(self.text_by_id[errors[0]].split())
 
     def is_checked(self, field: str) -> bool:
         return "checked" in self.inputs[field]
