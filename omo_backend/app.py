@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,6 +27,7 @@ from omo_backend.db import Database
 from omo_backend.dev.router import router as dev_router
 from omo_backend.devices.router import router as devices_router
 from omo_backend.errors import DomainError
+from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import redact, request_id_var
 from omo_backend.longpoll import ChangeWatcher
@@ -165,6 +168,15 @@ def _install_request_log(app: FastAPI) -> None:
             request_id_var.reset(token)
 
 
+async def _housekeep(db: Database, settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(settings.housekeeping_interval_seconds)
+        try:
+            await to_thread.run_sync(purge_expired, db)
+        except Exception:
+            log.exception("housekeeping failed; trying again at the next interval")
+
+
 def create_app(
     settings: Settings, database: Database | None = None, *, run_dispatcher: bool = False
 ) -> FastAPI:
@@ -175,6 +187,7 @@ def create_app(
         watcher = ChangeWatcher(db, settings.longpoll_check_seconds)
         watcher.start()
         app.state.watcher = watcher
+        cleaner = asyncio.get_running_loop().create_task(_housekeep(db, settings))
         stop = threading.Event()
         thread = None
         if run_dispatcher:
@@ -189,6 +202,7 @@ def create_app(
             yield
         finally:
             stop.set()
+            cleaner.cancel()
             await watcher.stop()
             if thread is not None:
                 thread.join(timeout=10)

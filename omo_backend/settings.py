@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     rate_store_per_hour: int = 300
 
     idempotency_ttl_seconds: int = 48 * 60 * 60
+    housekeeping_interval_seconds: float = 60 * 60
 
     # Outbox dispatcher.
     dispatch_poll_seconds: float = 0.2

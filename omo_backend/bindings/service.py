@@ -25,8 +25,8 @@ _ORDER = [
 ]
 
 SMS_TEXT = {
-    "zh_TW": "【{store}】請點擊連結登入會員並完成綁定：{url}",
-    "en": "{store}: sign in with this link to finish linking your membership: {url}",
+    "zh_TW": "【{store}】登入會員完成綁定 {url}",
+    "en": "{store}: sign in to link your membership {url}",
 }
 
 
@@ -160,6 +160,15 @@ def cancel(*, session: Session, actor: Actor, binding_id: int) -> BindingSession
         raise Conflict("This binding is complete.", code="binding_completed")
     if not status.is_final:
         set_status(binding, BindingStatus.CANCELLED)
+        audit.record(
+            session=session,
+            action="binding.cancelled",
+            store_id=actor.store_id,
+            staff_id=actor.staff_id,
+            device_id=actor.device_id,
+            subject_type="binding",
+            subject_id=binding.id,
+        )
     return binding
 
 

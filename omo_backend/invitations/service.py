@@ -24,9 +24,11 @@ _ORDER = [
     InvitationStatus.REGISTERED,
 ]
 
+# Short enough that a store name and the link fit one segment (70 UCS-2 characters): each
+# extra segment is billed.
 SMS_TEXT = {
-    "zh_TW": "【{store}】邀請您加入會員，請於2小時內點擊連結完成註冊：{url}",
-    "en": "{store}: join as a member with this link (valid for 2 hours): {url}",
+    "zh_TW": "【{store}】加入會員（2小時有效）{url}",
+    "en": "{store}: become a member (link valid 2 h) {url}",
 }
 
 

@@ -211,3 +211,19 @@ def test_check_again_before_the_sms_left_sends_nothing(backend: LiveBackend, cou
     [message] = backend.messages_to("+886912345678")
     assert message["status"] == "failed"
     assert message["cost_units"] == 0
+
+
+def test_housekeeping_removes_expired_keys_only(backend: LiveBackend, counter: Counter):
+    from omo_backend.housekeeping import purge_expired
+
+    assert counter.invite("0912345678", key="old").status_code == 201
+    assert counter.invite("0922333444", key="new").status_code == 201
+    with backend.db.transaction() as session:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "old")
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert purge_expired(backend.db) == 1
+    with backend.db.transaction(write=False) as session:
+        assert list(session.scalars(select(IdempotencyRecord.key))) == ["new"]
