@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from omo_backend.actor import Actor
 from omo_backend.models import AuditEvent
 
 
@@ -28,4 +29,25 @@ def record(
             subject_id=subject_id,
             details=details or {},
         )
+    )
+
+
+def by_actor(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    details: dict[str, object] | None = None,
+) -> None:
+    record(
+        session=session,
+        action=action,
+        store_id=actor.store_id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        details=details,
     )

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from backend_client.schemas import Role
+from omo_backend.actor import Actor
 from omo_backend.db import Database
 from omo_backend.devices import service as device_service
 from omo_backend.errors import Forbidden, Unauthorized
 from omo_backend.models import Device
 from omo_backend.settings import Settings
 from omo_backend.staff import service as staff_service
-from omo_backend.staff.service import Actor
 
 
 def get_db(request: Request) -> Database:

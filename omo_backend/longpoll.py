@@ -20,6 +20,7 @@ from typing import Protocol, TypeVar
 
 from anyio import to_thread
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from omo_backend.db import Database
 from omo_backend.models import BindingSession, Invitation, utcnow
@@ -43,6 +44,33 @@ class _Followable(Protocol):
 
 
 F = TypeVar("F", bound=_Followable)
+Row = TypeVar("Row", Invitation, BindingSession)
+Out = TypeVar("Out")
+
+
+def read_expiring(
+    db: Database,
+    *,
+    get: Callable[[Session], Row],
+    needs_expiry: Callable[[Row], bool],
+    expire: Callable[[Row], None],
+    out: Callable[[Session, Row], Out],
+) -> tuple[Out, int]:
+    """The row as a counter should see it, and its version.
+
+    Expiry is written lazily, by the first reader after the deadline; reads stay read-only
+    otherwise, so a long-poll's reads never queue behind writers on SQLite.
+    """
+    with db.transaction(write=False) as session:
+        row = get(session)
+        if not needs_expiry(row):
+            return out(session, row), row.version
+    with db.transaction() as session:
+        row = get(session)
+        if needs_expiry(row):
+            expire(row)
+            session.flush()
+        return out(session, row), row.version
 
 
 @dataclass(eq=False)

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend import idempotency
+from omo_backend.actor import Actor
 from omo_backend.bindings import service
 from omo_backend.db import Database
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
-from omo_backend.longpoll import follow
+from omo_backend.longpoll import follow, read_expiring
 from omo_backend.models import BindingSession, Customer
 from omo_backend.settings import Settings
-from omo_backend.staff.service import Actor
 from omo_backend.wire import binding_out
 
 router = APIRouter(prefix="/api/v1/bindings", tags=["counter"])
@@ -44,19 +44,13 @@ def create_binding(
 def _read(
     db: Database, settings: Settings, actor: Actor, binding_id: int
 ) -> tuple[schemas.Binding, int]:
-    with db.transaction(write=False) as session:
-        binding = service.get_for_actor_or_raise(
-            session=session, actor=actor, binding_id=binding_id
-        )
-        expire = service.needs_expiry(binding)
-    if expire:
-        with db.transaction() as session:
-            service.expire_if_due(session=session, binding_id=binding_id)
-    with db.transaction(write=False) as session:
-        binding = service.get_for_actor_or_raise(
-            session=session, actor=actor, binding_id=binding_id
-        )
-        return _out(session, binding, settings), binding.version
+    return read_expiring(
+        db,
+        get=lambda s: service.get_for_actor_or_raise(session=s, actor=actor, binding_id=binding_id),
+        needs_expiry=service.needs_expiry,
+        expire=lambda binding: service.set_status(binding, schemas.BindingStatus.EXPIRED),
+        out=lambda s, binding: _out(s, binding, settings),
+    )
 
 
 @router.get("/{binding_id}", response_model=schemas.Binding)

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from backend_client.schemas import BindingStatus
 from omo_backend import audit, ratelimit, security
+from omo_backend.actor import Actor
 from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
 from omo_backend.invitations.service import allowed_region_or_raise
 from omo_backend.messaging import outbox
 from omo_backend.models import BindingSession, Customer, Store, utcnow
 from omo_backend.settings import Settings
-from omo_backend.staff.service import Actor
 
 _ORDER = [
     BindingStatus.PENDING,
@@ -58,12 +58,10 @@ def create(
     )
     session.add(binding)
     session.flush()
-    audit.record(
+    audit.by_actor(
         session=session,
+        actor=actor,
         action="binding.created",
-        store_id=actor.store_id,
-        staff_id=actor.staff_id,
-        device_id=actor.device_id,
         subject_type="binding",
         subject_id=binding.id,
         details={"customer_id": customer.id},
@@ -97,12 +95,6 @@ def advance(binding: BindingSession, status: BindingStatus) -> bool:
 
 def needs_expiry(binding: BindingSession) -> bool:
     return not BindingStatus(binding.status).is_final and binding.expires_at <= utcnow()
-
-
-def expire_if_due(*, session: Session, binding_id: int) -> None:
-    binding = session.get(BindingSession, binding_id, with_for_update={"of": BindingSession})
-    if binding is not None and needs_expiry(binding):
-        set_status(binding, BindingStatus.EXPIRED)
 
 
 def send_sms(
@@ -140,12 +132,10 @@ def send_sms(
         staff_id=actor.staff_id,
         binding_id=binding.id,
     )
-    audit.record(
+    audit.by_actor(
         session=session,
+        actor=actor,
         action="binding.sms_sent",
-        store_id=actor.store_id,
-        staff_id=actor.staff_id,
-        device_id=actor.device_id,
         subject_type="binding",
         subject_id=binding.id,
     )
@@ -160,12 +150,10 @@ def cancel(*, session: Session, actor: Actor, binding_id: int) -> BindingSession
         raise Conflict("This binding is complete.", code="binding_completed")
     if not status.is_final:
         set_status(binding, BindingStatus.CANCELLED)
-        audit.record(
+        audit.by_actor(
             session=session,
+            actor=actor,
             action="binding.cancelled",
-            store_id=actor.store_id,
-            staff_id=actor.staff_id,
-            device_id=actor.device_id,
             subject_type="binding",
             subject_id=binding.id,
         )

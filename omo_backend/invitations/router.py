@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend import idempotency
+from omo_backend.actor import Actor
 from omo_backend.db import Database
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
 from omo_backend.invitations import service
-from omo_backend.longpoll import follow
+from omo_backend.longpoll import follow, read_expiring
 from omo_backend.models import Invitation
 from omo_backend.settings import Settings
-from omo_backend.staff.service import Actor
 from omo_backend.wire import invitation_out
 
 router = APIRouter(prefix="/api/v1/invitations", tags=["counter"])
@@ -53,20 +53,17 @@ def create_invitation(
 def _read(
     db: Database, settings: Settings, actor: Actor, invitation_id: int
 ) -> tuple[schemas.Invitation, int]:
-    with db.transaction(write=False) as session:
-        invitation = service.get_for_actor_or_raise(
-            session=session, actor=actor, invitation_id=invitation_id
-        )
-        expire = service.needs_expiry(invitation)
-    if expire:
-        with db.transaction() as session:
-            service.expire_if_due(session=session, invitation_id=invitation_id)
-    with db.transaction(write=False) as session:
-        invitation = service.get_for_actor_or_raise(
-            session=session, actor=actor, invitation_id=invitation_id
-        )
-        message = service.latest_message(session=session, invitation_id=invitation_id)
-        return invitation_out(invitation, message, settings), invitation.version
+    return read_expiring(
+        db,
+        get=lambda s: service.get_for_actor_or_raise(
+            session=s, actor=actor, invitation_id=invitation_id
+        ),
+        needs_expiry=service.needs_expiry,
+        expire=lambda invitation: service.set_status(invitation, schemas.InvitationStatus.EXPIRED),
+        out=lambda s, invitation: invitation_out(
+            invitation, service.latest_message(session=s, invitation_id=invitation.id), settings
+        ),
+    )
 
 
 @router.get("/{invitation_id}", response_model=schemas.Invitation)

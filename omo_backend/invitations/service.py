@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from backend_client.schemas import InvitationStatus
 from omo_backend import audit, ratelimit, security
+from omo_backend.actor import Actor
 from omo_backend.customers import service as customer_service
 from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
 from omo_backend.messaging import outbox
 from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.phones import normalise_phone, phone_region
 from omo_backend.settings import Settings
-from omo_backend.staff.service import Actor
 
 _ORDER = [
     InvitationStatus.QUEUED,
@@ -100,12 +100,10 @@ def create(*, session: Session, settings: Settings, actor: Actor, phone: str) ->
         staff_id=actor.staff_id,
         invitation_id=invitation.id,
     )
-    audit.record(
+    audit.by_actor(
         session=session,
+        actor=actor,
         action="invitation.created",
-        store_id=actor.store_id,
-        staff_id=actor.staff_id,
-        device_id=actor.device_id,
         subject_type="invitation",
         subject_id=invitation.id,
         details={"customer_id": invitation.customer_id},
@@ -148,22 +146,14 @@ def advance(invitation: Invitation, status: InvitationStatus) -> bool:
     return True
 
 
-def expire_if_due(*, session: Session, invitation_id: int) -> None:
-    invitation = session.get(Invitation, invitation_id, with_for_update={"of": Invitation})
-    if invitation is not None and needs_expiry(invitation):
-        set_status(invitation, InvitationStatus.EXPIRED)
-
-
 def mark_received(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:
     invitation = get_for_actor_or_raise(session=session, actor=actor, invitation_id=invitation_id)
     if invitation.received_at is None:
         invitation.received_at = utcnow()
-        audit.record(
+        audit.by_actor(
             session=session,
+            actor=actor,
             action="invitation.received",
-            store_id=actor.store_id,
-            staff_id=actor.staff_id,
-            device_id=actor.device_id,
             subject_type="invitation",
             subject_id=invitation.id,
         )
@@ -177,12 +167,10 @@ def cancel(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:
         raise Conflict("The customer has registered already.", code="already_registered")
     if not status.is_final:
         set_status(invitation, InvitationStatus.CANCELLED)
-        audit.record(
+        audit.by_actor(
             session=session,
+            actor=actor,
             action="invitation.cancelled",
-            store_id=actor.store_id,
-            staff_id=actor.staff_id,
-            device_id=actor.device_id,
             subject_type="invitation",
             subject_id=invitation.id,
         )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend_client.schemas import Role
 from omo_backend import audit, security
+from omo_backend.actor import Actor
 from omo_backend.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
 from omo_backend.models import Device, Staff, StaffSession, Store, utcnow
 from omo_backend.settings import Settings
@@ -119,18 +120,6 @@ def _locked(until: datetime, now: datetime) -> Forbidden:
     )
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: every staff request is recorded with these."""
-
-    session_id: int
-    staff_id: int
-    staff_name: str
-    role: Role
-    store_id: int
-    device_id: int
-
-
 def authenticate_or_raise(*, session: Session, token: str) -> tuple[Actor, bool]:
     """The actor behind a session token, and whether its last use is worth writing down."""
     now = utcnow()
@@ -168,10 +157,8 @@ def logout(*, session: Session, actor: Actor) -> None:
         .where(StaffSession.id == actor.session_id, StaffSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason="logout")
     )
-    audit.record(
+    audit.by_actor(
         session=session,
+        actor=actor,
         action="staff.logout",
-        store_id=actor.store_id,
-        staff_id=actor.staff_id,
-        device_id=actor.device_id,
     )
