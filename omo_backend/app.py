@@ -34,6 +34,7 @@ from omo_backend.longpoll import ChangeWatcher
 from omo_backend.pages import router as pages
 from omo_backend.settings import Settings
 from omo_backend.staff.router import router as staff_router
+from omo_backend.staff.session_cache import SessionCache
 
 log = logging.getLogger("omo_backend")
 # A caller's own request id is kept only if it can't carry anything else into the logs.
@@ -219,6 +220,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.session_cache = SessionCache(settings.auth_cache_seconds)
     _install_error_handlers(app)
     _install_request_log(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Header, Request
 
 from backend_client.schemas import Role
@@ -14,14 +15,16 @@ from omo_backend.errors import Forbidden, Unauthorized
 from omo_backend.models import Device
 from omo_backend.settings import Settings
 from omo_backend.staff import service as staff_service
+from omo_backend.staff.session_cache import SessionCache
 
 
-def get_db(request: Request) -> Database:
+# Trivial dependencies are async so they don't each take a trip through the thread pool.
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -42,8 +45,7 @@ def require_device(db: DbDep, authorization: Annotated[str | None, Header()] = N
         return device_service.authenticate_or_raise(session=session, token=token)
 
 
-def require_staff(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    token = _bearer(authorization)
+def _authenticate(db: Database, token: str) -> Actor:
     with db.transaction(write=False) as session:
         actor, stale = staff_service.authenticate_or_raise(session=session, token=token)
     if stale:
@@ -52,7 +54,19 @@ def require_staff(db: DbDep, authorization: Annotated[str | None, Header()] = No
     return actor
 
 
-def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
+async def require_staff(
+    request: Request, db: DbDep, authorization: Annotated[str | None, Header()] = None
+) -> Actor:
+    token = _bearer(authorization)
+    cache: SessionCache = request.app.state.session_cache
+    actor = cache.get(token)
+    if actor is None:
+        actor = await to_thread.run_sync(_authenticate, db, token)
+        cache.put(token, actor)
+    return actor
+
+
+async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
     if actor.role is not Role.MANAGER:
         raise Forbidden("Only a manager can do this.", code="manager_only")
     return actor

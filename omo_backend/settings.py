@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     enrollment_code_ttl_seconds: int = 24 * 60 * 60
     staff_session_ttl_seconds: int = 12 * 60 * 60
     staff_idle_timeout_seconds: int = 15 * 60
+    auth_cache_seconds: float = 2.0
     pin_max_failures: int = 5
     pin_lockout_seconds: int = 15 * 60
     page_session_ttl_seconds: int = 2 * 60 * 60

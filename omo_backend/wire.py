@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from backend_client import schemas
 from omo_backend.models import (
@@ -50,51 +50,72 @@ def referral_out(referral: Referral | None, settings: Settings) -> schemas.Refer
     )
 
 
-def customer_summaries(
-    session: Session, customers: list[Customer], settings: Settings
-) -> list[schemas.CustomerSummary]:
-    """Summaries with points and order counts fetched in two queries for the whole page."""
-    ids = [c.id for c in customers]
-    points: dict[int, int] = {}
-    orders: dict[int, int] = {}
-    if ids:
-        now = utcnow()
-        points = {
-            cid: int(total)
-            for cid, total in session.execute(
-                select(PointsEntry.customer_id, func.coalesce(func.sum(PointsEntry.delta), 0))
-                .where(
-                    PointsEntry.customer_id.in_(ids),
-                    (PointsEntry.expires_at.is_(None)) | (PointsEntry.expires_at > now),
-                )
-                .group_by(PointsEntry.customer_id)
-            )
-        }
-        orders = {
-            cid: int(count)
-            for cid, count in session.execute(
-                select(Order.customer_id, func.count())
-                .where(Order.customer_id.in_(ids))
-                .group_by(Order.customer_id)
-            )
-        }
-    return [
-        schemas.CustomerSummary(
-            id=c.id,
-            name=c.name,
-            phone_masked=mask_phone(c.phone),
-            email_masked=mask_email(c.email),
-            is_member=c.is_member,
-            line_bound=c.line_user_id is not None,
-            level=c.level,
-            points=points.get(c.id, 0),
-            source=c.source,
-            referral=referral_out(c.referral, settings),
-            created_at=c.created_at,
-            orders_count=orders.get(c.id, 0),
+_REF_STORE = aliased(Store)
+_REF_STAFF = aliased(Staff)
+# Built once: constructing this statement costs more than running it.
+_SUMMARY = (
+    select(
+        Customer,
+        select(func.coalesce(func.sum(PointsEntry.delta), 0))
+        .where(
+            PointsEntry.customer_id == Customer.id,
+            or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > bindparam("now")),
         )
-        for c in customers
-    ]
+        .scalar_subquery()
+        .label("points"),
+        select(func.count())
+        .where(Order.customer_id == Customer.id)
+        .scalar_subquery()
+        .label("orders"),
+        Referral,
+        _REF_STORE,
+        _REF_STAFF,
+    )
+    .outerjoin(Referral, Referral.customer_id == Customer.id)
+    .outerjoin(_REF_STORE, _REF_STORE.id == Referral.store_id)
+    .outerjoin(_REF_STAFF, _REF_STAFF.id == Referral.staff_id)
+    .where(Customer.merged_into_id.is_(None))
+    .order_by(Customer.is_member.desc(), Customer.name_search, Customer.id)
+)
+
+
+def customer_summaries(
+    session: Session, where: ColumnElement[bool], settings: Settings, *, limit: int = 20
+) -> list[schemas.CustomerSummary]:
+    """Member Search's answer in one query: points, orders and the referral come along.
+
+    Merged-away accounts are never found: their data lives in the primary.
+    """
+    query = _SUMMARY.where(where).limit(limit)
+    rows = session.execute(query, {"now": utcnow()})
+    summaries = []
+    for c, point_total, order_count, referral, store, staff in rows:
+        summaries.append(
+            schemas.CustomerSummary(
+                id=c.id,
+                name=c.name,
+                phone_masked=mask_phone(c.phone),
+                email_masked=mask_email(c.email),
+                is_member=c.is_member,
+                line_bound=c.line_user_id is not None,
+                level=c.level,
+                points=int(point_total),
+                source=c.source,
+                referral=(
+                    schemas.ReferralOut(
+                        store=store_out(store, settings),
+                        staff=staff_out(staff) if staff is not None else None,
+                        bound_at=referral.bound_at,
+                        via=referral.via,
+                    )
+                    if referral is not None
+                    else None
+                ),
+                created_at=c.created_at,
+                orders_count=int(order_count),
+            )
+        )
+    return summaries
 
 
 def invitation_out(

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from backend_client import schemas
 from omo_backend.customers import service
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
-from omo_backend.errors import ValidationFailed
 from omo_backend.wire import customer_summaries
 
 router = APIRouter(prefix="/api/v1", tags=["counter"])
@@ -24,21 +23,11 @@ def search_customers(
     email: Annotated[str | None, Query(max_length=254)] = None,
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> schemas.CustomerSearchResult:
-    given = [v for v in (phone, email, name) if v]
-    if len(given) != 1:
-        raise ValidationFailed(
-            "Search by exactly one of phone, email or name.", code="one_search_field"
-        )
+    where = service.search_condition(
+        phone=phone, email=email, name=name, default_region=settings.default_country
+    )
     with db.transaction(write=False) as session:
-        if phone:
-            found = service.search_by_phone(
-                session=session, phone=phone, default_region=settings.default_country
-            )
-        elif email:
-            found = service.search_by_email(session=session, email=email)
-        else:
-            found = service.search_by_name(session=session, name=name or "")
-        items = customer_summaries(session, found, settings)
+        items = customer_summaries(session, where, settings, limit=service.SEARCH_LIMIT)
     return schemas.CustomerSearchResult(items=items, total=len(items))
 
 

@@ -16,35 +16,26 @@ from omo_backend.phones import normalise_email, normalise_phone
 SEARCH_LIMIT = 20
 
 
-def _active() -> ColumnElement[bool]:
-    """Merged-away accounts are never found: their data lives in the primary."""
-    return Customer.merged_into_id.is_(None)
-
-
-def search_by_phone(*, session: Session, phone: str, default_region: str) -> list[Customer]:
-    e164 = normalise_phone(phone, default_region)
-    return list(session.scalars(select(Customer).where(Customer.phone == e164, _active())))
-
-
-def search_by_email(*, session: Session, email: str) -> list[Customer]:
-    address = normalise_email(email)
-    return list(session.scalars(select(Customer).where(Customer.email == address, _active())))
-
-
-def search_by_name(*, session: Session, name: str) -> list[Customer]:
-    needle = name.strip().lower()
-    if len(needle) < 1:
+def search_condition(
+    *, phone: str | None, email: str | None, name: str | None, default_region: str
+) -> ColumnElement[bool]:
+    """Which customers Member Search finds for exactly one of phone, e-mail or name."""
+    given = [v for v in (phone, email, name) if v]
+    if len(given) != 1:
+        raise ValidationFailed(
+            "Search by exactly one of phone, email or name.", code="one_search_field"
+        )
+    if phone:
+        return Customer.phone == normalise_phone(phone, default_region)
+    if email:
+        return Customer.email == normalise_email(email)
+    needle = (name or "").strip().lower()
+    if not needle:
         raise ValidationFailed(
             "Type part of a name.", code="invalid_name", details={"field": "name"}
         )
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    query = (
-        select(Customer)
-        .where(Customer.name_search.like(f"%{escaped}%", escape="\\"), _active())
-        .order_by(Customer.is_member.desc(), Customer.name_search, Customer.id)
-        .limit(SEARCH_LIMIT)
-    )
-    return list(session.scalars(query))
+    return Customer.name_search.like(f"%{escaped}%", escape="\\")
 
 
 def find_by_phone(*, session: Session, e164: str) -> Customer | None:

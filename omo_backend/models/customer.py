@@ -32,7 +32,7 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    referral: Mapped[Referral | None] = relationship(lazy="selectin", uselist=False)
+    referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
 
 
 class Referral(Base):

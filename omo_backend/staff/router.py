@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from backend_client import schemas
 from omo_backend.deps import ActorDep, DbDep, DeviceDep, SettingsDep
@@ -40,7 +40,8 @@ def staff_login(
 
 
 @router.post("/logout", status_code=204)
-def staff_logout(actor: ActorDep, db: DbDep) -> Response:
+def staff_logout(request: Request, actor: ActorDep, db: DbDep) -> Response:
     with db.transaction() as session:
         service.logout(session=session, actor=actor)
+    request.app.state.session_cache.forget(actor.session_id)
     return Response(status_code=204)
