@@ -9,22 +9,70 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from omo_backend.errors import RateLimited
 from omo_backend.models import Message, utcnow
+from omo_backend.models.base import UTCDateTime
 from omo_backend.settings import Settings
 
 
 @dataclass(frozen=True)
 class _Limit:
     scope: str
-    limit: int
     window: timedelta
     where: ColumnElement[bool]
+
+
+_P: BindParameter[str] = bindparam("phone", type_=String())
+_S: BindParameter[int] = bindparam("store", type_=Integer())
+_D: BindParameter[int] = bindparam("device", type_=Integer())
+_SINCE: dict[str, BindParameter[datetime]] = {
+    window: bindparam(f"since_{window}", type_=UTCDateTime()) for window in ("10m", "day", "hour")
+}
+_LIMITS = {
+    "phone_10m": _Limit("phone", timedelta(minutes=10), Message.to_address == _P),
+    "phone_day": _Limit("phone", timedelta(days=1), Message.to_address == _P),
+    "store_hour": _Limit("store", timedelta(hours=1), Message.store_id == _S),
+    "device_hour": _Limit("device", timedelta(hours=1), Message.device_id == _D),
+}
+_WINDOW_PARAM = {
+    "phone_10m": "10m",
+    "phone_day": "day",
+    "store_hour": "hour",
+    "device_hour": "hour",
+}
+
+
+def _in(name: str) -> ColumnElement[bool]:
+    return and_(_LIMITS[name].where, Message.created_at > _SINCE[_WINDOW_PARAM[name]])
+
+
+# Every window counted in one pass over the few rows that can matter, built once.
+_COUNTS = select(
+    *[
+        column
+        for name in _LIMITS
+        for column in (
+            func.count().filter(_in(name)).label(f"{name}_count"),
+            func.min(Message.created_at).filter(_in(name)).label(f"{name}_oldest"),
+        )
+    ]
+).where(Message.channel == "sms", or_(*[_in(name) for name in _LIMITS]))
 
 
 def lock_for_send(*, session: Session, phone: str, store_id: int) -> None:
@@ -37,49 +85,44 @@ def lock_for_send(*, session: Session, phone: str, store_id: int) -> None:
 def check_sms_allowed(
     *, session: Session, settings: Settings, phone: str, store_id: int, device_id: int | None
 ) -> None:
-    limits = [
-        _Limit(
-            "phone",
-            settings.rate_phone_per_10min,
-            timedelta(minutes=10),
-            Message.to_address == phone,
-        ),
-        _Limit(
-            "phone", settings.rate_phone_per_day, timedelta(days=1), Message.to_address == phone
-        ),
-        _Limit(
-            "store", settings.rate_store_per_hour, timedelta(hours=1), Message.store_id == store_id
-        ),
-    ]
-    if device_id is not None:
-        limits.append(
-            _Limit(
-                "device",
-                settings.rate_device_per_hour,
-                timedelta(hours=1),
-                Message.device_id == device_id,
-            )
-        )
+    limit_of = {
+        "phone_10m": settings.rate_phone_per_10min,
+        "phone_day": settings.rate_phone_per_day,
+        "store_hour": settings.rate_store_per_hour,
+        "device_hour": settings.rate_device_per_hour,
+    }
     now = utcnow()
-    for lim in limits:
-        since = now - lim.window
-        count, oldest = session.execute(
-            select(func.count(), func.min(Message.created_at)).where(
-                lim.where, Message.channel == "sms", Message.created_at > since
-            )
-        ).one()
-        if count >= lim.limit and oldest is not None:
+    params = {
+        "phone": phone,
+        "store": store_id,
+        "device": device_id if device_id is not None else -1,
+        "since_10m": now - timedelta(minutes=10),
+        "since_day": now - timedelta(days=1),
+        "since_hour": now - timedelta(hours=1),
+    }
+    row = session.execute(_COUNTS, params).one()._mapping
+    for name, lim in _LIMITS.items():
+        count, oldest = row[f"{name}_count"], row[f"{name}_oldest"]
+        if count >= limit_of[name] and oldest is not None:
+            # SQLite hands the aggregate back as text, without the column's type.
+            oldest = _as_utc(oldest)
             retry_after = math.ceil((oldest + lim.window - now).total_seconds())
             raise RateLimited(
                 _sentence(lim, count, retry_after),
                 retry_after=retry_after,
                 details={
                     "scope": lim.scope,
-                    "limit": lim.limit,
+                    "limit": limit_of[name],
                     "window_seconds": int(lim.window.total_seconds()),
                     "sent": count,
                 },
             )
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _sentence(lim: _Limit, count: int, retry_after: int) -> str:

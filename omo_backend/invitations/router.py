@@ -33,10 +33,9 @@ def create_invitation(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def work(session: Session) -> schemas.Invitation:
-        invitation = service.create(
+        invitation, message = service.create(
             session=session, settings=settings, actor=actor, phone=body.phone
         )
-        message = service.latest_message(session=session, invitation_id=invitation.id)
         return invitation_out(invitation, message, settings)
 
     return idempotency.run(

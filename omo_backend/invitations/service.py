@@ -51,7 +51,10 @@ def allowed_region_or_raise(*, settings: Settings, e164: str) -> None:
         )
 
 
-def create(*, session: Session, settings: Settings, actor: Actor, phone: str) -> Invitation:
+def create(
+    *, session: Session, settings: Settings, actor: Actor, phone: str
+) -> tuple[Invitation, Message]:
+    """The invitation and its SMS, queued in the caller's transaction."""
     e164 = normalise_phone(phone, settings.default_country, mobile_only=True)
     allowed_region_or_raise(settings=settings, e164=e164)
     ratelimit.lock_for_send(session=session, phone=e164, store_id=actor.store_id)
@@ -89,7 +92,7 @@ def create(*, session: Session, settings: Settings, actor: Actor, phone: str) ->
     )
     session.add(invitation)
     session.flush()
-    outbox.enqueue_sms(
+    message = outbox.enqueue_sms(
         session=session,
         to=e164,
         body=sms_text(store=store, url=registration_url(settings, token)),
@@ -110,7 +113,7 @@ def create(*, session: Session, settings: Settings, actor: Actor, phone: str) ->
     )
     session.flush()
     session.refresh(invitation)
-    return invitation
+    return invitation, message
 
 
 def get_for_actor_or_raise(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:
