@@ -33,7 +33,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=20,
-        pool_pre_ping=True,
+        # No pre-ping round trip per request: after a database restart one request gets the
+        # 503 envelope and SQLAlchemy drops the whole pool, so the next ones reconnect.
+        pool_recycle=1800,
         # Error texts end up in logs; bound values can be phone numbers.
         hide_parameters=True,
         connect_args={"application_name": "omo_backend"},
@@ -65,7 +67,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.is_postgresql = self.engine.dialect.name == "postgresql"
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around a
+        # one-statement read. (SQLite's BEGIN costs nothing and keeps WAL snapshots whole.)
+        read_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.is_postgresql
+            else self.engine
+        )
+        self._read = sessionmaker(read_engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
