@@ -71,6 +71,14 @@ class PostgresCluster:
             "UTF8",
             "--locale=C",
         )
+        self.resume()
+        return self
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data: a database outage."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
         opts = (
             f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
@@ -86,7 +94,6 @@ class PostgresCluster:
             "-w",
             "start",
         )
-        return self
 
     def stop(self) -> None:
         try:
