@@ -1,0 +1,137 @@
+"""Figures, each printed beside its target: a readable table and a JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, round(fraction * len(sorted_values) + 0.5))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+@dataclass(frozen=True)
+class Figure:
+    section: str
+    name: str
+    value: float | None
+    unit: str
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+def latency_figures(
+    section: str, latencies: list[float], *, seconds: float | None, count_note: str = ""
+) -> list[Figure]:
+    """Requests/s (when ``seconds`` is known) and p50/p95/p99 in milliseconds."""
+    ordered = sorted(latencies)
+    figures = []
+    if seconds:
+        figures.append(
+            Figure(section, "throughput", len(ordered) / seconds, "req/s", note=count_note)
+        )
+    for label, fraction in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
+        figures.append(Figure(section, label, percentile(ordered, fraction) * 1000, "ms"))
+    return figures
+
+
+def _value(figure: Figure) -> str:
+    if figure.value is None:
+        return "—"
+    if figure.unit in ("req/s", "lookups/s", "rows/s"):
+        return f"{figure.value:,.0f} {figure.unit}"
+    if figure.unit == "count":
+        return f"{figure.value:,.0f}"
+    if abs(figure.value) >= 100:
+        return f"{figure.value:,.0f} {figure.unit}"
+    return f"{figure.value:.2f} {figure.unit}"
+
+
+def format_table(title: str, figures: list[Figure]) -> str:
+    """Figures grouped under their section, with the value, target and whether it was met."""
+    header = ("", "figure", "target", "met", "note")
+    rows = [
+        (
+            f"  {f.name}",
+            _value(f),
+            f.target,
+            "" if f.met is None else ("yes" if f.met else "NO"),
+            f.note,
+        )
+        for f in figures
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join([*(row[i].ljust(widths[i]) for i in range(4)), row[4]]).rstrip()
+
+    lines = [title, "=" * len(title), line(header)]
+    section = None
+    for figure, row in zip(figures, rows, strict=True):
+        if figure.section != section:
+            section = figure.section
+            lines.append(section)
+        lines.append(line(row))
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def backend_source() -> str:
+    """Which backend was measured: the commit, and whether omo_backend/ had local changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "omo_backend", "backend_client"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return f"{commit} + {len(changed)} changed files" if changed else commit
+
+
+def write_json(name: str, payload: dict[str, Any], figures: list[Figure]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    document = {
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "backend": backend_source(),
+        **payload,
+        "figures": [asdict(f) for f in figures],
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return path
