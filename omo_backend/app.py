@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_client import schemas
@@ -101,8 +102,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         return envelope(exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(OperationalError)
-    async def database_down(request: Request, exc: OperationalError) -> Response:
-        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "?")
+    @app.exception_handler(PoolTimeout)
+    async def database_down(request: Request, exc: Exception) -> Response:
+        cause = getattr(exc, "orig", None) or exc
+        log.error("database unavailable: %s", type(cause).__name__)
         if _is_page(request):
             return pages.message_page(request, 503, "server_trouble")
         return envelope(

@@ -8,8 +8,9 @@ so WAL lets them run beside a writer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,13 +19,18 @@ from sqlalchemy.orm import Session, sessionmaker
 WRITE_OPTION = "omo_write"
 
 
+# Requests run on up to 40 worker threads (anyio's default), plus the dispatcher and the
+# long-poll watcher: the pool may grow that far, so no request waits for a connection.
+_MAX_OVERFLOW = 35
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
-            max_overflow=20,
+            max_overflow=_MAX_OVERFLOW,
             hide_parameters=True,
         )
         _configure_sqlite(engine)
@@ -32,7 +38,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=20,
+        max_overflow=_MAX_OVERFLOW,
         # No pre-ping round trip per request: after a database restart one request gets the
         # 503 envelope and SQLAlchemy drops the whole pool, so the next ones reconnect.
         pool_recycle=1800,
@@ -67,6 +73,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.is_postgresql = self.engine.dialect.name == "postgresql"
+        self._sqlite_writers = threading.RLock()
         # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around a
         # one-statement read. (SQLite's BEGIN costs nothing and keeps WAL snapshots whole.)
         read_engine = (
@@ -85,15 +92,19 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any exception."""
-        session = self.session(write=write)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        # SQLite's busy handler lets waiting writers sleep and retry, so under load some wait
+        # far longer than others; queueing this process's writers on a lock keeps it fair.
+        queue = self._sqlite_writers if write and not self.is_postgresql else nullcontext()
+        with queue:
+            session = self.session(write=write)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -10,18 +10,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
     func,
-    or_,
+    literal,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -62,17 +65,24 @@ def _in(name: str) -> ColumnElement[bool]:
     return and_(_LIMITS[name].where, Message.created_at > _SINCE[_WINDOW_PARAM[name]])
 
 
-# Every window counted in one pass over the few rows that can matter, built once.
-_COUNTS = select(
-    *[
-        column
-        for name in _LIMITS
-        for column in (
-            func.count().filter(_in(name)).label(f"{name}_count"),
-            func.min(Message.created_at).filter(_in(name)).label(f"{name}_oldest"),
-        )
-    ]
-).where(Message.channel == "sms", or_(*[_in(name) for name in _LIMITS]))
+def _newest(name: str) -> Select[str, int, Any]:
+    newest = (
+        select(Message.created_at)
+        .where(Message.channel == "sms", _in(name))
+        .order_by(Message.created_at.desc())
+        .limit(bindparam(f"limit_{name}", type_=Integer()))
+        .subquery()
+    )
+    return select(
+        literal(name).label("window"),
+        func.count().label("sent"),
+        func.min(newest.c.created_at).label("oldest"),
+    )
+
+
+# Each window reads at most its limit's worth of rows (newest first), so the cost stays flat
+# however many messages the hour holds. Built once.
+_NEWEST = union_all(*[_newest(name) for name in _LIMITS])
 
 
 def lock_for_send(*, session: Session, phone: str, store_id: int) -> None:
@@ -100,23 +110,28 @@ def check_sms_allowed(
         "since_day": now - timedelta(days=1),
         "since_hour": now - timedelta(hours=1),
     }
-    row = session.execute(_COUNTS, params).one()._mapping
+    params |= {f"limit_{name}": max(1, limit) for name, limit in limit_of.items()}
+    found: dict[str, tuple[int, Any]] = {
+        str(window): (int(sent), oldest)
+        for window, sent, oldest in session.execute(_NEWEST, params)
+    }
     for name, lim in _LIMITS.items():
-        count, oldest = row[f"{name}_count"], row[f"{name}_oldest"]
-        if count >= limit_of[name] and oldest is not None:
-            # SQLite hands the aggregate back as text, without the column's type.
-            oldest = _as_utc(oldest)
-            retry_after = math.ceil((oldest + lim.window - now).total_seconds())
-            raise RateLimited(
-                _sentence(lim, count, retry_after),
-                retry_after=retry_after,
-                details={
-                    "scope": lim.scope,
-                    "limit": limit_of[name],
-                    "window_seconds": int(lim.window.total_seconds()),
-                    "sent": count,
-                },
-            )
+        sent, oldest_raw = found.get(name, (0, None))
+        if sent < limit_of[name]:
+            continue
+        # Room comes back when the oldest of the last `limit` messages leaves the window.
+        oldest = _as_utc(oldest_raw) if oldest_raw is not None else now
+        retry_after = math.ceil((oldest + lim.window - now).total_seconds())
+        raise RateLimited(
+            _sentence(lim, sent, retry_after),
+            retry_after=retry_after,
+            details={
+                "scope": lim.scope,
+                "limit": limit_of[name],
+                "window_seconds": int(lim.window.total_seconds()),
+                "sent": sent,
+            },
+        )
 
 
 def _as_utc(value: datetime | str) -> datetime:

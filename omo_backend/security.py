@@ -5,11 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# A 6-digit PIN is guarded by the lockout, not by hash cost; lighter settings (OWASP's
+# minimum for argon2id) keep a log-in at a few MB instead of 64.
+_pin_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Each argon2 call holds its memory while it runs: cap how many run at once.
+_argon2_slots = threading.BoundedSemaphore(4)
 
 # Enrollment codes are typed by hand: no 0/O, 1/I/L.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -36,12 +42,21 @@ def normalise_enrollment_code(code: str) -> str:
 
 
 def hash_secret(secret: str) -> str:
-    return _hasher.hash(secret)
+    """A customer's password."""
+    with _argon2_slots:
+        return _hasher.hash(secret)
+
+
+def hash_pin(pin: str) -> str:
+    with _argon2_slots:
+        return _pin_hasher.hash(pin)
 
 
 def verify_secret(secret_hash: str, secret: str) -> bool:
+    """Checks a password or a PIN: the hash names its own parameters."""
     try:
-        return _hasher.verify(secret_hash, secret)
+        with _argon2_slots:
+            return _hasher.verify(secret_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
 

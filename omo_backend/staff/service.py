@@ -26,7 +26,7 @@ def create(*, session: Session, store: Store, code: str, name: str, role: Role, 
     if exists is not None:
         raise Conflict(f"Staff code {code} is taken in {store.code}.", code="staff_exists")
     staff = Staff(
-        store_id=store.id, code=code, name=name, role=role.value, pin_hash=security.hash_secret(pin)
+        store_id=store.id, code=code, name=name, role=role.value, pin_hash=security.hash_pin(pin)
     )
     session.add(staff)
     session.flush()
