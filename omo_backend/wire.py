@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from backend_client import schemas
@@ -52,10 +54,19 @@ def referral_out(referral: Referral | None, settings: Settings) -> schemas.Refer
 
 _REF_STORE = aliased(Store)
 _REF_STAFF = aliased(Staff)
-# Built once: constructing this statement costs more than running it.
+# Built once, and columns rather than entities: constructing the statement or loading four
+# ORM objects per row costs more than running the query.
 _SUMMARY = (
     select(
-        Customer,
+        Customer.id,
+        Customer.name,
+        Customer.phone,
+        Customer.email,
+        Customer.is_member,
+        Customer.line_user_id,
+        Customer.level,
+        Customer.source,
+        Customer.created_at,
         select(func.coalesce(func.sum(PointsEntry.delta), 0))
         .where(
             PointsEntry.customer_id == Customer.id,
@@ -67,9 +78,17 @@ _SUMMARY = (
         .where(Order.customer_id == Customer.id)
         .scalar_subquery()
         .label("orders"),
-        Referral,
-        _REF_STORE,
-        _REF_STAFF,
+        Referral.bound_at.label("ref_bound_at"),
+        Referral.via.label("ref_via"),
+        _REF_STORE.id.label("ref_store_id"),
+        _REF_STORE.code.label("ref_store_code"),
+        _REF_STORE.name.label("ref_store_name"),
+        _REF_STORE.locale.label("ref_store_locale"),
+        _REF_STORE.timezone.label("ref_store_timezone"),
+        _REF_STAFF.id.label("ref_staff_id"),
+        _REF_STAFF.code.label("ref_staff_code"),
+        _REF_STAFF.name.label("ref_staff_name"),
+        _REF_STAFF.role.label("ref_staff_role"),
     )
     .outerjoin(Referral, Referral.customer_id == Customer.id)
     .outerjoin(_REF_STORE, _REF_STORE.id == Referral.store_id)
@@ -86,36 +105,49 @@ def customer_summaries(
 
     Merged-away accounts are never found: their data lives in the primary.
     """
-    query = _SUMMARY.where(where).limit(limit)
-    rows = session.execute(query, {"now": utcnow()})
-    summaries = []
-    for c, point_total, order_count, referral, store, staff in rows:
-        summaries.append(
-            schemas.CustomerSummary(
-                id=c.id,
-                name=c.name,
-                phone_masked=mask_phone(c.phone),
-                email_masked=mask_email(c.email),
-                is_member=c.is_member,
-                line_bound=c.line_user_id is not None,
-                level=c.level,
-                points=int(point_total),
-                source=c.source,
-                referral=(
-                    schemas.ReferralOut(
-                        store=store_out(store, settings),
-                        staff=staff_out(staff) if staff is not None else None,
-                        bound_at=referral.bound_at,
-                        via=referral.via,
-                    )
-                    if referral is not None
-                    else None
-                ),
-                created_at=c.created_at,
-                orders_count=int(order_count),
-            )
+    rows = session.execute(_SUMMARY.where(where).limit(limit), {"now": utcnow()})
+    return [
+        schemas.CustomerSummary(
+            id=r.id,
+            name=r.name,
+            phone_masked=mask_phone(r.phone),
+            email_masked=mask_email(r.email),
+            is_member=r.is_member,
+            line_bound=r.line_user_id is not None,
+            level=r.level,
+            points=int(r.points),
+            source=r.source,
+            referral=_referral_of(r, settings) if r.ref_bound_at is not None else None,
+            created_at=r.created_at,
+            orders_count=int(r.orders),
         )
-    return summaries
+        for r in rows
+    ]
+
+
+def _referral_of(r: Row[Any], settings: Settings) -> schemas.ReferralOut:
+    return schemas.ReferralOut(
+        store=schemas.StoreOut(
+            id=r.ref_store_id,
+            code=r.ref_store_code,
+            name=r.ref_store_name,
+            locale=r.ref_store_locale,
+            timezone=r.ref_store_timezone,
+            line_enabled=settings.line_enabled,
+        ),
+        staff=(
+            schemas.StaffOut(
+                id=r.ref_staff_id,
+                code=r.ref_staff_code,
+                name=r.ref_staff_name,
+                role=schemas.Role(r.ref_staff_role),
+            )
+            if r.ref_staff_id is not None
+            else None
+        ),
+        bound_at=r.ref_bound_at,
+        via=r.ref_via,
+    )
 
 
 def invitation_out(

@@ -108,7 +108,7 @@ class PostgresCluster:
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user=self.user, dbname="postgres", autocommit=True
         ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def create_database(self, name: str, template: str | None = None) -> str:
         tmpl = f" TEMPLATE {template}" if template else ""
