@@ -16,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Annotated, Protocol, TypeVar
 
 from anyio import to_thread
+from fastapi import Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from omo_backend.models import BindingSession, Invitation, utcnow
 log = logging.getLogger(__name__)
 
 Watched = type[Invitation] | type[BindingSession]
+WaitQuery = Annotated[float, Query(ge=0, description="seconds to wait for a change")]
 
 
 class _Status(Protocol):

@@ -15,7 +15,7 @@ from omo_backend.actor import Actor
 from omo_backend.bindings import service
 from omo_backend.db import Database
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
-from omo_backend.longpoll import follow, read_expiring
+from omo_backend.longpoll import WaitQuery, follow, read_expiring
 from omo_backend.models import BindingSession, Customer
 from omo_backend.settings import Settings
 from omo_backend.wire import binding_out
@@ -60,7 +60,7 @@ async def get_binding(
     actor: ActorDep,
     db: DbDep,
     settings: SettingsDep,
-    wait: Annotated[float, Query(ge=0, description="seconds to wait for a change")] = 0,
+    wait: WaitQuery = 0,
     known_status: Annotated[
         schemas.BindingStatus | None,
         Query(description="the status the caller already has: a different one returns at once"),

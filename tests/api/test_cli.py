@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from omo_backend import demo_seed, migrate
 from omo_backend.db import Database
 from omo_backend.models import Customer, Staff, Store
-from tests.support.processes import serve_process
+from tests.support.processes import log_in, serve_process
 
 
 def omo(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -68,23 +68,10 @@ def test_an_operator_sets_up_a_store_and_a_counter_logs_in(tmp_path: Path):
     assert bought.returncode == 0, bought.stderr
 
     with serve_process(url, log_path=tmp_path / "serve.log") as (base, _):
-        device = requests.post(
-            base + "/api/v1/devices/enroll",
-            json={"enrollment_code": code, "device_name": "Counter"},
-            timeout=10,
-        ).json()["device_token"]
-        login = requests.post(
-            base + "/api/v1/staff/login",
-            json={"staff_code": "1001", "pin": "123456"},
-            headers={"Authorization": f"Bearer {device}"},
-            timeout=10,
-        ).json()
-        assert login["staff"]["role"] == "manager"
-        found = requests.get(
-            base + "/api/v1/customers/search",
-            params={"phone": "0955-666-777"},
-            headers={"Authorization": f"Bearer {login['session_token']}"},
-            timeout=10,
+        counter, login = log_in(base, code)
+        assert login["staff"]["role"] == "manager"  # type: ignore[index]
+        found = counter.get(
+            base + "/api/v1/customers/search", params={"phone": "0955-666-777"}, timeout=10
         ).json()
         assert found["items"][0]["is_member"] is False
         assert found["items"][0]["orders_count"] == 1

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import requests
 
 from omo_backend import migrate
 from omo_backend.db import Database
 from tests.support.backend import DatabaseFactory
 from tests.support.postgres import PostgresCluster
-from tests.support.processes import serve_process
+from tests.support.processes import log_in, serve_process
 
 pytestmark = pytest.mark.slow
 
@@ -36,23 +35,6 @@ def seed(url: str) -> str:
         code = devices.create_enrollment_code(session=session, store=store, ttl_seconds=600)
     db.dispose()
     return code
-
-
-def log_in(base: str, code: str) -> requests.Session:
-    device = requests.post(
-        base + "/api/v1/devices/enroll",
-        json={"enrollment_code": code, "device_name": "Counter"},
-        timeout=10,
-    ).json()["device_token"]
-    token = requests.post(
-        base + "/api/v1/staff/login",
-        json={"staff_code": "1001", "pin": "123456"},
-        headers={"Authorization": f"Bearer {device}"},
-        timeout=10,
-    ).json()["session_token"]
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {token}"
-    return http
 
 
 def app_connections(cluster: PostgresCluster, dbname: str) -> int:
@@ -78,7 +60,7 @@ def test_a_change_made_through_another_process_wakes_the_waiting_counter(
         serve_process(url, log_path=tmp_path / "a.log") as (base_a, _),
         serve_process(url, log_path=tmp_path / "b.log", args=("--no-dispatcher",)) as (base_b, _),
     ):
-        counter = log_in(base_a, code)
+        counter, _ = log_in(base_a, code)
         invitations = [
             counter.post(
                 base_a + "/api/v1/invitations", json={"phone": f"09123456{i:02d}"}, timeout=10
@@ -116,7 +98,7 @@ def test_a_change_made_through_another_process_wakes_the_waiting_counter(
             assert app_connections(pg_cluster, dbname) <= 12
 
             # "Check again" at another process of the same deployment.
-            other = log_in(base_b, seed_code_again(url))
+            other, _ = log_in(base_b, seed_code_again(url))
             for inv in invitations[:5]:
                 reply = other.post(f"{base_b}/api/v1/invitations/{inv['id']}/cancel", timeout=10)
                 assert reply.status_code in (200, 404), reply.text

@@ -60,3 +60,23 @@ def serve_process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def log_in(
+    base: str, enrollment_code: str, staff_code: str = "1001", pin: str = "123456"
+) -> tuple[requests.Session, dict[str, object]]:
+    """Enroll a device and log staff in on it over HTTP: a session and the login reply."""
+    device = requests.post(
+        base + "/api/v1/devices/enroll",
+        json={"enrollment_code": enrollment_code, "device_name": "Counter"},
+        timeout=10,
+    ).json()["device_token"]
+    login: dict[str, object] = requests.post(
+        base + "/api/v1/staff/login",
+        json={"staff_code": staff_code, "pin": pin},
+        headers={"Authorization": f"Bearer {device}"},
+        timeout=10,
+    ).json()
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {login['session_token']}"
+    return http, login
