@@ -1,0 +1,249 @@
+"""``OmoClient``: the backend's HTTP API as typed methods (no Qt; called off the UI thread).
+
+One ``requests.Session`` (connection reuse), a timeout on every call, and retries only where a
+retry cannot do anything twice: reads, and writes that carry an ``Idempotency-Key``. The key is
+made once per staff tap by the caller (``new_idempotency_key()``) and reused on every retry,
+also after an app restart, so a tap is never sent or billed twice.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Literal, TypeVar
+
+import requests
+from pydantic import BaseModel
+from requests.adapters import HTTPAdapter
+
+from backend_client import schemas
+from backend_client.errors import ApiError, OfflineError, ServerError, from_response
+
+M = TypeVar("M", bound=BaseModel)
+Auth = Literal["session", "device", "none"]
+
+_RETRY_STATUSES = {502, 503, 504}
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class OmoClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        device_token: str | None = None,
+        session_token: str | None = None,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 15.0,
+        retries: int = 2,
+        backoff_seconds: float = 0.25,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.device_token = device_token
+        self.session_token = session_token
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._retries = retries
+        self._backoff = backoff_seconds
+        self._http = requests.Session()
+        # A counter runs a long-poll beside its other calls: keep a few connections.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=8)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+        self._http.headers["User-Agent"] = "omo-counter/0.1"
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | None,
+        *,
+        auth: Auth = "session",
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        read_timeout: float | None = None,
+    ) -> M | None:
+        headers: dict[str, str] = {}
+        token = {"session": self.session_token, "device": self.device_token, "none": None}[auth]
+        if auth != "none":
+            if not token:
+                raise ApiError("not_logged_in", "Log in first.")
+            headers["Authorization"] = f"Bearer {token}"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        safe = method == "GET" or idempotency_key is not None
+        attempts = 1 + (self._retries if safe else 0)
+        timeout = (self._connect_timeout, read_timeout or self._read_timeout)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                reply = self._http.request(
+                    method,
+                    self.base_url + path,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=timeout,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if last:
+                    raise OfflineError(
+                        "offline",
+                        "The backend can't be reached.",
+                        details={"cause": type(exc).__name__},
+                    ) from exc
+                time.sleep(self._backoff * 2**attempt)
+                continue
+            if reply.status_code in _RETRY_STATUSES and not last:
+                time.sleep(self._backoff * 2**attempt)
+                continue
+            return self._parse(reply, model)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _parse(reply: requests.Response, model: type[M] | None) -> M | None:
+        if reply.status_code >= 400:
+            try:
+                body = reply.json()
+            except ValueError:
+                body = None
+            raise from_response(reply.status_code, body, reply.headers.get("Retry-After"))
+        if model is None:
+            return None
+        try:
+            return model.model_validate_json(reply.content)
+        except ValueError as exc:
+            raise ServerError("bad_reply", "The backend's reply could not be read.") from exc
+
+    def _get(self, path: str, model: type[M], **kwargs: Any) -> M:
+        result = self._call("GET", path, model, **kwargs)
+        assert result is not None
+        return result
+
+    def _post(self, path: str, model: type[M], **kwargs: Any) -> M:
+        result = self._call("POST", path, model, **kwargs)
+        assert result is not None
+        return result
+
+    # --- devices and staff -----------------------------------------------------------------
+
+    def health(self) -> schemas.Health:
+        return self._get("/api/v1/health", schemas.Health, auth="none")
+
+    def enroll(self, enrollment_code: str, device_name: str) -> schemas.EnrollResponse:
+        reply = self._post(
+            "/api/v1/devices/enroll",
+            schemas.EnrollResponse,
+            auth="none",
+            json={"enrollment_code": enrollment_code, "device_name": device_name},
+        )
+        self.device_token = reply.device_token
+        return reply
+
+    def login(self, staff_code: str, pin: str) -> schemas.StaffLoginResponse:
+        reply = self._post(
+            "/api/v1/staff/login",
+            schemas.StaffLoginResponse,
+            auth="device",
+            json={"staff_code": staff_code, "pin": pin},
+        )
+        self.session_token = reply.session_token
+        return reply
+
+    def logout(self) -> None:
+        try:
+            self._call("POST", "/api/v1/staff/logout", None)
+        finally:
+            self.session_token = None
+
+    # --- counter flow ----------------------------------------------------------------------
+
+    def search_customers(
+        self, *, phone: str | None = None, email: str | None = None, name: str | None = None
+    ) -> schemas.CustomerSearchResult:
+        query = {k: v for k, v in (("phone", phone), ("email", email), ("name", name)) if v}
+        return self._get("/api/v1/customers/search", schemas.CustomerSearchResult, params=query)
+
+    def record_order(self, order: schemas.OrderCreate) -> schemas.OrderOut:
+        return self._post("/api/v1/orders", schemas.OrderOut, json=order.model_dump(mode="json"))
+
+    def create_invitation(self, phone: str, *, idempotency_key: str) -> schemas.Invitation:
+        return self._post(
+            "/api/v1/invitations",
+            schemas.Invitation,
+            json={"phone": phone},
+            idempotency_key=idempotency_key,
+        )
+
+    def get_invitation(
+        self,
+        invitation_id: int,
+        *,
+        wait: float = 0,
+        known_status: schemas.InvitationStatus | None = None,
+    ) -> schemas.Invitation:
+        return self._get(
+            f"/api/v1/invitations/{invitation_id}",
+            schemas.Invitation,
+            params=_wait_params(wait, known_status),
+            read_timeout=wait + self._read_timeout,
+        )
+
+    def invitation_received(self, invitation_id: int) -> schemas.Invitation:
+        return self._post(f"/api/v1/invitations/{invitation_id}/received", schemas.Invitation)
+
+    def cancel_invitation(self, invitation_id: int) -> schemas.Invitation:
+        return self._post(f"/api/v1/invitations/{invitation_id}/cancel", schemas.Invitation)
+
+    def create_binding(self, customer_id: int) -> schemas.Binding:
+        return self._post("/api/v1/bindings", schemas.Binding, json={"customer_id": customer_id})
+
+    def get_binding(
+        self,
+        binding_id: int,
+        *,
+        wait: float = 0,
+        known_status: schemas.BindingStatus | None = None,
+    ) -> schemas.Binding:
+        return self._get(
+            f"/api/v1/bindings/{binding_id}",
+            schemas.Binding,
+            params=_wait_params(wait, known_status),
+            read_timeout=wait + self._read_timeout,
+        )
+
+    def send_binding_sms(self, binding_id: int, *, idempotency_key: str) -> schemas.Binding:
+        return self._post(
+            f"/api/v1/bindings/{binding_id}/sms", schemas.Binding, idempotency_key=idempotency_key
+        )
+
+    def cancel_binding(self, binding_id: int) -> schemas.Binding:
+        return self._post(f"/api/v1/bindings/{binding_id}/cancel", schemas.Binding)
+
+    # --- development only --------------------------------------------------------------------
+
+    def dev_messages(self, *, to: str | None = None) -> schemas.DevMessageList:
+        return self._get(
+            "/api/v1/dev/messages",
+            schemas.DevMessageList,
+            auth="none",
+            params={"to": to} if to else None,
+        )
+
+
+def _wait_params(wait: float, known_status: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if wait > 0:
+        params["wait"] = wait
+    if known_status is not None:
+        params["known_status"] = str(known_status)
+    return params
