@@ -45,3 +45,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
   echo "$want" > "$stamp"
 fi
+
+# The app's translations: .ts sources in resources/i18n, compiled to .qm here.
+"$VENV/bin/python" -m omo_desktop.i18n >/dev/null

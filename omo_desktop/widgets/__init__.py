@@ -1,0 +1,1 @@
+"""Pieces the screens share: numpad, QR view (more come with the screens)."""
