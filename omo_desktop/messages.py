@@ -1,0 +1,131 @@
+"""What staff read when something goes wrong: one translated sentence per error code.
+
+The backend's English ``message`` is never shown as is: the words staff see go through Qt's
+translation system like every other visible string.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from backend_client.errors import ApiError, RateLimitedError
+
+
+def span(seconds: int) -> str:
+    """A rough, readable length of time: "7 minutes", "2 hours", "a day"."""
+    if seconds >= 86400:
+        count, one, many = math.ceil(seconds / 86400), _ONE_DAY, _DAYS
+    elif seconds >= 3600:
+        count, one, many = math.ceil(seconds / 3600), _ONE_HOUR, _HOURS
+    elif seconds >= 60:
+        count, one, many = math.ceil(seconds / 60), _ONE_MINUTE, _MINUTES
+    else:
+        count, one, many = max(1, seconds), _ONE_SECOND, _SECONDS
+    if count == 1:
+        return QCoreApplication.translate("Messages", one)
+    return QCoreApplication.translate("Messages", many).replace("%1", str(count))
+
+
+# Marked for translation here, translated when used (the language may change at run time).
+_ONE_DAY = str(QT_TRANSLATE_NOOP("Messages", "a day"))
+_DAYS = str(QT_TRANSLATE_NOOP("Messages", "%1 days"))
+_ONE_HOUR = str(QT_TRANSLATE_NOOP("Messages", "an hour"))
+_HOURS = str(QT_TRANSLATE_NOOP("Messages", "%1 hours"))
+_ONE_MINUTE = str(QT_TRANSLATE_NOOP("Messages", "1 minute"))
+_MINUTES = str(QT_TRANSLATE_NOOP("Messages", "%1 minutes"))
+_ONE_SECOND = str(QT_TRANSLATE_NOOP("Messages", "1 second"))
+_SECONDS = str(QT_TRANSLATE_NOOP("Messages", "%1 seconds"))
+
+
+def describe(error: ApiError) -> str:
+    if isinstance(error, RateLimitedError):
+        return _rate_limited(error)
+    text = _by_code().get(error.code)
+    if text is not None:
+        return text
+    if error.status is not None and error.status >= 500:
+        return QCoreApplication.translate(
+            "Messages", "The server had a problem. Please try again in a moment."
+        )
+    return QCoreApplication.translate("Messages", "That didn't work. Please try again.")
+
+
+def _rate_limited(error: RateLimitedError) -> str:
+    details: dict[str, Any] = error.details
+    sent = int(details.get("sent", details.get("limit", 0)))
+    window = span(int(details.get("window_seconds", 0)))
+    wait = span(error.retry_after)
+    scope = details.get("scope")
+    if scope == "device":
+        text = QCoreApplication.translate(
+            "Messages", "This counter sent %1 messages in %2; try again in %3."
+        )
+    elif scope == "store":
+        text = QCoreApplication.translate(
+            "Messages", "This store sent %1 messages in %2; try again in %3."
+        )
+    else:
+        text = QCoreApplication.translate(
+            "Messages", "This number was sent %1 messages in %2; try again in %3."
+        )
+    return text.replace("%1", str(sent)).replace("%2", window).replace("%3", wait)
+
+
+def _by_code() -> dict[str, str]:
+    # Built on each call: the words depend on the language installed at the time.
+    return {
+        "offline": QCoreApplication.translate(
+            "Messages", "The server can't be reached. What you typed is kept; try again."
+        ),
+        "invalid_phone": QCoreApplication.translate(
+            "Messages", "That is not a valid phone number."
+        ),
+        "not_mobile": QCoreApplication.translate(
+            "Messages", "That is not a mobile number: an SMS can't be sent to it."
+        ),
+        "country_not_allowed": QCoreApplication.translate(
+            "Messages", "SMS can't be sent to numbers in that country."
+        ),
+        "invalid_email": QCoreApplication.translate("Messages", "That is not an e-mail address."),
+        "one_search_field": QCoreApplication.translate(
+            "Messages", "Type a mobile number, an e-mail or a name."
+        ),
+        "already_member": QCoreApplication.translate(
+            "Messages", "This customer is already a member: use Bind now."
+        ),
+        "not_member": QCoreApplication.translate(
+            "Messages", "This customer is not a member yet: use Sign up."
+        ),
+        "identifier_retired": QCoreApplication.translate(
+            "Messages", "This number was merged into another account and can't sign up."
+        ),
+        "phone_needed": QCoreApplication.translate(
+            "Messages", "Search by mobile number to send this customer a sign-up SMS."
+        ),
+        "invalid_credentials": QCoreApplication.translate("Messages", "Wrong staff code or PIN."),
+        "staff_locked": QCoreApplication.translate(
+            "Messages", "Too many wrong PINs: this staff code is locked for a while."
+        ),
+        "invalid_enrollment_code": QCoreApplication.translate(
+            "Messages",
+            "This enrollment code is unknown, used or expired. Ask a manager for a new one.",
+        ),
+        "session_ended": QCoreApplication.translate(
+            "Messages", "You were logged out. Please log in again."
+        ),
+        "session_expired": QCoreApplication.translate(
+            "Messages", "Your shift session has ended. Please log in again."
+        ),
+        "session_idle": QCoreApplication.translate(
+            "Messages", "Logged out after being idle. Please log in again."
+        ),
+        "binding_closed": QCoreApplication.translate(
+            "Messages", "This binding has ended: tap Bind now again."
+        ),
+        "service_unavailable": QCoreApplication.translate(
+            "Messages", "The server is busy. Please try again in a moment."
+        ),
+    }
