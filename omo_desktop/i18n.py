@@ -82,6 +82,22 @@ def install(app: QCoreApplication, locale: str) -> QTranslator | None:
     return translator
 
 
+class LanguageSwitcher:
+    """Swaps the app's translation; every widget then gets a LanguageChange and redraws."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self._app = app
+        self._current: QTranslator | None = None
+        self.locale = SOURCE_LOCALE
+
+    def switch(self, locale: str) -> None:
+        if self._current is not None:
+            self._app.removeTranslator(self._current)
+            self._current = None
+        self._current = install(self._app, locale)
+        self.locale = locale
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["update"]:
         for locale in LOCALES:

@@ -18,6 +18,8 @@ have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
 # PostgreSQL server binaries (initdb, pg_ctl) for the throwaway test clusters.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# A CJK font, so Traditional Chinese is drawn as text, not boxes.
+have_pkg fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
 for pkg in ${OMO_EXTRA_DEBS:-}; do have_pkg "$pkg" || missing+=("$pkg"); done
 
 if [ "${#missing[@]}" -gt 0 ]; then

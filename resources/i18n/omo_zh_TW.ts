@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW" sourcelanguage="en">
 <context>
+    <name>LoginScreen</name>
+    <message>
+        <source>Logging in…</source>
+        <translation>登入中…</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登入</translation>
+    </message>
+    <message>
+        <source>Type your staff code and PIN.</source>
+        <translation>請輸入員工編號及密碼。</translation>
+    </message>
+    <message>
+        <source>Staff log-in</source>
+        <translation>員工登入</translation>
+    </message>
+    <message>
+        <source>Staff code</source>
+        <translation>員工編號</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密碼</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>a day</source>
