@@ -125,6 +125,11 @@ def _by_code() -> dict[str, str]:
         "binding_closed": QCoreApplication.translate(
             "Messages", "This binding has ended: tap Bind now again."
         ),
+        "keyring_unavailable": QCoreApplication.translate(
+            "Messages",
+            "This computer has no safe place for the device key. Ask IT to set up the "
+            "system keyring.",
+        ),
         "service_unavailable": QCoreApplication.translate(
             "Messages", "The server is busy. Please try again in a moment."
         ),

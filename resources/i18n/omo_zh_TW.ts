@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW" sourcelanguage="en">
 <context>
+    <name>EnrollScreen</name>
+    <message>
+        <source>Setting up…</source>
+        <translation>設定中…</translation>
+    </message>
+    <message>
+        <source>Set up this device</source>
+        <translation>設定此裝置</translation>
+    </message>
+    <message>
+        <source>Type the server address, starting with https://</source>
+        <translation>請輸入伺服器位址，以 https:// 開頭</translation>
+    </message>
+    <message>
+        <source>Type the enrollment code and a name for this device.</source>
+        <translation>請輸入裝置註冊碼及此裝置的名稱。</translation>
+    </message>
+    <message>
+        <source>Set up this counter</source>
+        <translation>設定此櫃台</translation>
+    </message>
+    <message>
+        <source>Ask a manager for an enrollment code. This is done once per device.</source>
+        <translation>請向店長索取裝置註冊碼。每台裝置只需設定一次。</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>伺服器位址</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>裝置註冊碼</translation>
+    </message>
+    <message>
+        <source>Name of this device</source>
+        <translation>此裝置的名稱</translation>
+    </message>
+</context>
+<context>
     <name>LoginScreen</name>
     <message>
         <source>Logging in…</source>
@@ -149,6 +188,10 @@
     <message>
         <source>This binding has ended: tap Bind now again.</source>
         <translation>此綁定已結束，請再按一次「立即綁定」。</translation>
+    </message>
+    <message>
+        <source>This computer has no safe place for the device key. Ask IT to set up the system keyring.</source>
+        <translation>此電腦沒有安全存放裝置金鑰的位置，請資訊人員設定系統金鑰圈。</translation>
     </message>
     <message>
         <source>The server is busy. Please try again in a moment.</source>

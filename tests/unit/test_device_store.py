@@ -12,6 +12,7 @@ from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
 
 from omo_desktop.device_store import DeviceCredentials, DeviceStore, KeyringUnavailable
+from tests.support.keyrings import MemoryKeyring
 
 CREDS = DeviceCredentials(
     backend_url="https://omo.example.com",
@@ -20,25 +21,6 @@ CREDS = DeviceCredentials(
     store_code="TPE01",
     store_name="台北總店",
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend, standing in for the OS store in tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 @pytest.fixture
