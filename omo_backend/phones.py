@@ -1,4 +1,4 @@
-"""Phone numbers and e-mail addresses: parsing to one form, and masking for screens and logs."""
+"""Phone numbers and e-mail addresses parsed to one form (masking lives in backend_client)."""
 
 from __future__ import annotations
 
@@ -51,29 +51,3 @@ def normalise_email(raw: str) -> str:
             "That is not an e-mail address.", code="invalid_email", details={"field": "email"}
         )
     return email
-
-
-def mask_phone(e164: str | None) -> str | None:
-    """``+886912345678`` → ``+886 9•••••678``: enough for the customer to recognise it."""
-    if not e164:
-        return None
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except NumberParseException:
-        return "•" * max(0, len(e164) - 3) + e164[-3:]
-    national = str(parsed.national_number)
-    keep_head = 1 if len(national) > 6 else 0
-    hidden = len(national) - keep_head - 3
-    return f"+{parsed.country_code} {national[:keep_head]}{'•' * hidden}{national[-3:]}"
-
-
-def mask_email(email: str | None) -> str | None:
-    """``amy.chen@example.com`` → ``a•••••••@e••••••.com``."""
-    if not email or "@" not in email:
-        return None
-    local, _, domain = email.partition("@")
-    host, dot, tld = domain.rpartition(".")
-    if not dot:
-        host, tld = domain, ""
-    masked_host = host[:1] + "•" * max(1, len(host) - 1)
-    return f"{local[:1]}{'•' * max(1, len(local) - 1)}@{masked_host}{dot}{tld}"

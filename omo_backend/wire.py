@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from backend_client import schemas
+from backend_client.masking import mask_email, mask_phone
 from omo_backend.models import (
     BindingSession,
     Customer,
@@ -20,7 +21,6 @@ from omo_backend.models import (
     utcnow,
 )
 from omo_backend.models import Message as MessageRow
-from omo_backend.phones import mask_email, mask_phone
 from omo_backend.settings import Settings
 
 

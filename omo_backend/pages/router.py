@@ -9,6 +9,7 @@ from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from backend_client.masking import mask_phone
 from backend_client.schemas import BindingStatus, InvitationStatus
 from omo_backend import security
 from omo_backend.bindings import service as binding_service
@@ -19,7 +20,6 @@ from omo_backend.invitations import service as invitation_service
 from omo_backend.models import Store, utcnow
 from omo_backend.pages import service
 from omo_backend.pages.i18n import pick_locale, translator
-from omo_backend.phones import mask_phone
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

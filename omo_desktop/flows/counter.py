@@ -315,6 +315,15 @@ class CounterFlow:
         self.state = replace(state, sms_key=key, error=None)
         return [SendBindingSms(state.binding.id, key)]
 
+    def new_code(self) -> list[Command]:
+        """The QR code expired (or the binding was cancelled elsewhere): a fresh one."""
+        state = self.state
+        ended = (schemas.BindingStatus.EXPIRED, schemas.BindingStatus.CANCELLED)
+        if not isinstance(state, Binding) or state.binding.status not in ended:
+            return []
+        self.state = CustomerFound(state.customer, busy=True)
+        return [StartBinding(state.customer.id)]
+
     def back_to_search(self) -> list[Command]:
         """Cancel, Done, or the customer-idle timer: an empty search, no customer on screen."""
         commands: list[Command] = []

@@ -184,6 +184,21 @@ def test_bind_now_follows_the_customer_and_sms_goes_once_per_tap():
     assert isinstance(flow.state, f.Bound)
 
 
+def test_an_expired_qr_code_is_replaced_by_a_new_one_on_request():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found(customer(member=True)))
+    flow.bind_now()
+    flow.binding_started(binding("pending"))
+    assert flow.new_code() == [], "a live code is not replaced"
+    assert flow.binding_changed(binding("expired", qr=None)) == []
+    assert flow.new_code() == [f.StartBinding(7)]
+    assert flow.state == f.CustomerFound(customer(member=True), busy=True)
+    flow.binding_started(binding("pending", qr="http://x/b/second"))
+    assert isinstance(flow.state, f.Binding)
+    assert flow.state.qr_url == "http://x/b/second"
+
+
 def test_leaving_a_binding_cancels_it_and_clears_the_customer():
     flow = f.CounterFlow()
     flow.confirm_search("0912345678")

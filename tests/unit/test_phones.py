@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from backend_client.masking import mask_email, mask_phone, mask_typed_phone
 from omo_backend.errors import ValidationFailed
 from omo_backend.phones import (
-    mask_email,
-    mask_phone,
     normalise_email,
     normalise_phone,
     try_normalise_phone,
@@ -85,3 +84,17 @@ def test_an_e_mail_is_stored_trimmed_and_lower_case_and_nonsense_is_refused():
         with pytest.raises(ValidationFailed) as refused:
             normalise_email(bad)
         assert refused.value.code == "invalid_email"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("0912 345 678", "09•••••678"),
+        ("0912-345-678", "09•••••678"),
+        ("+886912345678", "+886 9•••••678"),
+        ("+886 912 345 678", "+886 9•••••678"),
+        ("1234", "••••"),
+    ],
+)
+def test_a_typed_number_is_masked_before_the_backend_has_parsed_it(typed: str, shown: str) -> None:
+    assert mask_typed_phone(typed) == shown
