@@ -350,8 +350,9 @@ class CounterFlow:
         return []
 
     def invitation_sent(self, invitation: schemas.Invitation, key: str) -> list[Command]:
+        """The prompt is followed too: a failed delivery, or a customer quicker than staff."""
         self.state = SmsSent(invitation)
-        return [ForgetPendingSignUp(key)]
+        return [ForgetPendingSignUp(key), FollowInvitation(invitation.id, invitation.status)]
 
     def invitation_changed(self, invitation: schemas.Invitation) -> list[Command]:
         state = self.state
@@ -363,9 +364,9 @@ class CounterFlow:
             self.state = Registered(invitation)
             return []
         self.state = replace(state, invitation=invitation)
-        if isinstance(state, FollowingRegistration) and not invitation.status.is_final:
-            return [FollowInvitation(invitation.id, invitation.status)]
-        return []
+        if invitation.status.is_final:
+            return []
+        return [FollowInvitation(invitation.id, invitation.status)]
 
     def binding_started(self, binding: schemas.Binding) -> list[Command]:
         state = self.state

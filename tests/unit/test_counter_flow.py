@@ -80,7 +80,10 @@ def test_nobody_found_signs_up_and_is_followed_to_registered():
     assert send.phone == "0912 345 678"
     assert flow.sign_up() == [], "a second tap while sending sends nothing"
 
-    assert flow.invitation_sent(invitation("sent"), send.key) == [f.ForgetPendingSignUp(send.key)]
+    assert flow.invitation_sent(invitation("sent"), send.key) == [
+        f.ForgetPendingSignUp(send.key),
+        f.FollowInvitation(3, schemas.InvitationStatus.SENT),
+    ]
     assert isinstance(flow.state, f.SmsSent)
 
     assert flow.sms_received() == [
@@ -106,7 +109,9 @@ def test_a_sign_up_tapped_offline_waits_and_is_sent_once_with_its_key():
     assert flow.state == f.WaitingForBackend("0912345678", send.key)
 
     # The retry is the same command with the same key: the backend replays, never sends twice.
-    assert flow.invitation_sent(invitation("queued"), send.key) == [f.ForgetPendingSignUp(send.key)]
+    assert flow.invitation_sent(invitation("queued"), send.key)[0] == f.ForgetPendingSignUp(
+        send.key
+    )
     assert isinstance(flow.state, f.SmsSent)
 
 
@@ -245,3 +250,24 @@ def test_a_damaged_pending_file_loses_nothing_else(tmp_path: Path):
     assert store.all() == []
     store.keep(PendingSignUp("0912345678", "k"))
     assert store.all() == [PendingSignUp("0912345678", "k")]
+
+
+def test_the_sms_prompt_shows_a_failed_delivery_and_a_quick_customer():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found())
+    [_, send] = flow.sign_up()
+    assert isinstance(send, f.SendInvitation)
+    flow.invitation_sent(invitation("queued"), send.key)
+    assert flow.invitation_changed(invitation("failed")) == [], "nothing more to follow"
+    assert isinstance(flow.state, f.SmsSent)
+    assert flow.state.invitation.status is schemas.InvitationStatus.FAILED
+
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found())
+    [_, send] = flow.sign_up()
+    assert isinstance(send, f.SendInvitation)
+    flow.invitation_sent(invitation("sent"), send.key)
+    flow.invitation_changed(invitation("registered"))
+    assert isinstance(flow.state, f.Registered), "registered before staff tapped SMS received"
