@@ -19,6 +19,7 @@ from backend_client.errors import (
     AlreadyMemberError,
     ApiError,
     OfflineError,
+    ServerError,
     UnauthorizedError,
 )
 
@@ -234,6 +235,9 @@ class CounterFlow:
     state: State = field(default_factory=Searching)
     # The number staff typed (the screen only ever shows it masked once found).
     searched_phone: str | None = None
+    # The "Sign up" tap the screen is showing. Other taps (the screen moved on, or kept from
+    # before a restart) still go out once in the background, but never take over the screen.
+    sign_up_key: str | None = None
 
     # --- staff intents ---------------------------------------------------------------------
 
@@ -244,7 +248,7 @@ class CounterFlow:
     def confirm_search(self, text: str) -> list[Command]:
         current = self.state if isinstance(self.state, Searching) else Searching()
         typed = text.strip()
-        if not typed:
+        if not typed or current.busy:
             return []
         self.state = replace(current, text=typed, busy=True, error=None)
         if current.by is SearchBy.PHONE:
@@ -272,6 +276,7 @@ class CounterFlow:
         else:
             return []
         key = new_idempotency_key()
+        self.sign_up_key = key
         return [KeepPendingSignUp(phone, key), SendInvitation(phone, key)]
 
     def sms_received(self) -> list[Command]:
@@ -297,6 +302,7 @@ class CounterFlow:
         else:
             return []
         self.state = Searching(by=SearchBy.PHONE, text=phone)
+        self.sign_up_key = None
         return commands
 
     def bind_now(self) -> list[Command]:
@@ -332,6 +338,7 @@ class CounterFlow:
             commands.append(CancelBinding(state.binding.id))
         self.state = Searching()
         self.searched_phone = None
+        self.sign_up_key = None
         return commands
 
     # --- backend answers -------------------------------------------------------------------
@@ -351,6 +358,9 @@ class CounterFlow:
 
     def invitation_sent(self, invitation: schemas.Invitation, key: str) -> list[Command]:
         """The prompt is followed too: a failed delivery, or a customer quicker than staff."""
+        if key != self.sign_up_key:
+            return [ForgetPendingSignUp(key)]  # sent in the background: the screen moved on
+        self.sign_up_key = None
         self.state = SmsSent(invitation)
         return [ForgetPendingSignUp(key), FollowInvitation(invitation.id, invitation.status)]
 
@@ -403,7 +413,7 @@ class CounterFlow:
         if isinstance(command, SendInvitation):
             return self._sign_up_failed(command, error)
         if isinstance(command, FollowInvitation | FollowBinding) and isinstance(
-            error, OfflineError
+            error, OfflineError | ServerError
         ):
             return [command]  # keep following: the long-poll simply starts again
         if isinstance(state, Searching | CustomerFound | NobodyFound):
@@ -415,9 +425,14 @@ class CounterFlow:
 
     def _sign_up_failed(self, command: SendInvitation, error: ApiError) -> list[Command]:
         if isinstance(error, OfflineError):
-            self.state = WaitingForBackend(command.phone, command.key)
+            # Kept and tried again until the backend answers, whatever the screen shows.
+            if command.key == self.sign_up_key:
+                self.state = WaitingForBackend(command.phone, command.key)
             return [RetryLater(command, OFFLINE_RETRY_SECONDS)]
         forget: list[Command] = [ForgetPendingSignUp(command.key)]
+        if command.key != self.sign_up_key:
+            return forget
+        self.sign_up_key = None
         state = self.state
         if isinstance(error, AlreadyMemberError):
             # Someone registered meanwhile: search again to offer Bind now.
@@ -433,4 +448,5 @@ class CounterFlow:
     def resume_pending(self, phone: str, key: str) -> list[Command]:
         """At start-up: a "Sign up" kept from before a restart is sent with its own key."""
         self.state = WaitingForBackend(phone, key)
+        self.sign_up_key = key
         return [SendInvitation(phone, key)]

@@ -151,6 +151,9 @@ def test_a_past_buyer_found_by_name_needs_the_phone_to_sign_up():
     flow = f.CounterFlow()
     flow.switch_search(f.SearchBy.EMAIL_OR_NAME)
     assert flow.confirm_search("陳美玲") == [f.Search(name="陳美玲")]
+    assert flow.confirm_search("陳美玲") == [], "a second Confirm while searching is ignored"
+    flow.searched(found())
+    flow.switch_search(f.SearchBy.EMAIL_OR_NAME)
     assert flow.confirm_search("mei@example.com") == [f.Search(email="mei@example.com")]
     flow.searched(found(customer(member=False)))
     assert flow.sign_up() == []
@@ -271,3 +274,18 @@ def test_the_sms_prompt_shows_a_failed_delivery_and_a_quick_customer():
     flow.invitation_sent(invitation("sent"), send.key)
     flow.invitation_changed(invitation("registered"))
     assert isinstance(flow.state, f.Registered), "registered before staff tapped SMS received"
+
+
+def test_a_sign_up_left_behind_still_goes_out_once_without_taking_the_screen():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found())
+    [_, send] = flow.sign_up()
+    assert isinstance(send, f.SendInvitation)
+    [retry] = flow.failed(send, OfflineError("offline", "down"))
+    assert isinstance(flow.state, f.WaitingForBackend)
+    assert flow.back_to_search() == [], "the customer-idle timer empties the screen"
+    assert flow.failed(send, OfflineError("offline", "down")) == [retry], "still retried"
+    flow.confirm_search("0987654321")
+    assert flow.invitation_sent(invitation("sent"), send.key) == [f.ForgetPendingSignUp(send.key)]
+    assert isinstance(flow.state, f.Searching), "the new customer's search is not replaced"
