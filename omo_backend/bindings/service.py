@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from backend_client.schemas import BindingStatus
 from omo_backend import audit, ratelimit, security
 from omo_backend.actor import Actor
+from omo_backend.customers.service import bind_referral_once
 from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
 from omo_backend.invitations.service import allowed_region_or_raise
 from omo_backend.messaging import outbox
-from omo_backend.models import BindingSession, Customer, Store, utcnow
+from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.settings import Settings
 
 _ORDER = [
@@ -169,9 +170,61 @@ def find_by_token_or_raise(*, session: Session, token: str) -> BindingSession:
     )
     if binding is None:
         raise NotFound("This link is not valid.", code="link_unknown")
+    _open_or_raise(binding)
+    return binding
+
+
+def _open_or_raise(binding: BindingSession) -> None:
     status = BindingStatus(binding.status)
     if status is BindingStatus.COMPLETED:
         raise Gone("This link has been used.", code="link_used")
     if status.is_final or binding.expires_at <= utcnow():
         raise Gone("This link has expired.", code="link_expired")
-    return binding
+
+
+def link_via(*, binding: BindingSession, token: str) -> str:
+    """Which of the binding's links ``token`` is: the QR code's or the SMS's."""
+    return "sms" if binding.sms_token_hash == security.hash_token(token) else "qr"
+
+
+def complete(*, session: Session, binding: BindingSession, via: str) -> Referral:
+    """The member confirmed: bind the referral (once and forever) and finish the binding.
+
+    Returns the member's referral, which is an earlier one, unchanged, if there was one.
+    """
+    # Locked and re-read: of two confirmations at once, the second finds the link used.
+    locked = session.get_one(
+        BindingSession, binding.id, with_for_update={"of": BindingSession}, populate_existing=True
+    )
+    _open_or_raise(locked)
+    # Locked so that two bindings of one member finishing at once cannot both insert.
+    customer = session.get_one(
+        Customer, locked.customer_id, with_for_update={"of": Customer}, populate_existing=True
+    )
+    existed = session.get(Referral, customer.id) is not None
+    referral = bind_referral_once(
+        session=session,
+        customer=customer,
+        store_id=locked.store_id,
+        staff_id=locked.staff_id,
+        device_id=locked.device_id,
+        via=via,
+    )
+    advance(locked, BindingStatus.COMPLETED)
+    audit.record(
+        session=session,
+        action="binding.completed",
+        store_id=locked.store_id,
+        staff_id=locked.staff_id,
+        device_id=locked.device_id,
+        subject_type="binding",
+        subject_id=locked.id,
+        details={
+            "customer_id": customer.id,
+            "via": via,
+            "referral_store_id": referral.store_id,
+            "referral_already_bound": existed,
+        },
+    )
+    session.flush()
+    return referral

@@ -47,6 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "server_trouble": "Something went wrong on our side. Please try again in a moment.",
         "bind_title": "Link your membership to {store}",
         "bind_placeholder": "Signing in here is not available yet. Please tell the store staff; they can help you at the counter.",
+        "bind_demo_hint": "Demo mode: confirm here without signing in.",
+        "bind_demo_confirm": "Confirm binding (demo)",
+        "bind_done_title": "Membership linked",
+        "bind_done": "Your membership is now linked to {store}.",
+        "page_missing": "This page does not exist.",
     },
     "zh_TW": {
         "lang_name": "中文",
@@ -86,6 +91,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "server_trouble": "系統暫時發生問題，請稍後再試。",
         "bind_title": "將您的會員綁定至 {store}",
         "bind_placeholder": "此頁面暫未開放登入。請告知門市人員，他們可在櫃台協助您。",
+        "bind_demo_hint": "示範模式：不需登入，可直接在此確認。",
+        "bind_demo_confirm": "確認綁定（示範）",
+        "bind_done_title": "會員綁定完成",
+        "bind_done": "您的會員已綁定至 {store}。",
+        "page_missing": "找不到此頁面。",
     },
 }
 

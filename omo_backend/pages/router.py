@@ -292,8 +292,11 @@ def post_to_registration_link(token: str) -> Response:
 
 
 @router.get("/b/{token}")
-def open_bind_link(token: str, request: Request, db: DbDep) -> Response:
-    """A clear placeholder until member sign-in on the phone is built: it records the scan."""
+def open_bind_link(token: str, request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    """A clear placeholder until member sign-in on the phone is built: it records the scan.
+
+    In demo mode it also offers to confirm the binding without signing in.
+    """
     try:
         with db.transaction() as session:
             binding = binding_service.find_by_token_or_raise(session=session, token=token)
@@ -303,4 +306,38 @@ def open_bind_link(token: str, request: Request, db: DbDep) -> Response:
     except DomainError as error:
         return error_page(request, error)
     request.app.state.watcher.notify()
-    return message_page(request, 200, "bind_placeholder", store=store, heading_key="bind_title")
+    if not settings.dev_mode:
+        return message_page(request, 200, "bind_placeholder", store=store, heading_key="bind_title")
+    t = translator(locale_of(request))
+    return render(
+        request,
+        "bind_demo.html",
+        200,
+        store=store,
+        heading=t["bind_title"].format(store=store.name),
+        body=t["bind_placeholder"],
+        token=token,
+    )
+
+
+@router.post("/b/{token}/confirm")
+def confirm_bind_link(token: str, request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    """Demo mode only: the member confirms on the phone, standing in for sign-in."""
+    if not settings.dev_mode:
+        return message_page(request, 404, "page_missing")
+    try:
+        with db.transaction() as session:
+            binding = binding_service.find_by_token_or_raise(session=session, token=token)
+            binding_service.complete(
+                session=session,
+                binding=binding,
+                via=binding_service.link_via(binding=binding, token=token),
+            )
+            store = session.get_one(Store, binding.store_id)
+            session.expunge(store)
+    except DomainError as error:
+        return error_page(request, error)
+    request.app.state.watcher.notify()
+    return message_page(
+        request, 200, "bind_done", store=store, heading_key="bind_done_title", icon="🎉"
+    )
