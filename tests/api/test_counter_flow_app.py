@@ -12,7 +12,7 @@ from backend_client.errors import ApiError
 from omo_desktop.flows import counter as f
 from omo_desktop.flows.pending import PendingSignUp, PendingSignUps
 from omo_desktop.flows.runner import deliver, execute, is_backend
-from tests.support.backend import LiveBackend, Phone, latest_link
+from tests.support.backend import LiveBackend, Phone, register_on_phone
 from tests.support.postgres import free_port
 
 
@@ -63,15 +63,6 @@ def counter_for(backend: LiveBackend, tmp_path: Path, base_url: str | None = Non
         client.enroll(backend.enrollment_code(), "Counter 1")
         client.login("1001", "123456")
     return Counter(client, PendingSignUps(tmp_path / "pending.json"))
-
-
-def register_on_phone(backend: LiveBackend, e164: str) -> None:
-    phone = Phone(backend)
-    phone.open(latest_link(backend, e164))
-    done = phone.submit(
-        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
-    )
-    assert done.status_code == 200
 
 
 def test_nobody_found_signs_up_and_the_counter_sees_it_done(backend: LiveBackend, tmp_path: Path):

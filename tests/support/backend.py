@@ -119,6 +119,11 @@ class LiveBackend:
         """A logged-in counter device of ``store``."""
         return Counter(self, self.login(self.enroll(store), staff_code, pin))
 
+    def set_idle_timeout(self, seconds: int, store: str = "TPE01") -> None:
+        """A store's staff idle time (a manager setting; default 15 minutes)."""
+        with self.db.transaction() as session:
+            stores.get_by_code_or_raise(session=session, code=store).idle_timeout_seconds = seconds
+
     def wait_until_waiting(self, count: int, deadline_s: float = 10) -> None:
         """Block until the server holds ``count`` long-poll requests."""
         deadline = time.monotonic() + deadline_s
@@ -191,10 +196,21 @@ def latest_link(backend: LiveBackend, phone: str) -> str:
     return links[0]
 
 
+def register_on_phone(backend: LiveBackend, e164: str) -> None:
+    """The customer opens the newest link sent to ``e164`` and fills in the form."""
+    phone = Phone(backend)
+    phone.open(latest_link(backend, e164))
+    done = phone.submit(
+        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
+    )
+    assert done.status_code == 200
+
+
 @contextmanager
 def live_backend(factory: DatabaseFactory, **overrides: Any) -> Iterator[LiveBackend]:
-    url = factory.new_url()
-    sock = bound_socket()
+    # A second life of one backend: the same database (and port), given back.
+    url = overrides.pop("database_url", None) or factory.new_url()
+    sock = bound_socket(overrides.pop("port", 0))
     host, port = sock.getsockname()
     base = f"http://{host}:{port}"
     defaults: dict[str, Any] = {

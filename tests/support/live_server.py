@@ -12,17 +12,20 @@ import uvicorn
 from fastapi import FastAPI
 
 
-def bound_socket() -> socket.socket:
+def bound_socket(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     return sock
 
 
 @contextmanager
 def serve_in_thread(app: FastAPI, sock: socket.socket) -> Iterator[str]:
     """Serve ``app`` on ``sock`` until the block ends; yields the base URL."""
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    # A long-poll still open when the test ends must not hold the shutdown for its full wait.
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

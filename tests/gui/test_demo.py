@@ -1,0 +1,216 @@
+"""``omo-desktop --demo``: the backend runs inside the app, and a demo phone shows its SMS."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from backend_client.client import OmoClient, new_idempotency_key
+from backend_client.errors import ApiError, OfflineError
+from backend_client.masking import mask_phone
+from backend_client.schemas import InvitationStatus
+from omo_desktop.demo.embedded import (
+    DATABASE_FILE,
+    DemoInfo,
+    EmbeddedBackend,
+    EmbeddedBackendError,
+    default_data_dir,
+)
+from omo_desktop.demo.phone import DemoPhoneWindow
+
+SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
+THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's data folder, moved into the test's own folder."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("OMO_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def demo(data_dir: Path) -> Iterator[DemoInfo]:
+    backend = EmbeddedBackend()
+    info = backend.start()
+    yield info
+    backend.stop()
+
+
+def logged_in(info: DemoInfo) -> OmoClient:
+    """This device, with the first demo staff of its store logged in."""
+    staff = info.store_staff[0]
+    client = OmoClient(info.base_url, device_token=info.device_token)
+    client.login(staff.code, staff.pin)
+    return client
+
+
+def refused(base_url: str) -> bool:
+    host, port = base_url.removeprefix("http://").split(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_the_demo_backend_runs_in_the_user_data_folder_with_this_device_enrolled(
+    demo: DemoInfo, data_dir: Path
+):
+    assert default_data_dir() == data_dir
+    assert demo.data_dir == data_dir
+    assert (data_dir / DATABASE_FILE).is_file()
+    assert demo.base_url.startswith("http://127.0.0.1:")
+    assert OmoClient(demo.base_url).health().status == "ok"
+
+    assert demo.store_code == "TPE01"
+    assert {s.code for s in demo.store_staff} == {"1001", "1002"}
+    staff = demo.store_staff[0]
+    client = OmoClient(demo.base_url, device_token=demo.device_token)
+    reply = client.login(staff.code, staff.pin)
+    assert reply.staff.name == staff.name
+    assert reply.store.name == demo.store_name
+
+    member = client.search_customers(phone=demo.members[0])
+    assert member.total == 1
+    assert member.items[0].is_member
+
+
+def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
+    demo: DemoInfo, qtbot: QtBot, qapp: QApplication
+):
+    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    opened: list[QUrl] = []
+    phone = DemoPhoneWindow(demo.base_url, open_url=opened.append)
+    qtbot.addWidget(phone)
+    with qtbot.waitSignal(phone.refreshed, timeout=10_000):
+        phone.show()
+    assert phone.windowTitle() == "Demo phone"
+    assert phone.findChild(QLabel, "empty").isVisible(), "nothing sent yet"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.grab().save(str(SHOTS / "demo-phone-empty.png"))
+
+    counter = logged_in(demo)
+    invitation = counter.create_invitation(demo.new_customer, idempotency_key=new_idempotency_key())
+    [sent] = counter.dev_messages(to=demo.new_customer).items
+    [link] = sent.links
+    assert link.startswith(f"{demo.base_url}/r/")
+
+    def shows_sent() -> None:
+        status = phone.findChild(QLabel, "sms_status")
+        assert status is not None
+        assert status.text() == "Sent"
+
+    qtbot.waitUntil(shows_sent, timeout=10_000)
+    card = phone.findChild(QFrame, "sms")
+    assert card.findChild(QLabel, "sms_to").text() == mask_phone(sent.to)
+    assert card.findChild(QLabel, "sms_to").text() == invitation.phone_masked
+    assert link in card.findChild(QLabel, "sms_body").text().replace("\u200b", "")
+    assert not phone.findChild(QLabel, "empty").isVisible()
+
+    qapp.processEvents()
+    phone.grab().save(str(SHOTS / "demo-phone.png"))
+    qtbot.mouseClick(card.findChild(QPushButton, "open_link"), Qt.MouseButton.LeftButton)
+    assert opened == [QUrl(link)]
+
+    # Nothing changed: the next answers leave the card as it is (no redraw every second).
+    card.setProperty("drawn_before", True)
+    for _ in range(2):
+        with qtbot.waitSignal(phone.refreshed, timeout=10_000):
+            pass
+    assert phone.findChild(QFrame, "sms").property("drawn_before") is True
+    qapp.setStyleSheet("")
+
+
+def test_the_demo_phone_says_so_when_the_backend_is_gone(qtbot: QtBot):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    phone = DemoPhoneWindow(f"http://127.0.0.1:{port}")
+    qtbot.addWidget(phone)
+    with qtbot.waitSignal(phone.refreshed, timeout=10_000):
+        phone.show()
+    assert phone.findChild(QLabel, "error").isVisible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.grab().save(str(SHOTS / "demo-phone-offline.png"))
+
+
+def test_closing_stops_the_backend_and_the_next_start_keeps_the_data(data_dir: Path):
+    first = EmbeddedBackend()
+    info = first.start()
+    counter = logged_in(info)
+    counter.create_invitation(info.new_customer, idempotency_key=new_idempotency_key())
+    first.stop()
+    assert not first.running
+    assert refused(info.base_url)
+    with pytest.raises(OfflineError):
+        OmoClient(info.base_url, retries=0).health()
+
+    with EmbeddedBackend() as second:
+        again = second.start(data_dir)
+        assert second.running
+        assert again.device_id != info.device_id, "enrolled anew"
+        counter = logged_in(again)
+        assert counter.search_customers(phone=again.members[0]).total == 1, "seeded once"
+        assert len(counter.dev_messages(to=again.new_customer).items) == 1, "the SMS is kept"
+    assert refused(again.base_url)
+
+    # The same object starts again too.
+    third = first.start(data_dir)
+    assert OmoClient(third.base_url).health().status == "ok"
+    first.stop()
+
+
+def test_closing_does_not_wait_for_the_counters_open_long_poll(data_dir: Path):
+    backend = EmbeddedBackend()
+    info = backend.start()
+    counter = logged_in(info)
+    invitation = counter.create_invitation(info.new_customer, idempotency_key=new_idempotency_key())
+    status = InvitationStatus.QUEUED
+    deadline = time.monotonic() + 10
+    while status == InvitationStatus.QUEUED and time.monotonic() < deadline:
+        status = counter.get_invitation(invitation.id, wait=5, known_status=status).status
+    assert status == InvitationStatus.SENT
+    outcome: list[object] = []
+
+    def follow() -> None:
+        try:
+            outcome.append(counter.get_invitation(invitation.id, wait=25, known_status=status))
+        except ApiError as error:
+            outcome.append(error)
+
+    waiting = threading.Thread(target=follow, daemon=True)
+    waiting.start()
+    assert backend._running is not None
+    watcher = backend._running.server.config.app.state.watcher
+    deadline = time.monotonic() + 10
+    while watcher.waiting < 1:
+        assert time.monotonic() < deadline, "the long-poll never started waiting"
+        time.sleep(0.01)
+
+    started = time.monotonic()
+    backend.stop()
+    assert time.monotonic() - started < 5, "quit waited for the long-poll"
+    waiting.join(10)
+    assert outcome
+    assert isinstance(outcome[0], ApiError), "the long-poll was cut, not answered"
+    assert refused(info.base_url)
+
+
+def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    backend = EmbeddedBackend()
+    with pytest.raises(EmbeddedBackendError, match="cannot create the data folder"):
+        backend.start(blocker / "demo")
+    assert not backend.running
