@@ -2,6 +2,212 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW" sourcelanguage="en">
 <context>
+    <name>App</name>
+    <message>
+        <source>Starting the demo backend on this computer…</source>
+        <translation>正在此電腦上啟動示範伺服器…</translation>
+    </message>
+    <message>
+        <source>The demo backend could not start: %1</source>
+        <translation>示範伺服器無法啟動：%1</translation>
+    </message>
+    <message>
+        <source>Demo staff: %1. Try members %2, past buyers %3, or a new number %4.</source>
+        <translation>示範店員：%1。可試試會員 %2、曾消費顧客 %3，或新號碼 %4。</translation>
+    </message>
+</context>
+<context>
+    <name>BindingScreen</name>
+    <message>
+        <source>Scan to bind</source>
+        <translation>掃描 QR Code 綁定</translation>
+    </message>
+    <message>
+        <source>Ask the customer to scan this code with their phone&apos;s camera.</source>
+        <translation>請顧客用手機相機掃描此 QR Code。</translation>
+    </message>
+    <message>
+        <source>Code valid for</source>
+        <translation>QR Code 剩餘時間</translation>
+    </message>
+    <message>
+        <source>This QR code was cancelled</source>
+        <translation>此 QR Code 已取消</translation>
+    </message>
+    <message>
+        <source>This QR code has expired</source>
+        <translation>此 QR Code 已過期</translation>
+    </message>
+    <message>
+        <source>Show a new code</source>
+        <translation>顯示新的 QR Code</translation>
+    </message>
+    <message>
+        <source>SMS sent to %1</source>
+        <translation>已傳簡訊至 %1</translation>
+    </message>
+    <message>
+        <source>Can&apos;t scan? Try SMS invitation</source>
+        <translation>無法掃描？改用簡訊邀請</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Waiting for scan</source>
+        <translation>等待掃描</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation>已掃描</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>已登入</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已連結 LINE</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>CounterPage</name>
+    <message>
+        <source>Log out</source>
+        <translation>登出</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCard</name>
+    <message>
+        <source>Name not given</source>
+        <translation>未提供姓名</translation>
+    </message>
+    <message>
+        <source>No phone or e-mail on file</source>
+        <translation>沒有手機或電子郵件資料</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>會員</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 點</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已連結 LINE</translation>
+    </message>
+    <message>
+        <source>1 order</source>
+        <translation>1 筆訂單</translation>
+    </message>
+    <message>
+        <source>%1 orders</source>
+        <translation>%1 筆訂單</translation>
+    </message>
+    <message>
+        <source>Bought before, not a member yet</source>
+        <translation>曾消費，尚未成為會員</translation>
+    </message>
+    <message>
+        <source>Not a member yet</source>
+        <translation>尚未成為會員</translation>
+    </message>
+    <message>
+        <source>Referral: %1</source>
+        <translation>推薦：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerScreen</name>
+    <message>
+        <source>Sign up sends a registration SMS (link valid 2 hours).</source>
+        <translation>按「註冊」會發送註冊簡訊（連結 2 小時內有效）。</translation>
+    </message>
+    <message>
+        <source>Member found</source>
+        <translation>找到會員</translation>
+    </message>
+    <message>
+        <source>Customer found</source>
+        <translation>找到顧客</translation>
+    </message>
+    <message>
+        <source>Bind now shows a QR code for the customer to scan.</source>
+        <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。</translation>
+    </message>
+    <message>
+        <source>No customer with %1</source>
+        <translation>查無 %1 的顧客</translation>
+    </message>
+    <message>
+        <source>This number has not bought or registered before.</source>
+        <translation>此號碼沒有消費或註冊紀錄。</translation>
+    </message>
+    <message>
+        <source>Please wait…</source>
+        <translation>請稍候…</translation>
+    </message>
+    <message>
+        <source>Bind now</source>
+        <translation>立即綁定</translation>
+    </message>
+    <message>
+        <source>Sign up</source>
+        <translation>註冊</translation>
+    </message>
+    <message>
+        <source>New search</source>
+        <translation>重新搜尋</translation>
+    </message>
+</context>
+<context>
+    <name>DemoPhoneWindow</name>
+    <message>
+        <source>Open link</source>
+        <translation>開啟連結</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>排隊中</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>傳送中…</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已發送</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>未發送</translation>
+    </message>
+    <message>
+        <source>Demo phone</source>
+        <translation>示範手機</translation>
+    </message>
+    <message>
+        <source>SMS that would have been sent (nothing leaves this computer)</source>
+        <translation>本應發送的簡訊（不會傳出此電腦）</translation>
+    </message>
+    <message>
+        <source>The demo backend is not answering. Trying again…</source>
+        <translation>示範伺服器沒有回應，正在重試…</translation>
+    </message>
+    <message>
+        <source>No SMS yet. Send a sign-up or bind link at the counter and it shows up here.</source>
+        <translation>尚無簡訊。在櫃台發送註冊或綁定連結後，會顯示在這裡。</translation>
+    </message>
+</context>
+<context>
     <name>EnrollScreen</name>
     <message>
         <source>Setting up…</source>
@@ -38,6 +244,57 @@
     <message>
         <source>Name of this device</source>
         <translation>此裝置的名稱</translation>
+    </message>
+</context>
+<context>
+    <name>FollowingScreen</name>
+    <message>
+        <source>Registration for %1</source>
+        <translation>%1 的註冊進度</translation>
+    </message>
+    <message>
+        <source>SMS sent</source>
+        <translation>簡訊已發送</translation>
+    </message>
+    <message>
+        <source>Link opened</source>
+        <translation>已開啟連結</translation>
+    </message>
+    <message>
+        <source>Registration complete</source>
+        <translation>註冊完成</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to finish registering…</source>
+        <translation>等待顧客完成註冊…</translation>
+    </message>
+    <message>
+        <source>Check again to check the number and send a new SMS.</source>
+        <translation>按「再次確認」可核對號碼並重新發送簡訊。</translation>
+    </message>
+    <message>
+        <source>Customer stuck? Check again lets you re-enter the number.</source>
+        <translation>顧客卡住了？按「再次確認」可重新輸入號碼。</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>再次確認</translation>
+    </message>
+    <message>
+        <source>The registration link has expired.</source>
+        <translation>註冊連結已過期。</translation>
+    </message>
+    <message>
+        <source>This invitation was cancelled.</source>
+        <translation>此邀請已取消。</translation>
+    </message>
+    <message>
+        <source>The SMS could not be sent (code %1).</source>
+        <translation>簡訊無法發送（代碼 %1）。</translation>
+    </message>
+    <message>
+        <source>The SMS could not be sent.</source>
+        <translation>簡訊無法發送。</translation>
     </message>
 </context>
 <context>
@@ -210,6 +467,192 @@
     <message>
         <source>QR code for the customer to scan</source>
         <translation>供顧客掃描的 QR Code</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsScreen</name>
+    <message>
+        <source>No customer matches</source>
+        <translation>查無相符的顧客</translation>
+    </message>
+    <message>
+        <source>To sign up a new customer, search by their mobile number.</source>
+        <translation>要為新顧客註冊，請以手機號碼搜尋。</translation>
+    </message>
+    <message>
+        <source>1 customer matches</source>
+        <translation>找到 1 位相符的顧客</translation>
+    </message>
+    <message>
+        <source>%1 customers match</source>
+        <translation>找到 %1 位相符的顧客</translation>
+    </message>
+    <message>
+        <source>Tap the customer at the counter.</source>
+        <translation>請點選櫃台前的這位顧客。</translation>
+    </message>
+    <message>
+        <source>Search by mobile number</source>
+        <translation>改用手機號碼搜尋</translation>
+    </message>
+    <message>
+        <source>New search</source>
+        <translation>重新搜尋</translation>
+    </message>
+</context>
+<context>
+    <name>SearchScreen</name>
+    <message>
+        <source>Member Search</source>
+        <translation>會員搜尋</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s mobile number</source>
+        <translation>顧客的手機號碼</translation>
+    </message>
+    <message>
+        <source>e.g. 0912 345 678 or +886 912 345 678</source>
+        <translation>例如 0912 345 678 或 +886 912 345 678</translation>
+    </message>
+    <message>
+        <source>Search by email or customer name</source>
+        <translation>改用電子郵件或顧客姓名搜尋</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s e-mail or name</source>
+        <translation>顧客的電子郵件或姓名</translation>
+    </message>
+    <message>
+        <source>E-mail or customer name</source>
+        <translation>電子郵件或顧客姓名</translation>
+    </message>
+    <message>
+        <source>Search by mobile number</source>
+        <translation>改用手機號碼搜尋</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>搜尋中…</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>確認</translation>
+    </message>
+</context>
+<context>
+    <name>Shell</name>
+    <message>
+        <source>OMO Counter</source>
+        <translation>OMO 櫃台</translation>
+    </message>
+    <message>
+        <source>You were logged out after a while without activity. Please log in again.</source>
+        <translation>閒置一段時間後已自動登出，請重新登入。</translation>
+    </message>
+    <message>
+        <source>Your shift session has ended. Please log in again.</source>
+        <translation>您的值班登入已到期，請重新登入。</translation>
+    </message>
+</context>
+<context>
+    <name>SmsPromptScreen</name>
+    <message>
+        <source>Registration SMS sent to %1</source>
+        <translation>已傳送註冊簡訊至 %1</translation>
+    </message>
+    <message>
+        <source>Ask the customer: did the SMS arrive?</source>
+        <translation>請問顧客：有收到簡訊嗎？</translation>
+    </message>
+    <message>
+        <source>The link works until %1</source>
+        <translation>連結有效至 %1</translation>
+    </message>
+    <message>
+        <source>No SMS? Check again lets you check the number and send a new one.</source>
+        <translation>沒收到簡訊？按「再次確認」可核對號碼並重新發送。</translation>
+    </message>
+    <message>
+        <source>SMS received</source>
+        <translation>已收到簡訊</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>再次確認</translation>
+    </message>
+    <message>
+        <source>The registration link has expired.</source>
+        <translation>註冊連結已過期。</translation>
+    </message>
+    <message>
+        <source>This invitation was cancelled.</source>
+        <translation>此邀請已取消。</translation>
+    </message>
+    <message>
+        <source>The SMS could not be sent (code %1).</source>
+        <translation>簡訊無法發送（代碼 %1）。</translation>
+    </message>
+    <message>
+        <source>The SMS could not be sent.</source>
+        <translation>簡訊無法發送。</translation>
+    </message>
+    <message>
+        <source>Delivered to the carrier</source>
+        <translation>已送達電信業者</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>傳送中…</translation>
+    </message>
+</context>
+<context>
+    <name>SuccessScreen</name>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>%1 is now a member</source>
+        <translation>%1 已成為會員</translation>
+    </message>
+    <message>
+        <source>Referral: %1</source>
+        <translation>推薦：%1</translation>
+    </message>
+    <message>
+        <source>The member is bound</source>
+        <translation>會員已綁定</translation>
+    </message>
+    <message>
+        <source>Bound to %1</source>
+        <translation>已綁定：%1</translation>
+    </message>
+    <message>
+        <source>Referral recorded %1</source>
+        <translation>推薦紀錄時間：%1</translation>
+    </message>
+    <message>
+        <source>This member&apos;s referral was already set and never changes: %1</source>
+        <translation>此會員的推薦已設定，且永遠不會變更：%1</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingScreen</name>
+    <message>
+        <source>The server can&apos;t be reached.</source>
+        <translation>無法連線到伺服器。</translation>
+    </message>
+    <message>
+        <source>The sign-up SMS to %1 will be sent once it is back — only once.</source>
+        <translation>伺服器恢復後，會發送註冊簡訊至 %1，且只會發送一次。</translation>
+    </message>
+    <message>
+        <source>Check again cancels this SMS so you can check the number and try again.</source>
+        <translation>按「再次確認」會取消這則簡訊，讓您核對號碼後再試一次。</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>再次確認</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,509 @@
+"""The counter screens draw a flow state and turn taps into intents: nothing more.
+
+Each test hands the view a state the flow could be in, as the shell does, and looks at what
+staff would see or what a tap emits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from omo_desktop.flows import counter as f
+from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.messages import describe
+from omo_desktop.screens.counter import CounterView
+from omo_desktop.widgets.countdown import Countdown
+from omo_desktop.widgets.steps import Mark
+from tests.gui import counter_states as s
+from tests.gui.test_screen_gallery import gallery
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> CounterView:
+    counter = CounterView()
+    counter.resize(1280, 800)
+    qtbot.addWidget(counter)
+    counter.show()
+    return counter
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[LanguageSwitcher]:
+    languages = LanguageSwitcher(qapp)
+    try:
+        yield languages
+    finally:
+        languages.switch("en")
+
+
+def page(view: CounterView) -> QWidget:
+    current = view.currentWidget()
+    assert current is not None
+    return current
+
+
+def shown(view: CounterView) -> list[str]:
+    """Every label and button text staff can see on the current page."""
+    current = page(view)
+    widgets: list[QLabel | QPushButton] = [
+        *current.findChildren(QLabel),
+        *current.findChildren(QPushButton),
+    ]
+    return [w.text() for w in widgets if w.isVisibleTo(current) and w.text()]
+
+
+def label(view: CounterView, name: str) -> QLabel:
+    found = page(view).findChild(QLabel, name)
+    assert found is not None, name
+    return found
+
+
+def button(view: CounterView, name: str) -> QPushButton:
+    found = page(view).findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def visible(view: CounterView, widget: QWidget) -> bool:
+    return widget.isVisibleTo(page(view))
+
+
+# --- Member Search ------------------------------------------------------------------------
+
+
+def test_staff_type_a_number_on_the_numpad_and_confirm(qtbot: QtBot, view: CounterView):
+    assert view.current_screen_name() == "search"
+    assert label(view, "title").text() == "Member Search"
+    pad = page(view).findChild(QWidget, "numpad")
+    assert visible(view, pad)
+    for key in ["plus", "8", "8", "6", "9", "1", "2"]:
+        qtbot.mouseClick(pad.findChild(QPushButton, f"numpad_{key}"), LEFT)
+    with qtbot.waitSignal(view.search_requested) as signal:
+        qtbot.mouseClick(button(view, "confirm"), LEFT)
+    assert signal.args == ["+886912"]
+
+
+def test_enter_confirms_and_an_empty_field_does_nothing(qtbot: QtBot, view: CounterView):
+    field = page(view).findChild(QLineEdit, "search_field")
+    with qtbot.assertNotEmitted(view.search_requested):
+        qtbot.mouseClick(button(view, "confirm"), LEFT)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.keyClicks(field, " 0912 345 678 ")
+    with qtbot.waitSignal(view.search_requested) as signal:
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert signal.args == ["0912 345 678"]
+
+
+def test_while_searching_confirm_waits_and_says_so(qtbot: QtBot, view: CounterView):
+    view.render(f.Searching(text=s.TYPED_PHONE, busy=True))
+    confirm = button(view, "confirm")
+    assert confirm.text() == "Searching…"
+    assert not confirm.isEnabled()
+    with qtbot.assertNotEmitted(view.search_requested):
+        qtbot.keyClick(page(view).findChild(QLineEdit, "search_field"), Qt.Key.Key_Return)
+
+
+def test_a_failed_search_says_why_and_keeps_the_number(view: CounterView):
+    view.render(f.Searching(text=s.TYPED_PHONE, error=s.OFFLINE))
+    assert label(view, "error").text() == describe(s.OFFLINE)
+    assert page(view).findChild(QLineEdit, "search_field").text() == s.TYPED_PHONE
+    assert button(view, "confirm").text() == "Confirm"
+
+
+def test_a_re_render_keeps_what_staff_typed(qtbot: QtBot, view: CounterView):
+    field = page(view).findChild(QLineEdit, "search_field")
+    qtbot.keyClicks(field, "0912 3")
+    view.render(f.Searching())
+    assert field.text() == "0912 3", "the same state again must not wipe the typing"
+    view.render(f.Searching(text=s.TYPED_PHONE))
+    assert field.text() == s.TYPED_PHONE, "a new text from the flow (Check again) is shown"
+    view.render(f.NobodyFound(phone=s.TYPED_PHONE))
+    view.render(f.Searching())
+    assert field.text() == "", "back from another screen: an empty search"
+
+
+def test_switching_between_phone_and_email_or_name(qtbot: QtBot, view: CounterView):
+    switch = button(view, "switch_method")
+    assert switch.text() == "Search by email or customer name"
+    with qtbot.waitSignal(view.method_requested) as signal:
+        qtbot.mouseClick(switch, LEFT)
+    assert signal.args == ["email_or_name"]
+
+    view.render(f.Searching(by=f.SearchBy.EMAIL_OR_NAME))
+    field = page(view).findChild(QLineEdit, "search_field")
+    assert field.placeholderText() == "E-mail or customer name"
+    assert not visible(view, page(view).findChild(QWidget, "numpad"))
+    assert switch.text() == "Search by mobile number"
+    with qtbot.waitSignal(view.method_requested) as signal:
+        qtbot.mouseClick(switch, LEFT)
+    assert signal.args == ["phone"]
+    field.insert("陳美玲")  # Chinese comes through the input method, not key by key
+    with qtbot.waitSignal(view.search_requested) as signal:
+        qtbot.mouseClick(button(view, "confirm"), LEFT)
+    assert signal.args == ["陳美玲"]
+
+
+# --- several matches ----------------------------------------------------------------------
+
+
+def test_staff_tap_the_right_customer_among_several(qtbot: QtBot, view: CounterView):
+    amy = s.customer(member=True)
+    ming = s.customer(member=False, cid=8, name="陳小明")
+    view.render(f.Choosing(matches=(amy, ming), text="陳"))
+    assert view.current_screen_name() == "results"
+    assert label(view, "title").text() == "2 customers match"
+    rows = view.results.rows()
+    assert [row.customer for row in rows] == [amy, ming]
+    # Each row is a touch target, once the layout has run.
+    qtbot.waitUntil(lambda: all(row.height() >= 48 for row in rows), timeout=1000)
+    assert "陳小明" in shown(view)
+    with qtbot.waitSignal(view.chosen) as signal:
+        qtbot.mouseClick(rows[1], LEFT)
+    assert signal.args == [ming]
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(button(view, "new_search"), LEFT)
+
+
+def test_nobody_matched_suggests_the_mobile_number(qtbot: QtBot, view: CounterView):
+    view.render(f.Choosing(matches=(), text="nobody@example.com"))
+    assert label(view, "title").text() == "No customer matches"
+    assert "mobile number" in label(view, "hint").text()
+    assert not any("nobody@example.com" in text for text in shown(view))
+    with qtbot.waitSignal(view.method_requested) as signal:
+        qtbot.mouseClick(button(view, "search_by_phone"), LEFT)
+    assert signal.args == ["phone"]
+
+
+# --- one customer, or nobody --------------------------------------------------------------
+
+
+def test_a_member_is_offered_bind_now(qtbot: QtBot, view: CounterView):
+    view.render(f.CustomerFound(s.customer(member=True)))
+    assert view.current_screen_name() == "customer"
+    texts = shown(view)
+    assert "陳美玲" in texts
+    assert f"{s.MASKED} · c•••@g••••.com" in texts
+    assert "Member · Gold · 1,280 points" in texts
+    assert "Referral: 信義門市 · Ben" in texts
+    assert not visible(view, button(view, "sign_up"))
+    with qtbot.waitSignal(view.bind_requested):
+        qtbot.mouseClick(button(view, "bind_now"), LEFT)
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(button(view, "new_search"), LEFT)
+
+
+def test_a_past_buyer_is_offered_sign_up(qtbot: QtBot, view: CounterView):
+    view.render(f.CustomerFound(s.customer(member=False)))
+    assert "Bought before, not a member yet · 3 orders" in shown(view)
+    assert not visible(view, button(view, "bind_now"))
+    with qtbot.waitSignal(view.sign_up_requested):
+        qtbot.mouseClick(button(view, "sign_up"), LEFT)
+
+
+def test_busy_and_refused_sign_up(view: CounterView):
+    view.render(f.CustomerFound(s.customer(member=False), busy=True))
+    sign_up = button(view, "sign_up")
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Please wait…", False)
+    view.render(f.CustomerFound(s.customer(member=False), error=s.RATE_LIMITED))
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up", True)
+    assert label(view, "error").text() == describe(s.RATE_LIMITED)
+
+
+def test_nobody_with_that_number_shows_it_masked(qtbot: QtBot, view: CounterView):
+    view.render(f.NobodyFound(phone=s.TYPED_PHONE))
+    assert view.current_screen_name() == "customer"
+    assert label(view, "title").text() == "No customer with 09•••••678"
+    assert "Sign up sends a registration SMS (link valid 2 hours)." in shown(view)
+    with qtbot.waitSignal(view.sign_up_requested):
+        qtbot.mouseClick(button(view, "sign_up"), LEFT)
+
+
+def test_no_screen_shows_a_raw_number_or_the_link(view: CounterView):
+    for name, state, line in gallery():
+        view.set_line_enabled(line)
+        view.render(state)
+        for text in shown(view):
+            assert s.TYPED_PHONE not in text, (name, text)
+            assert s.RAW_DIGITS not in text, (name, text)
+            assert "http" not in text, (name, text)
+
+
+# --- SMS sent and following ----------------------------------------------------------------
+
+
+def test_the_sms_prompt_asks_and_offers_both_answers(qtbot: QtBot, view: CounterView):
+    invitation = s.invitation("sent", message="sent")
+    view.render(f.SmsSent(invitation))
+    assert view.current_screen_name() == "sms_prompt"
+    until = invitation.expires_at.astimezone().strftime("%H:%M")
+    assert shown(view)[:4] == [
+        f"Registration SMS sent to {s.MASKED}",
+        "Ask the customer: did the SMS arrive?",
+        f"The link works until {until}",
+        "Delivered to the carrier",
+    ]
+    with qtbot.waitSignal(view.sms_received):
+        qtbot.mouseClick(button(view, "sms_received"), LEFT)
+    with qtbot.waitSignal(view.check_again):
+        qtbot.mouseClick(button(view, "check_again"), LEFT)
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "failure", "line"),
+    [
+        ("queued", "queued", None, "Sending…"),
+        ("failed", "failed", "30003", "The SMS could not be sent (code 30003)."),
+        ("sent", "failed", None, "The SMS could not be sent."),
+        ("expired", "sent", None, "The registration link has expired."),
+        ("cancelled", "sent", None, "This invitation was cancelled."),
+    ],
+)
+def test_the_sms_prompt_says_how_delivery_went(
+    view: CounterView, status: str, message: str, failure: str | None, line: str
+):
+    view.render(f.SmsSent(s.invitation(status, message=message, failure=failure)))
+    assert line in shown(view)
+    received = button(view, "sms_received")
+    assert received.isEnabled() == (line == "Sending…"), "an SMS that never left can't arrive"
+
+
+def test_following_the_registration_step_by_step(qtbot: QtBot, view: CounterView):
+    view.render(f.FollowingRegistration(s.invitation("sent")))
+    assert view.current_screen_name() == "following"
+    steps = view.following.steps
+    assert steps.texts() == ["SMS sent", "Link opened", "Registration complete"]
+    assert steps.marks() == [Mark.DONE, Mark.CURRENT, Mark.TODO]
+    assert "Waiting for the customer to finish registering…" in shown(view)
+    view.render(f.FollowingRegistration(s.invitation("opened")))
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT]
+    view.render(f.FollowingRegistration(s.invitation("queued", message="queued")))
+    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO]
+    with qtbot.waitSignal(view.check_again):
+        qtbot.mouseClick(button(view, "check_again"), LEFT)
+
+
+def test_an_expired_registration_is_explained_with_check_again(qtbot: QtBot, view: CounterView):
+    view.render(f.FollowingRegistration(s.invitation("expired")))
+    texts = shown(view)
+    assert "The registration link has expired." in texts
+    assert "Waiting for the customer to finish registering…" not in texts
+    again = button(view, "check_again")
+    assert again.property("role") == "primary"
+    with qtbot.waitSignal(view.check_again):
+        qtbot.mouseClick(again, LEFT)
+
+
+def test_registered_names_the_referral_and_done_starts_over(qtbot: QtBot, view: CounterView):
+    view.render(f.Registered(s.invitation("registered")))
+    assert view.current_screen_name() == "success"
+    texts = shown(view)
+    assert f"{s.MASKED} is now a member" in texts
+    assert "Referral: 台北總店 · Amy" in texts
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(button(view, "done"), LEFT)
+
+
+def test_waiting_for_the_server_keeps_the_sign_up(qtbot: QtBot, view: CounterView):
+    view.render(f.WaitingForBackend(phone=s.TYPED_PHONE, key="k"))
+    assert view.current_screen_name() == "waiting"
+    texts = shown(view)
+    assert "The server can't be reached." in texts
+    assert "The sign-up SMS to 09•••••678 will be sent once it is back — only once." in texts
+    assert visible(view, page(view).findChild(QWidget, "busy"))
+    with qtbot.waitSignal(view.check_again):
+        qtbot.mouseClick(button(view, "check_again"), LEFT)
+
+
+# --- Bind now -----------------------------------------------------------------------------
+
+
+def test_the_qr_code_is_large_and_the_customer_s_progress_shows(qtbot: QtBot, view: CounterView):
+    view.set_line_enabled(True)
+    view.render(s.binding_state("pending"))
+    assert view.current_screen_name() == "binding"
+    qr = view.binding.qr
+    assert visible(view, qr)
+    assert min(qr.width(), qr.height()) >= 360
+    assert qr.module_size() > 0, "the code is drawn"
+    countdown = view.binding.countdown
+    assert countdown.text() in ("10:00", "9:59")
+    steps = view.binding.steps
+    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "LINE linked", "Completed"]
+    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO, Mark.TODO, Mark.TODO]
+    view.render(s.binding_state("signed_in"))
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO]
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(button(view, "cancel"), LEFT)
+
+
+def test_without_a_line_channel_there_is_no_line_step(view: CounterView):
+    view.render(s.binding_state("signed_in"))
+    steps = view.binding.steps
+    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "Completed"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT]
+    view.set_line_enabled(True)
+    assert "LINE linked" in steps.texts(), "the screen on show is redrawn"
+    view.set_line_enabled(False)
+    assert "LINE linked" not in shown(view)
+
+
+def test_cant_scan_sends_the_sms_once(qtbot: QtBot, view: CounterView):
+    view.render(s.binding_state("pending"))
+    by_sms = button(view, "cant_scan")
+    assert by_sms.text() == "Can't scan? Try SMS invitation"
+    with qtbot.waitSignal(view.cant_scan):
+        qtbot.mouseClick(by_sms, LEFT)
+    view.render(s.binding_state("pending", sms_key="k"))
+    assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
+    view.render(s.binding_state("scanned", sms_sent=True))
+    assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
+    view.render(s.binding_state("pending", error=s.OFFLINE))
+    assert label(view, "error").text() == describe(s.OFFLINE)
+    assert by_sms.isEnabled(), "a failed SMS can be tried again"
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("expired", "This QR code has expired"), ("cancelled", "This QR code was cancelled")],
+)
+def test_an_ended_code_is_hidden_and_a_new_one_offered(
+    qtbot: QtBot, view: CounterView, status: str, words: str
+):
+    view.render(s.binding_state(status, expires_in=timedelta(0)))
+    assert not visible(view, view.binding.qr)
+    assert view.binding.qr.module_size() == 0, "nothing left to scan"
+    assert label(view, "expired_text").text() == words
+    new_code = button(view, "new_code")
+    assert visible(view, new_code)
+    assert new_code.property("role") == "primary"
+    with qtbot.waitSignal(view.new_code):
+        qtbot.mouseClick(new_code, LEFT)
+
+
+def test_the_countdown_reaching_zero_offers_a_new_code(qtbot: QtBot, view: CounterView):
+    view.render(s.binding_state("pending", expires_in=timedelta(seconds=1.2)))
+    assert visible(view, view.binding.qr)
+    assert not visible(view, button(view, "new_code"))
+    with qtbot.waitSignal(view.binding.countdown.expired, timeout=5000):
+        pass
+    assert not visible(view, view.binding.qr)
+    assert label(view, "expired_text").text() == "This QR code has expired"
+    with qtbot.waitSignal(view.new_code):
+        qtbot.mouseClick(button(view, "new_code"), LEFT)
+
+
+def test_a_fresh_code_after_expiry_shows_the_qr_again(view: CounterView):
+    view.render(s.binding_state("expired", expires_in=timedelta(0)))
+    fresh = s.binding_state("pending")
+    view.render(f.Binding(fresh.customer, fresh.binding.model_copy(update={"id": 6}), fresh.qr_url))
+    assert visible(view, view.binding.qr)
+    assert view.binding.countdown.is_running()
+
+
+def test_the_countdown_shows_minutes_and_seconds(qtbot: QtBot):
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    countdown = Countdown(clock=lambda: now)
+    qtbot.addWidget(countdown)
+    countdown.start(now + timedelta(minutes=2, seconds=5))
+    assert countdown.text() == "2:05"
+    countdown.stop()
+    with qtbot.waitSignal(countdown.expired, timeout=100):
+        countdown.start(now - timedelta(seconds=3))
+    assert countdown.text() == "0:00"
+
+
+def test_bound_names_store_staff_and_time(qtbot: QtBot, view: CounterView):
+    state = s.bound(earlier=False)
+    view.render(state)
+    assert view.current_screen_name() == "success"
+    referral = state.binding.referral
+    assert referral is not None
+    texts = shown(view)
+    assert "Bound to 台北總店 · Amy" in texts
+    when = referral.bound_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"Referral recorded {when}" in texts
+    assert not any("already set" in text for text in texts)
+    with qtbot.waitSignal(view.back_requested):
+        qtbot.mouseClick(button(view, "done"), LEFT)
+
+
+def test_bound_says_an_earlier_referral_never_changes(view: CounterView):
+    view.render(s.bound(earlier=True))
+    assert "This member's referral was already set and never changes: 信義門市 · Ben" in shown(view)
+
+
+# --- language ----------------------------------------------------------------------------
+
+
+def test_switching_language_redraws_the_screen_on_show(
+    qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
+):
+    view.render(f.CustomerFound(s.customer(member=True)))
+    chinese.switch("zh_TW")
+    title = label(view, "title")
+    qtbot.waitUntil(lambda: title.text() == "找到會員", timeout=2000)
+    texts = shown(view)
+    assert "立即綁定" in texts
+    assert "會員 · Gold · 1,280 點" in texts
+    assert "推薦：信義門市 · Ben" in texts
+    chinese.switch("en")
+    qtbot.waitUntil(lambda: title.text() == "Member found", timeout=2000)
+    assert "Bind now" in shown(view)
+
+
+def test_switching_language_keeps_the_typed_number(
+    qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
+):
+    field = page(view).findChild(QLineEdit, "search_field")
+    qtbot.keyClicks(field, "0912")
+    chinese.switch("zh_TW")
+    qtbot.waitUntil(lambda: label(view, "title").text() == "會員搜尋", timeout=2000)
+    assert button(view, "confirm").text() == "確認"
+    assert field.text() == "0912"
+
+
+def test_the_binding_steps_and_countdown_label_switch_language(
+    qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
+):
+    view.set_line_enabled(True)
+    view.render(s.binding_state("scanned"))
+    chinese.switch("zh_TW")
+    steps = view.binding.steps
+    qtbot.waitUntil(lambda: steps.texts()[0] == "等待掃描", timeout=2000)
+    assert steps.texts() == ["等待掃描", "已掃描", "已登入", "已連結 LINE", "完成"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO, Mark.TODO]
+
+
+def test_every_state_type_has_a_page(view: CounterView):
+    names = {}
+    for _, state, _ in gallery():
+        view.render(state)
+        names[type(state).__name__] = view.current_screen_name()
+    assert names == {
+        "Searching": "search",
+        "Choosing": "results",
+        "CustomerFound": "customer",
+        "NobodyFound": "customer",
+        "WaitingForBackend": "waiting",
+        "SmsSent": "sms_prompt",
+        "FollowingRegistration": "following",
+        "Registered": "success",
+        "Binding": "binding",
+        "Bound": "success",
+    }
+
+
+def test_the_binding_countdown_stops_when_the_screen_is_left(view: CounterView):
+    view.render(s.binding_state("pending"))
+    assert view.binding.countdown.is_running()
+    view.render(f.Searching())
+    assert not view.binding.countdown.is_running()
+    assert view.binding.qr.module_size() == 0, "no code left behind on a hidden page"

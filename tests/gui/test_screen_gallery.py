@@ -1,0 +1,108 @@
+"""Every counter state drawn with the theme at the counter's size, in English and Chinese.
+
+The PNGs are for people: a reviewer flips through them to catch clipped text, cramped
+spacing or small targets that no assertion describes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from omo_desktop.flows import counter as f
+from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.screens.counter import CounterView
+from tests.gui import counter_states as s
+
+SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "counter"
+THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
+
+
+def gallery() -> list[tuple[str, f.State, bool]]:
+    """(file name, state, LINE enabled): all ten kinds of state and the variants that matter."""
+    return [
+        ("01-search-phone", f.Searching(text=s.TYPED_PHONE), False),
+        ("02-search-busy", f.Searching(text=s.TYPED_PHONE, busy=True), False),
+        ("03-search-error", f.Searching(text=s.TYPED_PHONE, error=s.OFFLINE), False),
+        ("04-search-email-or-name", f.Searching(by=f.SearchBy.EMAIL_OR_NAME, text="陳"), False),
+        (
+            "05-results",
+            f.Choosing(
+                matches=(
+                    s.customer(member=True),
+                    s.customer(member=False, cid=8, name="陳小明", email=None),
+                    s.customer(member=True, cid=9, name=None, phone=None, with_referral=False),
+                ),
+                text="陳",
+            ),
+            False,
+        ),
+        ("06-results-none", f.Choosing(matches=(), text="nobody@example.com"), False),
+        ("07-customer-member", f.CustomerFound(s.customer(member=True)), False),
+        ("08-customer-past-buyer", f.CustomerFound(s.customer(member=False)), False),
+        (
+            "09-customer-busy-error",
+            f.CustomerFound(s.customer(member=False), error=s.RATE_LIMITED),
+            False,
+        ),
+        ("10-nobody", f.NobodyFound(phone=s.TYPED_PHONE), False),
+        ("11-nobody-busy", f.NobodyFound(phone=s.TYPED_PHONE, busy=True), False),
+        ("12-waiting", f.WaitingForBackend(phone=s.TYPED_PHONE, key="k"), False),
+        ("13-sms-sent", f.SmsSent(s.invitation("sent", message="sent")), False),
+        ("14-sms-queued", f.SmsSent(s.invitation("queued", message="queued")), False),
+        (
+            "15-sms-failed",
+            f.SmsSent(s.invitation("failed", message="failed", failure="30003")),
+            False,
+        ),
+        ("16-following-opened", f.FollowingRegistration(s.invitation("opened")), False),
+        ("17-following-expired", f.FollowingRegistration(s.invitation("expired")), False),
+        ("18-registered", f.Registered(s.invitation("registered")), False),
+        ("19-binding-line", s.binding_state("scanned"), True),
+        ("20-binding-no-line", s.binding_state("pending"), False),
+        ("21-binding-sms-sent", s.binding_state("pending", sms_key="k", error=s.OFFLINE), True),
+        ("22-binding-expired", s.binding_state("expired", expires_in=timedelta(0)), True),
+        ("23-bound", s.bound(earlier=False), False),
+        ("24-bound-referral-already-set", s.bound(earlier=True), False),
+    ]
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    yield qapp
+    qapp.setStyleSheet("")
+
+
+def test_every_counter_state_in_both_languages(
+    qtbot: QtBot, themed: QApplication, capsys: pytest.CaptureFixture[str]
+):
+    view = CounterView()
+    view.resize(1280, 800)
+    qtbot.addWidget(view)
+    view.show()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    languages = LanguageSwitcher(themed)
+    shots = gallery()
+    kinds = {type(state) for _, state, _ in shots}
+    assert len(kinds) == 10, "every kind of state is in the gallery"
+    try:
+        for locale in ("en", "zh_TW"):
+            languages.switch(locale)
+            for name, state, line in shots:
+                view.set_line_enabled(line)
+                view.render(state)
+                themed.processEvents()
+                path = SHOTS / f"{name}-{locale}.png"
+                assert view.grab().save(str(path)), path
+    finally:
+        languages.switch("en")
+    assert len(list(SHOTS.glob("*.png"))) >= 2 * len(shots)
+    with capsys.disabled():
+        print(f"\ncounter screens: {SHOTS.resolve()}")
