@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from backend_client import schemas
 from backend_client.client import new_idempotency_key
@@ -223,6 +224,8 @@ Command = (
 )
 
 OFFLINE_RETRY_SECONDS = 5.0
+# How far the counter's clock may run ahead of the backend's when a QR code runs out.
+CLOCK_SKEW = timedelta(seconds=5)
 
 
 PHONE_NEEDED = ApiError(
@@ -321,14 +324,21 @@ class CounterFlow:
         self.state = replace(state, sms_key=key, error=None)
         return [SendBindingSms(state.binding.id, key)]
 
-    def new_code(self) -> list[Command]:
-        """The QR code expired (or the binding was cancelled elsewhere): a fresh one."""
+    def new_code(self, now: datetime) -> list[Command]:
+        """The QR code expired (or the binding was cancelled elsewhere): a fresh one.
+
+        The counter's clock may reach the expiry a moment before the backend says so.
+        """
         state = self.state
-        ended = (schemas.BindingStatus.EXPIRED, schemas.BindingStatus.CANCELLED)
-        if not isinstance(state, Binding) or state.binding.status not in ended:
+        if not isinstance(state, Binding):
+            return []
+        binding = state.binding
+        ended = binding.status in (schemas.BindingStatus.EXPIRED, schemas.BindingStatus.CANCELLED)
+        if not ended and binding.expires_at > now + CLOCK_SKEW:
             return []
         self.state = CustomerFound(state.customer, busy=True)
-        return [StartBinding(state.customer.id)]
+        commands: list[Command] = [] if ended else [CancelBinding(binding.id)]
+        return [*commands, StartBinding(state.customer.id)]
 
     def back_to_search(self) -> list[Command]:
         """Cancel, Done, or the customer-idle timer: an empty search, no customer on screen."""

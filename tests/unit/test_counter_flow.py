@@ -198,13 +198,25 @@ def test_an_expired_qr_code_is_replaced_by_a_new_one_on_request():
     flow.searched(found(customer(member=True)))
     flow.bind_now()
     flow.binding_started(binding("pending"))
-    assert flow.new_code() == [], "a live code is not replaced"
+    now = NOW
+    assert flow.new_code(now) == [], "a live code is not replaced"
     assert flow.binding_changed(binding("expired", qr=None)) == []
-    assert flow.new_code() == [f.StartBinding(7)]
+    assert flow.new_code(now) == [f.StartBinding(7)]
     assert flow.state == f.CustomerFound(customer(member=True), busy=True)
     flow.binding_started(binding("pending", qr="http://x/b/second"))
     assert isinstance(flow.state, f.Binding)
     assert flow.state.qr_url == "http://x/b/second"
+
+
+def test_a_code_run_out_on_the_counter_clock_is_replaced_before_the_backend_says_so():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found(customer(member=True)))
+    flow.bind_now()
+    flow.binding_started(binding("pending"))
+    assert isinstance(flow.state, f.Binding)
+    run_out = flow.state.binding.expires_at
+    assert flow.new_code(run_out) == [f.CancelBinding(5), f.StartBinding(7)]
 
 
 def test_leaving_a_binding_cancels_it_and_clears_the_customer():

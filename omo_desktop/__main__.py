@@ -1,0 +1,7 @@
+"""python -m omo_desktop: the same as omo-desktop."""
+
+import sys
+
+from omo_desktop.app import main
+
+sys.exit(main())

@@ -1,0 +1,201 @@
+"""``omo-desktop``: start the counter app (``--demo`` runs its own backend on this machine)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from backend_client.errors import ApiError
+from omo_desktop.demo.embedded import default_data_dir
+from omo_desktop.device_store import DeviceCredentials, DeviceStore, KeyringUnavailable
+from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.shell import Shell
+from omo_desktop.workers import BackendOp
+
+log = logging.getLogger(__name__)
+
+THEME = Path(__file__).resolve().parents[1] / "resources" / "theme" / "omo.qss"
+# First that exists wins: Windows, macOS, then what set-up installs on Debian/Ubuntu.
+CJK_FONTS = [
+    "Microsoft JhengHei UI",
+    "PingFang TC",
+    "Noto Sans CJK TC",
+    "Noto Sans TC",
+    "WenQuanYi Micro Hei",
+]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="omo-desktop", description="OMO Counter")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run a demo backend on this computer, with demo stores, staff and customers",
+    )
+    parser.add_argument("--fullscreen", action="store_true", help="kiosk: fill the screen")
+    parser.add_argument("--locale", choices=["en", "zh_TW"], help="language (default: system)")
+    parser.add_argument("--data-dir", type=Path, help="where the app keeps its files")
+    return parser.parse_args(argv)
+
+
+def system_locale() -> str:
+    return "zh_TW" if QLocale.system().name().startswith("zh") else "en"
+
+
+def style(app: QApplication) -> None:
+    font = QFont()
+    font.setFamilies(CJK_FONTS)
+    font.setPointSize(12)
+    app.setFont(font)
+    app.setStyleSheet(THEME.read_text(encoding="utf-8"))
+
+
+@dataclass
+class App:
+    """What ``main`` built: kept together so tests and the bench can drive the same thing."""
+
+    qt: QApplication
+    shell: Shell
+    demo: object | None = None  # the EmbeddedBackend, when running a demo
+    phone: object | None = None  # the demo phone window
+
+    def close(self) -> None:
+        self.shell.close()
+        if self.phone is not None:
+            self.phone.close()  # type: ignore[attr-defined]
+        if self.demo is not None:
+            self.demo.stop()  # type: ignore[attr-defined]
+
+
+def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None = None) -> App:
+    qt = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt, QApplication)
+    qt.setApplicationName("OMO Counter")
+    qt.setOrganizationName("OMO")
+    style(qt)
+    languages = LanguageSwitcher(qt)
+    languages.switch(args.locale or system_locale())
+    data_dir: Path = args.data_dir or default_data_dir()
+    shell = Shell(
+        device_store=DeviceStore(allow_plaintext=args.demo),
+        data_dir=data_dir,
+        languages=languages,
+        **(shell_options or {}),  # type: ignore[arg-type]
+    )
+    app = App(qt, shell)
+    if args.demo:
+        start_demo(app, data_dir)
+    else:
+        open_device(shell)
+    if args.fullscreen:
+        shell.showFullScreen()
+    else:
+        shell.resize(1280, 800)
+        shell.show()
+    return app
+
+
+def open_device(shell: Shell) -> None:
+    try:
+        credentials = shell.device_store.load()
+    except KeyringUnavailable as exc:
+        shell.show_enroll()
+        shell.enroll.show_error(str(exc))
+        return
+    if credentials is None:
+        shell.show_enroll()
+    else:
+        shell.use_device(credentials)
+
+
+def start_demo(app: App, data_dir: Path) -> None:
+    """The window shows at once; the backend starts on a worker and the log-in opens after."""
+    from omo_desktop.demo.embedded import EmbeddedBackend, EmbeddedBackendError
+
+    backend = EmbeddedBackend()
+    app.demo = backend
+    shell = app.shell
+    shell.login.set_busy(True)
+    shell.login.set_hint(
+        QCoreApplication.translate("App", "Starting the demo backend on this computer…")
+    )
+    shell.show_login()
+
+    def start() -> object:
+        try:
+            return backend.start(data_dir)
+        except EmbeddedBackendError as exc:
+            raise ApiError("demo_failed", str(exc)) from exc
+
+    def started(info: object) -> None:
+        from omo_desktop.demo.embedded import DemoInfo
+        from omo_desktop.demo.phone import DemoPhoneWindow
+
+        assert isinstance(info, DemoInfo)
+        shell.login.set_busy(False)
+        shell.use_device(
+            DeviceCredentials(
+                backend_url=info.base_url,
+                device_id=info.device_id,
+                device_token=info.device_token,
+                store_code=info.store_code,
+                store_name=info.store_name,
+            )
+        )
+        shell.login.set_hint(demo_hint(info))
+        phone = DemoPhoneWindow(info.base_url)
+        phone.move(shell.geometry().right() + 16, shell.geometry().top())
+        phone.show()
+        app.phone = phone
+
+    def failed(error: ApiError) -> None:
+        shell.login.set_busy(False)
+        shell.login.show_error(
+            QCoreApplication.translate("App", "The demo backend could not start: %1").replace(
+                "%1", error.message
+            )
+        )
+
+    BackendOp(parent=shell, op=start, success=started).failure(failed).run()
+
+
+def demo_hint(info: object) -> str:
+    from omo_desktop.demo.embedded import DemoInfo
+
+    assert isinstance(info, DemoInfo)
+    staff = ", ".join(f"{s.code} {s.name} (PIN {s.pin})" for s in info.store_staff)
+    text = QCoreApplication.translate(
+        "App", "Demo staff: %1. Try members %2, past buyers %3, or a new number %4."
+    )
+    return (
+        text.replace("%1", staff)
+        .replace("%2", ", ".join(info.members))
+        .replace("%3", ", ".join(info.past_buyers))
+        .replace("%4", info.new_customer)
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parse_args(argv)
+    app = build(args)
+    QTimer.singleShot(0, lambda: log.info("window shown"))
+    code = app.qt.exec()
+    app.close()
+    logging.shutdown()
+    # A long-poll may hold a worker for up to 25 s: the sign-up taps are on disk already, so
+    # quit now rather than wait for it.
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""The app's one window: device set-up, staff log-in and the counter, as pages of a stack.
+
+The shell connects screens to controllers and owns the session: who is logged in, the idle
+and expiry clocks, and log-out. It draws nothing of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from backend_client import schemas
+from backend_client.client import OmoClient
+from backend_client.errors import ApiError
+from omo_desktop.counter_controller import CounterController
+from omo_desktop.device_store import DeviceCredentials, DeviceStore
+from omo_desktop.enroll import EnrollController
+from omo_desktop.flows.pending import PendingSignUps
+from omo_desktop.flows.runner import execute
+from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.login import LoginController
+from omo_desktop.messages import describe
+from omo_desktop.screens.counter_page import CounterPage
+from omo_desktop.screens.enroll import EnrollScreen
+from omo_desktop.screens.login import LoginScreen
+from omo_desktop.session_timers import CUSTOMER_IDLE_SECONDS, ActivityFilter, SessionTimers
+from omo_desktop.workers import BackendOp
+
+log = logging.getLogger(__name__)
+
+PENDING_FILE = "pending-signups.json"
+
+
+class Shell(QMainWindow):
+    page_changed = Signal(str)  # "enroll", "login", "counter": for tests and the bench
+
+    def __init__(
+        self,
+        *,
+        device_store: DeviceStore,
+        data_dir: Path,
+        languages: LanguageSwitcher,
+        customer_idle_seconds: int = CUSTOMER_IDLE_SECONDS,
+        offline_retry_ms: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("shell")
+        self.device_store = device_store
+        self._data_dir = data_dir
+        self._languages = languages
+        self._offline_retry_ms = offline_retry_ms
+        self.client: OmoClient | None = None
+        self.controller: CounterController | None = None
+        self.credentials: DeviceCredentials | None = None
+
+        self.pages = QStackedWidget()
+        self.enroll = EnrollScreen()
+        self.login = LoginScreen()
+        self.counter = CounterPage()
+        for page in (self.enroll, self.login, self.counter):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        EnrollController(self.enroll, device_store).enrolled.connect(self.use_device)
+        self.login.language_requested.connect(self.switch_language)
+        self.counter.language_requested.connect(self.switch_language)
+        self.counter.logout_requested.connect(lambda: self.log_out(None))
+
+        self.timers = SessionTimers(self, customer_idle_seconds=customer_idle_seconds)
+        ActivityFilter(self.timers)
+        self.timers.staff_idle.connect(lambda: self.log_out(_IDLE))
+        self.timers.session_expired.connect(lambda: self.log_out(_EXPIRED))
+        self.timers.customer_idle.connect(self._customer_idle)
+        self.switch_language(languages.locale)
+        self.retranslate()
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def page(self) -> str:
+        current = self.pages.currentWidget()
+        names: dict[QWidget, str] = {
+            self.enroll: "enroll",
+            self.login: "login",
+            self.counter: "counter",
+        }
+        return names.get(current, "?") if current is not None else "?"
+
+    def _show(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        self.page_changed.emit(self.page())
+
+    def show_enroll(self) -> None:
+        self._show(self.enroll)
+
+    def show_login(self) -> None:
+        self._show(self.login)
+
+    def use_device(self, credentials: DeviceCredentials) -> None:
+        """An enrolled device: one client for it, then the staff log-in."""
+        if self.client is not None:
+            self.client.close()
+        self.credentials = credentials
+        self.client = OmoClient(credentials.backend_url, device_token=credentials.device_token)
+        self.controller = CounterController(
+            self.client,
+            PendingSignUps(self._data_dir / PENDING_FILE),
+            self,
+            offline_retry_ms=self._offline_retry_ms,
+        )
+        self._connect_counter(self.controller)
+        LoginController(self.login, self.client).logged_in.connect(self._logged_in)
+        self.login.set_store(credentials.store_name)
+        self._show(self.login)
+
+    def _connect_counter(self, controller: CounterController) -> None:
+        view = self.counter.view
+        controller.state_changed.connect(view.render)
+        controller.state_changed.connect(lambda _state: self.timers.touched())
+        controller.session_ended.connect(self._session_ended)
+        view.search_requested.connect(controller.confirm_search)
+        view.method_requested.connect(controller.switch_search)
+        view.chosen.connect(controller.choose)
+        view.bind_requested.connect(controller.bind_now)
+        view.sign_up_requested.connect(controller.sign_up)
+        view.sms_received.connect(controller.sms_received)
+        view.check_again.connect(controller.check_again)
+        view.cant_scan.connect(controller.cant_scan)
+        view.new_code.connect(controller.new_code)
+        view.back_requested.connect(controller.back_to_search)
+
+    # --- the staff session ---------------------------------------------------------------
+
+    def _logged_in(self, reply: schemas.StaffLoginResponse) -> None:
+        assert self.controller is not None
+        self.counter.set_people(reply.store.name, reply.staff.name)
+        self.counter.view.set_line_enabled(reply.store.line_enabled)
+        self.timers.start(
+            idle_timeout_seconds=reply.idle_timeout_seconds, expires_at=reply.expires_at
+        )
+        self.controller.start()
+        self._show(self.counter)
+
+    def log_out(self, reason: str | None) -> None:
+        """Log out (tapped, idle or expired): the screen is cleared at once, the backend told
+        after any binding on screen is cancelled."""
+        if self.page() != "counter" or self.client is None or self.controller is None:
+            return
+        self.timers.stop()
+        client = self.client
+        before = self.controller.end_session()
+
+        def tell_backend() -> None:
+            for command in before:
+                execute(client, command)
+            client.logout()
+
+        BackendOp(parent=self, op=tell_backend, success=lambda _none: None).run()
+        self._to_login(reason)
+
+    def _session_ended(self, error: ApiError | None) -> None:
+        """The backend ended the session (logged out elsewhere, expired, idle on its clock)."""
+        if self.page() != "counter" or self.controller is None:
+            return
+        self.timers.stop()
+        self.controller.end_session()
+        if self.client is not None:
+            self.client.session_token = None
+        self._to_login(describe(error) if error is not None else None)
+
+    def _to_login(self, message: str | None) -> None:
+        self.login.clear()
+        if message:
+            self.login.show_error(_translated(message))
+        self._show(self.login)
+
+    def _customer_idle(self) -> None:
+        """Nobody touched the counter for a minute: no customer detail stays on screen, not even
+        digits typed and never confirmed."""
+        if self.page() == "counter" and self.controller is not None:
+            self.counter.view.forget_typed()
+            self.controller.back_to_search()
+
+    # --- language ------------------------------------------------------------------------
+
+    def switch_language(self, locale: str) -> None:
+        if locale != self._languages.locale:
+            self._languages.switch(locale)
+        self.login.set_locale(locale)
+        self.login.retranslate()
+        self.counter.set_locale(locale)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("OMO Counter"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timers.stop()
+        super().closeEvent(event)
+
+
+# Log-out reasons are marked here and translated when shown (the language may change).
+_IDLE = "idle"
+_EXPIRED = "expired"
+
+
+def _translated(reason: str) -> str:
+    if reason == _IDLE:
+        return QCoreApplication.translate(
+            "Shell", "You were logged out after a while without activity. Please log in again."
+        )
+    if reason == _EXPIRED:
+        return QCoreApplication.translate(
+            "Shell", "Your shift session has ended. Please log in again."
+        )
+    return reason
