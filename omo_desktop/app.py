@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTimer
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -154,7 +154,10 @@ def start_demo(app: App, data_dir: Path) -> None:
         shell.login.set_hint(demo_hint(info))
         phone = DemoPhoneWindow(info.base_url)
         phone.move(shell.geometry().right() + 16, shell.geometry().top())
+        # Staff type on the counter next: the phone beside it must not take the focus.
+        phone.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         phone.show()
+        shell.activateWindow()
         app.phone = phone
 
     def failed(error: ApiError) -> None:

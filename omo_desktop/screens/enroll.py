@@ -14,6 +14,7 @@ class EnrollScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme's background
         self._busy = False
         self.title = named(QLabel(), "title")
         self.intro = named(QLabel(), "hint")

@@ -23,6 +23,7 @@ class LoginScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme's background
         self._locale = "en"
         self._busy = False
 
