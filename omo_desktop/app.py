@@ -189,6 +189,8 @@ def demo_hint(info: object) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The embedded backend's request lines (the demo phone polls every second) are noise here.
+    logging.getLogger("omo_backend.access").setLevel(logging.WARNING)
     args = parse_args(argv)
     app = build(args)
     QTimer.singleShot(0, lambda: log.info("window shown"))
