@@ -48,14 +48,17 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._op()
+            outcome, value = self._relay.succeeded, self._op()
         except ApiError as error:
-            self._relay.failed.emit(error)
+            outcome, value = self._relay.failed, error
         except Exception as exc:  # a bug, not a backend answer: still reported, never lost
             log.exception("backend operation failed unexpectedly")
-            self._relay.failed.emit(ApiError("unexpected", type(exc).__name__))
-        else:
-            self._relay.succeeded.emit(result)
+            outcome, value = self._relay.failed, ApiError("unexpected", type(exc).__name__)
+        try:
+            outcome.emit(value)
+        except RuntimeError:
+            # The app is shutting down (a long-poll outlived it): nobody is left to tell.
+            log.debug("backend operation finished after the app closed")
 
 
 class BackendOp(Generic[T]):

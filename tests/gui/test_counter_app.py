@@ -102,7 +102,10 @@ def log_in(qtbot: QtBot, shell: Shell, code: str = "1001", pin: str = "123456") 
     type_on_numpad(qtbot, shell.login, "staff_code", code)
     type_on_numpad(qtbot, shell.login, "pin", pin)
     tap(qtbot, shell.login, "primary")
-    qtbot.waitUntil(lambda: shell.page() == "counter", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: shell.page() == "counter" or bool(shell.login.error.text()), timeout=WAIT_MS
+    )
+    assert shell.page() == "counter", shell.login.error.text()
 
 
 def on_screen(shell: Shell) -> str:
@@ -360,3 +363,31 @@ def test_a_sign_up_tapped_while_the_backend_is_down_is_sent_once_when_it_is_back
         assert len(again.messages_to("+886912345678")) == 1, "sent once, never twice"
         assert "0912345678" not in (tmp_path / "pending-signups.json").read_text()
         shell.close()
+
+
+def test_a_sign_up_kept_when_the_app_closed_offline_is_sent_once_after_a_restart(
+    sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    url = sqlite_factory.new_url()
+    with live_backend(sqlite_factory, database_url=url) as first:
+        first.add_store("TPE01", STORE)
+        first.add_staff("TPE01", "1001", "Amy", pin="123456")
+        shell = open_app(first, qtbot, qapp, tmp_path, offline_retry_ms=300)
+        log_in(qtbot, shell)
+        search(qtbot, shell, "0912345678")
+        wait_for_screen(qtbot, shell, "customer")
+        port = int(first.base_url.rsplit(":", 1)[1])
+    tap(qtbot, shell.counter.view, "sign_up")
+    wait_for_screen(qtbot, shell, "waiting")
+    shell.close()  # the app is closed while the backend is still away
+    wait_for_all(10_000)
+    assert "0912345678" in (tmp_path / "pending-signups.json").read_text()
+
+    with live_backend(sqlite_factory, database_url=url, port=port) as again:
+        assert again.messages_to("+886912345678") == [], "nothing went out while closed"
+        restarted = open_app(again, qtbot, qapp, tmp_path)
+        log_in(qtbot, restarted)
+        wait_for_screen(qtbot, restarted, "sms_prompt")
+        assert len(again.messages_to("+886912345678")) == 1
+        assert "0912345678" not in (tmp_path / "pending-signups.json").read_text()
+        restarted.close()
