@@ -29,7 +29,7 @@ from typing import Any
 
 from bench import loadgen
 from bench.data import Population, local_form
-from bench.report import Figure, format_table, machine, percentile, write_json
+from bench.report import Figure, format_table, machine, percentile, source, write_json
 from bench.seed import (
     STAFF_CODE,
     STAFF_PIN,
@@ -67,27 +67,7 @@ def progress(message: str) -> None:
 
 
 def app_source() -> str:
-    """Which app was measured: the commit, and how many files of the app had local changes."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "omo_desktop", "backend_client", "resources"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"{commit} + {len(changed)} changed files" if changed else commit
+    return source("omo_desktop", "backend_client", "resources")
 
 
 def _child_env(**extra: str) -> dict[str, str]:

@@ -98,8 +98,8 @@ def machine() -> dict[str, Any]:
     }
 
 
-def backend_source() -> str:
-    """Which backend was measured: the commit, and whether omo_backend/ had local changes."""
+def source(*paths: str) -> str:
+    """Which code was measured: the commit, and how many files under ``paths`` had changes."""
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(
@@ -111,7 +111,7 @@ def backend_source() -> str:
             timeout=10,
         ).stdout.strip()
         changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "omo_backend", "backend_client"],
+            ["git", "status", "--porcelain", "--", *paths],
             cwd=root,
             capture_output=True,
             text=True,
@@ -121,6 +121,10 @@ def backend_source() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (no git)"
     return f"{commit} + {len(changed)} changed files" if changed else commit
+
+
+def backend_source() -> str:
+    return source("omo_backend", "backend_client")
 
 
 def write_json(name: str, payload: dict[str, Any], figures: list[Figure]) -> Path:
