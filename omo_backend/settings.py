@@ -37,7 +37,13 @@ class Settings(BaseSettings):
     line_channel_secret: str = ""
     line_auth_base: str = "https://access.line.me"
     line_api_base: str = "https://api.line.me"
+    line_timeout_seconds: float = 10.0
+    # E-mail: unset ``smtp_url`` keeps e-mail in the outbox, like the ``outbox`` SMS provider.
+    # ``smtp://`` is plain (a local relay; STARTTLS on port 587), ``smtp+starttls://`` always
+    # upgrades, ``smtps://`` is TLS from the first byte (see messaging/providers/smtp.py).
     smtp_url: str = ""
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "OMO Counter <no-reply@localhost>"
 
     # Links and sessions.
     registration_ttl_seconds: int = 2 * 60 * 60

@@ -1,1 +1,1 @@
-"""Outgoing messages: the outbox table, the dispatcher that drains it, and the SMS providers."""
+"""Outgoing messages: the outbox table, the dispatcher that drains it, SMS and e-mail providers."""

@@ -5,11 +5,15 @@ transaction and sent with no transaction open, so a slow provider never holds a 
 process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
 it again. That costs at most one duplicate SMS per crash and never loses one.
 
+SMS and e-mail share the table and all of the above; each row goes to its channel's provider
+(``OMO_SMS_PROVIDER`` for SMS, SMTP or the outbox for e-mail).
+
 ``attempts`` doubles as the claim's fencing token: an outcome is only written while the row
 is still ``sending`` under the attempt that was claimed, so a dispatcher whose lease was taken
 over cannot overwrite the newer claim (a success is always kept: the SMS did go out).
 
-Logs name messages by id and errors by a short reason only: never a phone number or a body.
+Logs name messages by id and errors by a short reason only: never a phone number, an e-mail
+address or a body.
 """
 
 from __future__ import annotations
@@ -28,14 +32,18 @@ from sqlalchemy.orm import Session
 
 from backend_client.schemas import BindingStatus, InvitationStatus, MessageChannel, MessageStatus
 from omo_backend.db import Database
-from omo_backend.messaging.outbox import forget_link_tokens
+from omo_backend.messaging.outbox import forget_link_tokens, split_email_body
 from omo_backend.messaging.providers import (
+    EmailProvider,
     OutboxProvider,
     PermanentSendError,
     SendResult,
     SmsProvider,
+    SmtpProvider,
     TransientSendError,
     TwilioProvider,
+    email_provider_from_settings,
+    email_provider_name,
     provider_from_settings,
 )
 from omo_backend.models import BindingSession, Invitation, Message, utcnow
@@ -54,6 +62,8 @@ _QUEUED = MessageStatus.QUEUED.value
 _SENDING = MessageStatus.SENDING.value
 _SENT = MessageStatus.SENT.value
 _FAILED = MessageStatus.FAILED.value
+_SMS = MessageChannel.SMS.value
+_EMAIL = MessageChannel.EMAIL.value
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class _Claim:
     """What a send needs, copied out of the claim transaction."""
 
     id: int
+    channel: str
     to: str
     body: str
     attempt: int
@@ -69,24 +80,36 @@ class _Claim:
 
 class Dispatcher:
     def __init__(
-        self, database: Database, settings: Settings, provider: SmsProvider | None = None
+        self,
+        database: Database,
+        settings: Settings,
+        provider: SmsProvider | None = None,
+        *,
+        email_provider: EmailProvider | None = None,
     ) -> None:
         self._db = database
         self._settings = settings
         self._provider = provider if provider is not None else provider_from_settings(settings)
+        self._email_provider = (
+            email_provider if email_provider is not None else email_provider_from_settings(settings)
+        )
         # The development outbox keeps links readable (the demo phone follows them); a real
         # provider's sent or failed body loses its link token, which is kept hashed otherwise.
-        self._keep_links = isinstance(self._provider, OutboxProvider)
-        if (
-            isinstance(self._provider, TwilioProvider)
-            and settings.dispatch_lease_seconds <= settings.twilio_timeout_seconds
+        self._keep_links = {
+            _SMS: isinstance(self._provider, OutboxProvider),
+            _EMAIL: isinstance(self._email_provider, OutboxProvider),
+        }
+        for real, timeout in (
+            (isinstance(self._provider, TwilioProvider), settings.twilio_timeout_seconds),
+            (isinstance(self._email_provider, SmtpProvider), settings.smtp_timeout_seconds),
         ):
-            logger.warning(
-                "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
-                "a slow send may be taken over and sent twice",
-                settings.dispatch_lease_seconds,
-                settings.twilio_timeout_seconds,
-            )
+            if real and settings.dispatch_lease_seconds <= timeout:
+                logger.warning(
+                    "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
+                    "a slow send may be taken over and sent twice",
+                    settings.dispatch_lease_seconds,
+                    timeout,
+                )
 
     def run_once(self, *, stop: threading.Event | None = None) -> int:
         """Claim and send up to ``dispatch_batch`` due messages; returns how many it handled.
@@ -142,7 +165,7 @@ class Dispatcher:
         )
         stmt = (
             select(Message)
-            .where(Message.channel == MessageChannel.SMS.value, due)
+            .where(Message.channel.in_((_SMS, _EMAIL)), due)
             .order_by(Message.id)
             .limit(settings.dispatch_batch)
         )
@@ -181,6 +204,7 @@ class Dispatcher:
                 claims.append(
                     _Claim(
                         id=message.id,
+                        channel=message.channel,
                         to=message.to_address,
                         body=message.body,
                         attempt=message.attempts,
@@ -206,7 +230,7 @@ class Dispatcher:
 
     def _deliver(self, claim: _Claim) -> None:
         try:
-            result = self._provider.send_sms(to=claim.to, body=claim.body)
+            result = self._send(claim)
         except PermanentSendError as exc:
             self._record_failure(claim, str(exc), reason=exc.reason, code=exc.code, final=True)
         except TransientSendError as exc:
@@ -221,6 +245,12 @@ class Dispatcher:
         else:
             self._record_success(claim, result)
 
+    def _send(self, claim: _Claim) -> SendResult:
+        if claim.channel == _EMAIL:
+            subject, body = split_email_body(claim.body)
+            return self._email_provider.send_email(to=claim.to, subject=subject, body=body)
+        return self._provider.send_sms(to=claim.to, body=claim.body)
+
     def _record_success(self, claim: _Claim, result: SendResult) -> None:
         now = utcnow()
         values: dict[str, Any] = {
@@ -231,14 +261,14 @@ class Dispatcher:
             "claimed_until": None,
             "last_error": None,
         }
-        if not self._keep_links:
+        if not self._keep_links[claim.channel]:
             values["body"] = forget_link_tokens(claim.body)
         if result.segments:
             # The provider's count is what it bills.
             values["segments"] = result.segments
             values["cost_units"] = result.segments
         with self._db.transaction(write=True) as session:
-            # Even a claim that was taken over records its success: the SMS went out.
+            # Even a claim that was taken over records its success: the message went out.
             recorded = _update_count(
                 session,
                 update(Message)
@@ -267,7 +297,7 @@ class Dispatcher:
         retry_at: datetime | None = None
         if give_up:
             values["status"] = _FAILED
-            if not self._keep_links:
+            if not self._keep_links[claim.channel]:
                 values["body"] = forget_link_tokens(claim.body)
         else:
             retry_at = now + timedelta(seconds=self._backoff(claim.attempt))
@@ -376,6 +406,7 @@ def run_dispatcher(settings: Settings) -> None:
     """``omo-backend dispatch``: drain the outbox until SIGTERM or SIGINT (main thread only)."""
     # A misconfigured provider stops the command here, not at the first customer's SMS.
     provider = provider_from_settings(settings)
+    email_provider = email_provider_from_settings(settings)
     database = Database(settings.effective_database_url, pool_size=2)
     stop = threading.Event()
 
@@ -384,8 +415,12 @@ def run_dispatcher(settings: Settings) -> None:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        logger.info("dispatcher started (provider %s)", settings.sms_provider)
-        Dispatcher(database, settings, provider).run_forever(stop)
+        logger.info(
+            "dispatcher started (SMS provider %s, e-mail provider %s)",
+            settings.sms_provider,
+            email_provider_name(settings),
+        )
+        Dispatcher(database, settings, provider, email_provider=email_provider).run_forever(stop)
         logger.info("dispatcher stopped")
     finally:
         for sig, handler in previous.items():

@@ -1,4 +1,4 @@
-"""What every SMS provider promises the dispatcher, and the two ways a send can fail."""
+"""What every SMS and e-mail provider promises the dispatcher, and the two ways a send can fail."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ class TransientSendError(SendError):
 class PermanentSendError(SendError):
     """The provider refused this message (invalid number, region not enabled...): never retry.
 
-    ``code`` is stable and becomes the invitation's ``failure_code``, e.g. ``twilio_21211``.
+    ``code`` is stable and becomes the invitation's ``failure_code``, e.g. ``twilio_21211``
+    or ``smtp_550``.
     """
 
     def __init__(self, code: str, message: str = "") -> None:
@@ -49,4 +50,10 @@ class ProviderConfigError(ValueError):
 class SmsProvider(Protocol):
     def send_sms(self, *, to: str, body: str) -> SendResult:
         """Hand one SMS to the provider; raise ``TransientSendError`` or ``PermanentSendError``."""
+        ...
+
+
+class EmailProvider(Protocol):
+    def send_email(self, *, to: str, subject: str, body: str) -> SendResult:
+        """Hand one plain-text e-mail to the provider; raise like ``SmsProvider.send_sms``."""
         ...

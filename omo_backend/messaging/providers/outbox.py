@@ -1,7 +1,8 @@
 """The development provider: the message stays in the outbox table and nothing leaves the machine.
 
 The row itself is what a developer (or the demo phone window, through ``/api/v1/dev/messages``)
-reads, so "sending" only has to give it an id and mark it delivered.
+reads, so "sending" only has to give it an id and mark it delivered. It stands in for both
+channels: SMS when ``OMO_SMS_PROVIDER=outbox``, e-mail when ``OMO_SMTP_URL`` is unset.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ class OutboxProvider:
     name = "outbox"
 
     def send_sms(self, *, to: str, body: str) -> SendResult:
-        return SendResult(
-            provider_message_id=f"outbox-{uuid.uuid4().hex}", provider_status="delivered"
-        )
+        return _delivered()
+
+    def send_email(self, *, to: str, subject: str, body: str) -> SendResult:
+        return _delivered()
+
+
+def _delivered() -> SendResult:
+    return SendResult(provider_message_id=f"outbox-{uuid.uuid4().hex}", provider_status="delivered")
