@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 # Every ID token LINE issues names this issuer, whatever host served the login.
 ID_TOKEN_ISSUER = "https://access.line.me"  # noqa: S105 (a URL, not a secret)
 SCOPE = "openid profile"
-# Until Settings grows ``line_timeout_seconds``; a phone is waiting, so keep it short.
-DEFAULT_TIMEOUT_SECONDS = 10.0
 # Clock skew we forgive between LINE and us when checking ``exp`` and ``iat``.
 CLOCK_LEEWAY = timedelta(seconds=60)
 
@@ -363,8 +361,7 @@ def _require_configured(settings: Settings) -> None:
 def _timeout(settings: Settings, timeout: float | None) -> float:
     if timeout is not None:
         return timeout
-    configured = getattr(settings, "line_timeout_seconds", None)
-    return float(configured) if configured else DEFAULT_TIMEOUT_SECONDS
+    return settings.line_timeout_seconds
 
 
 def _call(
