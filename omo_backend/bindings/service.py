@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -10,11 +11,19 @@ from sqlalchemy.orm import Session
 from backend_client.schemas import BindingStatus
 from omo_backend import audit, ratelimit, security
 from omo_backend.actor import Actor
-from omo_backend.customers.service import bind_referral_once
-from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
+from omo_backend.customers.service import bind_referral_once, is_retired
+from omo_backend.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    NotFound,
+    ValidationFailed,
+)
 from omo_backend.invitations.service import allowed_region_or_raise
 from omo_backend.messaging import outbox
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
+from omo_backend.phones import normalise_email, normalise_phone
 from omo_backend.settings import Settings
 
 _ORDER = [
@@ -24,6 +33,9 @@ _ORDER = [
     BindingStatus.LINE_LINKED,
     BindingStatus.COMPLETED,
 ]
+
+# Wrong sign-ins on one binding's links (all browsers together) before the links lock.
+SIGN_IN_MAX_FAILURES = 5
 
 SMS_TEXT = {
     "zh_TW": "【{store}】登入會員完成綁定 {url}",
@@ -174,12 +186,153 @@ def find_by_token_or_raise(*, session: Session, token: str) -> BindingSession:
     return binding
 
 
+def get_open_or_raise(*, session: Session, binding_id: int | None) -> BindingSession:
+    """The binding a bind page's session belongs to, while its links may still be used."""
+    binding = session.get(BindingSession, binding_id) if binding_id is not None else None
+    if binding is None:
+        raise NotFound("This link is not valid.", code="link_unknown")
+    _open_or_raise(binding)
+    return binding
+
+
 def _open_or_raise(binding: BindingSession) -> None:
     status = BindingStatus(binding.status)
     if status is BindingStatus.COMPLETED:
         raise Gone("This link has been used.", code="link_used")
     if status.is_final or binding.expires_at <= utcnow():
         raise Gone("This link has expired.", code="link_expired")
+    if is_locked(binding):
+        raise DomainError("Too many wrong sign-ins.", code="link_locked", status=429)
+
+
+def is_locked(binding: BindingSession) -> bool:
+    return binding.sign_in_failures >= SIGN_IN_MAX_FAILURES
+
+
+@dataclass(frozen=True)
+class SignInRefused:
+    """Why a sign-in failed: the form field to mark and the message code for it."""
+
+    field: str
+    code: str
+    tries_left: int
+
+
+def _account(*, session: Session, identifier: str, default_region: str) -> Customer | None:
+    """The member an identifier names: a mobile number (local or +country form) or e-mail."""
+    if "@" in identifier:
+        key = Customer.email == normalise_email(identifier)
+    else:
+        key = Customer.phone == normalise_phone(identifier, default_region)
+    return session.scalar(
+        select(Customer).where(key, Customer.is_member, Customer.merged_into_id.is_(None))
+    )
+
+
+def sign_in(
+    *,
+    session: Session,
+    binding: BindingSession,
+    identifier: str,
+    password: str,
+    default_region: str,
+) -> Customer | SignInRefused:
+    """The member signs in on the bind link with the account they registered.
+
+    Only the member the counter found may sign in. Every refused account or password counts
+    against the binding (and is kept: the caller commits a refusal too); the last one locks it.
+    """
+    # Locked: of two sign-ins at once each counts, and the lock is checked after the other.
+    locked = session.get_one(
+        BindingSession, binding.id, with_for_update={"of": BindingSession}, populate_existing=True
+    )
+    _open_or_raise(locked)
+    tries_left = SIGN_IN_MAX_FAILURES - locked.sign_in_failures
+    identifier = identifier.strip()
+    if not identifier:
+        return SignInRefused("identifier", "required", tries_left)
+    if not password:
+        return SignInRefused("password", "required", tries_left)
+    try:
+        account = _account(session=session, identifier=identifier, default_region=default_region)
+    except ValidationFailed:
+        return SignInRefused("identifier", "identifier_invalid", tries_left)
+    refused: SignInRefused | None = None
+    if account is None:
+        refused = SignInRefused("identifier", "account_unknown", tries_left - 1)
+    elif account.id != locked.customer_id:
+        refused = SignInRefused("identifier", "account_other", tries_left - 1)
+    elif account.password_hash is None or not security.verify_secret(
+        account.password_hash, password
+    ):
+        refused = SignInRefused("password", "password_wrong", tries_left - 1)
+    if refused is not None:
+        locked.sign_in_failures += 1
+        audit.record(
+            session=session,
+            action="binding.sign_in_failed",
+            store_id=locked.store_id,
+            subject_type="binding",
+            subject_id=locked.id,
+            details={"reason": refused.code, "locked": is_locked(locked)},
+        )
+        return refused
+    assert account is not None
+    advance(locked, BindingStatus.SIGNED_IN)
+    audit.record(
+        session=session,
+        action="binding.signed_in",
+        store_id=locked.store_id,
+        staff_id=locked.staff_id,
+        device_id=locked.device_id,
+        subject_type="binding",
+        subject_id=locked.id,
+        details={"customer_id": account.id},
+    )
+    return account
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    """What the member confirms on the bind link's personal-information step."""
+
+    name: str
+    birthday: date | None
+    # Only taken when the member has no e-mail yet; changing one is not done here.
+    email: str | None
+
+
+def confirm_details(
+    *,
+    session: Session,
+    binding: BindingSession,
+    signed_in_id: int | None,
+    details: MemberDetails,
+    via: str,
+) -> Referral:
+    """The member's details, then :func:`complete`: the last step on the bind link."""
+    if signed_in_id is None or signed_in_id != binding.customer_id:
+        raise Forbidden("Sign in first.", code="session_missing")
+    customer = session.get_one(Customer, binding.customer_id)
+    if details.email and customer.email is None:
+        if is_retired(session=session, kind="email", value=details.email):
+            raise Conflict(
+                "This e-mail can no longer be used.",
+                code="identifier_retired",
+                details={"field": "email"},
+            )
+        owner = session.scalar(select(Customer).where(Customer.email == details.email))
+        if owner is not None and owner.id != customer.id:
+            raise Conflict(
+                "This e-mail belongs to another customer.",
+                code="email_taken" if owner.is_member else "email_in_use",
+                details={"field": "email"},
+            )
+        customer.email = details.email
+    customer.name = details.name
+    customer.name_search = details.name.lower()
+    customer.birthday = details.birthday
+    return complete(session=session, binding=binding, via=via)
 
 
 def link_via(*, binding: BindingSession, token: str) -> str:

@@ -51,6 +51,8 @@ class BindingSession(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
     sms_sent: Mapped[bool] = mapped_column(default=False)
+    # Wrong sign-ins on the phone, counted per binding so a second browser cannot start afresh.
+    sign_in_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -70,6 +72,10 @@ class PageSession(Base):
     kind: Mapped[str] = mapped_column(String(16))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), default=None)
     binding_id: Mapped[int | None] = mapped_column(ForeignKey("binding_session.id"), default=None)
+    # Bind pages: which of the binding's links opened this session ("qr" or "sms"), and the
+    # member who signed in on it.
+    link_via: Mapped[str | None] = mapped_column(String(8), default=None)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -1,21 +1,25 @@
 """Page sessions: a link's token is exchanged once for a session kept on the server.
 
-State lives on the server, tied to the invitation, so a second browser (or an incognito
-window) that opens the same link gets a session of its own and still works.
+State lives on the server, tied to the invitation or binding, so a second browser (or an
+incognito window) that opens the same link gets a session of its own and still works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend_client.schemas import BindingStatus
 from omo_backend import security
+from omo_backend.bindings.service import MemberDetails
 from omo_backend.errors import NotFound, ValidationFailed
 from omo_backend.models import Invitation, PageSession, utcnow
 from omo_backend.phones import normalise_email
+from omo_backend.settings import Settings
 
 
 def open_session(
@@ -25,6 +29,7 @@ def open_session(
     ttl_seconds: int,
     invitation_id: int | None = None,
     binding_id: int | None = None,
+    link_via: str | None = None,
 ) -> str:
     sid = security.new_token()
     session.add(
@@ -33,6 +38,7 @@ def open_session(
             kind=kind,
             invitation_id=invitation_id,
             binding_id=binding_id,
+            link_via=link_via,
             csrf_token=security.new_token(16),
             expires_at=utcnow() + timedelta(seconds=ttl_seconds),
         )
@@ -52,6 +58,24 @@ def find_or_raise(*, session: Session, sid: str | None, kind: str) -> PageSessio
 
 def invitation_of(*, session: Session, page: PageSession) -> Invitation:
     return session.get_one(Invitation, page.invitation_id)
+
+
+# "skip": straight on to the member's details; "link": send the member to LINE first.
+LineStep = Literal["skip", "link"]
+
+
+def line_step(*, settings: Settings, status: BindingStatus) -> LineStep:
+    """Where the LINE step goes on the bind link, between sign-in and the member's details.
+
+    With a LINE channel configured, the seed's flow sends the signed-in member to LINE's
+    consent page ("Allow", then "Add friend") and back to ``/line/callback``, which moves the
+    binding to ``line_linked``; without a channel the step is skipped.
+    """
+    if not settings.line_enabled or status is BindingStatus.LINE_LINKED:
+        return "skip"
+    # TODO(line): the LINE module is built separately. When it lands, return "link" here
+    # while the member has not linked LINE yet, and the router sends them to LINE.
+    return "skip"
 
 
 @dataclass(frozen=True)
@@ -74,29 +98,45 @@ class CleanRegistration:
     marketing: bool
 
 
-def validate(form: RegistrationForm) -> CleanRegistration | dict[str, str]:
-    """The clean form, or the message key for each field that is wrong."""
-    errors: dict[str, str] = {}
-    name = form.name.strip()
+def _clean_name(raw: str, errors: dict[str, str]) -> str:
+    name = raw.strip()
     if not name:
         errors["name"] = "required"
     elif len(name) > 100:
         errors["name"] = "name_too_long"
-    email: str | None = None
-    if form.email.strip():
-        try:
-            email = normalise_email(form.email)
-        except ValidationFailed:
-            errors["email"] = "invalid_email"
-    birthday: date | None = None
-    if form.birthday.strip():
-        try:
-            birthday = date.fromisoformat(form.birthday.strip())
-        except ValueError:
-            errors["birthday"] = "invalid_birthday"
-        else:
-            if birthday >= utcnow().date() or birthday.year < 1900:
-                errors["birthday"] = "invalid_birthday"
+    return name
+
+
+def _clean_email(raw: str, errors: dict[str, str]) -> str | None:
+    if not raw.strip():
+        return None
+    try:
+        return normalise_email(raw)
+    except ValidationFailed:
+        errors["email"] = "invalid_email"
+        return None
+
+
+def _clean_birthday(raw: str, errors: dict[str, str]) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        birthday = date.fromisoformat(raw.strip())
+    except ValueError:
+        errors["birthday"] = "invalid_birthday"
+        return None
+    if birthday >= utcnow().date() or birthday.year < 1900:
+        errors["birthday"] = "invalid_birthday"
+        return None
+    return birthday
+
+
+def validate(form: RegistrationForm) -> CleanRegistration | dict[str, str]:
+    """The clean form, or the message key for each field that is wrong."""
+    errors: dict[str, str] = {}
+    name = _clean_name(form.name, errors)
+    email = _clean_email(form.email, errors)
+    birthday = _clean_birthday(form.birthday, errors)
     if len(form.password) < 8:
         errors["password"] = "password_short"  # noqa: S105 (a message key)
     elif form.password != form.password_confirm:
@@ -112,3 +152,23 @@ def validate(form: RegistrationForm) -> CleanRegistration | dict[str, str]:
         password=form.password,
         marketing=form.marketing,
     )
+
+
+@dataclass(frozen=True)
+class DetailsForm:
+    """The bind link's personal-information step; ``email`` only when the member has none."""
+
+    name: str
+    birthday: str
+    email: str
+
+
+def validate_details(form: DetailsForm) -> MemberDetails | dict[str, str]:
+    """The clean details, or the message key for each field that is wrong."""
+    errors: dict[str, str] = {}
+    details = MemberDetails(
+        name=_clean_name(form.name, errors),
+        birthday=_clean_birthday(form.birthday, errors),
+        email=_clean_email(form.email, errors),
+    )
+    return errors or details

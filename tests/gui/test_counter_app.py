@@ -239,9 +239,19 @@ def test_a_member_binds_by_qr_and_the_counter_shows_each_step(
         ),
         timeout=WAIT_MS,
     )
-    phone.submit(state.qr_url.replace(backend.base_url, "") + "/confirm")
-    assert phone.last is not None
-    assert phone.last.status_code == 200
+    # The member signs in with the account they registered, then confirms their details.
+    signed_in = phone.submit("/b", identifier="0912 000 111", password="password1")
+    assert signed_in.status_code == 200
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(s := app.controller.state, f.Binding)  # type: ignore[union-attr]
+            and s.binding.status is schemas.BindingStatus.SIGNED_IN
+        ),
+        timeout=WAIT_MS,
+    )
+    done = phone.submit("/b/details", name="林小華")
+    assert done.status_code == 200
+    assert f"Your membership is now linked to {STORE}" in done.text
     wait_for_screen(qtbot, app, "success")
     done = shown_text(app.counter.view)
     assert STORE in done
@@ -268,7 +278,8 @@ def test_cant_scan_sends_the_same_binding_by_sms_once(
     phone = Phone(backend)
     link = latest_link(backend, "+886912000222")
     phone.open(link)
-    phone.submit(link.replace(backend.base_url, "") + "/confirm")
+    phone.submit("/b", identifier="+886912000222", password="password1")
+    assert phone.submit("/b/details", name="林小華").status_code == 200
     wait_for_screen(qtbot, app, "success")
     # Registering at this counter bound the referral already: it never changes, and says so.
     notice = app.counter.view.findChild(QLabel, "already_set")
