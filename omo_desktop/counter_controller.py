@@ -59,6 +59,7 @@ class CounterController(QObject):
         self._busy_timer.setInterval(BUSY_AFTER_MS)
         self._busy_timer.timeout.connect(self._show_busy)
         self._last_error: ApiError | None = None
+        self._stopped = False
 
     @property
     def state(self) -> f.State:
@@ -137,7 +138,13 @@ class CounterController(QObject):
         if getattr(self.flow.state, "busy", False):
             self.state_changed.emit(self.flow.state)
 
+    def stop(self) -> None:
+        """The app is closing: nothing more goes out (kept sign-ups wait on disk)."""
+        self._stopped = True
+
     def _run(self, command: f.Command, *, delay_ms: int = 0) -> None:
+        if self._stopped:
+            return
         if delay_ms:
             QTimer.singleShot(delay_ms, self, lambda: self._run(command))
             return

@@ -197,6 +197,8 @@ class Shell(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timers.stop()
+        if self.controller is not None:
+            self.controller.stop()
         super().closeEvent(event)
 
 

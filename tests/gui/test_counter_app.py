@@ -41,13 +41,23 @@ def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
         yield live
 
 
-def open_app(
-    backend: LiveBackend, qtbot: QtBot, qapp: QApplication, data_dir: Path, **options: int
-) -> Shell:
-    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+def enroll(backend: LiveBackend) -> DeviceCredentials:
     client = OmoClient(backend.base_url)
     reply = client.enroll(backend.enrollment_code(), "Counter 1")
     client.close()
+    return DeviceCredentials(backend.base_url, reply.device_id, reply.device_token, "TPE01", STORE)
+
+
+def open_app(
+    backend: LiveBackend,
+    qtbot: QtBot,
+    qapp: QApplication,
+    data_dir: Path,
+    device: DeviceCredentials | None = None,
+    **options: int,
+) -> Shell:
+    """The app on an enrolled device (a restart passes the same device again)."""
+    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
     shell = Shell(
         device_store=DeviceStore(allow_plaintext=True),
         data_dir=data_dir,
@@ -59,9 +69,7 @@ def open_app(
     shell.show()
     shell.activateWindow()
     qtbot.waitExposed(shell)
-    shell.use_device(
-        DeviceCredentials(backend.base_url, reply.device_id, reply.device_token, "TPE01", STORE)
-    )
+    shell.use_device(device or enroll(backend))
     return shell
 
 
@@ -383,7 +391,8 @@ def test_a_sign_up_kept_when_the_app_closed_offline_is_sent_once_after_a_restart
     with live_backend(sqlite_factory, database_url=url) as first:
         first.add_store("TPE01", STORE)
         first.add_staff("TPE01", "1001", "Amy", pin="123456")
-        shell = open_app(first, qtbot, qapp, tmp_path, offline_retry_ms=300)
+        device = enroll(first)
+        shell = open_app(first, qtbot, qapp, tmp_path, device, offline_retry_ms=300)
         log_in(qtbot, shell)
         search(qtbot, shell, "0912345678")
         wait_for_screen(qtbot, shell, "customer")
@@ -396,7 +405,7 @@ def test_a_sign_up_kept_when_the_app_closed_offline_is_sent_once_after_a_restart
 
     with live_backend(sqlite_factory, database_url=url, port=port) as again:
         assert again.messages_to("+886912345678") == [], "nothing went out while closed"
-        restarted = open_app(again, qtbot, qapp, tmp_path)
+        restarted = open_app(again, qtbot, qapp, tmp_path, device)
         log_in(qtbot, restarted)
         wait_for_screen(qtbot, restarted, "sms_prompt")
         assert len(again.messages_to("+886912345678")) == 1
