@@ -397,7 +397,7 @@ def sign_up_by_sms(d: Driver, phone: PhoneProcess, label: str, number: str) -> N
 
 
 def bind_by_qr(d: Driver, phone: PhoneProcess, label: str, number: str) -> None:
-    """A member: Bind now → the QR code → the phone scans and confirms (dev mode) → done."""
+    """A member: Bind now → the QR code → the phone scans, signs in, confirms → done."""
     base_url = d.shell.credentials.backend_url if d.shell.credentials else ""
     d.search(label, number)
     d.step(f"{label}: Bind now → QR code")
@@ -413,9 +413,8 @@ def bind_by_qr(d: Driver, phone: PhoneProcess, label: str, number: str) -> None:
         return isinstance(now, f.Binding) and now.binding.status.value == "scanned"
 
     d.wait_until(scanned, "scanned on screen")
-    d.step(f"{label}: the phone confirms → success")
-    action = state.qr_url.replace(base_url, "") + "/confirm"
-    d.phone_does(phone, "confirm", do="submit", base_url=base_url, action=action)
+    d.step(f"{label}: the member signs in and confirms → success")
+    d.phone_does(phone, "sign in", do="bind", base_url=base_url, identifier=number)
     d.wait_screen("success")
     d.step(f"{label}: Done → search")
     d.tap(d.view, "done")

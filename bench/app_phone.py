@@ -6,7 +6,7 @@ reads one JSON command per line on stdin and answers one JSON line on stdout:
 
     {"do": "register", "base_url": …, "phone": "+8869…"}   open the newest SMS link, sign up
     {"do": "open", "url": …}                                  open a link (a scanned QR code)
-    {"do": "submit", "base_url": …, "action": "/b/…/confirm"} post the open page's form
+    {"do": "bind", "base_url": …, "identifier": "0912…"}     sign in on the open bind page, confirm
 
 Each answer is ``{"ok": true, "status": 200}`` or ``{"ok": false, "error": "…"}``.
 """
@@ -66,14 +66,22 @@ class Phone:
         return self.submit(base_url, "/r", **REGISTRATION)
 
 
+def bind(phone: Phone, base_url: str, identifier: str) -> int:
+    """On the scanned bind page: sign in as the member, then confirm the details."""
+    status = phone.submit(base_url, "/b", identifier=identifier, password=REGISTRATION["password"])
+    if status != 200:
+        raise RuntimeError(f"signing in answered {status}")
+    return phone.submit(base_url, "/b/details", name=REGISTRATION["name"])
+
+
 def _handle(phone: Phone, command: dict[str, Any]) -> int:
     match command["do"]:
         case "register":
             return phone.register(command["base_url"], command["phone"])
         case "open":
             return phone.open(command["url"])
-        case "submit":
-            return phone.submit(command["base_url"], command["action"])
+        case "bind":
+            return bind(phone, command["base_url"], command["identifier"])
     raise ValueError(f"unknown command {command['do']!r}")
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from omo_backend.security import hash_secret
+
 # 090… to 098… are mobile ranges in libphonenumber's metadata; 099… is not (POST /invitations
 # would refuse it as not_mobile), so it is left out.
 _MOBILE_SPACE = 9 * 10**7
@@ -21,8 +23,9 @@ _ROMAN_SURNAMES = ["Chen", "Lin", "Huang", "Chang", "Li", "Wang", "Wu", "Liu", "
 _ROMAN_GIVEN = ["Amy", "Ben", "Cindy", "David", "Emily", "Grace", "Kevin", "Mei-ling", "Jason"]
 _DOMAINS = ["gmail.com", "yahoo.com.tw", "hotmail.com", "example.com"]
 _LEVELS = ["regular", "regular", "regular", "silver", "gold"]
-# The shape of an argon2 hash, so member rows are as wide as real ones.
-_PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$" + "A" * 22 + "$" + "B" * 43
+# Every seeded member's password (hashed once): the bench's phone signs in with it to bind.
+MEMBER_PASSWORD = "password1"
+_PASSWORD_HASH = hash_secret(MEMBER_PASSWORD)
 
 COLUMNS = (
     "name",
