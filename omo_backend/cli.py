@@ -146,7 +146,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     base = f"http://{args.host}:{args.port}"
     settings = settings.model_copy(
-        update={"dev_mode": True, "sms_provider": "outbox", "public_base_url": base}
+        # Nothing leaves the machine in a demo: SMS and e-mail stay in the outbox.
+        update={"dev_mode": True, "sms_provider": "outbox", "smtp_url": "", "public_base_url": base}
     )
     db = _database(settings)
     with db.transaction() as session:

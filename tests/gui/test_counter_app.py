@@ -356,23 +356,31 @@ def test_log_out_cancels_the_binding_on_screen_and_ends_the_session(
         stale.search_customers(phone="0912000333")
 
 
-def test_a_sign_up_tapped_while_the_backend_is_down_is_sent_once_when_it_is_back(
+def sign_up_as_the_backend_goes_away(
     sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
-) -> None:
-    # One database for the two lives of the backend, on the same port.
-    url = sqlite_factory.new_url()
+) -> tuple[Shell, DeviceCredentials, str, int]:
+    """Log in, find nobody, then the backend stops before "Sign up" is tapped."""
+    url = sqlite_factory.new_url()  # one database for the backend's two lives, on one port
     with live_backend(sqlite_factory, database_url=url) as first:
         first.add_store("TPE01", STORE)
         first.add_staff("TPE01", "1001", "Amy", pin="123456")
-        shell = open_app(first, qtbot, qapp, tmp_path, offline_retry_ms=300)
+        device = enroll(first)
+        shell = open_app(first, qtbot, qapp, tmp_path, device, offline_retry_ms=300)
         log_in(qtbot, shell)
         search(qtbot, shell, "0912345678")
         wait_for_screen(qtbot, shell, "customer")
         port = int(first.base_url.rsplit(":", 1)[1])
     tap(qtbot, shell.counter.view, "sign_up")
     wait_for_screen(qtbot, shell, "waiting")
-    assert "09•••••678" in shown_text(shell.counter.view)
     assert "0912345678" in (tmp_path / "pending-signups.json").read_text()
+    return shell, device, url, port
+
+
+def test_a_sign_up_tapped_while_the_backend_is_down_is_sent_once_when_it_is_back(
+    sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    shell, _, url, port = sign_up_as_the_backend_goes_away(sqlite_factory, qtbot, qapp, tmp_path)
+    assert "09•••••678" in shown_text(shell.counter.view)
     qtbot.wait(1000)  # a few retries against nothing
 
     with live_backend(sqlite_factory, database_url=url, port=port) as again:
@@ -387,21 +395,11 @@ def test_a_sign_up_tapped_while_the_backend_is_down_is_sent_once_when_it_is_back
 def test_a_sign_up_kept_when_the_app_closed_offline_is_sent_once_after_a_restart(
     sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> None:
-    url = sqlite_factory.new_url()
-    with live_backend(sqlite_factory, database_url=url) as first:
-        first.add_store("TPE01", STORE)
-        first.add_staff("TPE01", "1001", "Amy", pin="123456")
-        device = enroll(first)
-        shell = open_app(first, qtbot, qapp, tmp_path, device, offline_retry_ms=300)
-        log_in(qtbot, shell)
-        search(qtbot, shell, "0912345678")
-        wait_for_screen(qtbot, shell, "customer")
-        port = int(first.base_url.rsplit(":", 1)[1])
-    tap(qtbot, shell.counter.view, "sign_up")
-    wait_for_screen(qtbot, shell, "waiting")
+    shell, device, url, port = sign_up_as_the_backend_goes_away(
+        sqlite_factory, qtbot, qapp, tmp_path
+    )
     shell.close()  # the app is closed while the backend is still away
     wait_for_all(10_000)
-    assert "0912345678" in (tmp_path / "pending-signups.json").read_text()
 
     with live_backend(sqlite_factory, database_url=url, port=port) as again:
         assert again.messages_to("+886912345678") == [], "nothing went out while closed"
