@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
-from omo_desktop.demo.embedded import default_data_dir
-from omo_desktop.device_store import DeviceCredentials, DeviceStore, KeyringUnavailable
+from omo_desktop.demo.embedded import (
+    DemoInfo,
+    EmbeddedBackend,
+    EmbeddedBackendError,
+    default_data_dir,
+)
 from omo_desktop.i18n import LanguageSwitcher
-from omo_desktop.shell import Shell
-from omo_desktop.workers import BackendOp
+
+# The shell's modules (its screens, the HTTP client, the keyring: ~0.3 s) are imported in
+# build(), after the demo backend's process is launched, so that both import at once.
+if TYPE_CHECKING:
+    from omo_desktop.shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +74,7 @@ class App:
 
     qt: QApplication
     shell: Shell
-    demo: object | None = None  # the EmbeddedBackend, when running a demo
+    demo: EmbeddedBackend | None = None  # when running a demo
     phone: object | None = None  # the demo phone window
 
     def close(self) -> None:
@@ -73,10 +82,19 @@ class App:
         if self.phone is not None:
             self.phone.close()  # type: ignore[attr-defined]
         if self.demo is not None:
-            self.demo.stop()  # type: ignore[attr-defined]
+            self.demo.stop()
 
 
 def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None = None) -> App:
+    data_dir: Path = args.data_dir or default_data_dir()
+    demo = None
+    if args.demo:
+        # First of all: the backend's process starts up on the other core meanwhile.
+        demo = EmbeddedBackend()
+        demo.launch(data_dir)
+    from omo_desktop.device_store import DeviceStore
+    from omo_desktop.shell import Shell
+
     qt = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt, QApplication)
     qt.setApplicationName("OMO Counter")
@@ -84,16 +102,15 @@ def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None =
     style(qt)
     languages = LanguageSwitcher(qt)
     languages.switch(args.locale or system_locale())
-    data_dir: Path = args.data_dir or default_data_dir()
     shell = Shell(
         device_store=DeviceStore(allow_plaintext=args.demo),
         data_dir=data_dir,
         languages=languages,
         **(shell_options or {}),  # type: ignore[arg-type]
     )
-    app = App(qt, shell)
-    if args.demo:
-        start_demo(app, data_dir)
+    app = App(qt, shell, demo=demo)
+    if demo is not None:
+        start_demo(app, demo)
     else:
         open_device(shell)
     if args.fullscreen:
@@ -105,6 +122,8 @@ def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None =
 
 
 def open_device(shell: Shell) -> None:
+    from omo_desktop.device_store import KeyringUnavailable
+
     try:
         credentials = shell.device_store.load()
     except KeyringUnavailable as exc:
@@ -117,12 +136,10 @@ def open_device(shell: Shell) -> None:
         shell.use_device(credentials)
 
 
-def start_demo(app: App, data_dir: Path) -> None:
-    """The window shows at once; the backend starts on a worker and the log-in opens after."""
-    from omo_desktop.demo.embedded import EmbeddedBackend, EmbeddedBackendError
+def start_demo(app: App, backend: EmbeddedBackend) -> None:
+    """The window shows at once; a worker waits for the launched backend, the log-in opens after."""
+    from omo_desktop.workers import BackendOp
 
-    backend = EmbeddedBackend()
-    app.demo = backend
     shell = app.shell
     shell.login.set_busy(True)
     shell.login.set_hint(
@@ -130,17 +147,16 @@ def start_demo(app: App, data_dir: Path) -> None:
     )
     shell.show_login()
 
-    def start() -> object:
+    def wait_ready() -> DemoInfo:
         try:
-            return backend.start(data_dir)
+            return backend.wait_ready()
         except EmbeddedBackendError as exc:
             raise ApiError("demo_failed", str(exc)) from exc
 
-    def started(info: object) -> None:
-        from omo_desktop.demo.embedded import DemoInfo
+    def started(info: DemoInfo) -> None:
         from omo_desktop.demo.phone import DemoPhoneWindow
+        from omo_desktop.device_store import DeviceCredentials
 
-        assert isinstance(info, DemoInfo)
         shell.login.set_busy(False)
         shell.use_device(
             DeviceCredentials(
@@ -168,13 +184,10 @@ def start_demo(app: App, data_dir: Path) -> None:
             )
         )
 
-    BackendOp(parent=shell, op=start, success=started).failure(failed).run()
+    BackendOp(parent=shell, op=wait_ready, success=started).failure(failed).run()
 
 
-def demo_hint(info: object) -> str:
-    from omo_desktop.demo.embedded import DemoInfo
-
-    assert isinstance(info, DemoInfo)
+def demo_hint(info: DemoInfo) -> str:
     staff = ", ".join(f"{s.code} {s.name} (PIN {s.pin})" for s in info.store_staff)
     text = QCoreApplication.translate(
         "App", "Demo staff: %1. Try members %2, past buyers %3, or a new number %4."
@@ -189,11 +202,15 @@ def demo_hint(info: object) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The embedded backend's request lines (the demo phone polls every second) are noise here.
-    logging.getLogger("omo_backend.access").setLevel(logging.WARNING)
     args = parse_args(argv)
     app = build(args)
     QTimer.singleShot(0, lambda: log.info("window shown"))
+    # Ctrl+C in the terminal quits like closing the window (the demo backend stops too).
+    signal.signal(signal.SIGINT, lambda *_: app.qt.quit())
+    # Python only runs signal handlers between bytecodes: a timer lets it look now and then.
+    wake = QTimer()
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
     code = app.qt.exec()
     app.close()
     logging.shutdown()

@@ -3,5 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(autouse=True)
+def _plain_style_after_each_test() -> Iterator[None]:
+    """Tests that run the whole app set its theme on the shared QApplication: undo it."""
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setStyleSheet("")

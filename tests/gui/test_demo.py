@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient, new_idempotency_key
-from backend_client.errors import ApiError, OfflineError
+from backend_client.errors import OfflineError
 from backend_client.masking import mask_phone
 from backend_client.schemas import InvitationStatus
 from omo_desktop.demo.embedded import (
@@ -181,30 +184,97 @@ def test_closing_does_not_wait_for_the_counters_open_long_poll(data_dir: Path):
     while status == InvitationStatus.QUEUED and time.monotonic() < deadline:
         status = counter.get_invitation(invitation.id, wait=5, known_status=status).status
     assert status == InvitationStatus.SENT
+    # The counter's long-poll, sent by hand: the test knows when its request is out.
+    host, port = info.base_url.removeprefix("http://").split(":")
+    poll = http.client.HTTPConnection(host, int(port), timeout=30)
+    poll.request(
+        "GET",
+        f"/api/v1/invitations/{invitation.id}?wait=25&known_status={status}",
+        headers={"Authorization": f"Bearer {counter.session_token}"},
+    )
     outcome: list[object] = []
 
     def follow() -> None:
         try:
-            outcome.append(counter.get_invitation(invitation.id, wait=25, known_status=status))
-        except ApiError as error:
+            outcome.append(poll.getresponse().status)
+        except (http.client.HTTPException, OSError) as error:
             outcome.append(error)
 
     waiting = threading.Thread(target=follow, daemon=True)
     waiting.start()
-    assert backend._running is not None
-    watcher = backend._running.server.config.app.state.watcher
-    deadline = time.monotonic() + 10
-    while watcher.waiting < 1:
-        assert time.monotonic() < deadline, "the long-poll never started waiting"
-        time.sleep(0.01)
+    # The server answers a later request, so it has read the long-poll's before it.
+    assert OmoClient(info.base_url).health().status == "ok"
+    assert waiting.is_alive(), "the long-poll was answered before the quit"
 
     started = time.monotonic()
     backend.stop()
     assert time.monotonic() - started < 5, "quit waited for the long-poll"
     waiting.join(10)
     assert outcome
-    assert isinstance(outcome[0], ApiError), "the long-poll was cut, not answered"
+    assert outcome[0] != 200, "the long-poll was cut, not answered"
     assert refused(info.base_url)
+
+
+def test_the_backend_stops_when_the_app_is_killed(data_dir: Path):
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP_THAT_GETS_KILLED, str(data_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert app.stdout is not None
+        base_url = app.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:"), "the backend did not start"
+        assert OmoClient(base_url).health().status == "ok"
+        app.kill()
+        app.wait(10)
+        deadline = time.monotonic() + 10
+        while not refused(base_url):
+            assert time.monotonic() < deadline, "the backend outlived the app"
+            time.sleep(0.05)
+    finally:
+        app.kill()
+        app.wait(10)
+
+
+# An app with the demo backend running, until it is killed (no chance to stop it).
+APP_THAT_GETS_KILLED = """
+import sys, threading
+from pathlib import Path
+from omo_desktop.demo.embedded import EmbeddedBackend
+
+print(EmbeddedBackend().start(Path(sys.argv[1])).base_url, flush=True)
+threading.Event().wait()
+"""
+
+
+def test_closing_while_the_backend_starts_stops_it(data_dir: Path):
+    backend = EmbeddedBackend()
+    backend.launch()
+    assert backend.running
+    outcome: list[object] = []
+
+    def wait() -> None:
+        try:
+            outcome.append(backend.wait_ready())
+        except EmbeddedBackendError as error:
+            outcome.append(error)
+
+    waiting = threading.Thread(target=wait, daemon=True)
+    waiting.start()
+    started = time.monotonic()
+    backend.stop()
+    assert time.monotonic() - started < 5
+    waiting.join(10)
+    assert not backend.running
+    [error] = outcome
+    assert isinstance(error, EmbeddedBackendError)
+    assert "stopped" in str(error)
+
+    # The folder is fine for the next start.
+    info = backend.start()
+    assert OmoClient(info.base_url).health().status == "ok"
+    backend.stop()
 
 
 def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
