@@ -54,6 +54,8 @@ class DemoInfo:
 # a start skips the lookups (and the phone parsing, the slowest part). New demo data in a
 # later version needs a new marker name.
 SEEDED = "demo.seeded"
+# Demo members sign in on the phone's bind page with this.
+MEMBER_PASSWORD = "demo-password"  # noqa: S105 (demo data, printed for people to use)
 
 
 def seed(*, session: Session) -> DemoInfo:
@@ -93,7 +95,7 @@ def _add_missing(session: Session) -> None:
             continue
         # Demo data only: one hash for all, at the lighter PIN cost, keeps the first start
         # short (a real member's password gets its own, at full cost: security.hash_secret).
-        password_hash = password_hash or security.hash_pin("demo-password")
+        password_hash = password_hash or security.hash_pin(MEMBER_PASSWORD)
         member = Customer(
             name=name,
             name_search=name.lower(),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
 from omo_desktop.demo.embedded import (
+    MEMBER_PASSWORD,
     DemoInfo,
     EmbeddedBackend,
     EmbeddedBackendError,
@@ -190,13 +191,16 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
 def demo_hint(info: DemoInfo) -> str:
     staff = ", ".join(f"{s.code} {s.name} (PIN {s.pin})" for s in info.store_staff)
     text = QCoreApplication.translate(
-        "App", "Demo staff: %1. Try members %2, past buyers %3, or a new number %4."
+        "App",
+        "Demo staff: %1. Try members %2 (password on the phone: %5), past buyers %3, "
+        "or a new number %4.",
     )
     return (
         text.replace("%1", staff)
         .replace("%2", ", ".join(info.members))
         .replace("%3", ", ".join(info.past_buyers))
         .replace("%4", info.new_customer)
+        .replace("%5", MEMBER_PASSWORD)
     )
 
 

@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "OMO_DATA_DIR"
+# omo_backend.demo_seed.MEMBER_PASSWORD (a test keeps them equal; importing it here would load
+# the backend into the app's process).
+MEMBER_PASSWORD = "demo-password"  # noqa: S105 (demo data, printed for people to use)
 DATABASE_FILE = "omo-demo.db"
 DEMO_STORE = "TPE01"
 DEVICE_NAME = "Demo counter"

@@ -12,8 +12,8 @@
         <translation>示範伺服器無法啟動：%1</translation>
     </message>
     <message>
-        <source>Demo staff: %1. Try members %2, past buyers %3, or a new number %4.</source>
-        <translation>示範店員：%1。可試試會員 %2、曾消費顧客 %3，或新號碼 %4。</translation>
+        <source>Demo staff: %1. Try members %2 (password on the phone: %5), past buyers %3, or a new number %4.</source>
+        <translation>示範店員：%1。可試試會員 %2（手機登入密碼：%5）、曾消費顧客 %3，或新號碼 %4。</translation>
     </message>
 </context>
 <context>

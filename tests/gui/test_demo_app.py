@@ -45,3 +45,10 @@ def test_the_demo_opens_the_log_in_with_demo_staff_and_the_demo_phone(
     with pytest.raises(requests.ConnectionError):
         requests.get(base_url + "/health", timeout=2)
     print(f"\napp screenshots: {SHOTS.resolve()}")
+
+
+def test_the_hint_gives_the_demo_members_password_the_seed_uses() -> None:
+    from omo_backend import demo_seed
+    from omo_desktop.demo import embedded
+
+    assert embedded.MEMBER_PASSWORD == demo_seed.MEMBER_PASSWORD
