@@ -37,6 +37,7 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.backend import DatabaseFactory
+from tests.support.dispatchers import race_two_dispatchers
 from tests.support.postgres import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -639,29 +640,7 @@ def test_two_dispatchers_at_once_never_send_one_message_twice(
     settings = twilio_settings(database.url, twilio, dispatch_batch=5)
     # A little latency per send, so the two claim while the other is busy sending.
     twilio.latency_seconds = 0.002
-    start = threading.Barrier(2)
-    handled = [0, 0]
-    errors: list[BaseException] = []
-
-    def dispatch(slot: int) -> None:
-        # Like two processes: each has its own engine and provider.
-        db = Database(database.url)
-        try:
-            dispatcher = Dispatcher(db, settings)
-            start.wait()
-            while (count := dispatcher.run_once()) > 0:
-                handled[slot] += count
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            db.dispose()
-
-    threads = [threading.Thread(target=dispatch, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    handled = race_two_dispatchers(database.url, settings)
 
     assert Counter(twilio.bodies()) == Counter(bodies), "some message was sent twice or never"
     assert sum(handled) == 50

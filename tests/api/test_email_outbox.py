@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
-import threading
 import time
 import uuid
 from collections import Counter
@@ -35,6 +34,7 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.smtp_server import FakeSmtp
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
+from tests.support.dispatchers import race_two_dispatchers
 from tests.support.postgres import free_port
 
 TO = "lin.hsiao-hua@example.tw"
@@ -314,29 +314,7 @@ def test_two_dispatchers_at_once_never_send_one_email_twice(
     for subject in subjects:
         queue_invitation_email(database, subject=subject)
     settings = smtp_settings(database, login_url(smtp), dispatch_batch=5)
-    start = threading.Barrier(2)
-    handled = [0, 0]
-    errors: list[BaseException] = []
-
-    def dispatch(slot: int) -> None:
-        # Like two processes: each has its own engine and SMTP connections.
-        db = Database(database.url)
-        try:
-            dispatcher = Dispatcher(db, settings)
-            start.wait()
-            while (count := dispatcher.run_once()) > 0:
-                handled[slot] += count
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            db.dispose()
-
-    threads = [threading.Thread(target=dispatch, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    handled = race_two_dispatchers(database.url, settings)
 
     received = Counter(str(mail.message["Subject"]) for mail in smtp.received)
     assert received == Counter(subjects), "some e-mail was sent twice or never"

@@ -29,10 +29,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fakes.http_fake import HttpFake
 
 ISSUER = "https://access.line.me"
 CANCEL_DESCRIPTION = "The resource owner denied the request."
@@ -101,7 +102,7 @@ class ReceivedRequest:
     form: dict[str, str] = field(default_factory=dict)
 
 
-class FakeLine:
+class FakeLine(HttpFake):
     def __init__(
         self,
         *,
@@ -110,6 +111,7 @@ class FakeLine:
         redirect_uris: tuple[str, ...] | None = None,
         strict: bool = True,
     ) -> None:
+        super().__init__()
         self.channel_id = channel_id or str(1_600_000_000 + secrets.randbelow(99_999_999))
         self.channel_secret = channel_secret or secrets.token_hex(16)
         # Callback URLs registered on the console; None accepts any http(s) URL.
@@ -125,47 +127,16 @@ class FakeLine:
         self._access_tokens: dict[str, tuple[str, str]] = {}  # token -> (sub, scope)
         self._fail_next = 0
         self._fail_status = 500
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- life ----------------------------------------------------------------------------
 
-    def start(self) -> FakeLine:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(_Handler):
             line = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeLine:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return Handler
 
     @property
     def auth_base(self) -> str:
