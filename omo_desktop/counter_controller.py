@@ -119,10 +119,12 @@ class CounterController(QObject):
 
     # --- carrying out commands -------------------------------------------------------------
 
-    def _apply(self, commands: list[f.Command]) -> None:
+    def _apply(self, commands: list[f.Command], *, failed: f.Command | None = None) -> None:
         self._publish()
         for command in commands:
-            self._run(command)
+            # A long-poll the flow restarts after it failed waits a little: no tight loop.
+            again = command == failed and _follow_key(command) is not None
+            self._run(command, delay_ms=FOLLOW_RETRY_MS if again else 0)
 
     def _publish(self) -> None:
         """Busy states are drawn only if the answer takes longer than ~150 ms: no flicker."""
@@ -183,13 +185,7 @@ class CounterController(QObject):
                 self._following.discard(follow)
             self._last_error = error
             log.info("%s failed: %s", type(command).__name__, error.code)
-            self._publish_after(self.flow.failed(command, error), command)
+            self._apply(self.flow.failed(command, error), failed=command)
 
         op: Callable[[], object] = lambda: execute(self._client, command)  # noqa: E731
         BackendOp(parent=self, op=op, success=succeeded).failure(failed).run()
-
-    def _publish_after(self, commands: list[f.Command], failed: f.Command) -> None:
-        self._publish()
-        for command in commands:
-            again = _follow_key(command) is not None and command == failed
-            self._run(command, delay_ms=FOLLOW_RETRY_MS if again else 0)
