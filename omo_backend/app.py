@@ -32,6 +32,7 @@ from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import redact, request_id_var
 from omo_backend.longpoll import ChangeWatcher
+from omo_backend.pages import rendering as page_rendering
 from omo_backend.pages import router as pages
 from omo_backend.settings import Settings
 from omo_backend.staff.router import router as staff_router
@@ -77,7 +78,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _is_page(request):
-            return pages.error_page(request, exc)
+            return page_rendering.error_page(request, exc)
         return envelope(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -97,7 +98,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         if _is_page(request):
             key = "link_unknown" if exc.status_code == 404 else "request_problem"
-            return pages.message_page(request, exc.status_code, key)
+            return page_rendering.message_page(request, exc.status_code, key)
         headers = dict(exc.headers) if exc.headers else None
         return envelope(exc.status_code, code, str(exc.detail), headers=headers)
 
@@ -107,7 +108,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         cause = getattr(exc, "orig", None) or exc
         log.error("database unavailable: %s", type(cause).__name__)
         if _is_page(request):
-            return pages.message_page(request, 503, "server_trouble")
+            return page_rendering.message_page(request, 503, "server_trouble")
         return envelope(
             503,
             "service_unavailable",
@@ -124,7 +125,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def unexpected_error(request: Request) -> Response:
     if _is_page(request):
-        return pages.message_page(request, 500, "server_trouble")
+        return page_rendering.message_page(request, 500, "server_trouble")
     return envelope(
         500,
         "internal_error",

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, Response
 
 from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import BindingStatus, InvitationStatus
@@ -20,100 +18,19 @@ from omo_backend.errors import Conflict, DomainError, NotFound
 from omo_backend.invitations import service as invitation_service
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.pages import service
-from omo_backend.pages.i18n import pick_locale, translator
-from omo_backend.settings import Settings
+from omo_backend.pages.i18n import translator
+from omo_backend.pages.rendering import (
+    BIND_COOKIE,
+    REG_COOKIE,
+    enter_session,
+    error_page,
+    locale_of,
+    message_page,
+    redirect,
+    render,
+)
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-REG_COOKIE = "omo_reg"
-BIND_COOKIE = "omo_bind"
-LANG_COOKIE = "omo_lang"
-PAGE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-def locale_of(request: Request) -> str:
-    return pick_locale(
-        request.headers.get("accept-language"),
-        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
-    )
-
-
-def render(
-    request: Request, template: str, status: int, *, store: Store | None, **context: Any
-) -> HTMLResponse:
-    locale = locale_of(request)
-    t = translator(locale)
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "t": t,
-            "locale": locale,
-            "store_name": store.name if store else "OMO",
-            "brand": store.brand_color if store else "#0b6e4f",
-            "title": context.pop("title", store.name if store else "OMO"),
-            **context,
-        },
-        status_code=status,
-        headers=PAGE_HEADERS,
-    )
-    lang = request.query_params.get("lang")
-    if lang in ("en", "zh_TW"):
-        response.set_cookie(LANG_COOKIE, str(lang), max_age=365 * 86400, samesite="lax")
-    return response
-
-
-def message_page(
-    request: Request,
-    status: int,
-    code: str,
-    *,
-    store: Store | None = None,
-    heading_key: str = "error_title",
-    icon: str = "",
-    more: tuple[str, ...] = (),
-) -> HTMLResponse:
-    t = translator(locale_of(request))
-    store_name = store.name if store else "OMO"
-    return render(
-        request,
-        "message.html",
-        status,
-        store=store,
-        heading=t[heading_key].format(store=store_name),
-        body=t.get(code, t["server_trouble"]).format(store=store_name),
-        icon=icon,
-        more=more,
-    )
-
-
-def error_page(request: Request, error: DomainError) -> HTMLResponse:
-    return message_page(request, error.status, error.code)
-
-
-def _enter_session(settings: Settings, cookie: str, path: str, sid: str) -> Response:
-    """Swaps a link's token for its page session: the token leaves the address bar here."""
-    response = RedirectResponse(path, status_code=303, headers=PAGE_HEADERS)
-    response.set_cookie(
-        cookie,
-        sid,
-        max_age=settings.page_session_ttl_seconds,
-        path=path,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_base_url.startswith("https"),
-    )
-    return response
-
 
 def _registration_context(request: Request, db: DbDep, sid: str | None) -> dict[str, Any]:
     with db.transaction(write=False) as session:
@@ -170,7 +87,7 @@ def _ticked(box: str) -> bool:
 
 def _closed_page(request: Request, ctx: dict[str, Any]) -> Response | None:
     if ctx["status"] is InvitationStatus.REGISTERED:
-        return RedirectResponse("/r/done", status_code=303, headers=PAGE_HEADERS)
+        return redirect(request, "/r/done")
     if ctx["status"].is_final or ctx["expired"]:
         return message_page(request, 410, "link_expired", store=ctx["store"])
     return None
@@ -255,7 +172,7 @@ def submit_registration(
     except DomainError as error:
         return message_page(request, error.status, error.code, store=ctx["store"])
     request.app.state.watcher.notify()
-    return RedirectResponse("/r/done", status_code=303, headers=PAGE_HEADERS)
+    return redirect(request, "/r/done")
 
 
 @router.get("/r/done")
@@ -267,9 +184,9 @@ def registration_done(
     except NotFound:
         return message_page(request, 404, "session_missing")
     if ctx["status"] is not InvitationStatus.REGISTERED:
-        return RedirectResponse("/r", status_code=303, headers=PAGE_HEADERS)
+        return redirect(request, "/r")
     return message_page(
-        request, 200, "done_body", store=ctx["store"], heading_key="done_title", icon="🎉"
+        request, 200, "done_body", store=ctx["store"], heading_key="done_title", icon="done"
     )
 
 
@@ -291,13 +208,13 @@ def open_registration_link(
     except DomainError as error:
         return error_page(request, error)
     request.app.state.watcher.notify()
-    return _enter_session(settings, REG_COOKIE, "/r", sid)
+    return enter_session(request, settings, REG_COOKIE, "/r", sid)
 
 
 @router.post("/r/{token}")
-def post_to_registration_link(token: str) -> Response:
+def post_to_registration_link(token: str, request: Request) -> Response:
     """API.md lists POST on the link; the form itself posts to the token-free ``/r``."""
-    return RedirectResponse(f"/r/{token}", status_code=303, headers=PAGE_HEADERS)
+    return redirect(request, f"/r/{token}")
 
 
 # --- the bind link: the member signs in, (LINE,) confirms their details ---------------------
@@ -366,7 +283,7 @@ def _bind_closed_page(request: Request, ctx: BindPage) -> Response | None:
     if ctx.closed_code is None:
         return None
     if ctx.status is BindingStatus.COMPLETED and ctx.signed_in:
-        return RedirectResponse("/b/done", status_code=303, headers=PAGE_HEADERS)
+        return redirect(request, "/b/done")
     return message_page(request, _CLOSED_STATUS[ctx.closed_code], ctx.closed_code, store=ctx.store)
 
 
@@ -453,7 +370,7 @@ def submit_sign_in(
     if closed is not None:
         return closed
     if ctx.signed_in:
-        return RedirectResponse("/b", status_code=303, headers=PAGE_HEADERS)
+        return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
     try:
@@ -481,7 +398,7 @@ def submit_sign_in(
             message += f" {t['tries_left']} {result.tries_left}"
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
-    return RedirectResponse("/b", status_code=303, headers=PAGE_HEADERS)
+    return redirect(request, "/b")
 
 
 @router.post("/b/details")
@@ -502,7 +419,7 @@ def submit_details(
     if closed is not None:
         return closed
     if not ctx.signed_in:
-        return RedirectResponse("/b", status_code=303, headers=PAGE_HEADERS)
+        return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
     values = {"name": name, "birthday": birthday, "email": email}
@@ -532,7 +449,7 @@ def submit_details(
         status = _CLOSED_STATUS.get(error.code, error.status)
         return message_page(request, status, error.code, store=ctx.store)
     request.app.state.watcher.notify()
-    return RedirectResponse("/b/done", status_code=303, headers=PAGE_HEADERS)
+    return redirect(request, "/b/done")
 
 
 @router.get("/b/done")
@@ -544,9 +461,7 @@ def bind_done(
     except NotFound:
         return message_page(request, 404, "session_missing")
     if not (ctx.status is BindingStatus.COMPLETED and ctx.signed_in):
-        return _bind_closed_page(request, ctx) or RedirectResponse(
-            "/b", status_code=303, headers=PAGE_HEADERS
-        )
+        return _bind_closed_page(request, ctx) or redirect(request, "/b")
     t = translator(locale_of(request))
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
@@ -558,7 +473,7 @@ def bind_done(
         "bind_done",
         store=ctx.store,
         heading_key="bind_done_title",
-        icon="🎉",
+        icon="done",
         more=more,
     )
 
@@ -581,10 +496,10 @@ def open_bind_link(token: str, request: Request, db: DbDep, settings: SettingsDe
     except DomainError as error:
         return error_page(request, error)
     request.app.state.watcher.notify()
-    return _enter_session(settings, BIND_COOKIE, "/b", sid)
+    return enter_session(request, settings, BIND_COOKIE, "/b", sid)
 
 
 @router.post("/b/{token}")
-def post_to_bind_link(token: str) -> Response:
+def post_to_bind_link(token: str, request: Request) -> Response:
     """API.md lists POST on the link; the forms themselves post to the token-free ``/b``."""
-    return RedirectResponse(f"/b/{token}", status_code=303, headers=PAGE_HEADERS)
+    return redirect(request, f"/b/{token}")

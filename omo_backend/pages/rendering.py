@@ -1,0 +1,137 @@
+"""How every customer page is drawn and answered: language, headers, message pages, cookies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from omo_backend.errors import DomainError
+from omo_backend.models import Store
+from omo_backend.pages.i18n import pick_locale, translator
+from omo_backend.settings import Settings
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+REG_COOKIE = "omo_reg"
+BIND_COOKIE = "omo_bind"
+RESET_COOKIE = "omo_reset"
+LANG_COOKIE = "omo_lang"
+PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+LANGUAGES = ("en", "zh_TW")
+
+
+def locale_of(request: Request) -> str:
+    return pick_locale(
+        request.headers.get("accept-language"),
+        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
+    )
+
+
+def _remember_language(request: Request, response: Response) -> None:
+    lang = request.query_params.get("lang")
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, str(lang), max_age=365 * 86400, samesite="lax")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A way on from a message page: a link, or a form posted with the page's CSRF token."""
+
+    label: str
+    href: str
+    post: bool = False
+    primary: bool = True
+
+
+def render(
+    request: Request, template: str, status: int, *, store: Store | None, **context: Any
+) -> HTMLResponse:
+    locale = locale_of(request)
+    t = translator(locale)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": t,
+            "locale": locale,
+            "store_name": store.name if store else "OMO",
+            "brand": store.brand_color if store else "#0b6e4f",
+            "title": context.pop("title", store.name if store else "OMO"),
+            **context,
+        },
+        status_code=status,
+        headers=PAGE_HEADERS,
+    )
+    _remember_language(request, response)
+    return response
+
+
+def message_page(
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    store: Store | None = None,
+    heading_key: str = "error_title",
+    icon: str = "",
+    more: tuple[str, ...] = (),
+    actions: tuple[Action, ...] = (),
+    csrf: str = "",
+    phone: str = "",
+) -> HTMLResponse:
+    """A page that says what happened and what to do; ``icon`` is "done" or "problem"."""
+    t = translator(locale_of(request))
+    store_name = store.name if store else "OMO"
+    return render(
+        request,
+        "message.html",
+        status,
+        store=store,
+        heading=t[heading_key].format(store=store_name),
+        body=t.get(code, t["server_trouble"]).format(store=store_name, phone=phone),
+        icon=icon,
+        more=more,
+        actions=actions,
+        csrf=csrf,
+    )
+
+
+def error_page(request: Request, error: DomainError) -> HTMLResponse:
+    return message_page(request, error.status, error.code, icon="problem")
+
+
+def redirect(request: Request, path: str) -> Response:
+    """A 303 to another page; a language picked with ``?lang=`` is remembered on the way."""
+    response = RedirectResponse(path, status_code=303, headers=PAGE_HEADERS)
+    _remember_language(request, response)
+    return response
+
+
+def enter_session(
+    request: Request, settings: Settings, cookie: str, path: str, sid: str
+) -> Response:
+    """Swaps a link's token for its page session: the token leaves the address bar here."""
+    response = redirect(request, path)
+    response.set_cookie(
+        cookie,
+        sid,
+        max_age=settings.page_session_ttl_seconds,
+        path=path,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_base_url.startswith("https"),
+    )
+    return response
