@@ -6,12 +6,13 @@ from omo_backend.models.customer import (
     Consent,
     Customer,
     Order,
+    PasswordReset,
     PointsEntry,
     Referral,
     RetiredIdentifier,
 )
 from omo_backend.models.idempotency import IdempotencyRecord
-from omo_backend.models.invitation import BindingSession, Invitation, PageSession
+from omo_backend.models.invitation import BindingSession, Invitation, LineLogin, PageSession
 from omo_backend.models.message import Message
 from omo_backend.models.store import Device, EnrollmentCode, Staff, StaffSession, Store
 
@@ -25,9 +26,11 @@ __all__ = [
     "EnrollmentCode",
     "IdempotencyRecord",
     "Invitation",
+    "LineLogin",
     "Message",
     "Order",
     "PageSession",
+    "PasswordReset",
     "PointsEntry",
     "Referral",
     "RetiredIdentifier",

@@ -27,7 +27,11 @@ class Customer(Base):
     level: Mapped[str | None] = mapped_column(String(32), default=None)
     source: Mapped[str | None] = mapped_column(String(32), default=None)
     source_store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
+    # LINE Login's user id: one LINE account belongs to one member at most.
     line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # The store's Official Account as the member's friend, read from LINE when they linked.
+    line_friend: Mapped[bool | None] = mapped_column(default=None)
+    line_linked_at: Mapped[datetime | None] = mapped_column(default=None)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -90,6 +94,24 @@ class Consent(Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordReset(Base):
+    """A "Forgot password" link: one use, short-lived, only its hash kept."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    # The bind link it was asked from: the member goes back there to sign in.
+    binding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("binding_session.id"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RetiredIdentifier(Base):

@@ -53,6 +53,8 @@ class BindingSession(Base):
     sms_sent: Mapped[bool] = mapped_column(default=False)
     # Wrong sign-ins on the phone, counted per binding so a second browser cannot start afresh.
     sign_in_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How the LINE step on the phone went last (``LineOutcome``), for the counter to show.
+    line_outcome: Mapped[str | None] = mapped_column(String(16), default=None)
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -76,6 +78,27 @@ class PageSession(Base):
     # member who signed in on it.
     link_via: Mapped[str | None] = mapped_column(String(8), default=None)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
+    # Reset pages: the "Forgot password" link this session was opened from.
+    reset_id: Mapped[int | None] = mapped_column(ForeignKey("password_reset.id"), default=None)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class LineLogin(Base):
+    """One trip from a customer page to LINE Login, kept until LINE redirects back.
+
+    Found by the hash of its ``state``; the nonce and PKCE verifier must be sent to LINE as
+    they are, so they are kept in clear, for minutes, and the row is spent on first use.
+    """
+
+    __tablename__ = "line_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    page_session_id: Mapped[int] = mapped_column(ForeignKey("page_session.id"))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
