@@ -61,6 +61,16 @@ class BindingStatus(enum.StrEnum):
 _FINAL_BINDING = {BindingStatus.COMPLETED, BindingStatus.EXPIRED, BindingStatus.CANCELLED}
 
 
+class LineOutcome(enum.StrEnum):
+    """How the LINE step on the customer's phone ended, for the counter to show."""
+
+    LINKED = "linked"  # LINE Login done: ``line_friend`` says whether they added the store
+    CANCELLED = "cancelled"  # the customer tapped "Cancel" on LINE's consent page
+    TAKEN = "taken"  # that LINE account already belongs to another member
+    FAILED = "failed"  # LINE could not be reached or answered something we could not trust
+    SKIPPED = "skipped"  # the customer went on without LINE after one of the above
+
+
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
@@ -152,6 +162,8 @@ class CustomerSummary(WireModel):
     referral: ReferralOut | None
     created_at: datetime
     orders_count: int = 0
+    # Read from LINE's friendship-status API when the member last linked LINE; None: unknown.
+    line_friend: bool | None = None
 
 
 class CustomerSearchResult(WireModel):
@@ -212,6 +224,9 @@ class Binding(WireModel):
     phone_masked: str | None
     sms_sent: bool = False
     referral: ReferralOut | None = None
+    # The LINE step's latest outcome on the phone (None: not reached, or no LINE channel).
+    line_outcome: LineOutcome | None = None
+    line_friend: bool | None = None
 
 
 # --- development only ---------------------------------------------------------------------

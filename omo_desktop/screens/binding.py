@@ -24,6 +24,7 @@ from omo_desktop.widgets.qr_view import QrView
 from omo_desktop.widgets.steps import Mark, Steps, marks_for
 
 BindingStatus = schemas.BindingStatus
+LineOutcome = schemas.LineOutcome
 QR_SIZE = 440  # px: scanned at arm's length across the counter
 
 _ORDER = [
@@ -33,6 +34,8 @@ _ORDER = [
     BindingStatus.LINE_LINKED,
     BindingStatus.COMPLETED,
 ]
+# LINE went wrong on the phone: the customer tries again or goes on without it.
+_LINE_PROBLEMS = {LineOutcome.CANCELLED, LineOutcome.TAKEN, LineOutcome.FAILED}
 
 
 class BindingScreen(FlowScreen[Binding]):
@@ -74,6 +77,8 @@ class BindingScreen(FlowScreen[Binding]):
         self.countdown = Countdown()
         self.countdown.expired.connect(self._countdown_expired)
         self.steps = Steps()
+        # What went wrong with LINE and what to tell the customer, under the steps.
+        self.line_problem = label("line_problem", "notice")
         self.by_sms = button("cant_scan", "link")
         self.by_sms.clicked.connect(self.cant_scan.emit)
         self.error = label("error", "error")
@@ -94,6 +99,7 @@ class BindingScreen(FlowScreen[Binding]):
         side.addLayout(timer)
         side.addSpacing(6)
         side.addWidget(self.steps)
+        side.addWidget(self.line_problem)
         side.addStretch(1)
         side.addWidget(self.by_sms, alignment=Qt.AlignmentFlag.AlignLeft)
         side.addWidget(self.error)
@@ -154,8 +160,11 @@ class BindingScreen(FlowScreen[Binding]):
         live = not binding.status.is_final and not expired
         self.valid_for.setVisible(live)
         self.countdown.setVisible(live)
-        self.steps.set_steps(self._steps(binding.status))
+        self.steps.set_steps(self._steps(binding))
         self.steps.setVisible(not expired)
+        problem = self._line_problem(binding) if live else ""
+        self.line_problem.setText(problem)
+        self.line_problem.setVisible(bool(problem))
 
         sms_sent = state.sms_key is not None or binding.sms_sent
         self.by_sms.setVisible(phone is not None and (live or sms_sent))
@@ -169,7 +178,8 @@ class BindingScreen(FlowScreen[Binding]):
         self.error.setVisible(state.error is not None)
         self.cancel.setText(self.tr("Cancel"))
 
-    def _steps(self, status: BindingStatus) -> list[tuple[str, Mark]]:
+    def _steps(self, binding: schemas.Binding) -> list[tuple[str, Mark]]:
+        status, outcome = binding.status, binding.line_outcome
         names = {
             BindingStatus.PENDING: self.tr("Waiting for scan"),
             BindingStatus.SCANNED: self.tr("Scanned"),
@@ -189,7 +199,55 @@ class BindingScreen(FlowScreen[Binding]):
             marks = marks_for(len(order), order.index(BindingStatus.COMPLETED))
         else:
             marks = marks_for(len(order), -1)
-        return [(names[s], mark) for s, mark in zip(order, marks, strict=True)]
+        steps = [(names[s], mark) for s, mark in zip(order, marks, strict=True)]
+        if self._line_enabled and status in order:
+            line = order.index(BindingStatus.LINE_LINKED)
+            if status is BindingStatus.SIGNED_IN and outcome in _LINE_PROBLEMS:
+                steps[line] = (self.tr("LINE not linked"), Mark.PROBLEM)
+            elif outcome is LineOutcome.SKIPPED and status in (
+                BindingStatus.SIGNED_IN,
+                BindingStatus.COMPLETED,
+            ):
+                # Gone on without LINE: the last step is under way (or done).
+                steps[line] = (self.tr("LINE skipped"), Mark.SKIPPED)
+                last = Mark.DONE if status is BindingStatus.COMPLETED else Mark.CURRENT
+                steps[-1] = (steps[-1][0], last)
+            elif status in (BindingStatus.LINE_LINKED, BindingStatus.COMPLETED) or (
+                outcome is LineOutcome.LINKED and status is BindingStatus.SIGNED_IN
+            ):
+                steps[line] = (self._line_linked(binding.line_friend), Mark.DONE)
+                if status is BindingStatus.SIGNED_IN:
+                    steps[-1] = (steps[-1][0], Mark.CURRENT)
+        return steps
+
+    def _line_linked(self, friend: bool | None) -> str:
+        if friend is None:
+            return self.tr("LINE linked")
+        if friend:
+            return self.tr("LINE linked · added as friend")
+        return self.tr("LINE linked · not a friend yet")
+
+    def _line_problem(self, binding: schemas.Binding) -> str:
+        """What staff tell the customer when LINE went wrong on the phone (or "")."""
+        if not self._line_enabled or binding.status is not BindingStatus.SIGNED_IN:
+            return ""
+        match binding.line_outcome:
+            case LineOutcome.CANCELLED:
+                return self.tr(
+                    "The customer cancelled LINE on their phone. "
+                    "They can try again or continue without LINE."
+                )
+            case LineOutcome.TAKEN:
+                return self.tr(
+                    "This LINE account is linked to another member. "
+                    "The customer can continue without LINE."
+                )
+            case LineOutcome.FAILED:
+                return self.tr(
+                    "LINE could not be reached. "
+                    "The customer can try again or continue without LINE."
+                )
+        return ""
 
     def _countdown_expired(self) -> None:
         self._timed_out = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from backend_client import schemas
 from omo_desktop.flows.counter import Bound, Registered
 from omo_desktop.screens.base import FlowScreen, button, label, local_date_time
 from omo_desktop.widgets.customer_card import SEPARATOR, referral_text
@@ -20,6 +21,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
         self.mark.setText("✓")
         self.title = label("title", "title")
         self.who = label("who", "lead")
+        self.line = label("line_result", "lead")
         self.referral = label("referral", "lead")
         self.when = label("when", "hint")
         self.already = label("already_set", "notice")
@@ -34,7 +36,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
         layout.setContentsMargins(48, 40, 48, 40)
         layout.setSpacing(18)
         layout.addWidget(self.mark)
-        for widget in (self.title, self.who, self.referral, self.when, self.already):
+        for widget in (self.title, self.who, self.line, self.referral, self.when, self.already):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addLayout(actions)
@@ -45,6 +47,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
             invitation = state.invitation
             self.title.setText(self.tr("%1 is now a member").replace("%1", invitation.phone_masked))
             self.who.hide()
+            self.line.hide()
             self.referral.setText(
                 self.tr("Referral: %1").replace(
                     "%1", referral_text(invitation.store, invitation.staff)
@@ -60,6 +63,9 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
         ]
         self.who.setText(SEPARATOR.join(who))
         self.who.setVisible(bool(who))
+        line = self._line_result(binding)
+        self.line.setText(line)
+        self.line.setVisible(bool(line))
         self.referral.hide()
         referral = binding.referral
         if referral is None:
@@ -80,3 +86,18 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
             )
         )
         self.already.setVisible(earlier)
+
+    def _line_result(self, binding: schemas.Binding) -> str:
+        """How LINE went on the phone; "" when LINE never came up (the store has no channel)."""
+        match binding.line_outcome:
+            case None:
+                return ""
+            case schemas.LineOutcome.LINKED:
+                if binding.line_friend is None:
+                    return self.tr("LINE linked")
+                if binding.line_friend:
+                    return self.tr("LINE linked · added as friend")
+                return self.tr("LINE linked · not a friend yet")
+            case schemas.LineOutcome.SKIPPED:
+                return self.tr("LINE skipped")
+        return self.tr("LINE not linked")

@@ -55,7 +55,11 @@ class CustomerCard(QFrame):
             if customer.level:
                 parts.append(customer.level)
             parts.append(self.tr("%1 points").replace("%1", f"{customer.points:,}"))
-            if customer.line_bound:
+            if customer.line_friend:
+                parts.append(self.tr("LINE friend"))
+            elif customer.line_bound and customer.line_friend is False:
+                parts.append(self.tr("LINE linked · not a friend"))
+            elif customer.line_bound:
                 parts.append(self.tr("LINE linked"))
             self.status.setText(SEPARATOR.join(parts))
         elif customer.orders_count > 0:

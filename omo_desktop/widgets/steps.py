@@ -12,9 +12,19 @@ class Mark(enum.StrEnum):
     DONE = "done"
     CURRENT = "current"
     TODO = "todo"
+    # The step went wrong and waits on the customer (drawn amber, "!").
+    PROBLEM = "problem"
+    # Passed over on purpose: neither done nor a problem (drawn grey, "–").
+    SKIPPED = "skipped"
 
 
-_SYMBOL = {Mark.DONE: "✓", Mark.CURRENT: "●", Mark.TODO: "○"}
+_SYMBOL = {
+    Mark.DONE: "✓",
+    Mark.CURRENT: "●",
+    Mark.TODO: "○",
+    Mark.PROBLEM: "!",
+    Mark.SKIPPED: "–",
+}
 
 
 def marks_for(count: int, reached: int, *, finished: bool = False) -> list[Mark]:

@@ -74,6 +74,34 @@
         <source>Completed</source>
         <translation>完成</translation>
     </message>
+    <message>
+        <source>LINE not linked</source>
+        <translation>未連結 LINE</translation>
+    </message>
+    <message>
+        <source>LINE skipped</source>
+        <translation>已略過 LINE</translation>
+    </message>
+    <message>
+        <source>LINE linked · added as friend</source>
+        <translation>已連結 LINE · 已加入好友</translation>
+    </message>
+    <message>
+        <source>LINE linked · not a friend yet</source>
+        <translation>已連結 LINE · 尚未加入好友</translation>
+    </message>
+    <message>
+        <source>The customer cancelled LINE on their phone. They can try again or continue without LINE.</source>
+        <translation>顧客在手機上取消了 LINE 連結。可以再試一次，或不連結 LINE 繼續。</translation>
+    </message>
+    <message>
+        <source>This LINE account is linked to another member. The customer can continue without LINE.</source>
+        <translation>此 LINE 帳號已連結其他會員。顧客可以不連結 LINE 繼續。</translation>
+    </message>
+    <message>
+        <source>LINE could not be reached. The customer can try again or continue without LINE.</source>
+        <translation>目前無法連線到 LINE。顧客可以再試一次，或不連結 LINE 繼續。</translation>
+    </message>
 </context>
 <context>
     <name>CounterPage</name>
@@ -99,6 +127,14 @@
     <message>
         <source>%1 points</source>
         <translation>%1 點</translation>
+    </message>
+    <message>
+        <source>LINE friend</source>
+        <translation>LINE 好友</translation>
+    </message>
+    <message>
+        <source>LINE linked · not a friend</source>
+        <translation>已連結 LINE · 未加入好友</translation>
     </message>
     <message>
         <source>LINE linked</source>
@@ -634,6 +670,26 @@
     <message>
         <source>This member&apos;s referral was already set and never changes: %1</source>
         <translation>此會員的推薦已設定，且永遠不會變更：%1</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已連結 LINE</translation>
+    </message>
+    <message>
+        <source>LINE linked · added as friend</source>
+        <translation>已連結 LINE · 已加入好友</translation>
+    </message>
+    <message>
+        <source>LINE linked · not a friend yet</source>
+        <translation>已連結 LINE · 尚未加入好友</translation>
+    </message>
+    <message>
+        <source>LINE skipped</source>
+        <translation>已略過 LINE</translation>
+    </message>
+    <message>
+        <source>LINE not linked</source>
+        <translation>未連結 LINE</translation>
     </message>
 </context>
 <context>

@@ -39,6 +39,8 @@ def customer(
     email: str | None = "c•••@g••••.com",
     orders: int = 3,
     with_referral: bool = True,
+    line_bound: bool = False,
+    line_friend: bool | None = None,
 ) -> schemas.CustomerSummary:
     return schemas.CustomerSummary(
         id=cid,
@@ -46,7 +48,7 @@ def customer(
         phone_masked=phone,
         email_masked=email,
         is_member=member,
-        line_bound=False,
+        line_bound=line_bound,
         level="Gold" if member else None,
         points=1280 if member else 0,
         source="pos",
@@ -55,6 +57,7 @@ def customer(
         else None,
         created_at=THEN,
         orders_count=orders,
+        line_friend=line_friend,
     )
 
 
@@ -83,6 +86,8 @@ def binding(
     expires_in: timedelta = timedelta(minutes=10),
     sms_sent: bool = False,
     bound: schemas.ReferralOut | None = None,
+    line: str | None = None,
+    friend: bool | None = None,
 ) -> schemas.Binding:
     now = datetime.now(UTC)
     return schemas.Binding(
@@ -95,6 +100,8 @@ def binding(
         phone_masked=MASKED,
         sms_sent=sms_sent,
         referral=bound,
+        line_outcome=schemas.LineOutcome(line) if line else None,
+        line_friend=friend,
     )
 
 
@@ -105,13 +112,16 @@ def binding_state(
     sms_sent: bool = False,
     sms_key: str | None = None,
     error: ApiError | None = None,
+    line: str | None = None,
+    friend: bool | None = None,
 ) -> f.Binding:
-    made = binding(status, expires_in=expires_in, sms_sent=sms_sent)
+    """``line``: how LINE went on the phone (a ``LineOutcome`` value); ``friend``: added us."""
+    made = binding(status, expires_in=expires_in, sms_sent=sms_sent, line=line, friend=friend)
     return f.Binding(customer(member=True), made, QR_URL, sms_key=sms_key, error=error)
 
 
-def bound(*, earlier: bool) -> f.Bound:
-    done = binding("completed")
+def bound(*, earlier: bool, line: str | None = None, friend: bool | None = None) -> f.Bound:
+    done = binding("completed", line=line, friend=friend)
     at = done.created_at - timedelta(days=90) if earlier else done.created_at + timedelta(minutes=1)
     store, staff = (OTHER_STORE, BEN) if earlier else (STORE, AMY)
     return f.Bound(

@@ -70,6 +70,42 @@ def gallery() -> list[tuple[str, f.State, bool]]:
         ("22-binding-expired", s.binding_state("expired", expires_in=timedelta(0)), True),
         ("23-bound", s.bound(earlier=False), False),
         ("24-bound-referral-already-set", s.bound(earlier=True), False),
+        ("25-binding-line-cancelled", s.binding_state("signed_in", line="cancelled"), True),
+        ("26-binding-line-taken", s.binding_state("signed_in", line="taken"), True),
+        ("27-binding-line-failed", s.binding_state("signed_in", line="failed"), True),
+        (
+            "28-binding-line-linked-friend",
+            s.binding_state("line_linked", line="linked", friend=True),
+            True,
+        ),
+        (
+            "29-binding-line-linked-not-friend",
+            s.binding_state("line_linked", line="linked", friend=False),
+            True,
+        ),
+        ("30-binding-line-skipped", s.binding_state("signed_in", line="skipped"), True),
+        ("31-bound-line-friend", s.bound(earlier=False, line="linked", friend=True), True),
+        ("32-bound-line-not-friend", s.bound(earlier=True, line="linked", friend=False), True),
+        ("33-bound-line-skipped", s.bound(earlier=False, line="skipped"), True),
+        (
+            "34-customer-member-line-friend",
+            f.CustomerFound(s.customer(member=True, line_bound=True, line_friend=True)),
+            True,
+        ),
+        (
+            "35-results-line",
+            f.Choosing(
+                matches=(
+                    s.customer(member=True, line_bound=True, line_friend=True),
+                    s.customer(
+                        member=True, cid=8, name="陳小明", line_bound=True, line_friend=False
+                    ),
+                    s.customer(member=True, cid=9, name="陳大文", line_bound=True),
+                ),
+                text="陳",
+            ),
+            False,
+        ),
     ]
 
 
