@@ -213,11 +213,16 @@ class OmoClient:
         *,
         wait: float = 0,
         known_status: schemas.BindingStatus | None = None,
+        known_line_outcome: schemas.LineOutcome | Literal["none"] | None = None,
     ) -> schemas.Binding:
+        """``known_line_outcome="none"``: the caller has seen no LINE outcome yet."""
+        params = _wait_params(wait, known_status)
+        if known_line_outcome is not None:
+            params["known_line_outcome"] = str(known_line_outcome)
         return self._get(
             f"/api/v1/bindings/{binding_id}",
             schemas.Binding,
-            params=_wait_params(wait, known_status),
+            params=params,
             read_timeout=wait + self._read_timeout,
         )
 

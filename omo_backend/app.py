@@ -32,6 +32,7 @@ from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import redact, request_id_var
 from omo_backend.longpoll import ChangeWatcher
+from omo_backend.pages import line_pages
 from omo_backend.pages import rendering as page_rendering
 from omo_backend.pages import router as pages
 from omo_backend.settings import Settings
@@ -238,6 +239,8 @@ def create_app(
         customers_router,
         invitations_router,
         bindings_router,
+        # Before the pages' own: their /b/{token} would swallow /b/line.
+        line_pages.router,
         pages.router,
     ):
         app.include_router(router)

@@ -186,6 +186,7 @@ async def follow(
     read: Callable[[], tuple[F, int]],
     wait: float,
     known_status: str | None,
+    also_same: Callable[[F], bool] | None = None,
 ) -> F:
     """``GET …?wait=N``: the current state, or the next one if it comes within ``wait``.
 
@@ -194,6 +195,8 @@ async def follow(
     """
     current, version = await to_thread.run_sync(read)
     unchanged = known_status is None or known_status == str(current.status)
+    # A change the status does not show (the binding's LINE outcome) the caller already has?
+    unchanged = unchanged and (also_same is None or also_same(current))
     if wait > 0 and unchanged and not current.status.is_final:
         await watcher.wait(model, row_id, version, timeout=wait, wake_at=current.expires_at)
         current, _ = await to_thread.run_sync(read)

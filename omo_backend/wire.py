@@ -64,6 +64,7 @@ _SUMMARY = (
         Customer.email,
         Customer.is_member,
         Customer.line_user_id,
+        Customer.line_friend,
         Customer.level,
         Customer.source,
         Customer.created_at,
@@ -114,6 +115,7 @@ def customer_summaries(
             email_masked=mask_email(r.email),
             is_member=r.is_member,
             line_bound=r.line_user_id is not None,
+            line_friend=r.line_friend if r.line_user_id is not None else None,
             level=r.level,
             points=int(r.points),
             source=r.source,
@@ -125,7 +127,7 @@ def customer_summaries(
     ]
 
 
-def _referral_of(r: Row[Any], settings: Settings) -> schemas.ReferralOut:
+def _referral_of(r: Row[*tuple[Any, ...]], settings: Settings) -> schemas.ReferralOut:
     return schemas.ReferralOut(
         store=schemas.StoreOut(
             id=r.ref_store_id,
@@ -170,6 +172,7 @@ def invitation_out(
 def binding_out(
     binding: BindingSession, customer: Customer, qr_url: str | None, settings: Settings
 ) -> schemas.Binding:
+    outcome = schemas.LineOutcome(binding.line_outcome) if binding.line_outcome else None
     return schemas.Binding(
         id=binding.id,
         status=schemas.BindingStatus(binding.status),
@@ -180,4 +183,6 @@ def binding_out(
         phone_masked=mask_phone(customer.phone),
         sms_sent=binding.sms_sent,
         referral=referral_out(customer.referral, settings),
+        line_outcome=outcome,
+        line_friend=customer.line_friend if outcome is schemas.LineOutcome.LINKED else None,
     )

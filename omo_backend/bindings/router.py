@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -65,7 +65,19 @@ async def get_binding(
         schemas.BindingStatus | None,
         Query(description="the status the caller already has: a different one returns at once"),
     ] = None,
+    known_line_outcome: Annotated[
+        schemas.LineOutcome | Literal["none"] | None,
+        Query(
+            description="the LINE outcome the caller already has ('none' for none yet): "
+            "a different one returns at once"
+        ),
+    ] = None,
 ) -> schemas.Binding:
+    def same_line_outcome(binding: schemas.Binding) -> bool:
+        if known_line_outcome is None:
+            return True
+        return str(binding.line_outcome or "none") == str(known_line_outcome)
+
     return await follow(
         watcher=request.app.state.watcher,
         model=BindingSession,
@@ -73,6 +85,7 @@ async def get_binding(
         read=partial(_read, db, settings, actor, binding_id),
         wait=min(wait, settings.longpoll_max_wait_seconds),
         known_status=known_status,
+        also_same=same_line_outcome,
     )
 
 

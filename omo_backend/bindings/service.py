@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import BindingStatus
+from backend_client.schemas import BindingStatus, LineOutcome
 from omo_backend import audit, ratelimit, security
 from omo_backend.actor import Actor
 from omo_backend.customers.service import bind_referral_once, is_retired
@@ -104,6 +104,14 @@ def advance(binding: BindingSession, status: BindingStatus) -> bool:
     if status is BindingStatus.COMPLETED:
         binding.completed_at = utcnow()
     return True
+
+
+def note_line_outcome(binding: BindingSession, outcome: LineOutcome) -> None:
+    """How the LINE step went: ``linked`` moves the binding on; the counter sees any of them."""
+    binding.line_outcome = outcome.value
+    if outcome is LineOutcome.LINKED and advance(binding, BindingStatus.LINE_LINKED):
+        return
+    set_status(binding, BindingStatus(binding.status))  # same status, new version: wakes polls
 
 
 def needs_expiry(binding: BindingSession) -> bool:

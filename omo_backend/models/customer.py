@@ -105,9 +105,7 @@ class PasswordReset(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     # The bind link it was asked from: the member goes back there to sign in.
-    binding_id: Mapped[int | None] = mapped_column(
-        ForeignKey("binding_session.id"), default=None
-    )
+    binding_id: Mapped[int | None] = mapped_column(ForeignKey("binding_session.id"), default=None)
     channel: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -120,11 +120,9 @@ def redirect(request: Request, path: str) -> Response:
     return response
 
 
-def enter_session(
-    request: Request, settings: Settings, cookie: str, path: str, sid: str
-) -> Response:
-    """Swaps a link's token for its page session: the token leaves the address bar here."""
-    response = redirect(request, path)
+def set_session_cookie(
+    response: Response, settings: Settings, cookie: str, path: str, sid: str
+) -> None:
     response.set_cookie(
         cookie,
         sid,
@@ -134,4 +132,12 @@ def enter_session(
         samesite="lax",
         secure=settings.public_base_url.startswith("https"),
     )
+
+
+def enter_session(
+    request: Request, settings: Settings, cookie: str, path: str, sid: str
+) -> Response:
+    """Swaps a link's token for its page session: the token leaves the address bar here."""
+    response = redirect(request, path)
+    set_session_cookie(response, settings, cookie, path, sid)
     return response

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend_client.masking import mask_email, mask_phone
-from backend_client.schemas import BindingStatus, InvitationStatus
+from backend_client.schemas import BindingStatus, InvitationStatus, LineOutcome
 from omo_backend import security
 from omo_backend.bindings import service as binding_service
 from omo_backend.customers.service import Registration
 from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import Conflict, DomainError, NotFound
 from omo_backend.invitations import service as invitation_service
-from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
-from omo_backend.pages import service
+from omo_backend.models import Customer, Store
+from omo_backend.pages import line_pages, service
+from omo_backend.pages.contexts import (
+    CLOSED_STATUS,
+    BindPage,
+    bind_closed_page,
+    bind_context,
+    registration_closed_page,
+    registration_context,
+)
 from omo_backend.pages.i18n import translator
 from omo_backend.pages.rendering import (
     BIND_COOKIE,
     REG_COOKIE,
+    Action,
     enter_session,
     error_page,
     locale_of,
@@ -31,21 +38,6 @@ from omo_backend.pages.rendering import (
 )
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
-
-def _registration_context(request: Request, db: DbDep, sid: str | None) -> dict[str, Any]:
-    with db.transaction(write=False) as session:
-        page = service.find_or_raise(session=session, sid=sid, kind="registration")
-        invitation = service.invitation_of(session=session, page=page)
-        store = session.get_one(Store, invitation.store_id)
-        session.expunge(store)
-        return {
-            "store": store,
-            "csrf": page.csrf_token,
-            "status": InvitationStatus(invitation.status),
-            "expired": invitation.expires_at <= utcnow(),
-            "phone_masked": mask_phone(invitation.phone),
-            "invitation": invitation,
-        }
 
 
 def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
@@ -85,23 +77,15 @@ def _ticked(box: str) -> bool:
     return box.strip().lower() in {"1", "on", "true", "yes"}
 
 
-def _closed_page(request: Request, ctx: dict[str, Any]) -> Response | None:
-    if ctx["status"] is InvitationStatus.REGISTERED:
-        return redirect(request, "/r/done")
-    if ctx["status"].is_final or ctx["expired"]:
-        return message_page(request, 410, "link_expired", store=ctx["store"])
-    return None
-
-
 @router.get("/r")
 def registration_form(
     request: Request, db: DbDep, omo_reg: Annotated[str | None, Cookie()] = None
 ) -> Response:
     try:
-        ctx = _registration_context(request, db, omo_reg)
+        ctx = registration_context(request, db, omo_reg)
     except NotFound:
         return message_page(request, 404, "session_missing")
-    closed = _closed_page(request, ctx)
+    closed = registration_closed_page(request, ctx)
     return closed or _form_page(request, ctx, 200, {}, {})
 
 
@@ -109,6 +93,7 @@ def registration_form(
 def submit_registration(
     request: Request,
     db: DbDep,
+    settings: SettingsDep,
     name: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     birthday: Annotated[str, Form()] = "",
@@ -120,10 +105,10 @@ def submit_registration(
     omo_reg: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     try:
-        ctx = _registration_context(request, db, omo_reg)
+        ctx = registration_context(request, db, omo_reg)
     except NotFound:
         return message_page(request, 404, "session_missing")
-    closed = _closed_page(request, ctx)
+    closed = registration_closed_page(request, ctx)
     if closed is not None:
         return closed
     values = {
@@ -172,21 +157,39 @@ def submit_registration(
     except DomainError as error:
         return message_page(request, error.status, error.code, store=ctx["store"])
     request.app.state.watcher.notify()
-    return redirect(request, "/r/done")
+    # As the seed says: a store with LINE guides the new member to add it as a friend.
+    return redirect(request, "/r/line" if settings.line_enabled else "/r/done")
 
 
 @router.get("/r/done")
 def registration_done(
-    request: Request, db: DbDep, omo_reg: Annotated[str | None, Cookie()] = None
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    omo_reg: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     try:
-        ctx = _registration_context(request, db, omo_reg)
+        ctx = registration_context(request, db, omo_reg)
     except NotFound:
         return message_page(request, 404, "session_missing")
     if ctx["status"] is not InvitationStatus.REGISTERED:
         return redirect(request, "/r")
+    t = translator(locale_of(request))
+    more: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    if ctx["line_linked"]:
+        more = (line_pages.linked_sentence(t, ctx["store"], ctx["line_friend"]),)
+    elif settings.line_enabled:
+        actions = (Action(t["line_offer"].format(store=ctx["store"].name), "/r/line"),)
     return message_page(
-        request, 200, "done_body", store=ctx["store"], heading_key="done_title", icon="done"
+        request,
+        200,
+        "done_body",
+        store=ctx["store"],
+        heading_key="done_title",
+        icon="done",
+        more=more,
+        actions=actions,
     )
 
 
@@ -218,73 +221,6 @@ def post_to_registration_link(token: str, request: Request) -> Response:
 
 
 # --- the bind link: the member signs in, (LINE,) confirms their details ---------------------
-
-
-@dataclass(frozen=True)
-class BindPage:
-    """What the bind pages show and check, read in one go from the page session."""
-
-    store: Store
-    csrf: str
-    via: str
-    status: BindingStatus
-    closed_code: str | None  # why the link can't be used any more, if it can't
-    signed_in: bool
-    phone_masked: str | None
-    name: str
-    birthday: str
-    email_masked: str | None
-    referral: str | None
-    referral_kept: bool
-
-
-def _bind_context(db: DbDep, sid: str | None) -> BindPage:
-    with db.transaction(write=False) as session:
-        page = service.find_or_raise(session=session, sid=sid, kind="binding")
-        binding = session.get_one(BindingSession, page.binding_id)
-        store = session.get_one(Store, binding.store_id)
-        member = session.get_one(Customer, binding.customer_id)
-        status = BindingStatus(binding.status)
-        closed_code: str | None = None
-        if status is BindingStatus.COMPLETED:
-            closed_code = "link_used"
-        elif status.is_final or binding.expires_at <= utcnow():
-            closed_code = "link_expired"
-        elif binding_service.is_locked(binding):
-            closed_code = "link_locked"
-        referral = session.get(Referral, member.id)
-        referral_text: str | None = None
-        if referral is not None:
-            # As the counter names it: the store, then the staff member if one is known.
-            names = [referral.store.name] + ([referral.staff.name] if referral.staff else [])
-            referral_text = " · ".join(names)
-        session.expunge(store)
-        return BindPage(
-            store=store,
-            csrf=page.csrf_token,
-            via=page.link_via or "qr",
-            status=status,
-            closed_code=closed_code,
-            signed_in=page.customer_id is not None and page.customer_id == binding.customer_id,
-            phone_masked=mask_phone(member.phone),
-            name=member.name or "",
-            birthday=member.birthday.isoformat() if member.birthday else "",
-            email_masked=mask_email(member.email),
-            referral=referral_text,
-            # The counter's own rule: a referral older than this binding was set before it.
-            referral_kept=referral is not None and referral.bound_at < binding.created_at,
-        )
-
-
-_CLOSED_STATUS = {"link_used": 410, "link_expired": 410, "link_locked": 429}
-
-
-def _bind_closed_page(request: Request, ctx: BindPage) -> Response | None:
-    if ctx.closed_code is None:
-        return None
-    if ctx.status is BindingStatus.COMPLETED and ctx.signed_in:
-        return redirect(request, "/b/done")
-    return message_page(request, _CLOSED_STATUS[ctx.closed_code], ctx.closed_code, store=ctx.store)
 
 
 def _sign_in_page(
@@ -337,18 +273,19 @@ def bind_page(
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     try:
-        ctx = _bind_context(db, omo_bind)
+        ctx = bind_context(db, omo_bind)
     except NotFound:
         return message_page(request, 404, "session_missing")
-    closed = _bind_closed_page(request, ctx)
+    closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
     if not ctx.signed_in:
         return _sign_in_page(request, ctx, 200, "", {})
-    if service.line_step(settings=settings, status=ctx.status) == "link":
-        # TODO(line): redirect to the LINE module's authorisation step (it comes back through
-        # /line/callback and on to /b); until it exists line_step never answers "link".
-        return message_page(request, 503, "server_trouble", store=ctx.store)
+    step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
+    if step == "go":
+        return line_pages.intro_page(request, ctx.store, "/b/line")
+    if step == "problem" and ctx.line_outcome is not None:
+        return line_pages.problem_page(request, ctx.store, ctx.line_outcome, "binding", ctx.csrf)
     return _details_page(request, ctx, 200, _details_values(ctx), {})
 
 
@@ -363,10 +300,10 @@ def submit_sign_in(
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     try:
-        ctx = _bind_context(db, omo_bind)
+        ctx = bind_context(db, omo_bind)
     except NotFound:
         return message_page(request, 404, "session_missing")
-    closed = _bind_closed_page(request, ctx)
+    closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
     if ctx.signed_in:
@@ -387,7 +324,7 @@ def submit_sign_in(
             if isinstance(result, Customer):
                 page.customer_id = result.id
     except DomainError as error:
-        status = _CLOSED_STATUS.get(error.code, error.status)
+        status = CLOSED_STATUS.get(error.code, error.status)
         return message_page(request, status, error.code, store=ctx.store)
     if isinstance(result, binding_service.SignInRefused):
         if result.tries_left <= 0:
@@ -398,13 +335,15 @@ def submit_sign_in(
             message += f" {t['tries_left']} {result.tries_left}"
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
-    return redirect(request, "/b")
+    # The seed's flow: signed in, the member goes straight on to LINE's consent page.
+    return redirect(request, "/b/line" if settings.line_enabled else "/b")
 
 
 @router.post("/b/details")
 def submit_details(
     request: Request,
     db: DbDep,
+    settings: SettingsDep,
     name: Annotated[str, Form()] = "",
     birthday: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -412,13 +351,14 @@ def submit_details(
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     try:
-        ctx = _bind_context(db, omo_bind)
+        ctx = bind_context(db, omo_bind)
     except NotFound:
         return message_page(request, 404, "session_missing")
-    closed = _bind_closed_page(request, ctx)
+    closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
-    if not ctx.signed_in:
+    step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
+    if not ctx.signed_in or step != "none":
         return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
@@ -446,7 +386,7 @@ def submit_details(
             return _details_page(request, ctx, 409, values, {"email": error.code})
         return message_page(request, 409, error.code, store=ctx.store)
     except DomainError as error:
-        status = _CLOSED_STATUS.get(error.code, error.status)
+        status = CLOSED_STATUS.get(error.code, error.status)
         return message_page(request, status, error.code, store=ctx.store)
     request.app.state.watcher.notify()
     return redirect(request, "/b/done")
@@ -457,16 +397,18 @@ def bind_done(
     request: Request, db: DbDep, omo_bind: Annotated[str | None, Cookie()] = None
 ) -> Response:
     try:
-        ctx = _bind_context(db, omo_bind)
+        ctx = bind_context(db, omo_bind)
     except NotFound:
         return message_page(request, 404, "session_missing")
     if not (ctx.status is BindingStatus.COMPLETED and ctx.signed_in):
-        return _bind_closed_page(request, ctx) or redirect(request, "/b")
+        return bind_closed_page(request, ctx) or redirect(request, "/b")
     t = translator(locale_of(request))
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
         more = (t[key].format(store=ctx.referral),)
+    if ctx.line_outcome is LineOutcome.LINKED:
+        more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
     return message_page(
         request,
         200,

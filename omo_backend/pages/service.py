@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import BindingStatus
+from backend_client.schemas import BindingStatus, LineOutcome
 from omo_backend import security
 from omo_backend.bindings.service import MemberDetails
 from omo_backend.errors import NotFound, ValidationFailed
@@ -30,6 +30,8 @@ def open_session(
     invitation_id: int | None = None,
     binding_id: int | None = None,
     link_via: str | None = None,
+    customer_id: int | None = None,
+    reset_id: int | None = None,
 ) -> str:
     sid = security.new_token()
     session.add(
@@ -39,6 +41,8 @@ def open_session(
             invitation_id=invitation_id,
             binding_id=binding_id,
             link_via=link_via,
+            customer_id=customer_id,
+            reset_id=reset_id,
             csrf_token=security.new_token(16),
             expires_at=utcnow() + timedelta(seconds=ttl_seconds),
         )
@@ -60,22 +64,49 @@ def invitation_of(*, session: Session, page: PageSession) -> Invitation:
     return session.get_one(Invitation, page.invitation_id)
 
 
-# "skip": straight on to the member's details; "link": send the member to LINE first.
-LineStep = Literal["skip", "link"]
+# "none": straight on to the member's details; "go": send the member to LINE first;
+# "problem": LINE went wrong (cancelled, account taken, LINE trouble): try again or skip it.
+LineStep = Literal["none", "go", "problem"]
 
 
-def line_step(*, settings: Settings, status: BindingStatus) -> LineStep:
-    """Where the LINE step goes on the bind link, between sign-in and the member's details.
+def line_step(
+    *, settings: Settings, status: BindingStatus, outcome: LineOutcome | None
+) -> LineStep:
+    """Where the LINE step stands on the bind link, between sign-in and the member's details.
 
-    With a LINE channel configured, the seed's flow sends the signed-in member to LINE's
-    consent page ("Allow", then "Add friend") and back to ``/line/callback``, which moves the
-    binding to ``line_linked``; without a channel the step is skipped.
+    With a LINE channel configured the seed's flow sends the signed-in member to LINE's
+    consent page ("Allow", then "Add friend") and back through ``/line/callback``, which moves
+    the binding to ``line_linked``; without a channel the step is skipped.
     """
-    if not settings.line_enabled or status is BindingStatus.LINE_LINKED:
-        return "skip"
-    # TODO(line): the LINE module is built separately. When it lands, return "link" here
-    # while the member has not linked LINE yet, and the router sends them to LINE.
-    return "skip"
+    if not settings.line_enabled or status is not BindingStatus.SIGNED_IN:
+        return "none"
+    if outcome is None:
+        return "go"
+    if outcome in (LineOutcome.SKIPPED, LineOutcome.LINKED):
+        return "none"
+    return "problem"
+
+
+def reopen_session(*, session: Session, page: PageSession) -> str:
+    """A new session with what ``page`` holds, for a browser coming back from LINE.
+
+    LINE may return the customer to another browser than the one that left (its app opens
+    the system browser), which lacks the first one's cookie; the trip's state vouches for it.
+    """
+    sid = security.new_token()
+    session.add(
+        PageSession(
+            sid_hash=security.hash_token(sid),
+            kind=page.kind,
+            invitation_id=page.invitation_id,
+            binding_id=page.binding_id,
+            link_via=page.link_via,
+            customer_id=page.customer_id,
+            csrf_token=page.csrf_token,
+            expires_at=page.expires_at,
+        )
+    )
+    return sid
 
 
 @dataclass(frozen=True)

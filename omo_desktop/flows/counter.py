@@ -168,6 +168,8 @@ class StartBinding:
 class FollowBinding:
     binding_id: int
     known_status: schemas.BindingStatus
+    # The LINE step can go wrong while the status stays signed_in: that wakes the poll too.
+    known_line_outcome: schemas.LineOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -393,7 +395,7 @@ class CounterFlow:
         if not isinstance(state, CustomerFound) or binding.qr_url is None:
             return []
         self.state = Binding(state.customer, binding, binding.qr_url)
-        return [FollowBinding(binding.id, binding.status)]
+        return [FollowBinding(binding.id, binding.status, binding.line_outcome)]
 
     def binding_changed(self, binding: schemas.Binding) -> list[Command]:
         state = self.state
@@ -405,7 +407,7 @@ class CounterFlow:
         self.state = replace(state, binding=binding)
         if binding.status.is_final:
             return []
-        return [FollowBinding(binding.id, binding.status)]
+        return [FollowBinding(binding.id, binding.status, binding.line_outcome)]
 
     def binding_sms_sent(self, binding: schemas.Binding) -> list[Command]:
         """The SMS went out; the follow already running reports the customer's progress."""

@@ -48,8 +48,10 @@ def execute(
             return client.cancel_invitation(iid)
         case f.StartBinding(customer_id=cid):
             return client.create_binding(cid)
-        case f.FollowBinding(binding_id=bid, known_status=known):
-            return client.get_binding(bid, wait=wait, known_status=known)
+        case f.FollowBinding(binding_id=bid, known_status=known, known_line_outcome=line):
+            return client.get_binding(
+                bid, wait=wait, known_status=known, known_line_outcome=line or "none"
+            )
         case f.SendBindingSms(binding_id=bid, key=key):
             return client.send_binding_sms(bid, idempotency_key=key)
         case f.CancelBinding(binding_id=bid):

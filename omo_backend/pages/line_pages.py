@@ -1,0 +1,235 @@
+"""The LINE step on the customer pages: off to LINE Login and back through ``/line/callback``.
+
+On the bind link it comes between sign-in and the member's details; after registration it
+follows the form. Each outcome reaches the counter (on a bind link) and ends on a page that
+says what happened and what to do next.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend_client.schemas import InvitationStatus, LineOutcome
+from omo_backend import security
+from omo_backend.bindings import service as binding_service
+from omo_backend.deps import DbDep, SettingsDep
+from omo_backend.errors import DomainError, NotFound
+from omo_backend.line import linking
+from omo_backend.line.errors import LineError
+from omo_backend.models import BindingSession, PageSession, Store
+from omo_backend.pages import service
+from omo_backend.pages.contexts import (
+    CLOSED_STATUS,
+    bind_closed_page,
+    bind_context,
+    registration_context,
+)
+from omo_backend.pages.i18n import translator
+from omo_backend.pages.rendering import (
+    BIND_COOKIE,
+    PAGE_HEADERS,
+    REG_COOKIE,
+    Action,
+    locale_of,
+    message_page,
+    redirect,
+    set_session_cookie,
+)
+
+router = APIRouter(tags=["customer pages"], include_in_schema=False)
+
+# Each way LINE can go wrong, as a status: Cancel is LINE's "access_denied", a LINE account
+# of another member is a conflict, and LINE failing us is an upstream failure.
+_PROBLEM_STATUS = {
+    LineOutcome.CANCELLED: 403,
+    LineOutcome.TAKEN: 409,
+    LineOutcome.FAILED: 502,
+}
+# Where each kind of page goes for LINE, and where it goes on without it.
+_START = {"binding": "/b/line", "registration": "/r/line"}
+_AFTER = {"binding": "/b", "registration": "/r/done"}
+_COOKIE = {"binding": BIND_COOKIE, "registration": REG_COOKIE}
+_COOKIE_PATH = {"binding": "/b", "registration": "/r"}
+
+
+def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
+    key = "line_linked_not_friend" if friend is False else "line_linked_friend"
+    return t[key].format(store=store.name)
+
+
+def intro_page(request: Request, store: Store, start: str) -> HTMLResponse:
+    """Before LINE: what the customer will be asked there, and the way in."""
+    t = translator(locale_of(request))
+    return message_page(
+        request,
+        200,
+        "line_intro",
+        store=store,
+        heading_key="line_title",
+        actions=(Action(t["line_continue"], start),),
+    )
+
+
+def problem_page(
+    request: Request, store: Store, outcome: LineOutcome, kind: str, csrf: str
+) -> HTMLResponse:
+    """LINE went wrong: say what happened; offer LINE again, or going on without it."""
+    t = translator(locale_of(request))
+    without = (
+        Action(t["line_skip"], "/b/line/skip", post=True, primary=False)
+        if kind == "binding"
+        else Action(t["line_skip"], "/r/done", primary=False)
+    )
+    return message_page(
+        request,
+        _PROBLEM_STATUS.get(outcome, 502),
+        f"line_{outcome}",
+        store=store,
+        heading_key="line_problem_title",
+        icon="problem",
+        actions=(Action(t["line_try_again"], _START[kind]), without),
+        csrf=csrf,
+    )
+
+
+def _to_line(
+    request: Request, db: DbDep, settings: SettingsDep, sid: str | None, kind: str
+) -> Response:
+    try:
+        with db.transaction() as session:
+            page = service.find_or_raise(session=session, sid=sid, kind=kind)
+            url = linking.start(session=session, settings=settings, page=page)
+    except LineError:
+        return message_page(request, 503, "server_trouble", icon="problem")
+    response = RedirectResponse(url, status_code=303, headers=PAGE_HEADERS)
+    return response
+
+
+@router.get("/b/line")
+def bind_line(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    omo_bind: Annotated[str | None, Cookie()] = None,
+) -> Response:
+    try:
+        ctx = bind_context(db, omo_bind)
+    except NotFound:
+        return message_page(request, 404, "session_missing")
+    closed = bind_closed_page(request, ctx)
+    if closed is not None:
+        return closed
+    step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
+    if not ctx.signed_in or step == "none":
+        return redirect(request, "/b")
+    return _to_line(request, db, settings, omo_bind, "binding")
+
+
+@router.post("/b/line/skip")
+def bind_without_line(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+    omo_bind: Annotated[str | None, Cookie()] = None,
+) -> Response:
+    """After LINE went wrong the member goes on to their details; the counter sees it."""
+    try:
+        ctx = bind_context(db, omo_bind)
+    except NotFound:
+        return message_page(request, 404, "session_missing")
+    closed = bind_closed_page(request, ctx)
+    if closed is not None:
+        return closed
+    if not security.constant_time_equal(csrf, ctx.csrf):
+        return message_page(request, 403, "csrf_failed", store=ctx.store)
+    step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
+    if not ctx.signed_in or step != "problem":
+        return redirect(request, "/b")
+    try:
+        with db.transaction() as session:
+            page = service.find_or_raise(session=session, sid=omo_bind, kind="binding")
+            binding = binding_service.get_open_or_raise(session=session, binding_id=page.binding_id)
+            binding_service.note_line_outcome(binding, LineOutcome.SKIPPED)
+    except DomainError as error:
+        status = CLOSED_STATUS.get(error.code, error.status)
+        return message_page(request, status, error.code, store=ctx.store)
+    request.app.state.watcher.notify()
+    return redirect(request, "/b")
+
+
+@router.get("/r/line")
+def registration_line(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    omo_reg: Annotated[str | None, Cookie()] = None,
+) -> Response:
+    try:
+        ctx = registration_context(request, db, omo_reg)
+    except NotFound:
+        return message_page(request, 404, "session_missing")
+    if ctx["status"] is not InvitationStatus.REGISTERED or not settings.line_enabled:
+        return redirect(request, "/r")
+    return _to_line(request, db, settings, omo_reg, "registration")
+
+
+@router.get(linking.CALLBACK_PATH)
+def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    """LINE sends the phone back here: with a code, or with the customer's "Cancel"."""
+    query = dict(request.query_params)
+    state = query.get("state", "")
+    try:
+        with db.transaction() as session:
+            trip = linking.claim(session=session, state=state)
+            page = session.get_one(PageSession, trip.page_session_id)
+            kind = page.kind
+            sid = service.reopen_session(session=session, page=page)
+    except DomainError as error:
+        status = 400 if error.code == "line_state_unknown" else error.status
+        return message_page(
+            request, status, error.code, heading_key="line_problem_title", icon="problem"
+        )
+    answer = linking.ask_line(settings, query=query, state=state, trip=trip)
+    try:
+        outcome, store, csrf = _record(db, trip.page_session_id, answer)
+    except IntegrityError:
+        # Another member took this LINE account in the same instant: the unique key says no.
+        outcome, store, csrf = _record(db, trip.page_session_id, _taken(answer))
+    except NotFound:
+        return message_page(request, 404, "session_missing")
+    request.app.state.watcher.notify()
+    if outcome is LineOutcome.LINKED:
+        response: Response = redirect(request, _AFTER[kind])
+    else:
+        response = problem_page(request, store, outcome, kind, csrf)
+    set_session_cookie(response, settings, _COOKIE[kind], _COOKIE_PATH[kind], sid)
+    return response
+
+
+def _taken(answer: linking.LineAnswer) -> linking.LineAnswer:
+    return linking.LineAnswer(LineOutcome.TAKEN, reason="line_user_id_taken")
+
+
+def _record(
+    db: DbDep, page_session_id: int, answer: linking.LineAnswer
+) -> tuple[LineOutcome, Store, str]:
+    with db.transaction() as session:
+        page = session.get_one(PageSession, page_session_id)
+        outcome = linking.record(session=session, page=page, answer=answer)
+        store = _store_of(session, page)
+        session.expunge(store)
+        return outcome, store, page.csrf_token
+
+
+def _store_of(session: Session, page: PageSession) -> Store:
+    if page.binding_id is not None:
+        binding = session.get_one(BindingSession, page.binding_id)
+        return session.get_one(Store, binding.store_id)
+    invitation = service.invitation_of(session=session, page=page)
+    return session.get_one(Store, invitation.store_id)

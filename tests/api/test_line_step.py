@@ -1,0 +1,381 @@
+"""The LINE step on the customer pages, against a fake LINE that speaks LINE Login v2.1.
+
+After the member signs in on the bind link (or registers), the page sends the phone to LINE's
+consent screen; LINE sends it back to ``/line/callback`` with a code (or the customer's
+"Cancel"); the member's LINE user id and friendship are stored and the counter sees each turn.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from omo_backend.models import AuditEvent, Customer, LineLogin
+from tests.api.test_bind_sign_in import (
+    E164,
+    OTHER,
+    add_member,
+    bind_now,
+    confirm,
+    sign_in,
+    status_of,
+    watch,
+    while_counter_waits,
+)
+from tests.fakes.line_server import FakeLine
+from tests.support.backend import DatabaseFactory, LiveBackend, Phone, latest_link, live_backend
+
+
+@pytest.fixture
+def line() -> Iterator[FakeLine]:
+    with FakeLine() as fake:
+        yield fake
+
+
+@pytest.fixture
+def backend(db_factory: DatabaseFactory, line: FakeLine) -> Iterator[LiveBackend]:
+    with live_backend(db_factory, **line.settings_overrides()) as live:
+        live.add_store("TPE01", "台北總店")
+        live.add_staff("TPE01", "1001", "Amy")
+        yield live
+
+
+@pytest.fixture
+def member_id(backend: LiveBackend) -> int:
+    add_member(backend, OTHER, "Someone else", email="other@example.com")
+    return add_member(backend, E164, "Mei", email="mei@example.com")
+
+
+def member(backend: LiveBackend, member_id: int) -> Customer:
+    with backend.db.transaction(write=False) as session:
+        found = session.get_one(Customer, member_id)
+        session.expunge(found)
+        return found
+
+
+def binding_of(counter: Any, binding_id: int) -> dict[str, Any]:
+    reply: dict[str, Any] = counter.get(f"/api/v1/bindings/{binding_id}").json()
+    return reply
+
+
+def scanned(backend: LiveBackend, member_id: int) -> tuple[Any, dict[str, Any], Phone]:
+    counter = backend.counter("TPE01", "1001")
+    binding = bind_now(counter, member_id)
+    phone = Phone(backend)
+    assert phone.open(binding["qr_url"]).status_code == 200
+    return counter, binding, phone
+
+
+def test_signed_in_the_member_allows_line_adds_the_friend_and_the_counter_sees_it(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    user = line.user(add_friend=True)
+
+    page = sign_in(phone)
+    # Sign-in → /b/line → LINE's consent screen → /line/callback → on to the details step.
+    assert page.status_code == 200, page.text
+    assert page.url == backend.url("/b")
+    assert "Check your details" in page.text
+    assert [r.status_code for r in page.history] == [303, 303, 302, 303]
+    authorize = urlsplit(page.history[2].url)
+    asked = {k: v[0] for k, v in parse_qs(authorize.query).items()}
+    assert asked["response_type"] == "code"
+    assert asked["scope"] == "openid profile"
+    assert asked["bot_prompt"] == "aggressive"
+    assert asked["code_challenge_method"] == "S256"
+    assert asked["redirect_uri"] == backend.url("/line/callback")
+    assert {"state", "nonce", "code_challenge"} <= set(asked)
+    assert len(line.requests_to("/oauth2/v2.1/token")) == 1
+    assert len(line.requests_to("/friendship/v1/status")) == 1
+
+    seen = binding_of(counter, binding["id"])
+    assert seen["status"] == "line_linked"
+    assert seen["line_outcome"] == "linked"
+    assert seen["line_friend"] is True
+    stored = member(backend, member_id)
+    assert stored.line_user_id == user.sub
+    assert stored.line_friend is True
+
+    done = confirm(phone)
+    assert done.url == backend.url("/b/done")
+    assert "LINE linked" in done.text
+    assert status_of(counter, binding["id"]) == "completed"
+    found = counter.get("/api/v1/customers/search", params={"phone": E164}).json()["items"][0]
+    assert found["line_bound"] is True
+    assert found["line_friend"] is True
+
+
+def test_a_member_who_does_not_add_the_friend_is_linked_and_staff_see_not_a_friend(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user(add_friend=False)
+    page = sign_in(phone)
+    assert "Check your details" in page.text
+    seen = binding_of(counter, binding["id"])
+    assert (seen["status"], seen["line_outcome"], seen["line_friend"]) == (
+        "line_linked",
+        "linked",
+        False,
+    )
+    done = confirm(phone)
+    assert "You haven't added 台北總店 as a friend" in html.unescape(done.text)
+
+
+def test_cancel_on_line_is_a_clear_page_the_counter_sees_and_try_again_links(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user(approve=False)
+    page = sign_in(phone)
+    assert page.status_code == 403
+    assert "LINE not linked" in page.text
+    assert "You cancelled on LINE" in page.text
+    assert 'href="/b/line"' in page.text, "try again"
+    assert 'action="/b/line/skip"' in page.text, "or go on without LINE"
+    seen = binding_of(counter, binding["id"])
+    assert (seen["status"], seen["line_outcome"]) == ("signed_in", "cancelled")
+    assert member(backend, member_id).line_user_id is None
+    # The details step is not open until LINE is linked or skipped.
+    assert phone.open(backend.url("/b")).status_code == 403
+    assert confirm(phone).status_code == 403
+
+    line.user(approve=True)
+    again = phone.open(backend.url("/b/line"))
+    assert again.url == backend.url("/b")
+    assert "Check your details" in again.text
+    assert binding_of(counter, binding["id"])["line_outcome"] == "linked"
+
+
+def test_the_counter_waiting_on_signed_in_wakes_when_line_is_cancelled(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user(approve=False)
+    phone.http.max_redirects = 1  # stop on /b/line, before LINE
+    with pytest.raises(requests.TooManyRedirects):
+        sign_in(phone)
+    assert status_of(counter, binding["id"]) == "signed_in"
+
+    def cancel_on_line() -> requests.Response:
+        phone.http.max_redirects = 30
+        return phone.open(backend.url("/b/line"))
+
+    reply = counter.get(
+        f"/api/v1/bindings/{binding['id']}",
+        params={"wait": 0, "known_status": "signed_in", "known_line_outcome": "none"},
+    )
+    assert reply.json()["line_outcome"] is None
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            counter.get,
+            f"/api/v1/bindings/{binding['id']}",
+            params={"wait": 10, "known_status": "signed_in", "known_line_outcome": "none"},
+        )
+        backend.wait_until_waiting(1)
+        assert cancel_on_line().status_code == 403
+        woke = waiting.result(timeout=20).json()
+    assert (woke["status"], woke["line_outcome"]) == ("signed_in", "cancelled")
+    # A caller that already has "cancelled" is not woken by it a second time.
+    stale = counter.get(
+        f"/api/v1/bindings/{binding['id']}",
+        params={"wait": 0.3, "known_status": "signed_in", "known_line_outcome": "cancelled"},
+    )
+    assert stale.json()["line_outcome"] == "cancelled"
+
+
+def test_continuing_without_line_completes_the_binding_and_the_counter_sees_skipped(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user(approve=False)
+    sign_in(phone)
+    skipped, seen = while_counter_waits(
+        backend, counter, binding["id"], "signed_in", lambda: phone.submit("/b/line/skip")
+    )
+    assert seen["line_outcome"] == "skipped"
+    assert "Check your details" in skipped.text
+    done = confirm(phone)
+    assert done.url == backend.url("/b/done")
+    assert "LINE linked" not in done.text
+    final = binding_of(counter, binding["id"])
+    assert (final["status"], final["line_outcome"]) == ("completed", "skipped")
+
+
+def test_skipping_line_needs_a_reason_and_the_pages_token(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user()
+    phone.http.max_redirects = 1
+    with pytest.raises(requests.TooManyRedirects):
+        sign_in(phone)
+    phone.http.max_redirects = 30
+    # Nothing went wrong with LINE yet: no skipping it.
+    page = phone.open(backend.url("/b"))
+    assert "Continue with LINE" in page.text
+    csrf = phone.form_fields().get("csrf", "")
+    assert csrf == ""  # the intro page has no form: LINE is a plain link
+    refused = phone.http.post(backend.url("/b/line/skip"), data={"csrf": "x"}, timeout=10)
+    assert refused.status_code == 403
+    assert binding_of(counter, binding["id"])["line_outcome"] is None
+
+
+def test_a_line_account_of_another_member_is_refused(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    user = line.user()
+    with backend.db.transaction() as session:
+        other = session.scalar(select(Customer).where(Customer.phone == OTHER))
+        assert other is not None
+        other.line_user_id = user.sub
+    counter, binding, phone = scanned(backend, member_id)
+    page = sign_in(phone)
+    assert page.status_code == 409
+    assert "already linked to another member" in page.text
+    seen = binding_of(counter, binding["id"])
+    assert (seen["status"], seen["line_outcome"]) == ("signed_in", "taken")
+    assert member(backend, member_id).line_user_id is None
+    phone.submit("/b/line/skip")
+    assert confirm(phone).url == backend.url("/b/done")
+
+
+def test_line_failing_us_is_a_502_page_and_the_member_can_try_again(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user()
+    phone.http.max_redirects = 2  # up to LINE's authorize, not yet its answer
+    with pytest.raises(requests.TooManyRedirects):
+        sign_in(phone)
+    phone.http.max_redirects = 30
+    line.fail_next(1, status=500)  # the token endpoint is down for a moment
+    page = phone.open(backend.url("/b/line"))
+    assert page.status_code == 502
+    assert "couldn't finish signing in with LINE" in html.unescape(page.text)
+    assert binding_of(counter, binding["id"])["line_outcome"] == "failed"
+    again = phone.open(backend.url("/b/line"))
+    assert "Check your details" in again.text
+
+
+def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    _, _, phone = scanned(backend, member_id)
+    line.user()
+    page = sign_in(phone)
+    callback = page.history[3].url
+    assert urlsplit(callback).path == "/line/callback"
+    replay = requests.get(callback, timeout=10)
+    assert replay.status_code == 410
+    assert "此 LINE 登入已完成" in replay.text, "no Accept-Language: Traditional Chinese"
+    stranger = requests.get(backend.url("/line/callback?code=abc&state=nope"), timeout=10)
+    assert stranger.status_code == 400
+    bare = requests.get(backend.url("/line/callback"), timeout=10)
+    assert bare.status_code == 400
+
+
+def test_line_hands_the_phone_back_to_another_browser_and_it_still_goes_on(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    """LINE's app may open the callback in the system browser, which has no cookie of ours."""
+    counter, binding, phone = scanned(backend, member_id)
+    line.user()
+    phone.http.max_redirects = 2
+    with pytest.raises(requests.TooManyRedirects):
+        sign_in(phone)
+    phone.http.max_redirects = 30
+    to_line = phone.http.get(backend.url("/b/line"), allow_redirects=False, timeout=10)
+    back = requests.get(to_line.headers["Location"], allow_redirects=False, timeout=10)
+    other_browser = Phone(backend)
+    page = other_browser.open(back.headers["Location"])
+    assert page.url == backend.url("/b")
+    assert "Check your details" in page.text
+    assert confirm(other_browser).url == backend.url("/b/done")
+    assert status_of(counter, binding["id"]) == "completed"
+
+
+def test_trips_to_line_keep_no_state_in_clear_and_nothing_personal_in_the_audit(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    _, _, phone = scanned(backend, member_id)
+    user = line.user()
+    page = sign_in(phone)
+    state = parse_qs(urlsplit(page.history[3].url).query)["state"][0]
+    with backend.db.transaction(write=False) as session:
+        trips = session.scalars(select(LineLogin)).all()
+        assert len(trips) == 1
+        assert trips[0].state_hash != state
+        assert len(trips[0].state_hash) == 64
+        assert trips[0].used_at is not None
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "line.linked"))
+        details = [event.details for event in events]
+    assert len(details) == 1
+    assert user.sub not in str(details)
+
+
+def test_registration_with_line_links_the_new_member(backend: LiveBackend, line: FakeLine):
+    counter = backend.counter("TPE01", "1001")
+    reply = counter.post(
+        "/api/v1/invitations", json={"phone": "0933 111 222"}, headers={"Idempotency-Key": "k1"}
+    )
+    assert reply.status_code == 201, reply.text
+    user = line.user(add_friend=True)
+    phone = Phone(backend)
+    phone.open(latest_link(backend, "+886933111222"))
+    done = phone.submit(
+        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
+    )
+    assert done.url == backend.url("/r/done")
+    assert "Welcome to 台北總店" in done.text
+    assert "LINE linked" in done.text
+    with backend.db.transaction(write=False) as session:
+        new = session.scalar(select(Customer).where(Customer.phone == "+886933111222"))
+        assert new is not None
+        assert (new.line_user_id, new.line_friend) == (user.sub, True)
+
+
+def test_registration_goes_on_without_line_when_the_customer_cancels(
+    backend: LiveBackend, line: FakeLine
+):
+    counter = backend.counter("TPE01", "1001")
+    counter.post(
+        "/api/v1/invitations", json={"phone": "0933 111 222"}, headers={"Idempotency-Key": "k1"}
+    )
+    line.user(approve=False)
+    phone = Phone(backend)
+    phone.open(latest_link(backend, "+886933111222"))
+    page = phone.submit(
+        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
+    )
+    assert page.status_code == 403
+    assert 'href="/r/line"' in page.text
+    assert 'href="/r/done"' in page.text
+    done = phone.open(backend.url("/r/done"))
+    assert done.status_code == 200
+    assert "Link LINE and add 台北總店 as a friend" in done.text
+
+
+def test_without_a_line_channel_there_is_no_line_step(db_factory: DatabaseFactory):
+    with live_backend(db_factory) as backend:
+        backend.add_store("TPE01", "台北總店")
+        backend.add_staff("TPE01", "1001", "Amy")
+        member_id = add_member(backend, E164, "Mei")
+        counter, binding, phone = scanned(backend, member_id)
+        page = sign_in(phone)
+        assert "Check your details" in page.text
+        assert [r.status_code for r in page.history] == [303]
+        assert phone.open(backend.url("/b/line")).url == backend.url("/b")
+        assert requests.get(backend.url("/line/callback?state=x"), timeout=10).status_code == 400
+        confirm(phone)
+        final = binding_of(counter, binding["id"])
+        assert (final["status"], final["line_outcome"]) == ("completed", None)
+        assert watch(counter, binding["id"], "completed")["status"] == "completed"
