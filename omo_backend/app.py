@@ -32,7 +32,7 @@ from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import redact, request_id_var
 from omo_backend.longpoll import ChangeWatcher
-from omo_backend.pages import line_pages
+from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
 from omo_backend.pages import router as pages
 from omo_backend.settings import Settings
@@ -239,8 +239,9 @@ def create_app(
         customers_router,
         invitations_router,
         bindings_router,
-        # Before the pages' own: their /b/{token} would swallow /b/line.
+        # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.
         line_pages.router,
+        reset_pages.router,
         pages.router,
     ):
         app.include_router(router)

@@ -58,6 +58,7 @@ class BindPage:
     status: BindingStatus
     closed_code: str | None  # why the link can't be used any more, if it can't
     signed_in: bool
+    member_id: int
     phone_masked: str | None
     name: str
     birthday: str
@@ -96,6 +97,7 @@ def bind_context(db: DbDep, sid: str | None) -> BindPage:
             status=status,
             closed_code=closed_code,
             signed_in=page.customer_id is not None and page.customer_id == binding.customer_id,
+            member_id=member.id,
             phone_masked=mask_phone(member.phone),
             name=member.name or "",
             birthday=member.birthday.isoformat() if member.birthday else "",

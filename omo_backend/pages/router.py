@@ -237,6 +237,8 @@ def _sign_in_page(
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
         errors=errors,
+        # Back from a password reset in this browser (a hint only: nothing rests on it).
+        notice=t["reset_done_here"] if request.query_params.get("reset") == "done" else "",
     )
 
 
