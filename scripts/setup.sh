@@ -20,6 +20,16 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # A CJK font, so Traditional Chinese is drawn as text, not boxes.
 have_pkg fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
+# A Chromium for the phone-page tests (tests/browser), driven by Playwright: the system's,
+# never a downloaded one. Debian packages it; Ubuntu only has a snap, so there point
+# OMO_CHROMIUM at a Chromium or Chrome binary (OMO_ALLOW_NO_BROWSER=1 skips those tests).
+if [ ! -x "${OMO_CHROMIUM:-/usr/bin/chromium}" ] && ! have_pkg chromium; then
+  if [ "$(. /etc/os-release 2>/dev/null && echo "${ID:-}")" = "debian" ]; then
+    missing+=(chromium)
+  else
+    echo "setup: no Chromium at ${OMO_CHROMIUM:-/usr/bin/chromium}; set OMO_CHROMIUM" >&2
+  fi
+fi
 for pkg in ${OMO_EXTRA_DEBS:-}; do have_pkg "$pkg" || missing+=("$pkg"); done
 
 if [ "${#missing[@]}" -gt 0 ]; then
