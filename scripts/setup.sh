@@ -22,8 +22,9 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 have_pkg fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
 # A Chromium for the phone-page tests (tests/browser), driven by Playwright: the system's,
 # never a downloaded one. Debian packages it; Ubuntu only has a snap, so there point
-# OMO_CHROMIUM at a Chromium or Chrome binary (OMO_ALLOW_NO_BROWSER=1 skips those tests).
-if [ ! -x "${OMO_CHROMIUM:-/usr/bin/chromium}" ] && ! have_pkg chromium; then
+# OMO_CHROMIUM at a Chromium or Chrome binary, a path or a name on PATH
+# (OMO_ALLOW_NO_BROWSER=1 skips those tests).
+if ! command -v "${OMO_CHROMIUM:-/usr/bin/chromium}" >/dev/null && ! have_pkg chromium; then
   if [ "$(. /etc/os-release 2>/dev/null && echo "${ID:-}")" = "debian" ]; then
     missing+=(chromium)
   else

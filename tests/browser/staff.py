@@ -1,0 +1,75 @@
+"""The counter's side of the phone tests: what staff tap, and what the counter then shows,
+all over the staff API as the counter app uses it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from omo_backend import security
+from omo_backend.models import Customer
+from tests.support.backend import Counter, LiveBackend
+
+STORE = "台北總店"
+PHONE = "0933 222 111"  # not the pages' own example number
+E164 = "+886933222111"
+PASSWORD = "s3cret-pass"
+
+
+def invite(counter: Counter, phone: str = PHONE) -> dict[str, Any]:
+    """Staff taps "Sign up" for ``phone``: the registration SMS goes out."""
+    reply = counter.invite(phone, key=uuid.uuid4().hex)
+    assert reply.status_code == 201, reply.text
+    invitation: dict[str, Any] = reply.json()
+    return invitation
+
+
+def invitation(counter: Counter, invitation_id: int) -> dict[str, Any]:
+    """The invitation as the counter shows it now."""
+    reply = counter.get(f"/api/v1/invitations/{invitation_id}")
+    assert reply.status_code == 200, reply.text
+    seen: dict[str, Any] = reply.json()
+    return seen
+
+
+def add_member(backend: LiveBackend, phone: str, name: str, email: str | None = None) -> int:
+    """A member who registered earlier (as the pages would store them)."""
+    with backend.db.transaction() as session:
+        member = Customer(
+            name=name,
+            name_search=name.lower(),
+            phone=phone,
+            email=email,
+            is_member=True,
+            password_hash=security.hash_secret(PASSWORD),
+        )
+        session.add(member)
+        session.flush()
+        return member.id
+
+
+def bind_now(counter: Counter, member_id: int) -> dict[str, Any]:
+    """Staff taps "Bind now" on a member: the counter shows the QR code."""
+    reply = counter.post("/api/v1/bindings", json={"customer_id": member_id})
+    assert reply.status_code == 201, reply.text
+    binding: dict[str, Any] = reply.json()
+    assert binding["qr_url"], binding
+    return binding
+
+
+def send_bind_sms(counter: Counter, binding_id: int) -> dict[str, Any]:
+    """Staff taps "Can't scan? Send SMS": a second link to the same binding."""
+    reply = counter.post(
+        f"/api/v1/bindings/{binding_id}/sms", headers={"Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert reply.status_code == 200, reply.text
+    binding: dict[str, Any] = reply.json()
+    return binding
+
+
+def binding(counter: Counter, binding_id: int) -> dict[str, Any]:
+    """The binding as the counter shows it now."""
+    reply = counter.get(f"/api/v1/bindings/{binding_id}")
+    assert reply.status_code == 200, reply.text
+    seen: dict[str, Any] = reply.json()
+    return seen
