@@ -205,12 +205,14 @@ def get_open_or_raise(*, session: Session, binding_id: int | None) -> BindingSes
 
 def _open_or_raise(binding: BindingSession) -> None:
     status = BindingStatus(binding.status)
+    # The store lets the page that says so wear the store's name and colour.
+    store = {"store_id": binding.store_id}
     if status is BindingStatus.COMPLETED:
-        raise Gone("This link has been used.", code="link_used")
+        raise Gone("This link has been used.", code="link_used", details=store)
     if status.is_final or binding.expires_at <= utcnow():
-        raise Gone("This link has expired.", code="link_expired")
+        raise Gone("This link has expired.", code="link_expired", details=store)
     if is_locked(binding):
-        raise DomainError("Too many wrong sign-ins.", code="link_locked", status=429)
+        raise DomainError("Too many wrong sign-ins.", code="link_locked", status=429, details=store)
 
 
 def is_locked(binding: BindingSession) -> bool:

@@ -194,9 +194,13 @@ def find_by_token_or_raise(*, session: Session, token: str) -> Invitation:
 def usable_or_raise(invitation: Invitation) -> None:
     status = InvitationStatus(invitation.status)
     if status is InvitationStatus.REGISTERED:
-        raise Gone("This link has been used.", code="link_used")
+        raise Gone(
+            "This link has been used.", code="link_used", details={"store_id": invitation.store_id}
+        )
     if status.is_final or invitation.expires_at <= utcnow():
-        raise Gone("This link has expired.", code="link_expired")
+        raise Gone(
+            "This link has expired.", code="link_expired", details={"store_id": invitation.store_id}
+        )
 
 
 def mark_opened(*, session: Session, invitation: Invitation) -> None:

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import BindingStatus, InvitationStatus, LineOutcome
 from omo_backend.bindings import service as binding_service
 from omo_backend.deps import DbDep
+from omo_backend.errors import DomainError
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.pages import service
 from omo_backend.pages.rendering import message_page, redirect
@@ -118,4 +119,34 @@ def bind_closed_page(request: Request, ctx: BindPage) -> Response | None:
         return None
     if ctx.status is BindingStatus.COMPLETED and ctx.signed_in:
         return redirect(request, "/b/done")
-    return message_page(request, CLOSED_STATUS[ctx.closed_code], ctx.closed_code, store=ctx.store)
+    return bind_refusal(request, ctx.closed_code, 410, ctx.store)
+
+
+# A used bind link means a member already linked, not "sign in", and a bind link may have
+# come as a QR code, not an SMS: their own words.
+_BIND_WORDS = {"link_used": "bind_link_used", "session_missing": "bind_session_missing"}
+
+
+def bind_refusal(request: Request, code: str, status: int, store: Store | None) -> HTMLResponse:
+    """A bind page's refusal: the member's words for ``code``, with the link's status."""
+    return message_page(
+        request,
+        CLOSED_STATUS.get(code, status),
+        _BIND_WORDS.get(code, code),
+        store=store,
+        icon="problem",
+    )
+
+
+def link_refusal(request: Request, db: DbDep, error: DomainError, *, kind: str) -> HTMLResponse:
+    """An opened link that cannot be used, under the name of the store that sent it."""
+    store: Store | None = None
+    store_id = error.details.get("store_id")
+    if isinstance(store_id, int):
+        with db.transaction(write=False) as session:
+            store = session.get(Store, store_id)
+            if store is not None:
+                session.expunge(store)
+    if kind == "binding":
+        return bind_refusal(request, error.code, error.status, store)
+    return message_page(request, error.status, error.code, store=store, icon="problem")

@@ -24,9 +24,9 @@ from omo_backend.line.errors import LineError
 from omo_backend.models import BindingSession, PageSession, Store
 from omo_backend.pages import service
 from omo_backend.pages.contexts import (
-    CLOSED_STATUS,
     bind_closed_page,
     bind_context,
+    bind_refusal,
     registration_context,
 )
 from omo_backend.pages.i18n import translator
@@ -120,7 +120,7 @@ def bind_line(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
@@ -142,7 +142,7 @@ def bind_without_line(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
@@ -157,8 +157,7 @@ def bind_without_line(
             binding = binding_service.get_open_or_raise(session=session, binding_id=page.binding_id)
             binding_service.note_line_outcome(binding, LineOutcome.SKIPPED)
     except DomainError as error:
-        status = CLOSED_STATUS.get(error.code, error.status)
-        return message_page(request, status, error.code, store=ctx.store)
+        return bind_refusal(request, error.code, error.status, ctx.store)
     request.app.state.watcher.notify()
     return redirect(request, "/b")
 

@@ -95,6 +95,8 @@ def message_page(
     """A page that says what happened and what to do; ``icon`` is "done" or "problem"."""
     t = translator(locale_of(request))
     store_name = store.name if store else "OMO"
+    if heading_key == "error_title" and not icon:
+        icon = "problem"
     return render(
         request,
         "message.html",

@@ -19,7 +19,7 @@ from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import DomainError, NotFound, RateLimited
 from omo_backend.models import BindingSession, Customer, PasswordReset, Store
 from omo_backend.pages import service
-from omo_backend.pages.contexts import CLOSED_STATUS, BindPage, bind_closed_page, bind_context
+from omo_backend.pages.contexts import BindPage, bind_closed_page, bind_context, bind_refusal
 from omo_backend.pages.i18n import translator
 from omo_backend.pages.rendering import (
     RESET_COOKIE,
@@ -39,7 +39,7 @@ def _open_bind_page(request: Request, db: DbDep, sid: str | None) -> BindPage | 
     try:
         ctx = bind_context(db, sid)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     return bind_closed_page(request, ctx) or ctx
 
 
@@ -95,8 +95,7 @@ def send_reset_link(
         page_429.headers.update(error.headers or {})
         return page_429
     except DomainError as error:
-        status = CLOSED_STATUS.get(error.code, error.status)
-        return message_page(request, status, error.code, store=ctx.store, icon="problem")
+        return bind_refusal(request, error.code, error.status, ctx.store)
     return message_page(
         request,
         200,

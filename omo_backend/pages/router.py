@@ -17,10 +17,11 @@ from omo_backend.invitations import service as invitation_service
 from omo_backend.models import Customer, Store
 from omo_backend.pages import line_pages, service
 from omo_backend.pages.contexts import (
-    CLOSED_STATUS,
     BindPage,
     bind_closed_page,
     bind_context,
+    bind_refusal,
+    link_refusal,
     registration_closed_page,
     registration_context,
 )
@@ -30,7 +31,6 @@ from omo_backend.pages.rendering import (
     REG_COOKIE,
     Action,
     enter_session,
-    error_page,
     locale_of,
     message_page,
     redirect,
@@ -209,7 +209,7 @@ def open_registration_link(
                 ttl_seconds=settings.page_session_ttl_seconds,
             )
     except DomainError as error:
-        return error_page(request, error)
+        return link_refusal(request, db, error, kind="registration")
     request.app.state.watcher.notify()
     return enter_session(request, settings, REG_COOKIE, "/r", sid)
 
@@ -277,7 +277,7 @@ def bind_page(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
@@ -304,7 +304,7 @@ def submit_sign_in(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
@@ -326,15 +326,16 @@ def submit_sign_in(
             if isinstance(result, Customer):
                 page.customer_id = result.id
     except DomainError as error:
-        status = CLOSED_STATUS.get(error.code, error.status)
-        return message_page(request, status, error.code, store=ctx.store)
+        return bind_refusal(request, error.code, error.status, ctx.store)
     if isinstance(result, binding_service.SignInRefused):
         if result.tries_left <= 0:
             return message_page(request, 429, "link_locked", store=ctx.store)
         t = translator(locale_of(request))
         message = t[result.code]
         if result.code in ("account_unknown", "account_other", "password_wrong"):
-            message += f" {t['tries_left']} {result.tries_left}"
+            # Chinese sentences run on without spaces after their full-width punctuation.
+            gap = "" if locale_of(request) == "zh_TW" else " "
+            message += f"{gap}{t['tries_left']}{gap}{result.tries_left}"
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
     # The seed's flow: signed in, the member goes straight on to LINE's consent page.
@@ -355,7 +356,7 @@ def submit_details(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     closed = bind_closed_page(request, ctx)
     if closed is not None:
         return closed
@@ -388,8 +389,7 @@ def submit_details(
             return _details_page(request, ctx, 409, values, {"email": error.code})
         return message_page(request, 409, error.code, store=ctx.store)
     except DomainError as error:
-        status = CLOSED_STATUS.get(error.code, error.status)
-        return message_page(request, status, error.code, store=ctx.store)
+        return bind_refusal(request, error.code, error.status, ctx.store)
     request.app.state.watcher.notify()
     return redirect(request, "/b/done")
 
@@ -401,7 +401,7 @@ def bind_done(
     try:
         ctx = bind_context(db, omo_bind)
     except NotFound:
-        return message_page(request, 404, "session_missing")
+        return bind_refusal(request, "session_missing", 404, None)
     if not (ctx.status is BindingStatus.COMPLETED and ctx.signed_in):
         return bind_closed_page(request, ctx) or redirect(request, "/b")
     t = translator(locale_of(request))
@@ -438,7 +438,7 @@ def open_bind_link(token: str, request: Request, db: DbDep, settings: SettingsDe
                 ttl_seconds=settings.page_session_ttl_seconds,
             )
     except DomainError as error:
-        return error_page(request, error)
+        return link_refusal(request, db, error, kind="binding")
     request.app.state.watcher.notify()
     return enter_session(request, settings, BIND_COOKIE, "/b", sid)
 

@@ -154,7 +154,7 @@ def test_the_member_signs_in_confirms_and_the_counter_follows_each_step(
     assert phone.open(backend.url("/b/done")).status_code == 200
     reopened = Phone(backend).open(binding["qr_url"])
     assert reopened.status_code == 410
-    assert "used already" in reopened.text
+    assert "already linked to 台北總店" in reopened.text
 
 
 def test_a_wrong_password_keeps_what_was_typed_and_says_so(backend: LiveBackend, member_id: int):
@@ -237,7 +237,7 @@ def test_a_second_browser_on_the_same_link_has_its_own_session(
 
     stale = first.open(backend.url("/b"))
     assert stale.status_code == 410
-    assert "used already" in stale.text
+    assert "already linked to" in stale.text
 
 
 def test_used_expired_and_unknown_links_get_their_pages(backend: LiveBackend, member_id: int):
@@ -267,7 +267,7 @@ def test_used_expired_and_unknown_links_get_their_pages(backend: LiveBackend, me
         )
     expired = Phone(backend).open(late["qr_url"])
     assert expired.status_code == 410
-    assert "Ask the store staff to send you a new one" in expired.text
+    assert "Ask the store staff for a new QR code or link" in expired.text
     for page in (unknown, refused, expired):
         assert "Traceback" not in page.text
         assert "<html" in page.text

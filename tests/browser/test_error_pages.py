@@ -32,7 +32,7 @@ def test_an_unknown_link_and_a_page_without_its_link_say_to_open_the_sms_again(
 
     # The form's own address without the cookie its link sets (a bookmark, another browser).
     assert phone.open(backend.url("/b")).status == 404
-    says(phone, "session_missing")
+    says(phone, "bind_session_missing")
     phone.shot("error-no-session")
     assert phone.open(backend.url("/r")).status == 404
     says(phone, "session_missing")
@@ -96,5 +96,5 @@ def test_expired_and_used_links_say_what_to_do_and_the_counter_agrees(
     assert binding(counter, qr["id"])["status"] == "completed"
     bind_again = new_phone()
     assert bind_again.open(qr["qr_url"]).status == 410
-    says(bind_again, "error_title", "link_used")
+    says(bind_again, "error_title", "bind_link_used")
     bind_again.shot("error-used-bind-link")
