@@ -16,7 +16,7 @@ from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import BindingStatus, InvitationStatus, LineOutcome
 from omo_backend.bindings import service as binding_service
 from omo_backend.deps import DbDep
-from omo_backend.errors import DomainError
+from omo_backend.errors import DomainError, NotFound
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.pages import service
 from omo_backend.pages.rendering import message_page, redirect
@@ -112,6 +112,15 @@ def bind_context(db: DbDep, sid: str | None) -> BindPage:
 
 
 CLOSED_STATUS = {"link_used": 410, "link_expired": 410, "link_locked": 429}
+
+
+def open_bind_page(request: Request, db: DbDep, sid: str | None) -> BindPage | Response:
+    """The bind page session ``sid`` while its link can be used, or the page saying why not."""
+    try:
+        ctx = bind_context(db, sid)
+    except NotFound:
+        return bind_refusal(request, "session_missing", 404, None)
+    return bind_closed_page(request, ctx) or ctx
 
 
 def bind_closed_page(request: Request, ctx: BindPage) -> Response | None:

@@ -24,9 +24,9 @@ from omo_backend.line.errors import LineError
 from omo_backend.models import BindingSession, PageSession, Store
 from omo_backend.pages import service
 from omo_backend.pages.contexts import (
-    bind_closed_page,
-    bind_context,
+    BindPage,
     bind_refusal,
+    open_bind_page,
     registration_context,
 )
 from omo_backend.pages.i18n import translator
@@ -117,13 +117,9 @@ def bind_line(
     settings: SettingsDep,
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    try:
-        ctx = bind_context(db, omo_bind)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    closed = bind_closed_page(request, ctx)
-    if closed is not None:
-        return closed
+    ctx = open_bind_page(request, db, omo_bind)
+    if not isinstance(ctx, BindPage):
+        return ctx
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
     if not ctx.signed_in or step == "none":
         return redirect(request, "/b")
@@ -139,13 +135,9 @@ def bind_without_line(
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     """After LINE went wrong the member goes on to their details; the counter sees it."""
-    try:
-        ctx = bind_context(db, omo_bind)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    closed = bind_closed_page(request, ctx)
-    if closed is not None:
-        return closed
+    ctx = open_bind_page(request, db, omo_bind)
+    if not isinstance(ctx, BindPage):
+        return ctx
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)

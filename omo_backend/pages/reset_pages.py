@@ -19,7 +19,7 @@ from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import DomainError, NotFound, RateLimited
 from omo_backend.models import BindingSession, Customer, PasswordReset, Store
 from omo_backend.pages import service
-from omo_backend.pages.contexts import BindPage, bind_closed_page, bind_context, bind_refusal
+from omo_backend.pages.contexts import BindPage, bind_context, bind_refusal, open_bind_page
 from omo_backend.pages.i18n import translator
 from omo_backend.pages.rendering import (
     RESET_COOKIE,
@@ -35,19 +35,11 @@ from omo_backend.pages.rendering import (
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
 
-def _open_bind_page(request: Request, db: DbDep, sid: str | None) -> BindPage | Response:
-    try:
-        ctx = bind_context(db, sid)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    return bind_closed_page(request, ctx) or ctx
-
-
 @router.get("/b/forgot")
 def forgot_password(
     request: Request, db: DbDep, omo_bind: Annotated[str | None, Cookie()] = None
 ) -> Response:
-    ctx = _open_bind_page(request, db, omo_bind)
+    ctx = open_bind_page(request, db, omo_bind)
     if not isinstance(ctx, BindPage):
         return ctx
     t = translator(locale_of(request))
@@ -75,7 +67,7 @@ def send_reset_link(
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    ctx = _open_bind_page(request, db, omo_bind)
+    ctx = open_bind_page(request, db, omo_bind)
     if not isinstance(ctx, BindPage):
         return ctx
     if not security.constant_time_equal(csrf, ctx.csrf):

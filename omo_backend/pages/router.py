@@ -22,6 +22,7 @@ from omo_backend.pages.contexts import (
     bind_context,
     bind_refusal,
     link_refusal,
+    open_bind_page,
     registration_closed_page,
     registration_context,
 )
@@ -274,13 +275,9 @@ def bind_page(
     settings: SettingsDep,
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    try:
-        ctx = bind_context(db, omo_bind)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    closed = bind_closed_page(request, ctx)
-    if closed is not None:
-        return closed
+    ctx = open_bind_page(request, db, omo_bind)
+    if not isinstance(ctx, BindPage):
+        return ctx
     if not ctx.signed_in:
         return _sign_in_page(request, ctx, 200, "", {})
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
@@ -301,13 +298,9 @@ def submit_sign_in(
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    try:
-        ctx = bind_context(db, omo_bind)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    closed = bind_closed_page(request, ctx)
-    if closed is not None:
-        return closed
+    ctx = open_bind_page(request, db, omo_bind)
+    if not isinstance(ctx, BindPage):
+        return ctx
     if ctx.signed_in:
         return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
@@ -353,13 +346,9 @@ def submit_details(
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    try:
-        ctx = bind_context(db, omo_bind)
-    except NotFound:
-        return bind_refusal(request, "session_missing", 404, None)
-    closed = bind_closed_page(request, ctx)
-    if closed is not None:
-        return closed
+    ctx = open_bind_page(request, db, omo_bind)
+    if not isinstance(ctx, BindPage):
+        return ctx
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
     if not ctx.signed_in or step != "none":
         return redirect(request, "/b")
