@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend_client.schemas import InvitationStatus, LineOutcome
 from omo_backend import security
@@ -21,7 +20,7 @@ from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import DomainError, NotFound
 from omo_backend.line import linking
 from omo_backend.line.errors import LineError
-from omo_backend.models import BindingSession, PageSession, Store
+from omo_backend.models import PageSession, Store
 from omo_backend.pages import service
 from omo_backend.pages.contexts import (
     BindPage,
@@ -32,11 +31,11 @@ from omo_backend.pages.contexts import (
 from omo_backend.pages.i18n import translator
 from omo_backend.pages.rendering import (
     BIND_COOKIE,
-    PAGE_HEADERS,
     REG_COOKIE,
     Action,
     locale_of,
     message_page,
+    page_headers,
     redirect,
     set_session_cookie,
 )
@@ -50,6 +49,7 @@ _PROBLEM_STATUS = {
     LineOutcome.TAKEN: 409,
     LineOutcome.FAILED: 502,
 }
+PROBLEMS = frozenset(str(outcome) for outcome in _PROBLEM_STATUS)
 # Where each kind of page goes for LINE, and where it goes on without it.
 _START = {"binding": "/b/line", "registration": "/r/line"}
 _AFTER = {"binding": "/b", "registration": "/r/done"}
@@ -106,7 +106,7 @@ def _to_line(
             url = linking.start(session=session, settings=settings, page=page)
     except LineError:
         return message_page(request, 503, "server_trouble", icon="problem")
-    response = RedirectResponse(url, status_code=303, headers=PAGE_HEADERS)
+    response = RedirectResponse(url, status_code=303, headers=page_headers(request))
     return response
 
 
@@ -188,17 +188,21 @@ def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Respons
         )
     answer = linking.ask_line(settings, query=query, state=state, trip=trip)
     try:
-        outcome, store, csrf = _record(db, trip.page_session_id, answer)
+        outcome = _record(db, trip.page_session_id, answer)
     except IntegrityError:
         # Another member took this LINE account in the same instant: the unique key says no.
-        outcome, store, csrf = _record(db, trip.page_session_id, _taken(answer))
+        outcome = _record(db, trip.page_session_id, _taken(answer))
     except NotFound:
         return message_page(request, 404, "session_missing")
     request.app.state.watcher.notify()
+    # On to a page of the customer's own, which a reload or the language switch keeps
+    # (the callback's address is spent): the bind page shows the binding's LINE outcome,
+    # the registration's last page the one named here.
     if outcome is LineOutcome.LINKED:
-        response: Response = redirect(request, _AFTER[kind])
+        target = _AFTER[kind]
     else:
-        response = problem_page(request, store, outcome, kind, csrf)
+        target = "/b" if kind == "binding" else f"/r/done?line={outcome}"
+    response = redirect(request, target)
     set_session_cookie(response, settings, _COOKIE[kind], _COOKIE_PATH[kind], sid)
     return response
 
@@ -207,20 +211,7 @@ def _taken(answer: linking.LineAnswer) -> linking.LineAnswer:
     return linking.LineAnswer(LineOutcome.TAKEN, reason="line_user_id_taken")
 
 
-def _record(
-    db: DbDep, page_session_id: int, answer: linking.LineAnswer
-) -> tuple[LineOutcome, Store, str]:
+def _record(db: DbDep, page_session_id: int, answer: linking.LineAnswer) -> LineOutcome:
     with db.transaction() as session:
         page = session.get_one(PageSession, page_session_id)
-        outcome = linking.record(session=session, page=page, answer=answer)
-        store = _store_of(session, page)
-        session.expunge(store)
-        return outcome, store, page.csrf_token
-
-
-def _store_of(session: Session, page: PageSession) -> Store:
-    if page.binding_id is not None:
-        binding = session.get_one(BindingSession, page.binding_id)
-        return session.get_one(Store, binding.store_id)
-    invitation = service.invitation_of(session=session, page=page)
-    return session.get_one(Store, invitation.store_id)
+        return linking.record(session=session, page=page, answer=answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,6 +31,25 @@ PAGE_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def page_headers(request: Request) -> dict[str, str]:
+    """The pages' headers; with LINE, its login page is a place a form may lead to.
+
+    Signing in on the bind link (or registering) posts a form whose answer redirects to
+    LINE's consent screen, and browsers hold every hop of a form's redirects to form-action.
+    """
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    if settings is None or not settings.line_enabled:
+        return PAGE_HEADERS
+    parts = urlsplit(settings.line_auth_base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    csp = PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {origin}"
+    )
+    return PAGE_HEADERS | {"Content-Security-Policy": csp}
+
+
 LANGUAGES = ("en", "zh_TW")
 
 
@@ -44,6 +64,17 @@ def _remember_language(request: Request, response: Response) -> None:
     lang = request.query_params.get("lang")
     if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, str(lang), max_age=365 * 86400, samesite="lax")
+
+
+# What a page's address may carry that it shows by (spent callback codes are not among them).
+_KEPT_PARAMS = ("line", "reset")
+
+
+def _switch_href(request: Request, locale: str) -> str:
+    """The header's language link: this page again, in the other language."""
+    query = {k: v for k, v in request.query_params.items() if k in _KEPT_PARAMS}
+    query["lang"] = "en" if locale == "zh_TW" else "zh_TW"
+    return "?" + urlencode(query)
 
 
 @dataclass(frozen=True)
@@ -70,10 +101,11 @@ def render(
             "store_name": store.name if store else "OMO",
             "brand": store.brand_color if store else "#0b6e4f",
             "title": context.pop("title", store.name if store else "OMO"),
+            "switch_href": _switch_href(request, locale),
             **context,
         },
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=page_headers(request),
     )
     _remember_language(request, response)
     return response
@@ -117,7 +149,7 @@ def error_page(request: Request, error: DomainError) -> HTMLResponse:
 
 def redirect(request: Request, path: str) -> Response:
     """A 303 to another page; a language picked with ``?lang=`` is remembered on the way."""
-    response = RedirectResponse(path, status_code=303, headers=PAGE_HEADERS)
+    response = RedirectResponse(path, status_code=303, headers=page_headers(request))
     _remember_language(request, response)
     return response
 

@@ -175,6 +175,11 @@ def registration_done(
         return message_page(request, 404, "session_missing")
     if ctx["status"] is not InvitationStatus.REGISTERED:
         return redirect(request, "/r")
+    line = request.query_params.get("line")
+    if settings.line_enabled and not ctx["line_linked"] and line in line_pages.PROBLEMS:
+        return line_pages.problem_page(
+            request, ctx["store"], LineOutcome(line), "registration", ctx["csrf"]
+        )
     t = translator(locale_of(request))
     more: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
