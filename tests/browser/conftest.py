@@ -58,11 +58,24 @@ def lang() -> str:
 
 
 @pytest.fixture
-def new_phone(browser: Browser, backend: LiveBackend, lang: str) -> Iterator[NewPhone]:
-    """Opens another phone browser (or an incognito window): its own cookies and tab."""
-    phones: list[PhoneScreen] = []
+def elsewhere() -> tuple[str, ...]:
+    """Origins other than the backend's that the phones may visit: none, unless a test module
+    sends the customer somewhere (a fake LINE) and says so by overriding this fixture."""
+    return ()
 
-    def open_phone(language: str | None = None) -> PhoneScreen:
+
+@pytest.fixture
+def new_phone(
+    browser: Browser, backend: LiveBackend, lang: str, elsewhere: tuple[str, ...]
+) -> Iterator[NewPhone]:
+    """Opens another phone browser (or an incognito window): its own cookies and tab; it may
+    visit the ``elsewhere`` origins, or those given to it."""
+    phones: list[PhoneScreen] = []
+    default_elsewhere = elsewhere
+
+    def open_phone(
+        language: str | None = None, elsewhere: tuple[str, ...] | None = None
+    ) -> PhoneScreen:
         language = language or lang
         context = browser.new_context(
             viewport=VIEWPORT,
@@ -72,7 +85,8 @@ def new_phone(browser: Browser, backend: LiveBackend, lang: str) -> Iterator[New
             locale=BROWSER_LOCALE[language],
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
-        phones.append(PhoneScreen(context, backend.base_url, language))
+        allowed = default_elsewhere if elsewhere is None else elsewhere
+        phones.append(PhoneScreen(context, backend.base_url, language, allowed))
         return phones[-1]
 
     yield open_phone

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, Request, Response, ViewportSize
+from playwright.sync_api import Error as PlaywrightError
 
 from omo_backend.pages.i18n import MESSAGES
 from tests.browser.staff import STORE
@@ -30,6 +31,11 @@ def words(lang: str) -> dict[str, str]:
     return MESSAGES[lang]
 
 
+class NavigationAborted(AssertionError):
+    """The browser dropped a navigation (Chromium's net::ERR_ABORTED): the tap led nowhere, and
+    the customer is left looking at the page they tapped on."""
+
+
 @dataclass
 class Load:
     """One page as the customer got it: the main response and all it took to show it."""
@@ -42,12 +48,19 @@ class Load:
 
 
 class PhoneScreen:
-    """One browser context (one phone's browser, or one incognito window) with one tab."""
+    """One browser context (one phone's browser, or one incognito window) with one tab.
 
-    def __init__(self, context: BrowserContext, origin: str, lang: str) -> None:
+    Every request stays on the backend's origin, except to the few ``elsewhere`` origins this
+    phone is told it may visit (a stand-in for LINE, where the pages send the customer).
+    """
+
+    def __init__(
+        self, context: BrowserContext, origin: str, lang: str, elsewhere: tuple[str, ...] = ()
+    ) -> None:
         self.context = context
         self.origin = origin
         self.lang = lang
+        self.elsewhere = elsewhere
         self.page: Page = context.new_page()
         self.requests: list[Request] = []
         self.loads: list[Load] = []
@@ -67,24 +80,57 @@ class PhoneScreen:
 
     def tap(self, button: str) -> Load:
         """Taps the button named ``button``; its form is sent and the next page loads."""
-        start = len(self.requests)
-        # The button posts a form: a navigation the click starts, so waited for around it.
-        with self.page.expect_navigation(wait_until="load") as navigation:
-            self.page.get_by_role("button", name=button, exact=True).tap()
-        response = navigation.value
-        assert response is not None, f"tapping {button!r} loaded nothing"
-        return self._loaded(start, response)
+        # The button posts a form: a navigation the tap starts, so waited for around it.
+        return self._navigate(self.page.get_by_role("button", name=button, exact=True), button)
+
+    def follow(self, link: str) -> Load:
+        """Taps the link named ``link`` (a link drawn as a button too); the next page loads."""
+        return self._navigate(self.page.get_by_role("link", name=link, exact=True), link)
 
     def switch_language(self, to: str) -> Load:
         """Taps the header's language link (named in the language it switches to)."""
-        link = self.page.get_by_role("link", name=words(self.lang)["switch_to"], exact=True)
+        name = words(self.lang)["switch_to"]
+        link = self.page.get_by_role("link", name=name, exact=True)
         self.lang = to
+        return self._navigate(link, name)
+
+    def tap_away(self, button: str) -> str:
+        """Taps a button that takes the phone to another site (one it may visit); no checks
+        of ours apply to that site's page. Returns where the phone landed."""
         start = len(self.requests)
-        with self.page.expect_navigation(wait_until="load") as navigation:
-            link.tap()
-        response = navigation.value
-        assert response is not None, "the language switch loaded nothing"
+        self._wait_for_navigation(self.page.get_by_role("button", name=button, exact=True), button)
+        self._stayed_allowed(start)
+        assert not self.page.url.startswith(self.origin + "/"), f"still at {self.page.url}"
+        return self.page.url
+
+    def back(self) -> Load:
+        """The browser's Back button; the previous page is fetched again (pages are no-store)."""
+        start = len(self.requests)
+        response = self.page.go_back(wait_until="load")
+        assert response is not None, "going back loaded nothing (a page from the cache?)"
         return self._loaded(start, response)
+
+    def _navigate(self, target: Locator, name: str) -> Load:
+        start = len(self.requests)
+        response = self._wait_for_navigation(target, name)
+        assert response is not None, f"tapping {name!r} loaded nothing"
+        return self._loaded(start, response)
+
+    def _wait_for_navigation(self, target: Locator, name: str) -> Response | None:
+        start = len(self.requests)
+        try:
+            with self.page.expect_navigation(wait_until="load") as navigation:
+                target.tap()
+        except PlaywrightError as error:
+            if "ERR_ABORTED" not in error.message:
+                raise
+            made = [f"{r.method} {r.url}" for r in self.requests[start:]]
+            raise NavigationAborted(
+                f"tapping {name!r}: the browser dropped the navigation and stays at "
+                f"{self.page.url} (a redirect the page's Content-Security-Policy does not allow, "
+                f"such as form-action, is one cause); requests made: {made}"
+            ) from error
+        return navigation.value
 
     def field(self, label: str) -> Locator:
         return self.page.get_by_label(label, exact=True)
@@ -113,12 +159,18 @@ class PhoneScreen:
 
     # --- what every page must be ----------------------------------------------------------------
 
-    def _loaded(self, start: int, response: Response) -> Load:
-        made = self.requests[start:]
-        for request in made:
-            assert request.url.startswith((self.origin + "/", "data:")), (
+    def _allowed(self, url: str) -> bool:
+        return url.startswith((self.origin + "/", "data:", *(o + "/" for o in self.elsewhere)))
+
+    def _stayed_allowed(self, start: int) -> None:
+        for request in self.requests[start:]:
+            assert self._allowed(request.url), (
                 f"{self.page.url} made a request off the backend's origin: {request.url}"
             )
+
+    def _loaded(self, start: int, response: Response) -> Load:
+        made = self.requests[start:]
+        self._stayed_allowed(start)
         transferred = 0
         for request in made:
             if request.url.startswith("data:"):
@@ -173,8 +225,9 @@ class PhoneScreen:
         return small
 
     def assert_stayed_home(self) -> None:
-        """Nothing this browser ever asked for, loads or not, left the backend's origin."""
-        away = [r.url for r in self.requests if not r.url.startswith((self.origin + "/", "data:"))]
+        """Nothing this browser ever asked for, loads or not, left the backend's origin (or
+        went anywhere but the origins it was allowed)."""
+        away = [r.url for r in self.requests if not self._allowed(r.url)]
         assert not away, f"requests off the backend's origin: {away}"
 
     # --- the pictures ---------------------------------------------------------------------------
@@ -209,5 +262,6 @@ def says(phone: PhoneScreen, *keys: str) -> None:
         assert bad not in text
 
 
-# Opens another phone browser: ``new_phone()`` in the test's language, or ``new_phone("en")``.
+# Opens another phone browser: ``new_phone()`` in the test's language, or ``new_phone("en")``;
+# ``new_phone(elsewhere=(origin,))`` lets it visit another origin too.
 NewPhone = Callable[..., PhoneScreen]

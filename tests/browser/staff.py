@@ -3,6 +3,7 @@ all over the staff API as the counter app uses it."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -32,6 +33,12 @@ def invitation(counter: Counter, invitation_id: int) -> dict[str, Any]:
     return seen
 
 
+@functools.cache
+def password_hash() -> str:
+    """``PASSWORD`` hashed as the pages hash it: once per test process (argon2 is slowish)."""
+    return security.hash_secret(PASSWORD)
+
+
 def add_member(backend: LiveBackend, phone: str, name: str, email: str | None = None) -> int:
     """A member who registered earlier (as the pages would store them)."""
     with backend.db.transaction() as session:
@@ -41,7 +48,7 @@ def add_member(backend: LiveBackend, phone: str, name: str, email: str | None = 
             phone=phone,
             email=email,
             is_member=True,
-            password_hash=security.hash_secret(PASSWORD),
+            password_hash=password_hash(),
         )
         session.add(member)
         session.flush()

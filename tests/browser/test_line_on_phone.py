@@ -1,0 +1,327 @@
+"""The LINE step in a real phone browser: after signing in on the bind link (or registering)
+the phone goes to LINE and comes back, while the counter follows each turn.
+
+LINE is ``FakeLine``, a local server speaking LINE Login v2.1 whose consent screen answers at
+once with what the test told its user to tap. Its origin is the only one besides the backend's
+that these phones may visit. Every page load is checked by ``PhoneScreen``: under the size
+budget, no script, nothing wider than the screen, in the phone's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Route
+from sqlalchemy import select
+
+from omo_backend.models import Customer
+from tests.browser.phone import Load, PhoneScreen, says, words
+from tests.browser.staff import (
+    E164,
+    PASSWORD,
+    STORE,
+    add_member,
+    bind_now,
+    binding,
+    invitation,
+    invite,
+)
+from tests.fakes.line_server import FakeLine
+from tests.support.backend import Counter, DatabaseFactory, LiveBackend, latest_link, live_backend
+
+LANGS = ["en", "zh_TW"]
+AUTHORIZE = "/oauth2/v2.1/authorize"
+
+
+@pytest.fixture
+def line() -> Iterator[FakeLine]:
+    with FakeLine() as fake:
+        yield fake
+
+
+@pytest.fixture
+def backend(db_factory: DatabaseFactory, line: FakeLine) -> Iterator[LiveBackend]:
+    """The backend with a LINE channel (the fake's): the phones and the counter use this one."""
+    with live_backend(db_factory, **line.settings_overrides()) as live:
+        yield live
+
+
+@pytest.fixture
+def elsewhere(line: FakeLine) -> tuple[str, ...]:
+    """The phones may go to LINE."""
+    return (line.base_url,)
+
+
+def line_of(counter: Counter, binding_id: int) -> tuple[Any, Any, Any]:
+    """What the counter shows of the binding: its status, LINE's outcome, LINE friendship."""
+    seen = binding(counter, binding_id)
+    return seen["status"], seen["line_outcome"], seen["line_friend"]
+
+
+def went_to_line(load: Load, line: FakeLine) -> None:
+    """The load passed through LINE's consent screen and came back through our callback."""
+    assert any(r.startswith(f"GET {line.base_url}{AUTHORIZE}?") for r in load.requests), load
+    assert any(r.startswith("GET /line/callback?") for r in load.requests), load
+
+
+def ready_to_sign_in(
+    phone: PhoneScreen, backend: LiveBackend, counter: Counter, member_id: int
+) -> int:
+    """The member scans the counter's QR code and types their sign-in; the binding's id."""
+    w = words(phone.lang)
+    qr = bind_now(counter, member_id)
+    assert phone.open(qr["qr_url"]).url == backend.url("/b")
+    assert line_of(counter, qr["id"]) == ("scanned", None, None)
+    phone.typed({w["identifier"]: "0933 222 111", w["password_current"]: PASSWORD})
+    return int(qr["id"])
+
+
+def confirmed(phone: PhoneScreen, backend: LiveBackend) -> str:
+    """The member confirms their details as they are; the text of the page that follows."""
+    done = phone.tap(words(phone.lang)["confirm_details"])
+    assert done.status == 200
+    assert done.url == backend.url("/b/done")
+    says(phone, "bind_done_title", "bind_done")
+    return phone.text()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_member_allows_line_adds_the_friend_and_the_counter_follows(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    user = line.user(approve=True, add_friend=True)
+
+    # Sign-in → /b/line → LINE's consent screen → /line/callback → the details step.
+    details = phone.tap(w["sign_in"])
+    assert details.status == 200
+    assert details.url == backend.url("/b"), "LINE's code and state leave the address bar"
+    went_to_line(details, line)
+    says(phone, "details_title")
+    assert line_of(counter, binding_id) == ("line_linked", "linked", True)
+    phone.shot("line-1-details-after-line")
+
+    done = confirmed(phone, backend)
+    assert w["line_linked_friend"].format(store=STORE) in done
+    assert line_of(counter, binding_id) == ("completed", "linked", True)
+    with backend.db.transaction(write=False) as session:
+        member = session.get_one(Customer, member_id)
+        assert (member.line_user_id, member.line_friend) == (user.sub, True)
+    phone.shot("line-2-done-friend")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_member_backs_out_of_line_then_links_without_adding_the_friend(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+
+    # LINE's consent screen, as a page that waits (the fake's answers at once), and Back.
+    def consent_screen(route: Route) -> None:
+        route.fulfill(content_type="text/html", body="<!doctype html><h1>LINE</h1>")
+
+    phone.context.route(f"{line.base_url}/**", consent_screen)
+    assert phone.tap_away(w["sign_in"]).startswith(f"{line.base_url}{AUTHORIZE}?")
+    assert line_of(counter, binding_id) == ("signed_in", None, None)
+    intro = phone.back()
+    assert intro.status == 200
+    assert intro.url == backend.url("/b")
+    says(phone, "line_title", "line_intro")
+    phone.shot("line-0-intro")
+    phone.context.unroute(f"{line.base_url}/**")
+
+    line.user(approve=True, add_friend=False)
+    details = phone.follow(w["line_continue"])
+    went_to_line(details, line)
+    assert details.url == backend.url("/b")
+    says(phone, "details_title")
+    assert line_of(counter, binding_id) == ("line_linked", "linked", False)
+
+    done = confirmed(phone, backend)
+    assert w["line_linked_not_friend"].format(store=STORE) in done
+    assert w["line_linked_friend"].format(store=STORE) not in done
+    assert line_of(counter, binding_id) == ("completed", "linked", False)
+    phone.shot("line-2-done-not-friend")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_cancel_on_line_says_so_and_the_member_continues_without_line(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    line.user(approve=False)
+
+    cancelled = phone.tap(w["sign_in"])
+    went_to_line(cancelled, line)
+    assert cancelled.status == 403
+    assert cancelled.url == backend.url("/b"), "not the callback's one-use address"
+    says(phone, "line_problem_title", "line_cancelled")
+    assert phone.page.get_by_role("link", name=w["line_try_again"], exact=True).is_visible()
+    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
+    assert line_of(counter, binding_id) == ("signed_in", "cancelled", None)
+    phone.shot("line-cancelled")
+
+    # Coming back to the page later: the same choice, not the details step.
+    again = phone.open(backend.url("/b"))
+    assert again.status == 403
+    says(phone, "line_cancelled")
+
+    details = phone.tap(w["line_skip"])
+    assert details.status == 200
+    assert details.url == backend.url("/b")
+    says(phone, "details_title")
+    assert line_of(counter, binding_id) == ("signed_in", "skipped", None)
+
+    done = confirmed(phone, backend)
+    for key in ("line_linked_friend", "line_linked_not_friend"):
+        assert w[key].format(store=STORE) not in done
+    assert line_of(counter, binding_id) == ("completed", "skipped", None)
+    with backend.db.transaction(write=False) as session:
+        assert session.get_one(Customer, member_id).line_user_id is None
+    phone.shot("line-done-without-line")
+
+
+def test_the_line_problem_page_survives_a_reload_and_a_language_switch(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine
+) -> None:
+    w = words("en")
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    line.user(approve=False)
+    assert phone.tap(w["sign_in"]).status == 403
+
+    # The browser reloads the tab (or brings it back from the background).
+    response = phone.page.reload(wait_until="load")
+    assert response is not None
+    assert response.status == 403, f"{response.url} {response.status}: {phone.text()}"
+    says(phone, "line_problem_title", "line_cancelled")
+
+    switched = phone.switch_language("zh_TW")
+    assert switched.status == 403, f"{switched.url} {switched.status}: {phone.text()}"
+    says(phone, "line_problem_title", "line_cancelled")
+    zh = words("zh_TW")
+    assert phone.page.get_by_role("link", name=zh["line_try_again"], exact=True).is_visible()
+    assert phone.page.get_by_role("button", name=zh["line_skip"], exact=True).is_visible()
+    assert line_of(counter, binding_id) == ("signed_in", "cancelled", None)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_line_account_of_another_member_is_refused_and_the_member_tries_again_with_their_own(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    partner = line.user(approve=True, add_friend=True)  # the phone's LINE is someone else's
+    with backend.db.transaction() as session:
+        session.add(
+            Customer(
+                name="Wei",
+                name_search="wei",
+                phone="+886955444333",
+                is_member=True,
+                line_user_id=partner.sub,
+            )
+        )
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+
+    taken = phone.tap(w["sign_in"])
+    went_to_line(taken, line)
+    assert taken.status == 409
+    assert taken.url == backend.url("/b")
+    says(phone, "line_problem_title", "line_taken")
+    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
+    assert line_of(counter, binding_id) == ("signed_in", "taken", None)
+    phone.shot("line-taken")
+
+    # "Try LINE again" with their own account: cancelled at first, then allowed.
+    own = line.user(approve=False)
+    cancelled = phone.follow(w["line_try_again"])
+    went_to_line(cancelled, line)
+    assert cancelled.status == 403
+    says(phone, "line_cancelled")
+    assert line_of(counter, binding_id) == ("signed_in", "cancelled", None)
+
+    line.user(sub=own.sub, approve=True, add_friend=True)
+    details = phone.follow(w["line_try_again"])
+    went_to_line(details, line)
+    assert details.status == 200
+    assert details.url == backend.url("/b")
+    says(phone, "details_title")
+    assert line_of(counter, binding_id) == ("line_linked", "linked", True)
+    assert w["line_linked_friend"].format(store=STORE) in confirmed(phone, backend)
+    assert line_of(counter, binding_id) == ("completed", "linked", True)
+    with backend.db.transaction(write=False) as session:
+        assert session.get_one(Customer, member_id).line_user_id == own.sub
+
+
+def registered(phone: PhoneScreen, backend: LiveBackend, counter: Counter) -> tuple[int, Load]:
+    """The customer opens the SMS and sends the form: the invitation and the load that follows."""
+    w = words(phone.lang)
+    sent = invite(counter)
+    assert phone.open(latest_link(backend, E164)).url == backend.url("/r")
+    phone.typed({w["name"]: "林小華", w["password"]: PASSWORD, w["password_confirm"]: PASSWORD})
+    phone.page.get_by_role("checkbox", name=w["terms_consent"].format(store=STORE)).check()
+    return int(sent["id"]), phone.tap(w["submit"])
+
+
+def line_of_member(backend: LiveBackend) -> tuple[str | None, bool | None]:
+    with backend.db.transaction(write=False) as session:
+        member = session.scalars(select(Customer).where(Customer.phone == E164)).one()
+        return member.line_user_id, member.line_friend
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_new_member_registers_and_links_line_on_the_way(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    user = line.user(approve=True, add_friend=True)
+    invitation_id, done = registered(phone, backend, counter)
+    went_to_line(done, line)
+    assert done.status == 200
+    assert done.url == backend.url("/r/done")
+    says(phone, "done_title", "line_linked_friend")
+    assert phone.page.get_by_role("link", name=w["line_offer"].format(store=STORE)).count() == 0
+    assert invitation(counter, invitation_id)["status"] == "registered"
+    assert line_of_member(backend) == (user.sub, True)
+    phone.shot("line-register-done")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_new_member_cancels_on_line_goes_on_and_links_it_later_from_the_last_page(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    line.user(approve=False)
+    invitation_id, cancelled = registered(phone, backend, counter)
+    went_to_line(cancelled, line)
+    assert cancelled.status == 403
+    assert cancelled.url == backend.url("/r/done?line=cancelled")
+    says(phone, "line_problem_title", "line_cancelled")
+    assert invitation(counter, invitation_id)["status"] == "registered", "joined all the same"
+    phone.shot("line-register-cancelled")
+
+    done = phone.follow(w["line_skip"])
+    assert done.status == 200
+    assert done.url == backend.url("/r/done")
+    says(phone, "done_title")
+    offer = w["line_offer"].format(store=STORE)
+    assert phone.page.get_by_role("link", name=offer, exact=True).is_visible()
+    assert line_of_member(backend) == (None, None)
+    phone.shot("line-register-done-offer")
+
+    user = line.user(approve=True, add_friend=False)
+    linked = phone.follow(offer)
+    went_to_line(linked, line)
+    assert linked.url == backend.url("/r/done")
+    says(phone, "done_title", "line_linked_not_friend")
+    assert phone.page.get_by_role("link", name=offer, exact=True).count() == 0
+    assert line_of_member(backend) == (user.sub, False)
