@@ -186,7 +186,9 @@ def registration_done(
     if ctx["line_linked"]:
         more = (line_pages.linked_sentence(t, ctx["store"], ctx["line_friend"]),)
     elif settings.line_enabled:
-        actions = (Action(t["line_offer"].format(store=ctx["store"].name), "/r/line"),)
+        # An offer, not the way on: the registration is done.
+        offer = t["line_offer"].format(store=ctx["store"].name)
+        actions = (Action(offer, "/r/line", primary=False),)
     return message_page(
         request,
         200,
