@@ -83,7 +83,15 @@ def send_reset_link(
             )
     except RateLimited as error:
         code = error.code if error.code in ("reset_wait", "reset_too_many") else "reset_too_many"
-        page_429 = message_page(request, 429, code, store=ctx.store, icon="problem", actions=back)
+        page_429 = message_page(
+            request,
+            429,
+            code,
+            store=ctx.store,
+            heading_key="reset_request_title",
+            icon="problem",
+            actions=back,
+        )
         page_429.headers.update(error.headers or {})
         return page_429
     except DomainError as error:
