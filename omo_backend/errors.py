@@ -68,10 +68,18 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int, details: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        details: dict[str, Any],
+        code: str | None = None,
+    ) -> None:
         retry_after = max(1, retry_after)
         super().__init__(
             message,
+            code=code,
             details={**details, "retry_after": retry_after},
             headers={"Retry-After": str(retry_after)},
         )

@@ -153,11 +153,12 @@ def _check_rate(*, session: Session, member_id: int, now: datetime) -> None:
 
 
 def _limited(code: str, retry_after: int) -> RateLimited:
-    error = RateLimited(
-        "Too many reset links asked for.", retry_after=retry_after, details={"scope": "member"}
+    return RateLimited(
+        "Too many reset links asked for.",
+        retry_after=retry_after,
+        details={"scope": "member"},
+        code=code,
     )
-    error.code = code
-    return error
 
 
 def find_usable_or_raise(*, session: Session, token: str) -> PasswordReset:

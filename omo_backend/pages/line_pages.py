@@ -106,8 +106,7 @@ def _to_line(
             url = linking.start(session=session, settings=settings, page=page)
     except LineError:
         return message_page(request, 503, "server_trouble", icon="problem")
-    response = RedirectResponse(url, status_code=303, headers=page_headers(request))
-    return response
+    return RedirectResponse(url, status_code=303, headers=page_headers(request))
 
 
 @router.get("/b/line")

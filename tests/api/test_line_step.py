@@ -17,7 +17,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from omo_backend.models import AuditEvent, Customer, LineLogin
+from omo_backend.models import AuditEvent, Customer, LineLogin, PageSession
 from tests.api.test_bind_sign_in import (
     E164,
     OTHER,
@@ -219,14 +219,21 @@ def test_skipping_line_needs_a_reason_and_the_pages_token(
     with pytest.raises(requests.TooManyRedirects):
         sign_in(phone)
     phone.http.max_redirects = 30
-    # Nothing went wrong with LINE yet: no skipping it.
+    # Nothing went wrong with LINE yet: no skipping it, even with the page's own token.
     page = phone.open(backend.url("/b"))
     assert "Continue with LINE" in page.text
-    csrf = phone.form_fields().get("csrf", "")
-    assert csrf == ""  # the intro page has no form: LINE is a plain link
-    refused = phone.http.post(backend.url("/b/line/skip"), data={"csrf": "x"}, timeout=10)
-    assert refused.status_code == 403
+    with backend.db.transaction(write=False) as session:
+        csrf = session.scalars(select(PageSession.csrf_token)).one()
+    refused = phone.http.post(backend.url("/b/line/skip"), data={"csrf": csrf}, timeout=10)
+    assert refused.url == backend.url("/b"), "sent back to the LINE step"
+    assert "Continue with LINE" in refused.text
     assert binding_of(counter, binding["id"])["line_outcome"] is None
+    # And after LINE went wrong, not without the page's token.
+    line.user(approve=False)
+    assert phone.open(backend.url("/b/line")).status_code == 403
+    forged = phone.http.post(backend.url("/b/line/skip"), data={"csrf": "x"}, timeout=10)
+    assert forged.status_code == 403
+    assert binding_of(counter, binding["id"])["line_outcome"] == "cancelled"
 
 
 def test_a_line_account_of_another_member_is_refused(
