@@ -1,0 +1,21 @@
+"""Progressive PIN lockout, manager unlock, device and staff revocation (issue 10, findings 6-8)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30 03:00:00.000000
+"""
+
+from __future__ import annotations
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
