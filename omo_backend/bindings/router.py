@@ -55,7 +55,7 @@ def _read(
 
 @router.get("/{binding_id}", response_model=schemas.Binding)
 async def get_binding(
-    binding_id: int,
+    binding_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -91,7 +91,7 @@ async def get_binding(
 
 @router.post("/{binding_id}/sms", response_model=schemas.Binding)
 def send_binding_sms(
-    binding_id: int,
+    binding_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -117,7 +117,7 @@ def send_binding_sms(
 
 @router.post("/{binding_id}/cancel", response_model=schemas.Binding)
 def cancel_binding(
-    binding_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+    binding_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Binding:
     with db.transaction() as session:
         binding = service.cancel(session=session, actor=actor, binding_id=binding_id)

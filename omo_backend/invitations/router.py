@@ -67,7 +67,7 @@ def _read(
 
 @router.get("/{invitation_id}", response_model=schemas.Invitation)
 async def get_invitation(
-    invitation_id: int,
+    invitation_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -90,7 +90,7 @@ async def get_invitation(
 
 @router.post("/{invitation_id}/received", response_model=schemas.Invitation)
 def invitation_received(
-    invitation_id: int, actor: ActorDep, db: DbDep, settings: SettingsDep
+    invitation_id: schemas.Id, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:
     with db.transaction() as session:
         invitation = service.mark_received(
@@ -102,7 +102,7 @@ def invitation_received(
 
 @router.post("/{invitation_id}/cancel", response_model=schemas.Invitation)
 def cancel_invitation(
-    invitation_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+    invitation_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:
     with db.transaction() as session:
         invitation = service.cancel(session=session, actor=actor, invitation_id=invitation_id)
