@@ -77,8 +77,8 @@ class BodyLimit:
             if message["type"] == "http.response.start":
                 started = True
                 if tripped:
-                    # The rest of the body is still on its way: don't read it to keep the
-                    # connection alive.
+                    # The rest of the body may still be on its way: hang up rather than
+                    # read it all to keep the connection.
                     MutableHeaders(scope=message)["Connection"] = "close"
             await send(message)
 
