@@ -22,6 +22,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 REG_COOKIE = "omo_reg"
 BIND_COOKIE = "omo_bind"
 RESET_COOKIE = "omo_reset"
+# The page session that left for LINE, sent back only to the LINE callback.
+LINE_COOKIE = "omo_line"
 LANG_COOKIE = "omo_lang"
 PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
