@@ -8,6 +8,7 @@ says what happened and what to do next.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,7 +38,9 @@ from omo_backend.pages.rendering import (
     page_headers,
     redirect,
     set_session_cookie,
+    status_page,
 )
+from omo_backend.stores.service import get_by_code_or_raise as get_store_by_code_or_raise
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
@@ -52,6 +55,8 @@ PROBLEMS = frozenset(str(outcome) for outcome in _PROBLEM_STATUS)
 # Where each kind of page goes for LINE, and where it goes on without it.
 _START = {"binding": "/b/line", "registration": "/r/line"}
 _AFTER = {"binding": "/b", "registration": "/r/done"}
+# Where LINE's answer sends a browser other than the one that left for LINE.
+BACK_PATH = "/line/back"
 
 
 def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
@@ -194,8 +199,7 @@ def line_callback(
             same_browser = omo_line is not None and security.constant_time_equal(
                 security.hash_token(omo_line), page.sid_hash
             )
-            store = linking.store_of(session=session, page=page)
-            session.expunge(store)
+            store_code = linking.store_of(session=session, page=page).code
     except DomainError as error:
         status = 400 if error.code == "line_state_unknown" else error.status
         return message_page(
@@ -211,7 +215,7 @@ def line_callback(
         return message_page(request, 404, "session_missing")
     request.app.state.watcher.notify()
     if not same_browser:
-        return elsewhere_page(request, store, outcome)
+        return redirect(request, f"{BACK_PATH}?{urlencode({'line': outcome, 'store': store_code})}")
     # On to a page of the customer's own, which a reload or the language switch keeps
     # (the callback's address is spent): the bind page shows the binding's LINE outcome,
     # the registration's last page the one named here.
@@ -224,9 +228,27 @@ def line_callback(
     return response
 
 
-def elsewhere_page(request: Request, store: Store, outcome: LineOutcome) -> HTMLResponse:
+@router.get(BACK_PATH)
+def back_to_where_you_started(request: Request, db: DbDep) -> Response:
     """LINE's answer in a browser that did not leave for LINE: what happened, nothing of the
-    member's, and the way on (the page the trip started on, which now shows the outcome)."""
+    member's, and the way on (the page the trip started on, which now shows the outcome).
+
+    A page of its own, named by the outcome and the store alone, which a reload or the
+    language switch keeps.
+    """
+    line = request.query_params.get("line", "")
+    if line != LineOutcome.LINKED and line not in PROBLEMS:
+        return status_page(request, 404)
+    outcome = LineOutcome(line)
+    store: Store | None = None
+    with db.transaction(write=False) as session:
+        try:
+            store = get_store_by_code_or_raise(
+                session=session, code=request.query_params.get("store", "")
+            )
+            session.expunge(store)
+        except NotFound:
+            pass  # the page is worded without a store's name then
     if outcome is LineOutcome.LINKED:
         return message_page(
             request,
@@ -239,7 +261,7 @@ def elsewhere_page(request: Request, store: Store, outcome: LineOutcome) -> HTML
     t = translator(locale_of(request))
     return message_page(
         request,
-        _PROBLEM_STATUS.get(outcome, 502),
+        _PROBLEM_STATUS[outcome],
         f"line_{outcome}",
         store=store,
         heading_key="line_problem_title",

@@ -86,7 +86,7 @@ def _remember_language(request: Request, response: Response) -> None:
 
 
 # What a page's address may carry that it shows by (spent callback codes are not among them).
-_KEPT_PARAMS = ("line", "reset")
+_KEPT_PARAMS = ("line", "reset", "store")
 
 
 def _switch_href(request: Request, locale: str) -> str:

@@ -340,7 +340,7 @@ def test_line_hands_the_phone_back_to_another_browser_which_is_sent_back(
     in_app = Phone(backend)
     page = in_app.open(callback)
     assert page.status_code == 200
-    assert page.url == callback, "no way on to the member's pages"
+    assert urlsplit(page.url).path == "/line/back", "no way on to the member's pages"
     assert "LINE linked" in page.text
     assert "Your LINE account is linked to 台北總店" in page.text
     assert "Go back to the page where you started" in page.text
@@ -350,6 +350,9 @@ def test_line_hands_the_phone_back_to_another_browser_which_is_sent_back(
     seen = binding_of(counter, binding["id"])
     assert (seen["status"], seen["line_outcome"]) == ("line_linked", "linked")
     assert member(backend, member_id).line_user_id == user.sub
+    # A page of its own: a reload and the language switch keep it (the callback is spent).
+    assert "您的 LINE 帳號已與 台北總店 連結" in in_app.open(page.url + "&lang=zh_TW").text
+    assert in_app.open(backend.url("/line/back?line=nonsense")).status_code == 404
     assert in_app.open(backend.url("/b")).status_code == 404
     assert confirm(in_app).status_code == 404
 
