@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from omo_backend import security
 from omo_backend.app import create_app
 from omo_backend.db import Database
+from omo_backend.errors import RateLimited
 from omo_backend.models import Consent, Customer, Invitation, Referral, utcnow
 from omo_backend.pages.rendering import PAGE_HEADERS
 from omo_backend.phones import normalise_phone
@@ -715,14 +716,19 @@ def test_an_address_that_names_nothing_is_a_page_and_the_api_stays_json(site: Li
     )
 
 
-def test_a_database_outage_and_a_bug_on_a_customer_page_are_pages(tmp_path: Path):
-    """503 with Retry-After, and 500, on ``/b``: the database file cannot be opened."""
+def test_a_database_outage_a_bug_and_a_limit_on_a_customer_page_are_pages(tmp_path: Path):
+    """503 with Retry-After on ``/b`` (the database file cannot be opened), a 500, and a rule's
+    429 that no page has words for, with its Retry-After."""
     url = f"sqlite:///{tmp_path}/missing-directory/omo.db"
     app = create_app(Settings(database_url=url, longpoll_check_seconds=60), Database(url))
 
     @app.get("/line/crash/page")
     def crash_page() -> None:
         raise RuntimeError("a bug on a page")
+
+    @app.get("/line/busy/page")
+    def busy_page() -> None:
+        raise RateLimited("Too many.", retry_after=42, details={}, code="some_limit")
 
     with serve_in_thread(app, bound_socket()) as base_url:
         down = requests.get(f"{base_url}/b", cookies={"omo_bind": "x"}, timeout=10)
@@ -731,3 +737,8 @@ def test_a_database_outage_and_a_bug_on_a_customer_page_are_pages(tmp_path: Path
         crashed = requests.get(f"{base_url}/line/crash/page", timeout=10)
         assert_plain_page(crashed, 500)
         assert "RuntimeError" not in crashed.text
+        busy = requests.get(
+            f"{base_url}/line/busy/page", headers={"Accept-Language": "en"}, timeout=10
+        )
+        assert_page(busy, 429, "Too many tries in a short time.")
+        assert busy.headers["Retry-After"] == "42"
