@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from backend_client import schemas
-from omo_backend.deps import DbDep, ManagerDep, RowIdPath, SettingsDep
+from omo_backend.deps import DbDep, ManagerDep, SettingsDep
 from omo_backend.devices import service
 from omo_backend.staff.session_cache import SessionCache
 from omo_backend.wire import device_out, store_out
@@ -37,7 +37,7 @@ def list_devices(manager: ManagerDep, db: DbDep) -> schemas.DeviceList:
 
 @router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
 def revoke_device(
-    device_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
+    device_id: schemas.Id, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.DeviceOut:
     with db.transaction() as session:
         device = service.get_in_store_or_raise(
