@@ -533,6 +533,31 @@ def test_a_sender_whose_lease_was_taken_over_cannot_undo_the_newer_claim(
     assert load_invitation(database, queued.invitation_id).status == "sent"
 
 
+def test_a_claim_taken_over_while_its_batch_waited_is_not_sent(database: Database) -> None:
+    first = queue_invitation_sms(database, body="first of the batch")
+    second = queue_invitation_sms(database, body="waited too long")
+    settings = make_settings(database, dispatch_batch=2)
+    other = RecordingProvider()
+
+    def outlive_the_lease(count: int) -> None:
+        if count > 1:
+            return
+        # The first send is so slow that the second message's lease runs out meanwhile,
+        # and another dispatcher takes it over and sends it.
+        set_message(database, second.message_id, claimed_until=utcnow() - timedelta(seconds=1))
+        assert Dispatcher(database, settings, other).run_once() == 1
+
+    slow = RecordingProvider(on_send=outlive_the_lease)
+    handled = Dispatcher(database, settings, slow).run_once()
+
+    assert [body for _to, body in slow.sent] == ["first of the batch"]
+    assert [body for _to, body in other.sent] == ["waited too long"]
+    assert handled == 1
+    message = load_message(database, second.message_id)
+    assert (message.status, message.attempts, message.provider_message_id) == ("sent", 2, "rec-1")
+    assert load_message(database, first.message_id).status == "sent"
+
+
 def test_an_invitation_never_moves_backwards(database: Database) -> None:
     opened = queue_invitation_sms(database, invitation_status="opened", body="opened")
     cancelled = queue_invitation_sms(database, invitation_status="cancelled", body="cancelled")
@@ -650,6 +675,36 @@ def test_two_dispatchers_at_once_never_send_one_message_twice(
             session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
         )
     assert statuses == {"sent": 50}
+
+
+def test_a_slow_provider_never_gets_one_message_twice(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    # Twilio answers within its timeout, but slowly: twelve sends one after another take
+    # longer than one lease, so a claim of all twelve would run out while still being worked.
+    bodies = [f"OMO invitation #{i:02d}" for i in range(12)]
+    for body in bodies:
+        queue_invitation_sms(database, body=body, provider="twilio")
+    twilio.latency_seconds = 0.5
+    settings = twilio_settings(
+        database.url,
+        twilio,
+        dispatch_lease_seconds=2.0,
+        twilio_timeout_seconds=1.0,
+        dispatch_batch=20,
+    )
+
+    race_two_dispatchers(database.url, settings)
+
+    received = Counter(twilio.bodies())
+    sent_twice = {body: count for body, count in received.items() if count > 1}
+    assert sent_twice == {}, "a message was billed more than once"
+    assert sorted(received) == bodies
+    with database.transaction(write=False) as session:
+        statuses = dict(
+            session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+        )
+    assert statuses == {"sent": 12}
 
 
 @pytest.mark.slow
