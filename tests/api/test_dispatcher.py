@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from omo_backend.db import Database
@@ -37,7 +38,7 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.backend import DatabaseFactory
-from tests.support.dispatchers import race_two_dispatchers
+from tests.support.dispatchers import fill_sent_history, race_two_dispatchers
 from tests.support.postgres import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -705,6 +706,52 @@ def test_a_slow_provider_never_gets_one_message_twice(
             session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
         )
     assert statuses == {"sent": 12}
+
+
+def query_plans(database: Database, run: Callable[[], object]) -> dict[str, str]:
+    """Each distinct SELECT on the message table that ``run`` makes, with its query plan
+    (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL) for the parameters it used."""
+    captured: dict[str, Any] = {}
+
+    def capture(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM message" in statement:
+            captured.setdefault(statement, parameters)
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+    explain = "EXPLAIN " if database.is_postgresql else "EXPLAIN QUERY PLAN "
+    plans = {}
+    with database.engine.connect() as conn:
+        for statement, parameters in captured.items():
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans[statement] = "\n".join(str(row[-1]) for row in rows)
+    return plans
+
+
+# A plan that reads the message table any other way than through the waiting rows' index:
+# PostgreSQL's sequential or primary-key scan, SQLite's table scan or another index.
+OTHER_READ = re.compile(r"Seq Scan|pk_message|SCAN message(?! USING INDEX ix_message_waiting)")
+
+
+def test_the_claim_reads_only_waiting_rows_whatever_the_history(database: Database) -> None:
+    # Plans are what keeps the claim's cost flat; timings are the bench's (bench/outbox.py).
+    fill_sent_history(database, 20_000)
+    dispatcher = Dispatcher(database, make_settings(database, sms_provider="outbox"))
+    idle = query_plans(database, dispatcher.run_once)
+    for _ in range(3):
+        queue_invitation_sms(database)
+    busy = query_plans(database, dispatcher.run_once)
+
+    for statement, plan in {**idle, **busy}.items():
+        assert "ix_message_waiting" in plan, f"{statement}\n{plan}"
+        assert not OTHER_READ.search(plan), f"{statement}\n{plan}"
+    assert len(idle) == 1, "an idle poll is one read"
+    assert len(busy) == 2, "a claim is the same read, then the claim's SELECT"
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from backend_client.schemas import MessageStatus
 from omo_backend.db import Database
@@ -72,3 +72,36 @@ def race_two_dispatchers(url: str, settings: Settings, *, timeout: float = 60.0)
     assert not errors, errors
     assert not any(thread.is_alive() for thread in threads), "a dispatcher did not stop"
     return handled
+
+
+_HISTORY_BODY = "OMO: finish joining at https://omo.example/r/…"
+_HISTORY_COLUMNS = (
+    "channel, purpose, to_address, body, status, provider, attempts, next_attempt_at, "
+    "segments, cost_units, created_at, sent_at"
+)
+
+
+def fill_sent_history(database: Database, count: int, *, analyze: bool = True) -> None:
+    """Add ``count`` sent SMS rows in one statement inside the database: years of a busy
+    store's history in seconds (a generated series, not a million round trips). ``analyze``
+    then refreshes the planner's statistics, as PostgreSQL's autovacuum would."""
+    if database.is_postgresql:
+        sql = (
+            f"INSERT INTO message ({_HISTORY_COLUMNS}) "
+            "SELECT 'sms', 'invitation', '+8869' || lpad(i::text, 8, '0'), :body, 'sent', "
+            "'twilio', 1, :at, 1, 1, :at, :at FROM generate_series(1, :count) AS i"
+        )
+        at: object = "2026-01-01 00:00:00+00"
+    else:
+        sql = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+            f"INSERT INTO message ({_HISTORY_COLUMNS}) "
+            "SELECT 'sms', 'invitation', printf('+8869%08d', i), :body, 'sent', "
+            "'twilio', 1, :at, 1, 1, :at, :at FROM n"
+        )
+        at = "2026-01-01 00:00:00.000000"
+    with database.transaction() as session:
+        session.execute(text(sql), {"count": count, "body": _HISTORY_BODY, "at": at})
+    if analyze:
+        with database.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE message")
