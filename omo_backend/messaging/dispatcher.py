@@ -116,7 +116,7 @@ class Dispatcher:
         }
         lease = settings.dispatch_lease_seconds
         send_seconds = _longest_send(settings, self._provider, self._email_provider)
-        if send_seconds is not None and 0 < lease <= send_seconds:
+        if send_seconds and lease <= send_seconds:
             logger.warning(
                 "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
                 "a slow send may be taken over and sent twice",
@@ -135,7 +135,8 @@ class Dispatcher:
             self._renew_below = max(lease / 2, 2 * send_seconds)
 
     def run_once(self, *, stop: threading.Event | None = None) -> int:
-        """Claim and send up to ``dispatch_batch`` due messages; returns how many it handled.
+        """Claim and send the due messages that fit in one lease (at most ``dispatch_batch``);
+        returns how many it handled.
 
         When ``stop`` is set mid-batch the messages not yet sent are handed back at once,
         instead of waiting out their lease.

@@ -678,6 +678,28 @@ def test_two_dispatchers_at_once_never_send_one_message_twice(
     assert statuses == {"sent": 50}
 
 
+def test_a_pass_claims_only_what_it_can_send_within_the_lease(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    for i in range(12):
+        queue_invitation_sms(database, body=f"OMO invitation #{i:02d}", provider="twilio")
+    # Up to 10 s a send, 60 s a lease: the fifth row waits 40 s for its turn, two sends short
+    # of the lease. Not the batch of 20, most of which would wait past it.
+    settings = twilio_settings(
+        database.url,
+        twilio,
+        dispatch_lease_seconds=60.0,
+        twilio_timeout_seconds=10.0,
+        dispatch_batch=20,
+    )
+    dispatcher = Dispatcher(database, settings)
+
+    assert dispatcher.run_once() == 5
+    assert dispatcher.run_once() == 5
+    assert dispatcher.run_once() == 2
+    assert len(twilio.requests) == 12
+
+
 def test_a_slow_provider_never_gets_one_message_twice(
     database: Database, twilio: FakeTwilio
 ) -> None:
