@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
@@ -60,3 +61,22 @@ def _index_text(conn: Connection, name: str) -> str:
     else:
         query = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
     return str(conn.exec_driver_sql(query, {"name": name}).scalar_one())
+
+
+def test_postgresql_storage_parameters_match_the_models(db_factory: DatabaseFactory):
+    """compare_metadata ignores a table's ``postgresql_with`` too: pg_class has them."""
+    if db_factory.kind != "postgresql":
+        pytest.skip("storage parameters are PostgreSQL's")
+    db = Database(db_factory.new_url())
+    try:
+        with db.engine.connect() as conn:
+            for table in Base.metadata.tables.values():
+                wanted = table.dialect_options["postgresql"].get("with") or {}
+                options = conn.exec_driver_sql(
+                    "SELECT reloptions FROM pg_class WHERE oid = %(name)s::regclass",
+                    {"name": table.name},
+                ).scalar_one()
+                found = dict(option.split("=", 1) for option in options or [])
+                assert found == {k: str(v) for k, v in wanted.items()}, table.name
+    finally:
+        db.dispose()
