@@ -30,7 +30,7 @@ from omo_backend.devices.router import router as devices_router
 from omo_backend.errors import DomainError
 from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
-from omo_backend.logs import redact, request_id_var
+from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
 from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
@@ -40,9 +40,13 @@ from omo_backend.staff.router import router as staff_router
 from omo_backend.staff.session_cache import SessionCache
 
 log = logging.getLogger("omo_backend")
-# A caller's own request id is kept only if it can't carry anything else into the logs.
-_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+# A caller's own request id is kept only if it is an id (a UUID, or ours: 32 hex digits), so
+# it can't carry a link token or anything else into the logs.
+_REQUEST_ID = re.compile(
+    r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 access_log = logging.getLogger("omo_backend.access")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -136,6 +140,16 @@ def unexpected_error(request: Request) -> Response:
 
 
 def _install_request_log(app: FastAPI) -> None:
+    # The app's own route words, read again whenever a route is added (tests add some late).
+    known: dict[int, frozenset[str]] = {}
+
+    def words() -> frozenset[str]:
+        count = len(app.router.routes)
+        if count not in known:
+            known.clear()
+            known[count] = route_words(getattr(r, "path", "") for r in app.router.routes)
+        return known[count]
+
     @app.middleware("http")
     async def request_id_and_log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -158,15 +172,18 @@ def _install_request_log(app: FastAPI) -> None:
             response.headers["X-Request-Id"] = rid
             return response
         finally:
+            target = redact(access_target(request.url.path, request.url.query, words()))
+            # A method is any token to the HTTP parser; only the standard ones are words.
+            method = request.method if request.method in _METHODS else "[redacted]"
             access_log.info(
                 "%s %s %s",
-                request.method,
-                redact(request.url.path),
+                method,
+                target,
                 status,
                 extra={
                     "event": "http_request",
-                    "method": request.method,
-                    "path": redact(request.url.path),
+                    "method": method,
+                    "path": target,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
