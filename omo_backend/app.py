@@ -170,6 +170,7 @@ def _install_request_log(app: FastAPI) -> None:
                 response = unexpected_error(request)
             status = response.status_code
             response.headers["X-Request-Id"] = rid
+            _no_store_for_api(request, response)
             return response
         finally:
             target = redact(access_target(request.url.path, request.url.query, words()))
@@ -189,6 +190,15 @@ def _install_request_log(app: FastAPI) -> None:
                 },
             )
             request_id_var.reset(token)
+
+
+def _no_store_for_api(request: Request, response: Response) -> None:
+    """No API reply is cached anywhere: they carry tokens, customers and live links.
+
+    A reply that chose its own caching keeps it (the pages already send ``no-store``).
+    """
+    if request.url.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
 
 
 async def _housekeep(db: Database, settings: Settings) -> None:
@@ -234,6 +244,10 @@ def create_app(
         title="OMO Counter backend",
         version=__version__,
         lifespan=lifespan,
+        # The docs pages load their script from a CDN, and stores are often offline: only in
+        # dev mode. /openapi.json is always served, for integrators and fuzzers.
+        docs_url="/docs" if settings.dev_mode else None,
+        redoc_url="/redoc" if settings.dev_mode else None,
         responses={
             400: {"model": schemas.ErrorEnvelope},
             401: {"model": schemas.ErrorEnvelope},
