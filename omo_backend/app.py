@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -139,6 +139,19 @@ def unexpected_error(request: Request) -> Response:
     )
 
 
+def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
+    """Every route's path template, inside included routers (FastAPI keeps those whole, each
+    route with its router's prefix, as ``original_router``) and mounts."""
+    for route in routes:
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            yield path
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _route_paths(included.routes)
+        yield from _route_paths(getattr(route, "routes", None) or ())
+
+
 def _install_request_log(app: FastAPI) -> None:
     # The app's own route words, read again whenever a route is added (tests add some late).
     known: dict[int, frozenset[str]] = {}
@@ -147,7 +160,7 @@ def _install_request_log(app: FastAPI) -> None:
         count = len(app.router.routes)
         if count not in known:
             known.clear()
-            known[count] = route_words(getattr(r, "path", "") for r in app.router.routes)
+            known[count] = route_words(_route_paths(app.router.routes))
         return known[count]
 
     @app.middleware("http")

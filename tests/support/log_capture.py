@@ -181,6 +181,11 @@ class LogCapture(logging.Handler):
         with self._lines_lock:
             self._pending.extend(lines)
 
+    def lines(self) -> list[str]:
+        """What is logged and not yet checked (a test reading its own lines leaves them)."""
+        with self._lines_lock:
+            return list(self._pending)
+
     def take(self) -> list[str]:
         with self._lines_lock:
             lines, self._pending = self._pending, []
