@@ -82,7 +82,7 @@ class SecretLedger:
         if len(text) < MIN_SECRET:
             return
         with self._lock:
-            self._secrets.setdefault(text.lower(), kind)
+            self._secrets.setdefault(text.lower(), f"{kind} {text!r}")
             if len(text) < WHOLE_WORD_BELOW:
                 self._short[text.lower()] = re.compile(
                     rf"(?<![a-z0-9]){re.escape(text.lower())}(?![a-z0-9])"
@@ -149,9 +149,9 @@ def _leaks_in(
         if k not in ("ts", "request_id")
     ]
     for value in values:
-        for secret, kind in secrets.items():
+        for secret, named in secrets.items():
             if secret in value and (secret not in short or short[secret].search(value)):
-                yield f"{kind} {secret!r}"
+                yield named
         digits = _SEPARATORS_BETWEEN_DIGITS.sub("", value)
         for tail, kind in phones.items():
             if tail in digits:
@@ -197,10 +197,10 @@ capture = LogCapture()
 _outside_tests: list[str] = []
 
 
-def check_external_log(path: Path) -> None:
+def check_external_log(path: Path, into: LogCapture | None = None) -> None:
     """Hand in what a backend in a child process logged, to be checked with this test's lines."""
     text = path.read_text("utf-8", errors="replace")
-    capture.add_lines(line for line in text.splitlines() if line.strip())
+    (into or capture).add_lines(line for line in text.splitlines() if line.strip())
 
 
 # --- recording the secrets --------------------------------------------------------------------
