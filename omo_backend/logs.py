@@ -40,7 +40,12 @@ _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9_\-.]+", re.IGNORECASE)
 # Every segment after a customer-page prefix, at any depth (/b/reset/<token>), unless it is a
 # route word; route words are lowercase words, random tokens never are (and what is already
 # redacted stays as it is).
-_CUSTOMER_PATH = re.compile(r"(/(?:r|b|line))((?:/[^/\s?#\"'<>]+)+)")
+# The prefix starts an address's path (after the host, or on its own), so a file's path
+# (omo_backend/line/client.py in a traceback) is no customer link.
+_CUSTOMER_PATH = re.compile(
+    r"((?:[A-Za-z][A-Za-z0-9+.\-]*://[^/\s?#]+|(?<![\w.\-]))/(?:r|b|line))"
+    r"((?:/[^/\s?#\"'<>]+)+)"
+)
 _ROUTE_WORD = re.compile(r"\[?[a-z]+\]?")
 # Any path segment shaped like a token (long, with a capital or a digit), whatever the prefix
 # in front of it: a customer link added later is covered before anyone lists it.

@@ -103,6 +103,11 @@ def test_every_segment_after_a_customer_prefix_and_any_token_shaped_segment_is_r
     assert redact(cleaned) == cleaned, "redacting twice changes nothing"
 
 
+def test_a_files_path_is_no_customer_link():
+    line = 'File "/work/app/omo_backend/line/client.py", line 137, in new_login_request'
+    assert redact(line) == line
+
+
 def test_route_words_after_a_customer_prefix_stay():
     for line in ("GET /b/reset 200", "GET /b/line/skip 303", "GET /line/callback 303"):
         assert redact(line) == line
