@@ -353,18 +353,29 @@ def no_secret_in_the_logs() -> Iterator[None]:
         )
 
 
+# Leaks pytest-xdist's workers found outside any test, reported by the controller.
+_from_workers: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    _from_workers.extend(getattr(node, "workeroutput", {}).get("omo_log_leaks", []))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _outside_tests.extend(capture.take())
-    leaks = ledger.leaks(_outside_tests)
+    leaks = [str(leak) for leak in ledger.leaks(_outside_tests)] + _from_workers
     logging.getLogger().removeHandler(capture)
     logging.getLogger().setLevel(_saved.get("root_level", logging.WARNING))
     logging.getLogger("omo_backend").setLevel(_saved.get("backend_level", logging.NOTSET))
     requests.Session.send = _send  # type: ignore[method-assign]
-    if leaks:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A worker's exit status is not the run's: its controller reports these.
+        workeroutput["omo_log_leaks"] = leaks
+    elif leaks:
         sys.stderr.write(
-            "\nthe logs outside any test hold a secret:\n"
-            + "\n".join(str(leak) for leak in leaks[:20])
-            + "\n"
+            "\nthe logs outside any test hold a secret:\n" + "\n".join(leaks[:20]) + "\n"
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
