@@ -153,7 +153,7 @@ def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
 
 
 def _install_request_log(app: FastAPI) -> None:
-    # The app's own route words, read again whenever a route is added (tests add some late).
+    # The app's own route words, read again when its route list grows (tests add some late).
     known: dict[int, frozenset[str]] = {}
 
     def words() -> frozenset[str]:
