@@ -167,6 +167,7 @@ class LogCapture(logging.Handler):
         self._format = JsonFormatter()
         self._pending: list[str] = []
         self._lines_lock = threading.Lock()
+        self.checked = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith(NOT_THE_BACKEND):
@@ -189,6 +190,7 @@ class LogCapture(logging.Handler):
     def take(self) -> list[str]:
         with self._lines_lock:
             lines, self._pending = self._pending, []
+            self.checked += len(lines)
         return lines
 
 
@@ -353,13 +355,18 @@ def no_secret_in_the_logs() -> Iterator[None]:
         )
 
 
-# Leaks pytest-xdist's workers found outside any test, reported by the controller.
+# Leaks pytest-xdist's workers found outside any test, reported by the controller, and how
+# much they checked.
 _from_workers: list[str] = []
+_worker_counts = {"lines": 0, "secrets": 0}
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
-    _from_workers.extend(getattr(node, "workeroutput", {}).get("omo_log_leaks", []))
+    output = getattr(node, "workeroutput", {})
+    _from_workers.extend(output.get("omo_log_leaks", []))
+    for key in _worker_counts:
+        _worker_counts[key] += output.get(f"omo_log_{key}", 0)
 
 
 @pytest.hookimpl(trylast=True)
@@ -374,7 +381,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if workeroutput is not None:
         # A worker's exit status is not the run's: its controller reports these.
         workeroutput["omo_log_leaks"] = leaks
-    elif leaks:
+        workeroutput["omo_log_lines"] = capture.checked
+        workeroutput["omo_log_secrets"] = len(ledger)
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        lines = capture.checked + _worker_counts["lines"]
+        known = len(ledger) + _worker_counts["secrets"]
+        reporter.ensure_newline()
+        reporter.write_line(f"log check: {lines} log lines against {known} secrets seen")
+    if leaks:
         sys.stderr.write(
             "\nthe logs outside any test hold a secret:\n" + "\n".join(leaks[:20]) + "\n"
         )
