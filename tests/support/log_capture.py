@@ -388,8 +388,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if reporter is not None:
         lines = capture.checked + _worker_counts["lines"]
         known = len(ledger) + _worker_counts["secrets"]
-        reporter.ensure_newline()
-        reporter.write_line(f"log check: {lines} log lines against {known} secrets seen")
+        # The progress line has no end of its own yet.
+        reporter.write(f"\nlog check: {lines} log lines against {known} secrets seen\n")
     if leaks:
         sys.stderr.write(
             "\nthe logs outside any test hold a secret:\n" + "\n".join(leaks[:20]) + "\n"
