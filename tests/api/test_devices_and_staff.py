@@ -442,7 +442,7 @@ def test_only_a_manager_of_the_store_manages_its_devices_and_staff(backend: Live
         ("GET", "/api/v1/devices"),
         ("GET", "/api/v1/staff"),
         ("POST", f"/api/v1/devices/{ben_device_id}/revoke"),
-        ("POST", "/api/v1/devices/999999/revoke"),
+        ("POST", "/api/v1/devices/7654321/revoke"),
         ("POST", f"/api/v1/staff/{ben_id}/deactivate"),
         ("POST", f"/api/v1/staff/{ben_id}/unlock"),
     ]:
@@ -453,10 +453,10 @@ def test_only_a_manager_of_the_store_manages_its_devices_and_staff(backend: Live
     # Another store's ids are as unknown as missing ones.
     for path, code in [
         (f"/api/v1/devices/{other_device}/revoke", "device_not_found"),
-        ("/api/v1/devices/999999/revoke", "device_not_found"),
+        ("/api/v1/devices/7654321/revoke", "device_not_found"),
         (f"/api/v1/staff/{other_staff}/deactivate", "staff_not_found"),
         (f"/api/v1/staff/{other_staff}/unlock", "staff_not_found"),
-        ("/api/v1/staff/999999/unlock", "staff_not_found"),
+        ("/api/v1/staff/7654321/unlock", "staff_not_found"),
     ]:
         reply = manager.post(path)
         assert (reply.status_code, reply.json()["error"]["code"]) == (404, code), path
