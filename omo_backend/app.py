@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -90,6 +90,13 @@ def error_reply(
     return envelope(status, code, message, details, headers)
 
 
+def _field_message(err: Mapping[str, Any]) -> str:
+    """pydantic's words, except where they would quote a regular expression at a person."""
+    if (err.get("ctx") or {}).get("pattern") == schemas.ONE_LINE_PATTERN:
+        return "Must be one line of text, without control characters or line breaks."
+    return str(err.get("msg", ""))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -102,7 +109,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = [
             {
                 "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
-                "message": err.get("msg", ""),
+                "message": _field_message(err),
                 "type": err.get("type", ""),
             }
             for err in exc.errors()
