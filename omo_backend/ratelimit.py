@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from omo_backend.clock import clock
 from omo_backend.errors import RateLimited
-from omo_backend.models import Message, utcnow
+from omo_backend.models import Message
 from omo_backend.models.base import UTCDateTime
 from omo_backend.settings import Settings
 
@@ -101,7 +102,7 @@ def check_sms_allowed(
         "store_hour": settings.rate_store_per_hour,
         "device_hour": settings.rate_device_per_hour,
     }
-    now = utcnow()
+    now = clock.now()
     params = {
         "phone": phone,
         "store": store_id,
