@@ -104,6 +104,7 @@ def test_an_e_mail_never_shows_its_inner_domain() -> None:
     assert mask_email("amy@student.ntu.edu.tw") == "a••@s••••••••••••••.tw"
     assert mask_email("root@localhost") == "r•••@l••••••••"
     assert mask_email("a@b.co") == "a•@b•.co"
+    assert mask_email('"amy@home"@example.com') == '"•••••••••@e••••••.com'
     assert mask_email(None) is None
     assert mask_email("") is None
     assert mask_email("no-at-sign") is None
