@@ -28,8 +28,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omo_backend.db import Database
 from omo_backend.clock import clock
+from omo_backend.db import Database
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import IdempotencyRecord
 

@@ -65,7 +65,10 @@ def test_a_number_waits_ten_minutes_to_the_second(
         "This number was sent 3 messages in 10 minutes; try again in 10 minutes.",
         {"scope": "phone", "limit": 3, "window_seconds": 600, "sent": 3},
     )
-    stopped_clock.advance(seconds=540)
+    stopped_clock.advance(seconds=539)
+    wait, sentence, _ = refusal(send(counter))
+    assert (wait, sentence.endswith("try again in 2 minutes.")) == (61, True)  # rounded up
+    stopped_clock.advance(seconds=1)
     wait, sentence, _ = refusal(send(counter))
     assert (wait, sentence.endswith("try again in 1 minute.")) == (60, True)
     stopped_clock.advance(seconds=1)
