@@ -20,11 +20,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,7 +121,11 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Outcome:
 
 
 def purge_expired(*, session: Session) -> int:
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= clock.now())
+    # A DELETE's result is a CursorResult, which knows how many rows went.
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= clock.now())
+        ),
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return result.rowcount

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import func, select
 
 from omo_backend.housekeeping import purge_expired
-from omo_backend.models import IdempotencyRecord, Message
+from omo_backend.models import Customer, IdempotencyRecord, Message
 from tests.support.backend import Counter, LiveBackend
 from tests.support.clock import StoppedClock, stopped_clock
 
@@ -128,3 +128,21 @@ def test_housekeeping_removes_the_keys_that_expired_by_now(
     assert purge_expired(backend.db) == 1
     with backend.db.transaction(write=False) as session:
         assert list(session.scalars(select(IdempotencyRecord.key))) == ["new"]
+
+
+def test_a_write_without_a_body_is_replayed_by_its_key(backend: LiveBackend, counter: Counter):
+    """ "Can't scan? Try SMS": the path alone is the request."""
+    with backend.db.transaction() as session:
+        member = Customer(name="Mei", name_search="mei", phone="+886912345678", is_member=True)
+        session.add(member)
+        session.flush()
+        member_id = member.id
+    binding = counter.post("/api/v1/bindings", json={"customer_id": member_id}).json()
+    path = f"/api/v1/bindings/{binding['id']}/sms"
+    first = counter.post(path, headers={"Idempotency-Key": "tap-9"})
+    again = counter.post(path, headers={"Idempotency-Key": "tap-9"})
+    assert first.status_code == again.status_code == 200
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert counts(backend) == (1, 1)
