@@ -132,13 +132,11 @@ def test_housekeeping_removes_the_keys_that_expired_by_now(
 
 def test_a_write_without_a_body_is_replayed_by_its_key(backend: LiveBackend, counter: Counter):
     """ "Can't scan? Try SMS": the path alone is the request."""
-    with backend.db.transaction() as session:
-        member = Customer(name="Mei", name_search="mei", phone="+886912345678", is_member=True)
-        session.add(member)
-        session.flush()
-        member_id = member.id
-    binding = counter.post("/api/v1/bindings", json={"customer_id": member_id}).json()
-    path = f"/api/v1/bindings/{binding['id']}/sms"
+    first_binding, second_binding = (
+        counter.post("/api/v1/bindings", json={"customer_id": add_member(backend, phone)}).json()
+        for phone in ("+886912345678", "+886922333444")
+    )
+    path = f"/api/v1/bindings/{first_binding['id']}/sms"
     first = counter.post(path, headers={"Idempotency-Key": "tap-9"})
     again = counter.post(path, headers={"Idempotency-Key": "tap-9"})
     assert first.status_code == again.status_code == 200
@@ -146,3 +144,17 @@ def test_a_write_without_a_body_is_replayed_by_its_key(backend: LiveBackend, cou
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert counts(backend) == (1, 1)
+    # The same key for another binding is another request, though neither has a body.
+    elsewhere = counter.post(
+        f"/api/v1/bindings/{second_binding['id']}/sms", headers={"Idempotency-Key": "tap-9"}
+    )
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def add_member(backend: LiveBackend, phone: str) -> int:
+    with backend.db.transaction() as session:
+        member = Customer(name="Mei", name_search="mei", phone=phone, is_member=True)
+        session.add(member)
+        session.flush()
+        return member.id
