@@ -81,11 +81,6 @@ def _newest(name: str) -> Select[str, int, Any]:
     )
 
 
-# Each window reads at most its limit's worth of rows (newest first), so the cost stays flat
-# however many messages the hour holds. Built once.
-_NEWEST = union_all(*[_newest(name) for name in _LIMITS])
-
-
 def lock_for_send(*, session: Session, phone: str, store_id: int) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite write transactions are already exclusive (BEGIN IMMEDIATE).
@@ -114,9 +109,11 @@ def check_sms_allowed(
     params |= {f"limit_{name}": max(1, limit) for name, limit in limit_of.items()}
     # One row per window, always (an aggregate without GROUP BY); `oldest` comes back aware
     # (the column's UTCDateTime) on both databases, and None when the window is empty.
+    # Each window reads at most its limit's worth of rows (newest first), so the cost stays flat
+    # however many messages the hour holds.
+    newest = union_all(*[_newest(name) for name in _LIMITS])
     found: dict[str, tuple[int, datetime | None]] = {
-        str(window): (int(sent), oldest)
-        for window, sent, oldest in session.execute(_NEWEST, params)
+        str(window): (int(sent), oldest) for window, sent, oldest in session.execute(newest, params)
     }
     for name, lim in _LIMITS.items():
         sent, oldest_sent = found[name]

@@ -209,6 +209,33 @@ def test_e_mails_and_sends_without_a_device_count_against_no_counter(
     }
 
 
+@pytest.mark.settings(rate_store_per_hour=2)
+def test_the_wait_counts_from_the_newest_sends_that_fill_the_limit(
+    backend: LiveBackend, counter: Counter, stopped_clock: StoppedClock
+):
+    # Three password-reset SMS, ten minutes apart, reached the store past its limit (they are
+    # not the counter's to refuse); the store has room again when the second of them is an
+    # hour old, not the first.
+    for n in range(3):
+        with backend.db.transaction() as session:
+            outbox.enqueue_sms(
+                session=session,
+                to=f"+88693300000{n}",
+                body="reset",
+                purpose="password_reset",
+                provider="outbox",
+                store_id=1,
+                device_id=None,
+                staff_id=None,
+            )
+        stopped_clock.advance(minutes=10)
+    assert refusal(send(counter)) == (
+        40 * 60,
+        "This store has sent 2 messages in an hour; try again in 40 minutes.",
+        {"scope": "store", "limit": 2, "window_seconds": 3600, "sent": 2},
+    )
+
+
 @pytest.mark.settings(rate_device_per_hour=0)
 def test_a_limit_of_zero_sends_nothing_and_says_wait_the_window(
     backend: LiveBackend, counter: Counter, stopped_clock: StoppedClock
