@@ -122,11 +122,18 @@ def dump() -> None:
 
 
 def score_module(
-    name: str, module: dict[str, Any], equivalents: dict[str, dict[str, str]], children: int
+    name: str,
+    module: dict[str, Any],
+    equivalents: dict[str, dict[str, str]],
+    children: int,
+    *,
+    rerun: bool = True,
 ) -> float:
+    """Runs mutmut (unless ``rerun`` is off: then scores its last run again) and prints."""
     sqlite_dir = WORK / name / "sqlite"
-    prepare(sqlite_dir, module, "sqlite")
-    run_mutmut(sqlite_dir, [], children)
+    if rerun:
+        prepare(sqlite_dir, module, "sqlite")
+        run_mutmut(sqlite_dir, [], children)
     mutants = results(sqlite_dir)
 
     left_out: dict[str, str] = {}
@@ -143,13 +150,14 @@ def score_module(
     alive = [m for m in mutants.values() if m.status not in KILLED and m.name not in left_out]
     if module.get("postgresql") and alive:
         pg_dir = WORK / name / "postgresql"
-        prepare(pg_dir, module, "postgresql")
-        run_mutmut(pg_dir, [m.name for m in alive], children)
-        on_pg = results(pg_dir)
+        if rerun:
+            prepare(pg_dir, module, "postgresql")
+            run_mutmut(pg_dir, [m.name for m in alive], children)
+        on_pg = {n: m.status for n, m in results(pg_dir).items() if m.status != "not checked"}
         alive = [
-            Mutant(m.name, f"{m.status}, then {on_pg[m.name].status} on postgresql", m.diff)
+            Mutant(m.name, f"{m.status}, then {on_pg.get(m.name, 'not run')} on postgresql", m.diff)
             for m in alive
-            if on_pg[m.name].status not in KILLED
+            if on_pg.get(m.name) not in KILLED
         ]
 
     killed = len(mutants) - len(left_out) - len(alive)
@@ -178,6 +186,11 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", help=f"some of {', '.join(modules)} (default: all)")
     parser.add_argument("--fail-under", type=float, default=90.0)
     parser.add_argument(
+        "--report",
+        action="store_true",
+        help="score the last run again (after editing the equivalents) without running mutmut",
+    )
+    parser.add_argument(
         "--children", type=int, default=int(os.environ.get("OMO_MUTATION_CHILDREN", "2"))
     )
     args = parser.parse_args()
@@ -188,7 +201,7 @@ def main() -> None:
         e["mutant"]: e for e in tomllib.loads(EQUIVALENTS.read_text()).get("equivalent", [])
     }
     scores = {
-        name: score_module(name, modules[name], equivalents, args.children)
+        name: score_module(name, modules[name], equivalents, args.children, rerun=not args.report)
         for name in (args.modules or modules)
     }
     low = [name for name, score in scores.items() if score < args.fail_under]
