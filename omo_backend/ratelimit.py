@@ -139,7 +139,8 @@ def _sentence(lim: _Limit, count: int, retry_after: int) -> str:
     window = _span(int(lim.window.total_seconds()))
     wait = _span(retry_after)
     who = {"phone": "This number was", "device": "This device has", "store": "This store has"}
-    return f"{who[lim.scope]} sent {count} messages in {window}; try again in {wait}."
+    messages = "1 message" if count == 1 else f"{count} messages"
+    return f"{who[lim.scope]} sent {messages} in {window}; try again in {wait}."
 
 
 def _span(seconds: int) -> str:

@@ -17,8 +17,10 @@ from sqlalchemy import select, text
 from omo_backend import ratelimit
 from omo_backend.messaging import outbox
 from omo_backend.messaging.providers import email_provider_name
-from omo_backend.models import Device
-from tests.support.backend import Counter, LiveBackend
+from omo_backend.models import Device, Message
+from tests.api.test_bind_sign_in import E164, add_member, bind_now
+from tests.api.test_password_reset import ask_for_reset
+from tests.support.backend import Counter, LiveBackend, Phone
 from tests.support.clock import StoppedClock, stopped_clock
 
 __all__ = ["stopped_clock"]
@@ -209,13 +211,13 @@ def test_e_mails_and_sends_without_a_device_count_against_no_counter(
     }
 
 
-@pytest.mark.settings(rate_store_per_hour=2)
+@pytest.mark.settings(rate_store_per_hour=1)
 def test_the_wait_counts_from_the_newest_sends_that_fill_the_limit(
     backend: LiveBackend, counter: Counter, stopped_clock: StoppedClock
 ):
     # Three password-reset SMS, ten minutes apart, reached the store past its limit (they are
-    # not the counter's to refuse); the store has room again when the second of them is an
-    # hour old, not the first.
+    # not the counter's to refuse); the store has room again when the newest of them is an
+    # hour old, not the oldest.
     for n in range(3):
         with backend.db.transaction() as session:
             outbox.enqueue_sms(
@@ -230,10 +232,26 @@ def test_the_wait_counts_from_the_newest_sends_that_fill_the_limit(
             )
         stopped_clock.advance(minutes=10)
     assert refusal(send(counter)) == (
-        40 * 60,
-        "This store has sent 2 messages in an hour; try again in 40 minutes.",
-        {"scope": "store", "limit": 2, "window_seconds": 3600, "sent": 2},
+        50 * 60,
+        "This store has sent 1 message in an hour; try again in 50 minutes.",
+        {"scope": "store", "limit": 1, "window_seconds": 3600, "sent": 1},
     )
+
+
+@pytest.mark.settings(rate_device_per_hour=2)
+def test_a_reset_sms_asked_for_on_a_phone_counts_against_no_device(
+    backend: LiveBackend, counter: Counter
+):
+    assert send(counter, "0922333444").status_code == 201
+    assert send(counter, "0933111222").status_code == 201
+    assert refusal(send(counter, "0944555666"))[2]["scope"] == "device"
+    # The member asks for a reset link on their own phone: no counter device sends it.
+    phone = Phone(backend)
+    assert phone.open(bind_now(counter, add_member(backend, E164, "Mei"))["qr_url"]).ok
+    assert "We sent a reset link to +886 9" in ask_for_reset(phone)
+    with backend.db.transaction(write=False) as session:
+        sent = session.scalars(select(Message.device_id).where(Message.to_address == E164))
+        assert list(sent) == [None]
 
 
 @pytest.mark.settings(rate_device_per_hour=0)
