@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_client import schemas
-from omo_backend import __version__
+from omo_backend import __version__, openapi
 from omo_backend.bindings.router import router as bindings_router
 from omo_backend.customers.router import router as customers_router
 from omo_backend.db import Database
@@ -217,11 +217,6 @@ def create_app(
         title="OMO Counter backend",
         version=__version__,
         lifespan=lifespan,
-        responses={
-            400: {"model": schemas.ErrorEnvelope},
-            401: {"model": schemas.ErrorEnvelope},
-            422: {"model": schemas.ErrorEnvelope},
-        },
     )
     app.state.settings = settings
     app.state.db = db
@@ -247,4 +242,5 @@ def create_app(
         app.include_router(router)
     if settings.dev_mode:
         app.include_router(dev_router)
+    openapi.install(app)  # last: it documents the routes included above
     return app

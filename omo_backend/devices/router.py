@@ -7,12 +7,18 @@ from fastapi import APIRouter
 from backend_client import schemas
 from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.devices import service
+from omo_backend.openapi import errors
 from omo_backend.wire import store_out
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices and staff"])
 
 
-@router.post("/enroll", status_code=201, response_model=schemas.EnrollResponse)
+@router.post(
+    "/enroll",
+    status_code=201,
+    response_model=schemas.EnrollResponse,
+    responses=errors(invalid_enrollment_code=422),
+)
 def enroll_device(
     body: schemas.EnrollRequest, db: DbDep, settings: SettingsDep
 ) -> schemas.EnrollResponse:

@@ -7,13 +7,18 @@ from fastapi import APIRouter, Request, Response
 from backend_client import schemas
 from omo_backend.deps import ActorDep, DbDep, DeviceDep, SettingsDep
 from omo_backend.models import Device
+from omo_backend.openapi import errors
 from omo_backend.staff import service
 from omo_backend.wire import staff_out, store_out
 
 router = APIRouter(prefix="/api/v1/staff", tags=["devices and staff"])
 
 
-@router.post("/login", response_model=schemas.StaffLoginResponse)
+@router.post(
+    "/login",
+    response_model=schemas.StaffLoginResponse,
+    responses=errors(invalid_credentials=401, staff_locked=403),
+)
 def staff_login(
     body: schemas.StaffLoginRequest, device: DeviceDep, db: DbDep, settings: SettingsDep
 ) -> schemas.StaffLoginResponse:

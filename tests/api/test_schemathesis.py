@@ -1,0 +1,132 @@
+"""Schemathesis fuzzes every operation of /openapi.json against the live backend.
+
+All of its checks run, among them ``status_code_conformance`` (a status the document does not
+list fails), ``response_schema_conformance``, ``response_headers_conformance`` and
+``not_a_server_error``; on top, a request the schema calls valid must never fail request
+validation. Operations run with real credentials: the device token where the document asks
+for ``deviceToken``, a manager's staff session where it asks for ``staffSession`` (so the
+manager-only operations are reached too), and a session of its own for the log-out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import Failure
+from schemathesis.core.transport import Response
+from schemathesis.generation.case import Case
+
+from backend_client.schemas import Role
+from omo_backend.app import create_app
+from omo_backend.settings import Settings
+from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
+
+EXAMPLES_PER_OPERATION = 200
+
+# Limits so large the fuzzer's thousands of sends and wrong PINs never hit them: a 429 or a
+# locked staff code would answer everything after it the same way and hide the rest. Both
+# stay documented and are tested where they belong (test_invitations, test_devices_and_staff).
+FUZZ_SETTINGS: dict[str, Any] = {
+    "rate_phone_per_10min": 10**6,
+    "rate_phone_per_day": 10**6,
+    "rate_device_per_hour": 10**6,
+    "rate_store_per_hour": 10**6,
+    "pin_max_failures": 10**6,
+    # A long-poll on a row the fuzzer created would otherwise hold each example for its wait.
+    "longpoll_max_wait_seconds": 0.05,
+}
+
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            # Domain refusals of well-formed requests (a number that is not a mobile, a key
+            # reused for another body) are 422; a refusal by request validation is not, and
+            # `schema_valid_requests_pass_validation` below catches that.
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]
+            },
+        },
+    }
+)
+
+
+@dataclass
+class Credentials:
+    backend: LiveBackend
+    device_token: str
+    session_token: str
+
+    def authorization(self, case: Case) -> dict[str, str]:
+        schemes = {
+            name for need in case.operation.definition.raw.get("security", []) for name in need
+        }
+        if "deviceToken" in schemes:
+            return {"Authorization": f"Bearer {self.device_token}"}
+        if "staffSession" not in schemes:
+            return {}
+        if case.operation.path == "/api/v1/staff/logout":
+            # Logging out ends the session it is called with: never the shared one.
+            return {"Authorization": f"Bearer {self.backend.login(self.device_token)}"}
+        return {"Authorization": f"Bearer {self.session_token}"}
+
+
+@pytest.fixture(scope="module")
+def credentials(sqlite_factory: DatabaseFactory) -> Iterator[Credentials]:
+    with live_backend(sqlite_factory, **FUZZ_SETTINGS) as backend:
+        backend.add_store()
+        backend.add_staff(role=Role.MANAGER)
+        device_token = backend.enroll()
+        yield Credentials(backend, device_token, backend.login(device_token))
+
+
+def served_document() -> dict[str, Any]:
+    """The document the fuzzed backend serves (built without a database: it needs none)."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir), dev_mode=True)
+        return create_app(settings).openapi()
+
+
+def test_the_fuzzed_document_is_the_one_served(credentials: Credentials) -> None:
+    served = credentials.backend.http.get(credentials.backend.url("/openapi.json"), timeout=10)
+    assert served.json() == served_document()
+
+
+def schema_valid_requests_pass_validation(ctx: Any, response: Response, case: Case) -> bool | None:
+    """A request generated from the schema as valid is never refused as malformed."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    if response.status_code == 422:
+        body = response.json()
+        if body.get("error", {}).get("code") == "validation_error":
+            raise Failure(
+                operation=case.operation.label,
+                title="Schema-valid request refused by request validation",
+                message=f"The document allows this request, the server refused it: {body}",
+            )
+    return None
+
+
+schema = schemathesis.openapi.from_dict(served_document(), config=CONFIG)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_as_documented(case: Case, credentials: Credentials) -> None:
+    case.call_and_validate(
+        base_url=credentials.backend.base_url,
+        headers=credentials.authorization(case),
+        additional_checks=[schema_valid_requests_pass_validation],
+    )
