@@ -139,6 +139,37 @@ class StaffLoginResponse(WireModel):
     store: StoreOut
 
 
+# --- managing devices and staff (a manager of the store) ---------------------------------
+
+
+class DeviceOut(WireModel):
+    id: int
+    name: str
+    store_code: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+class DeviceList(WireModel):
+    items: list[DeviceOut]
+
+
+class StaffAccount(WireModel):
+    id: int
+    code: str
+    name: str
+    role: Role
+    active: bool
+    # Set while a timed lock holds; ``unlock_required`` is the lock only a manager lifts.
+    locked_until: datetime | None
+    unlock_required: bool
+
+
+class StaffList(WireModel):
+    items: list[StaffAccount]
+
+
 # --- customers ----------------------------------------------------------------------------
 
 

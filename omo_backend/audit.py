@@ -51,3 +51,34 @@ def by_actor(
         subject_id=subject_id,
         details=details,
     )
+
+
+def by_actor_or_operator(
+    *,
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    store_id: int,
+    subject_type: str,
+    subject_id: int,
+    details: dict[str, object] | None = None,
+) -> None:
+    """A manager's action over the API, or the operator's (``actor`` None) from the CLI."""
+    if actor is None:
+        record(
+            session=session,
+            action=action,
+            store_id=store_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details={"by": "operator", **(details or {})},
+        )
+    else:
+        by_actor(
+            session=session,
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+        )

@@ -101,6 +101,83 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.staff import service
+    from omo_backend.stores import service as stores
+    from omo_backend.wire import staff_account_out
+
+    with _database(settings).transaction(write=False) as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        for staff in service.list_for_store(session=session, store_id=store.id):
+            account = staff_account_out(staff)
+            state = "active" if account.active else "deactivated"
+            if account.unlock_required:
+                state += ", locked until unlocked"
+            elif account.locked_until is not None:
+                state += f", locked until {account.locked_until:%Y-%m-%d %H:%M} UTC"
+            print(f"{account.code}  {account.name}  {account.role}  {state}")
+    return 0
+
+
+def cmd_staff_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.staff import service
+    from omo_backend.stores import service as stores
+
+    with _database(settings).transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        staff = service.get_by_code_or_raise(session=session, store=store, code=args.code)
+        ended = service.deactivate(session=session, staff=staff, by=None)
+    # Running API processes see it when their session cache runs out (auth_cache_seconds).
+    print(f"staff {args.code} of {args.store} deactivated ({len(ended)} sessions ended)")
+    return 0
+
+
+def cmd_staff_unlock(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.staff import service
+    from omo_backend.stores import service as stores
+
+    with _database(settings).transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code=args.store)
+        staff = service.get_by_code_or_raise(session=session, store=store, code=args.code)
+        service.unlock(session=session, staff=staff, by=None)
+    print(f"staff {args.code} of {args.store} unlocked")
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.devices import service
+    from omo_backend.stores import service as stores
+    from omo_backend.wire import device_out
+
+    with _database(settings).transaction(write=False) as session:
+        store_id = None
+        if args.store:
+            store_id = stores.get_by_code_or_raise(session=session, code=args.store).id
+        for device in service.list_devices(session=session, store_id=store_id):
+            row = device_out(device)
+            seen = f"{row.last_seen_at:%Y-%m-%d %H:%M} UTC" if row.last_seen_at else "never"
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M} UTC" if row.revoked_at else "active"
+            print(f"{row.id}  {row.store_code}  {row.name}  last seen {seen}  {state}")
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.devices import service
+
+    with _database(settings).transaction() as session:
+        device = service.get_or_raise(session=session, device_id=args.id)
+        ended = service.revoke(session=session, device=device, by=None)
+    print(f"device {args.id} revoked ({len(ended)} sessions ended)")
+    return 0
+
+
+def _row_id(text: str) -> int:
+    value = int(text)
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is not an id")
+    return value
+
+
 def cmd_enroll_code(args: argparse.Namespace, settings: Settings) -> int:
     from omo_backend.devices import service
     from omo_backend.stores import service as stores
@@ -210,11 +287,28 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--role", default="staff", choices=[r.value for r in Role])
     staff_add.add_argument("--pin", required=True)
     staff_add.set_defaults(func=cmd_staff_add)
+    staff_list = staff.add_parser("list", help="list a store's staff and their locks")
+    staff_list.add_argument("--store", required=True)
+    staff_list.set_defaults(func=cmd_staff_list)
+    for action, func, text in (
+        ("deactivate", cmd_staff_deactivate, "stop a staff member logging in; end their sessions"),
+        ("unlock", cmd_staff_unlock, "lift a staff code's PIN lock"),
+    ):
+        one = staff.add_parser(action, help=text)
+        one.add_argument("--store", required=True)
+        one.add_argument("--code", required=True)
+        one.set_defaults(func=func)
 
     device = sub.add_parser("device", help="devices").add_subparsers(dest="action", required=True)
     enroll = device.add_parser("enroll-code", help="print a one-time enrollment code")
     enroll.add_argument("--store", required=True)
     enroll.set_defaults(func=cmd_enroll_code)
+    device_list = device.add_parser("list", help="list devices (of one store with --store)")
+    device_list.add_argument("--store")
+    device_list.set_defaults(func=cmd_device_list)
+    device_revoke = device.add_parser("revoke", help="revoke a device; its sessions end")
+    device_revoke.add_argument("id", type=_row_id)
+    device_revoke.set_defaults(func=cmd_device_revoke)
 
     order = sub.add_parser("order", help="purchases").add_subparsers(dest="action", required=True)
     order_add = order.add_parser("add", help="record a purchase (makes a past buyer)")

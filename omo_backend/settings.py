@@ -52,8 +52,15 @@ class Settings(BaseSettings):
     staff_session_ttl_seconds: int = 12 * 60 * 60
     staff_idle_timeout_seconds: int = 15 * 60
     auth_cache_seconds: float = 2.0
+    # Staff PINs: pin_max_failures wrong PINs lock a code, the first lock of a day for
+    # pin_lockout_seconds, each further one pin_lockout_factor times longer than the last;
+    # pin_max_failures_per_day wrong PINs within pin_failure_day_seconds lock it until a
+    # manager unlocks it.
     pin_max_failures: int = 5
     pin_lockout_seconds: int = 15 * 60
+    pin_lockout_factor: int = 2
+    pin_max_failures_per_day: int = 20
+    pin_failure_day_seconds: int = 24 * 60 * 60
     page_session_ttl_seconds: int = 2 * 60 * 60
 
     # What SMS may cost the merchant: per phone, device and store.

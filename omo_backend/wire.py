@@ -12,6 +12,7 @@ from backend_client.masking import mask_email, mask_phone
 from omo_backend.models import (
     BindingSession,
     Customer,
+    Device,
     Invitation,
     Order,
     PointsEntry,
@@ -38,6 +39,31 @@ def store_out(store: Store, settings: Settings) -> schemas.StoreOut:
 def staff_out(staff: Staff) -> schemas.StaffOut:
     return schemas.StaffOut(
         id=staff.id, code=staff.code, name=staff.name, role=schemas.Role(staff.role)
+    )
+
+
+def staff_account_out(staff: Staff) -> schemas.StaffAccount:
+    """A staff member as their manager sees them: whether they can log in, and any lock."""
+    locked = staff.locked_until is not None and staff.locked_until > utcnow()
+    return schemas.StaffAccount(
+        id=staff.id,
+        code=staff.code,
+        name=staff.name,
+        role=schemas.Role(staff.role),
+        active=staff.active,
+        locked_until=staff.locked_until if locked else None,
+        unlock_required=staff.unlock_required,
+    )
+
+
+def device_out(device: Device) -> schemas.DeviceOut:
+    return schemas.DeviceOut(
+        id=device.id,
+        name=device.name,
+        store_code=device.store.code,
+        created_at=device.created_at,
+        last_seen_at=device.last_seen_at,
+        revoked_at=device.revoked_at,
     )
 
 

@@ -74,6 +74,18 @@ def _rate_limited(error: RateLimitedError) -> str:
     return text.replace("%1", str(sent)).replace("%2", window).replace("%3", wait)
 
 
+# The backend no longer accepts this device: the app goes back to its set-up.
+DEVICE_REFUSED = frozenset({"device_revoked", "invalid_device_token"})
+
+
+def _device_refused() -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This counter is no longer set up with the store (a manager removed it). Ask a "
+        "manager for a new enrollment code to set it up again.",
+    )
+
+
 def _by_code() -> dict[str, str]:
     # Built on each call: the words depend on the language installed at the time.
     return {
@@ -109,6 +121,14 @@ def _by_code() -> dict[str, str]:
         "staff_locked": QCoreApplication.translate(
             "Messages", "Too many wrong PINs: this staff code is locked for a while."
         ),
+        "staff_locked_until_unlocked": QCoreApplication.translate(
+            "Messages", "Too many wrong PINs today: ask a manager to unlock this staff code."
+        ),
+        "staff_deactivated": QCoreApplication.translate(
+            "Messages", "This staff code was turned off. Please ask a manager."
+        ),
+        "device_revoked": _device_refused(),
+        "invalid_device_token": _device_refused(),
         "invalid_enrollment_code": QCoreApplication.translate(
             "Messages",
             "This enrollment code is unknown, used or expired. Ask a manager for a new one.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -17,13 +17,13 @@ from backend_client import schemas
 from backend_client.client import OmoClient
 from backend_client.errors import ApiError
 from omo_desktop.counter_controller import CounterController
-from omo_desktop.device_store import DeviceCredentials, DeviceStore
+from omo_desktop.device_store import DeviceCredentials, DeviceStore, KeyringUnavailable
 from omo_desktop.enroll import EnrollController
 from omo_desktop.flows.pending import PendingSignUps
 from omo_desktop.flows.runner import execute
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.login import LoginController
-from omo_desktop.messages import describe
+from omo_desktop.messages import DEVICE_REFUSED, describe
 from omo_desktop.screens.counter_page import CounterPage
 from omo_desktop.screens.enroll import EnrollScreen
 from omo_desktop.screens.login import LoginScreen
@@ -56,6 +56,9 @@ class Shell(QMainWindow):
         self.client: OmoClient | None = None
         self.controller: CounterController | None = None
         self.credentials: DeviceCredentials | None = None
+        self._login_controller: LoginController | None = None
+        # The screens' links to this device's controllers, cut when another device replaces it.
+        self._device_links: list[QMetaObject.Connection] = []
 
         self.pages = QStackedWidget()
         self.enroll = EnrollScreen()
@@ -100,8 +103,7 @@ class Shell(QMainWindow):
 
     def use_device(self, credentials: DeviceCredentials) -> None:
         """An enrolled device: one client for it, then the staff log-in."""
-        if self.client is not None:
-            self.client.close()
+        self._drop_device()
         self.credentials = credentials
         self.client = OmoClient(credentials.backend_url, device_token=credentials.device_token)
         self.controller = CounterController(
@@ -111,7 +113,9 @@ class Shell(QMainWindow):
             offline_retry_ms=self._offline_retry_ms,
         )
         self._connect_counter(self.controller)
-        LoginController(self.login, self.client).logged_in.connect(self._logged_in)
+        self._login_controller = LoginController(self.login, self.client)
+        self._login_controller.logged_in.connect(self._logged_in)
+        self._login_controller.device_refused.connect(self._device_refused)
         self.login.set_store(credentials.store_name)
         self._show(self.login)
 
@@ -120,16 +124,35 @@ class Shell(QMainWindow):
         controller.state_changed.connect(view.render)
         controller.state_changed.connect(lambda _state: self.timers.touched())
         controller.session_ended.connect(self._session_ended)
-        view.search_requested.connect(controller.confirm_search)
-        view.method_requested.connect(controller.switch_search)
-        view.chosen.connect(controller.choose)
-        view.bind_requested.connect(controller.bind_now)
-        view.sign_up_requested.connect(controller.sign_up)
-        view.sms_received.connect(controller.sms_received)
-        view.check_again.connect(controller.check_again)
-        view.cant_scan.connect(controller.cant_scan)
-        view.new_code.connect(controller.new_code)
-        view.back_requested.connect(controller.back_to_search)
+        self._device_links += [
+            view.search_requested.connect(controller.confirm_search),
+            view.method_requested.connect(controller.switch_search),
+            view.chosen.connect(controller.choose),
+            view.bind_requested.connect(controller.bind_now),
+            view.sign_up_requested.connect(controller.sign_up),
+            view.sms_received.connect(controller.sms_received),
+            view.check_again.connect(controller.check_again),
+            view.cant_scan.connect(controller.cant_scan),
+            view.new_code.connect(controller.new_code),
+            view.back_requested.connect(controller.back_to_search),
+        ]
+
+    def _drop_device(self) -> None:
+        """Before another device (or none) takes over: its controllers and client go."""
+        for link in self._device_links:
+            QObject.disconnect(link)
+        self._device_links.clear()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller.deleteLater()
+            self.controller = None
+        if self._login_controller is not None:
+            self._login_controller.detach()
+            self._login_controller.deleteLater()
+            self._login_controller = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
 
     # --- the staff session ---------------------------------------------------------------
 
@@ -164,11 +187,32 @@ class Shell(QMainWindow):
         """The backend ended the session (logged out elsewhere, expired, idle on its clock)."""
         if self.page() != "counter" or self.controller is None:
             return
+        if error is not None and error.code in DEVICE_REFUSED:
+            self._device_refused(error)
+            return
         self.timers.stop()
         self.controller.end_session()
         if self.client is not None:
             self.client.session_token = None
         self._to_login(describe(error) if error is not None else None)
+
+    def _device_refused(self, error: ApiError) -> None:
+        """A manager revoked this device: back to its set-up, saying why. The stored token is
+        forgotten, so a restart asks for a new enrollment code too."""
+        backend_url = self.credentials.backend_url if self.credentials is not None else ""
+        self.timers.stop()
+        if self.controller is not None:
+            self.controller.end_session()  # nothing of the last customer stays on screen
+        self._drop_device()
+        self.credentials = None
+        try:
+            self.device_store.forget()
+        except KeyringUnavailable:
+            log.warning("the revoked device token could not be removed from the keyring")
+        self.login.clear()
+        self.enroll.set_backend_url(backend_url)
+        self.enroll.show_error(describe(error))
+        self._show(self.enroll)
 
     def _to_login(self, message: str | None) -> None:
         self.login.clear()

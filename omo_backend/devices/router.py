@@ -1,14 +1,15 @@
-"""Device enrollment."""
+"""Device enrollment, and a manager's view of the store's devices."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from backend_client import schemas
-from omo_backend.deps import DbDep, SettingsDep
+from omo_backend.deps import DbDep, ManagerDep, RowIdPath, SettingsDep
 from omo_backend.devices import service
 from omo_backend.openapi import errors
-from omo_backend.wire import store_out
+from omo_backend.staff.session_cache import SessionCache
+from omo_backend.wire import device_out, store_out
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices and staff"])
 
@@ -31,3 +32,25 @@ def enroll_device(
             device_token=enrolled.token,
             store=store_out(enrolled.device.store, settings),
         )
+
+
+@router.get("", response_model=schemas.DeviceList)
+def list_devices(manager: ManagerDep, db: DbDep) -> schemas.DeviceList:
+    with db.transaction(write=False) as session:
+        devices = service.list_devices(session=session, store_id=manager.store_id)
+        return schemas.DeviceList(items=[device_out(d) for d in devices])
+
+
+@router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
+def revoke_device(
+    device_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
+) -> schemas.DeviceOut:
+    with db.transaction() as session:
+        device = service.get_in_store_or_raise(
+            session=session, device_id=device_id, store_id=manager.store_id
+        )
+        service.revoke(session=session, device=device, by=manager)
+        reply = device_out(device)
+    cache: SessionCache = request.app.state.session_cache
+    cache.forget_device(device_id)
+    return reply

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omo_backend import audit, security
-from omo_backend.errors import Unauthorized, ValidationFailed
-from omo_backend.models import Device, EnrollmentCode, Store, utcnow
+from omo_backend.actor import Actor
+from omo_backend.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from omo_backend.models import Device, EnrollmentCode, StaffSession, Store, utcnow
+from omo_backend.staff import service as staff_service
 
 
 def create_enrollment_code(*, session: Session, store: Store, ttl_seconds: int) -> str:
@@ -69,3 +71,53 @@ def authenticate_or_raise(*, session: Session, token: str) -> Device:
     if device is None or device.revoked_at is not None:
         raise Unauthorized("This device is not enrolled.", code="invalid_device_token")
     return device
+
+
+def list_devices(*, session: Session, store_id: int | None = None) -> list[Device]:
+    query = select(Device).order_by(Device.id)
+    if store_id is not None:
+        query = query.where(Device.store_id == store_id)
+    return list(session.scalars(query))
+
+
+def get_or_raise(*, session: Session, device_id: int) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"No device with id {device_id}.", code="device_not_found")
+    return device
+
+
+def get_in_store_or_raise(*, session: Session, device_id: int, store_id: int) -> Device:
+    """A device of ``store_id``: another store's is as unknown as a missing one."""
+    device = session.get(Device, device_id)
+    if device is None or device.store_id != store_id:
+        raise NotFound("No such device in this store.", code="device_not_found")
+    return device
+
+
+def revoke(*, session: Session, device: Device, by: Actor | None) -> list[int]:
+    """The device's token stops working and its staff sessions end now; the ids of the ended
+    sessions are returned for the session cache to forget. ``by`` None is the operator."""
+    if by is not None and by.device_id == device.id:
+        # The manager would be cut off mid-request on the device they hold; another device
+        # or the CLI can do it.
+        raise Conflict("You can't revoke the device you are using.", code="own_device")
+    if device.revoked_at is not None:
+        return []
+    device.revoked_at = utcnow()
+    ended = staff_service.end_sessions(
+        session=session,
+        where=StaffSession.device_id == device.id,
+        reason=staff_service.END_DEVICE_REVOKED,
+    )
+    audit.by_actor_or_operator(
+        session=session,
+        actor=by,
+        action="device.revoked",
+        store_id=device.store_id,
+        subject_type="device",
+        subject_id=device.id,
+        details={"sessions_ended": len(ended)},
+    )
+    session.flush()
+    return ended

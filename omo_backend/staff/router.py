@@ -1,15 +1,16 @@
-"""Staff log-in on an enrolled device, and log-out."""
+"""Staff log-in on an enrolled device, log-out, and a manager's view of the store's staff."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
 from backend_client import schemas
-from omo_backend.deps import ActorDep, DbDep, DeviceDep, SettingsDep
+from omo_backend.deps import ActorDep, DbDep, DeviceDep, ManagerDep, RowIdPath, SettingsDep
 from omo_backend.models import Device
 from omo_backend.openapi import errors
 from omo_backend.staff import service
-from omo_backend.wire import staff_out, store_out
+from omo_backend.staff.session_cache import SessionCache
+from omo_backend.wire import staff_account_out, staff_out, store_out
 
 router = APIRouter(prefix="/api/v1/staff", tags=["devices and staff"])
 
@@ -50,3 +51,35 @@ def staff_logout(request: Request, actor: ActorDep, db: DbDep) -> Response:
         service.logout(session=session, actor=actor)
     request.app.state.session_cache.forget(actor.session_id)
     return Response(status_code=204)
+
+
+@router.get("", response_model=schemas.StaffList)
+def list_staff(manager: ManagerDep, db: DbDep) -> schemas.StaffList:
+    with db.transaction(write=False) as session:
+        staff = service.list_for_store(session=session, store_id=manager.store_id)
+        return schemas.StaffList(items=[staff_account_out(s) for s in staff])
+
+
+@router.post("/{staff_id}/deactivate", response_model=schemas.StaffAccount)
+def deactivate_staff(
+    staff_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
+) -> schemas.StaffAccount:
+    with db.transaction() as session:
+        staff = service.get_in_store_or_raise(
+            session=session, staff_id=staff_id, store_id=manager.store_id
+        )
+        service.deactivate(session=session, staff=staff, by=manager)
+        reply = staff_account_out(staff)
+    cache: SessionCache = request.app.state.session_cache
+    cache.forget_staff(staff_id)
+    return reply
+
+
+@router.post("/{staff_id}/unlock", response_model=schemas.StaffAccount)
+def unlock_staff(staff_id: RowIdPath, manager: ManagerDep, db: DbDep) -> schemas.StaffAccount:
+    with db.transaction() as session:
+        staff = service.get_in_store_or_raise(
+            session=session, staff_id=staff_id, store_id=manager.store_id
+        )
+        service.unlock(session=session, staff=staff, by=manager)
+        return staff_account_out(staff)

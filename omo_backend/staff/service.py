@@ -5,13 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import Role
 from omo_backend import audit, security
 from omo_backend.actor import Actor
-from omo_backend.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
+from omo_backend.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from omo_backend.models import Device, Staff, StaffSession, Store, utcnow
 from omo_backend.settings import Settings
 
@@ -19,9 +26,24 @@ from omo_backend.settings import Settings
 _TOUCH_EVERY = timedelta(seconds=30)
 
 
+# New PINs: 6 digits at least (a million guesses against the day's 20 tries). PINs stored
+# before this rule (4 or 5 digits) still verify at log-in: the log-in request takes 4 to 12.
+NEW_PIN_MIN_DIGITS = 6
+PIN_MAX_DIGITS = 12
+
+# Why a staff session ended, kept on the session; revocation answers with its own code.
+END_LOGOUT = "logout"
+END_DEVICE_REVOKED = "device_revoked"
+END_STAFF_DEACTIVATED = "staff_deactivated"
+
+
 def create(*, session: Session, store: Store, code: str, name: str, role: Role, pin: str) -> Staff:
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise ValidationFailed("A PIN is 4 to 12 digits.", code="invalid_pin")
+    if not (pin.isascii() and pin.isdigit() and NEW_PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS):
+        raise ValidationFailed(
+            f"A PIN is {NEW_PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits.",
+            code="invalid_pin",
+            details={"field": "pin"},
+        )
     exists = session.scalar(select(Staff.id).where(Staff.store_id == store.id, Staff.code == code))
     if exists is not None:
         raise Conflict(f"Staff code {code} is taken in {store.code}.", code="staff_exists")
@@ -30,6 +52,27 @@ def create(*, session: Session, store: Store, code: str, name: str, role: Role, 
     )
     session.add(staff)
     session.flush()
+    return staff
+
+
+def list_for_store(*, session: Session, store_id: int) -> list[Staff]:
+    return list(
+        session.scalars(select(Staff).where(Staff.store_id == store_id).order_by(Staff.code))
+    )
+
+
+def get_by_code_or_raise(*, session: Session, store: Store, code: str) -> Staff:
+    staff = session.scalar(select(Staff).where(Staff.store_id == store.id, Staff.code == code))
+    if staff is None:
+        raise NotFound(f"No staff code {code} in {store.code}.", code="staff_not_found")
+    return staff
+
+
+def get_in_store_or_raise(*, session: Session, staff_id: int, store_id: int) -> Staff:
+    """A staff member of ``store_id``: another store's is as unknown as a missing one."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.store_id != store_id:
+        raise NotFound("No such staff member in this store.", code="staff_not_found")
     return staff
 
 
@@ -57,32 +100,16 @@ def login(
         .with_for_update(of=Staff)
     )
     if staff is None:
-        return Refused(Unauthorized("Wrong staff code or PIN.", code="invalid_credentials"))
-    if staff.locked_until is not None and staff.locked_until > now:
-        return Refused(_locked(staff.locked_until, now))
-    if staff.locked_until is not None:
-        staff.locked_until = None
-        staff.failed_pins = 0
+        # An unknown or deactivated code does the same work and gets the same reply as a
+        # wrong PIN for a known one, so staff codes cannot be told apart from outside.
+        security.verify_secret(security.dummy_pin_hash(), pin)
+        return Refused(_wrong_code_or_pin())
+    locked = _lock_in_force(staff, now)
+    if locked is not None:
+        return Refused(locked)
     if not security.verify_secret(staff.pin_hash, pin):
-        staff.failed_pins += 1
-        left = settings.pin_max_failures - staff.failed_pins
-        audit.record(
-            session=session,
-            action="staff.pin_failed",
-            store_id=device.store_id,
-            staff_id=staff.id,
-            device_id=device.id,
-            details={"failures": staff.failed_pins},
-        )
-        if left <= 0:
-            staff.locked_until = now + timedelta(seconds=settings.pin_lockout_seconds)
-            return Refused(_locked(staff.locked_until, now))
         return Refused(
-            Unauthorized(
-                "Wrong staff code or PIN.",
-                code="invalid_credentials",
-                details={"attempts_left": left},
-            )
+            _count_failure(session=session, settings=settings, staff=staff, now=now, device=device)
         )
     staff.failed_pins = 0
     token = security.new_token()
@@ -110,6 +137,68 @@ def login(
     return LoggedIn(staff_session=staff_session, token=token, staff=staff)
 
 
+def _wrong_code_or_pin() -> Unauthorized:
+    # No attempts left in the reply: an unknown code has none to count, and a count shown
+    # only for known codes would name them.
+    return Unauthorized("Wrong staff code or PIN.", code="invalid_credentials")
+
+
+def _lock_in_force(staff: Staff, now: datetime) -> Forbidden | None:
+    if staff.unlock_required:
+        return _locked_until_unlocked()
+    if staff.locked_until is not None and staff.locked_until > now:
+        return _locked(staff.locked_until, now)
+    if staff.locked_until is not None:
+        # The lock ran out: a fresh round of tries, but the day's tally stays.
+        staff.locked_until = None
+        staff.failed_pins = 0
+    return None
+
+
+def _count_failure(
+    *, session: Session, settings: Settings, staff: Staff, device: Device, now: datetime
+) -> Forbidden | Unauthorized:
+    day = timedelta(seconds=settings.pin_failure_day_seconds)
+    if staff.day_started_at is None or staff.day_started_at + day <= now:
+        staff.day_started_at = now
+        staff.day_failures = 0
+        staff.day_locks = 0
+    staff.failed_pins += 1
+    staff.day_failures += 1
+    audit.record(
+        session=session,
+        action="staff.pin_failed",
+        store_id=device.store_id,
+        staff_id=staff.id,
+        device_id=device.id,
+        details={"failures": staff.failed_pins, "day_failures": staff.day_failures},
+    )
+    if staff.day_failures >= settings.pin_max_failures_per_day:
+        staff.unlock_required = True
+        staff.locked_until = None
+        audit.record(
+            session=session,
+            action="staff.locked_until_unlocked",
+            store_id=device.store_id,
+            device_id=device.id,
+            subject_type="staff",
+            subject_id=staff.id,
+            details={"day_failures": staff.day_failures},
+        )
+        return _locked_until_unlocked()
+    if staff.failed_pins < settings.pin_max_failures:
+        return _wrong_code_or_pin()
+    staff.day_locks += 1
+    staff.locked_until = now + _lock_length(settings, staff.day_locks)
+    return _locked(staff.locked_until, now)
+
+
+def _lock_length(settings: Settings, nth: int) -> timedelta:
+    """The ``nth`` lock of a day: each longer than the last, none longer than the day."""
+    seconds = settings.pin_lockout_seconds * settings.pin_lockout_factor ** min(nth - 1, 32)
+    return timedelta(seconds=min(seconds, settings.pin_failure_day_seconds))
+
+
 def _locked(until: datetime, now: datetime) -> Forbidden:
     wait = int((until - now).total_seconds()) + 1
     return Forbidden(
@@ -118,6 +207,68 @@ def _locked(until: datetime, now: datetime) -> Forbidden:
         details={"locked_until": until.isoformat(), "retry_after": wait},
         headers={"Retry-After": str(wait)},
     )
+
+
+def _locked_until_unlocked() -> Forbidden:
+    return Forbidden(
+        "Too many wrong PINs today: this staff code is locked until a manager unlocks it.",
+        code="staff_locked_until_unlocked",
+    )
+
+
+def unlock(*, session: Session, staff: Staff, by: Actor | None) -> None:
+    """A manager (``by``) or the operator (``None``) lifts every lock and clears the day."""
+    staff.failed_pins = 0
+    staff.locked_until = None
+    staff.day_failures = 0
+    staff.day_started_at = None
+    staff.day_locks = 0
+    staff.unlock_required = False
+    audit.by_actor_or_operator(
+        session=session,
+        actor=by,
+        action="staff.unlocked",
+        store_id=staff.store_id,
+        subject_type="staff",
+        subject_id=staff.id,
+    )
+
+
+def deactivate(*, session: Session, staff: Staff, by: Actor | None) -> list[int]:
+    """The staff member can no longer log in and their open sessions end now; the ids of the
+    ended sessions are returned for the session cache to forget."""
+    if by is not None and by.staff_id == staff.id:
+        # A manager locking themselves out of the only screen that could undo it.
+        raise Conflict("You can't deactivate yourself.", code="own_account")
+    if not staff.active:
+        return []
+    staff.active = False
+    ended = end_sessions(
+        session=session, where=StaffSession.staff_id == staff.id, reason=END_STAFF_DEACTIVATED
+    )
+    audit.by_actor_or_operator(
+        session=session,
+        actor=by,
+        action="staff.deactivated",
+        store_id=staff.store_id,
+        subject_type="staff",
+        subject_id=staff.id,
+        details={"sessions_ended": len(ended)},
+    )
+    return ended
+
+
+def end_sessions(*, session: Session, where: ColumnElement[bool], reason: str) -> list[int]:
+    """Ends the open sessions ``where`` selects, at once; returns their ids."""
+    open_now = select(StaffSession.id).where(where, StaffSession.ended_at.is_(None))
+    ids = list(session.scalars(open_now.with_for_update()))
+    if ids:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.id.in_(ids))
+            .values(ended_at=utcnow(), end_reason=reason)
+        )
+    return ids
 
 
 # Columns only, built once: this runs on every staff request.
@@ -131,10 +282,14 @@ _SESSION_BY_TOKEN = (
         StaffSession.staff_id,
         StaffSession.store_id,
         StaffSession.device_id,
+        StaffSession.end_reason,
         Staff.name,
         Staff.role,
+        Staff.active,
+        Device.revoked_at,
     )
     .join(Staff, Staff.id == StaffSession.staff_id)
+    .join(Device, Device.id == StaffSession.device_id)
     .where(StaffSession.token_hash == bindparam("h"))
 )
 
@@ -145,6 +300,17 @@ def authenticate_or_raise(*, session: Session, token: str) -> tuple[Actor, bool]
     row = session.execute(_SESSION_BY_TOKEN, {"h": security.hash_token(token)}).one_or_none()
     if row is None:
         raise Unauthorized("Please log in.", code="invalid_session")
+    # Checked on the row as well as through ended_at: a log-in racing a revocation may have
+    # opened a session the revocation did not see.
+    if row.revoked_at is not None or row.end_reason == END_DEVICE_REVOKED:
+        raise Unauthorized(
+            "This device's enrollment was revoked: set it up again with a new enrollment code.",
+            code="device_revoked",
+        )
+    if not row.active or row.end_reason == END_STAFF_DEACTIVATED:
+        raise Unauthorized(
+            "This staff member was deactivated: ask a manager.", code="staff_deactivated"
+        )
     if row.ended_at is not None:
         raise Unauthorized("This session has ended: please log in again.", code="session_ended")
     if row.expires_at <= now:
@@ -172,7 +338,7 @@ def logout(*, session: Session, actor: Actor) -> None:
     session.execute(
         update(StaffSession)
         .where(StaffSession.id == actor.session_id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason="logout")
+        .values(ended_at=utcnow(), end_reason=END_LOGOUT)
     )
     audit.by_actor(
         session=session,

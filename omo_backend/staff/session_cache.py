@@ -2,8 +2,9 @@
 
 Every staff request needs its session checked; doing it in the database costs a query and a
 trip through the thread pool, more than the request itself. A checked session is trusted for
-``auth_cache_seconds`` (2 s by default). Logout in this process forgets it at once; a logout
-through another API process is seen here within that time.
+``auth_cache_seconds`` (2 s by default). Logout, a device's revocation and a staff member's
+deactivation in this process forget it at once; the same done through another API process (or
+the CLI) is seen here within that time, when the entry runs out and the database is asked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 
 from omo_backend.actor import Actor
 
@@ -53,7 +55,14 @@ class SessionCache:
             self._entries[self._key(token)] = (actor, now + self._ttl)
 
     def forget(self, session_id: int) -> None:
+        self._forget_where(lambda actor: actor.session_id == session_id)
+
+    def forget_device(self, device_id: int) -> None:
+        self._forget_where(lambda actor: actor.device_id == device_id)
+
+    def forget_staff(self, staff_id: int) -> None:
+        self._forget_where(lambda actor: actor.staff_id == staff_id)
+
+    def _forget_where(self, matches: Callable[[Actor], bool]) -> None:
         with self._lock:
-            self._entries = {
-                k: v for k, v in self._entries.items() if v[0].session_id != session_id
-            }
+            self._entries = {k: v for k, v in self._entries.items() if not matches(v[0])}

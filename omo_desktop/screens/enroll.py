@@ -51,6 +51,11 @@ class EnrollScreen(QWidget):
         self.enroll.setEnabled(not busy)
         self.enroll.setText(self.tr("Setting up…") if busy else self.tr("Set up this device"))
 
+    def set_backend_url(self, url: str) -> None:
+        """Set up again (the device was revoked): the server is most likely the same."""
+        self.backend_url.setText(url)
+        self.code.clear()
+
     def show_error(self, text: str) -> None:
         """What was typed stays, so only the wrong part needs fixing."""
         self.error.setText(text)

@@ -415,6 +415,10 @@
         <translation>此號碼在 %2內已收到 %1 則簡訊，請於 %3後再試。</translation>
     </message>
     <message>
+        <source>This counter is no longer set up with the store (a manager removed it). Ask a manager for a new enrollment code to set it up again.</source>
+        <translation>此櫃台裝置已不在門市的裝置名單中（已由店長移除）。請向店長索取新的裝置註冊碼，重新設定。</translation>
+    </message>
+    <message>
         <source>The server can&apos;t be reached. What you typed is kept; try again.</source>
         <translation>無法連線到伺服器。您輸入的內容已保留，請再試一次。</translation>
     </message>
@@ -461,6 +465,14 @@
     <message>
         <source>Too many wrong PINs: this staff code is locked for a while.</source>
         <translation>密碼錯誤次數過多，此員工編號已暫時鎖定。</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs today: ask a manager to unlock this staff code.</source>
+        <translation>今日密碼錯誤次數過多，請店長為此員工編號解鎖。</translation>
+    </message>
+    <message>
+        <source>This staff code was turned off. Please ask a manager.</source>
+        <translation>此員工編號已停用，請洽店長。</translation>
     </message>
     <message>
         <source>This enrollment code is unknown, used or expired. Ask a manager for a new one.</source>

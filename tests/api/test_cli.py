@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from omo_backend import demo_seed, migrate
 from omo_backend.db import Database
-from omo_backend.models import Customer, Staff, Store
+from omo_backend.models import AuditEvent, Customer, Staff, Store
+from tests.support.backend import DatabaseFactory
 from tests.support.processes import log_in, serve_process
 
 
@@ -93,3 +95,94 @@ def test_demo_seed_can_run_twice(tmp_path: Path):
     assert members == len(info.members)
     assert buyers == len(info.buyers)
     db.dispose()
+
+
+def test_a_new_pin_needs_six_digits(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'omo.db'}"
+    assert omo(url, "store", "add", "--code", "TPE01", "--name", "Taipei Main").returncode == 0
+    short = omo(
+        url, "staff", "add", "--store", "TPE01", "--code", "1001", "--name", "Amy", "--pin", "1234"
+    )
+    assert short.returncode == 2
+    assert "6 to 12 digits" in short.stderr
+
+
+def test_an_operator_revokes_a_lost_counter_and_manages_staff(
+    tmp_path: Path, db_factory: DatabaseFactory
+):
+    url = db_factory.new_url()
+    assert omo(url, "store", "add", "--code", "TPE01", "--name", "Taipei Main").returncode == 0
+    for code, name, pin in (("1001", "Amy", "123456"), ("1002", "Ben", "222222")):
+        added = omo(
+            url, "staff", "add", "--store", "TPE01", "--code", code, "--name", name, "--pin", pin
+        )
+        assert added.returncode == 0, added.stderr
+    with serve_process(url, log_path=tmp_path / "serve.log") as (base, _):
+        amy, _ = log_in(base, omo(url, "device", "enroll-code", "--store", "TPE01").stdout.strip())
+        ben, _ = log_in(
+            base,
+            omo(url, "device", "enroll-code", "--store", "TPE01").stdout.strip(),
+            "1002",
+            "222222",
+        )
+        for counter in (amy, ben):
+            assert counter.get(base + SEARCH, timeout=10).ok
+
+        listed = omo(url, "device", "list", "--store", "TPE01").stdout.splitlines()
+        assert [line.split()[:3] for line in listed] == [
+            ["1", "TPE01", "Counter"],
+            ["2", "TPE01", "Counter"],
+        ]
+        assert all(line.endswith("active") for line in listed)
+        revoked = omo(url, "device", "revoke", "1")
+        assert revoked.returncode == 0, revoked.stderr
+        assert "1 sessions ended" in revoked.stdout
+        assert refused_soon(amy, base + SEARCH) == "device_revoked"
+        assert "revoked" in omo(url, "device", "list").stdout.splitlines()[0]
+
+        deactivated = omo(url, "staff", "deactivate", "--store", "TPE01", "--code", "1002")
+        assert deactivated.returncode == 0, deactivated.stderr
+        assert refused_soon(ben, base + SEARCH) == "staff_deactivated"
+        staff = omo(url, "staff", "list", "--store", "TPE01").stdout.splitlines()
+        assert [line.split()[-1] for line in staff] == ["active", "deactivated"]
+        missing = omo(url, "staff", "deactivate", "--store", "TPE01", "--code", "9999")
+        assert missing.returncode == 2
+        assert omo(url, "device", "revoke", str(2**63)).returncode == 2
+
+    db = Database(url)
+    with db.transaction() as session:
+        session.execute(update(Staff).where(Staff.code == "1001").values(unlock_required=True))
+    locked = omo(url, "staff", "list", "--store", "TPE01").stdout.splitlines()[0]
+    assert locked.endswith("locked until unlocked")
+    unlocked = omo(url, "staff", "unlock", "--store", "TPE01", "--code", "1001")
+    assert unlocked.returncode == 0, unlocked.stderr
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(Staff.unlock_required).where(Staff.code == "1001")) is False
+        actions = list(
+            session.execute(
+                select(AuditEvent.action, AuditEvent.details).where(
+                    AuditEvent.action.in_(["device.revoked", "staff.deactivated", "staff.unlocked"])
+                )
+            )
+        )
+    db.dispose()
+    assert sorted(a for a, _ in actions) == [
+        "device.revoked",
+        "staff.deactivated",
+        "staff.unlocked",
+    ]
+    assert all(d["by"] == "operator" for _, d in actions)
+
+
+SEARCH = "/api/v1/customers/search?phone=0912345678"
+
+
+def refused_soon(http: requests.Session, url: str) -> str:
+    """The running server refuses the session within its session cache's time (2 s)."""
+    deadline = time.monotonic() + 10
+    while (reply := http.get(url, timeout=10)).ok:
+        assert time.monotonic() < deadline, "the session was never refused"
+        time.sleep(0.05)
+    assert reply.status_code == 401
+    code: str = reply.json()["error"]["code"]
+    return code

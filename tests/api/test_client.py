@@ -102,7 +102,7 @@ def test_log_in_failures_and_logout(backend: LiveBackend, client: OmoClient):
     other = OmoClient(backend.base_url, device_token=client.device_token)
     with pytest.raises(UnauthorizedError) as wrong:
         other.login("1001", "000000")
-    assert wrong.value.details["attempts_left"] == 4
+    assert wrong.value.code == "invalid_credentials"
     for _ in range(4):
         with pytest.raises(ApiError):
             other.login("1001", "000000")

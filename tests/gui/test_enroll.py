@@ -1,20 +1,31 @@
-"""Setting up a new counter once: the device token goes to the keyring, typos keep the form."""
+"""Setting up a new counter once: the device token goes to the keyring, typos keep the form;
+a counter a manager revoked goes back to its set-up."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from backend_client.client import OmoClient
+from backend_client.schemas import Role
 from omo_desktop.device_store import DeviceCredentials, DeviceStore
 from omo_desktop.enroll import EnrollController
+from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.enroll import EnrollScreen
+from omo_desktop.shell import Shell
+from omo_desktop.workers import wait_for_all
+from tests.gui.test_counter_app import WAIT_MS, log_in, search, tap, type_on_numpad
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 from tests.support.keyrings import MemoryKeyring
+
+SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens"))
 
 
 @pytest.fixture
@@ -71,3 +82,61 @@ def test_a_wrong_code_is_explained_and_the_form_is_kept(
 
     fill(qtbot, screen, "omo.example.com", "ABCDE-FGHJK", "Counter 1")
     assert error.text() == "Type the server address, starting with https://"
+
+
+def test_a_revoked_counter_goes_back_to_set_up(
+    qtbot: QtBot,
+    qapp: QApplication,
+    backend: LiveBackend,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+):
+    backend.add_staff("TPE01", "1001", "Amy", pin="123456")
+    backend.add_staff("TPE01", "1009", "Max", pin="999999", role=Role.MANAGER)
+    store = DeviceStore(allow_plaintext=True)
+    client = OmoClient(backend.base_url)
+    enrolled = client.enroll(backend.enrollment_code(), "Counter 1")
+    client.close()
+    credentials = DeviceCredentials(
+        backend.base_url, enrolled.device_id, enrolled.device_token, "TPE01", "台北總店"
+    )
+    store.save(credentials)
+    shell = Shell(device_store=store, data_dir=tmp_path, languages=LanguageSwitcher(qapp))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.use_device(credentials)
+    log_in(qtbot, shell)
+
+    # A manager on another counter revokes this one while Amy is at it.
+    manager = backend.counter(staff_code="1009", pin="999999")
+    assert manager.post(f"/api/v1/devices/{enrolled.device_id}/revoke").ok
+    search(qtbot, shell, "0912345678")
+    qtbot.waitUntil(lambda: shell.page() == "enroll", timeout=WAIT_MS)
+    assert shell.enroll.error.text() == REVOKED
+    assert shell.enroll.backend_url.text() == backend.base_url, "the server is kept"
+    assert store.load() is None, "the dead token is forgotten"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shell.grab().save(str(SHOTS / "enroll-en-device-revoked.png"))
+
+    # The app started again with the old token: refused at log-in, set up again.
+    shell.use_device(credentials)
+    type_on_numpad(qtbot, shell.login, "staff_code", "1001")
+    type_on_numpad(qtbot, shell.login, "pin", "123456")
+    tap(qtbot, shell.login, "primary")
+    qtbot.waitUntil(lambda: shell.page() == "enroll", timeout=WAIT_MS)
+    assert shell.enroll.error.text() == REVOKED
+
+    # Set up again with a new code: one log-in goes out, with the new device only.
+    with qtbot.waitSignal(shell.page_changed, timeout=WAIT_MS):
+        fill(qtbot, shell.enroll, backend.base_url, backend.enrollment_code(), "Counter 1")
+    assert shell.page() == "login"
+    log_in(qtbot, shell)
+    assert wait_for_all(WAIT_MS)
+    assert shell.page() == "counter"
+    shell.close()
+
+
+REVOKED = (
+    "This counter is no longer set up with the store (a manager removed it). Ask a manager "
+    "for a new enrollment code to set it up again."
+)

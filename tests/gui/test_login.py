@@ -10,9 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from backend_client import schemas
 from backend_client.client import OmoClient
+from omo_backend.models import Staff
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.login import LoginController
 from omo_desktop.screens.login import LoginScreen
@@ -90,3 +92,21 @@ def test_a_wrong_pin_is_said_plainly_in_chinese_and_keeps_the_code(qtbot: QtBot,
     assert screen.findChild(QLineEdit, "pin").text() == ""
     SHOTS.mkdir(parents=True, exist_ok=True)
     screen.grab().save(str(SHOTS / "login-zh_TW-wrong-pin.png"))
+
+
+def test_a_code_locked_until_a_manager_unlocks_it_says_so(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, login, backend: LiveBackend
+):
+    screen, _, languages = login
+    with backend.db.transaction() as session:
+        session.execute(update(Staff).where(Staff.code == "1001").values(unlock_required=True))
+    qtbot.mouseClick(screen.findChild(QPushButton, "link"), Qt.MouseButton.LeftButton)
+    assert languages.locale == "zh_TW"
+    type_on_numpad(qtbot, screen, "staff_code", "1001")
+    type_on_numpad(qtbot, screen, "pin", "123456")
+    qtbot.mouseClick(screen.findChild(QPushButton, "primary"), Qt.MouseButton.LeftButton)
+    error = screen.findChild(QLabel, "error")
+    qtbot.waitUntil(lambda: error.text() != "", timeout=10_000)
+    assert error.text() == "今日密碼錯誤次數過多，請店長為此員工編號解鎖。"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen.grab().save(str(SHOTS / "login-zh_TW-locked-until-unlocked.png"))

@@ -33,3 +33,19 @@ def test_a_zero_time_turns_the_cache_off():
     cache = SessionCache(ttl_seconds=0)
     cache.put("token-a", AMY)
     assert cache.get("token-a") is None
+
+
+def test_a_revoked_device_or_deactivated_staff_member_is_forgotten():
+    ben = Actor(
+        session_id=8, staff_id=2, staff_name="Ben", role=Role.STAFF, store_id=1, device_id=3
+    )
+    cache = SessionCache(ttl_seconds=60)
+    cache.put("token-a", AMY)
+    cache.put("token-b", ben)
+    cache.forget_device(ben.device_id)
+    assert cache.get("token-b") is None
+    assert cache.get("token-a") == AMY
+    cache.put("token-b", ben)
+    cache.forget_staff(AMY.staff_id)
+    assert cache.get("token-a") is None
+    assert cache.get("token-b") == ben
