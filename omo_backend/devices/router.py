@@ -41,7 +41,9 @@ def list_devices(manager: ManagerDep, db: DbDep) -> schemas.DeviceList:
         return schemas.DeviceList(items=[device_out(d) for d in devices])
 
 
-@router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
+@router.post(
+    "/{device_id}/revoke", response_model=schemas.DeviceOut, responses=errors(own_device=409)
+)
 def revoke_device(
     device_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.DeviceOut:

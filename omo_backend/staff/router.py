@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/staff", tags=["devices and staff"])
 @router.post(
     "/login",
     response_model=schemas.StaffLoginResponse,
-    responses=errors(invalid_credentials=401, staff_locked=403),
+    responses=errors(invalid_credentials=401, staff_locked=403, staff_locked_until_unlocked=403),
 )
 def staff_login(
     body: schemas.StaffLoginRequest, device: DeviceDep, db: DbDep, settings: SettingsDep
@@ -60,7 +60,11 @@ def list_staff(manager: ManagerDep, db: DbDep) -> schemas.StaffList:
         return schemas.StaffList(items=[staff_account_out(s) for s in staff])
 
 
-@router.post("/{staff_id}/deactivate", response_model=schemas.StaffAccount)
+@router.post(
+    "/{staff_id}/deactivate",
+    response_model=schemas.StaffAccount,
+    responses=errors(own_account=409),
+)
 def deactivate_staff(
     staff_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.StaffAccount:

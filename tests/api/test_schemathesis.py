@@ -40,6 +40,7 @@ FUZZ_SETTINGS: dict[str, Any] = {
     "rate_device_per_hour": 10**6,
     "rate_store_per_hour": 10**6,
     "pin_max_failures": 10**6,
+    "pin_max_failures_per_day": 10**6,
     # A long-poll on a row the fuzzer created would otherwise hold each example for its wait.
     "longpoll_max_wait_seconds": 0.05,
 }
@@ -83,6 +84,10 @@ def credentials(sqlite_factory: DatabaseFactory) -> Iterator[Credentials]:
     with live_backend(sqlite_factory, **FUZZ_SETTINGS) as backend:
         backend.add_store()
         backend.add_staff(role=Role.MANAGER)
+        # Someone else for the manager operations to act on: the fuzzer's own device and
+        # account are refused (409) and stay usable.
+        backend.add_staff(code="1002", name="Ben")
+        backend.enroll(name="Counter 2")
         device_token = backend.enroll()
         yield Credentials(backend, device_token, backend.login(device_token))
 
