@@ -10,6 +10,7 @@ manager-only operations are reached too), and a session of its own for the log-o
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 from schemathesis.generation.case import Case
+from schemathesis.openapi.checks import UndefinedStatusCode
 
 from backend_client.schemas import Role
 from omo_backend.app import create_app
@@ -122,6 +125,23 @@ def schema_valid_requests_pass_validation(ctx: Any, response: Response, case: Ca
 schema = schemathesis.openapi.from_dict(served_document(), config=CONFIG)
 
 
+def test_every_check_is_on_and_an_undocumented_status_fails(credentials: Credentials) -> None:
+    checks = schema.config.checks_config_for(phase="fuzzing")
+    names = [f.name for f in dataclasses.fields(checks) if not f.name.startswith("_")]
+    assert "status_code_conformance" in names
+    for name in names:
+        # A time limit is no check of correctness (and this machine is shared).
+        if name != "max_response_time":
+            assert checks.get_by_name(name=name).enabled, name
+    # What status_code_conformance sees when an operation answers a status it does not list.
+    health = schema["/api/v1/health"]["GET"]
+    reply = requests.get(credentials.backend.url("/api/v1/no-such-path"), timeout=10)
+    assert reply.status_code == 404
+    with pytest.raises(FailureGroup) as failed:
+        health.Case().validate_response(reply)
+    assert any(isinstance(f, UndefinedStatusCode) for f in failed.value.exceptions)
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -130,8 +150,10 @@ schema = schemathesis.openapi.from_dict(served_document(), config=CONFIG)
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_documented(case: Case, credentials: Credentials) -> None:
+    # A case that leaves the token out or spoils it on purpose is sent as generated.
+    spoiled = case.operation.schema.is_security_param_negated(case)
     case.call_and_validate(
         base_url=credentials.backend.base_url,
-        headers=credentials.authorization(case),
+        headers=None if spoiled else credentials.authorization(case),
         additional_checks=[schema_valid_requests_pass_validation],
     )
