@@ -7,14 +7,44 @@ into them, so the two can never drift apart. No Qt and no server code may be imp
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class WireModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+# --- ranges: what every number and text on the wire may hold ---------------------------------
+# Declared here once and used by every request model and route parameter, so a value outside
+# them is a 422 naming the field (never a database error), and /openapi.json shows the range.
+
+# Ids are positive 64-bit integers (1 <= id < 2**63) whatever a database's key column holds;
+# an id the column cannot hold names no row (404, see omo_backend/models/base.py). The bound is
+# exclusive because OpenAPI tools read bounds as floats: 2**63 is one exactly, 2**63 - 1 is not.
+ID_BOUND = 2**63
+# An ``Integer`` column on PostgreSQL (int4): what an amount column holds.
+INT4_MAX = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, lt=ID_BOUND)]
+Amount = Annotated[int, Field(ge=0, le=INT4_MAX)]
+
+# Text fields hold one line: no control characters (NUL, which PostgreSQL cannot store; tabs,
+# line breaks, DEL, C1) and no Unicode line or paragraph separators. Lone surrogates, which no
+# database can store as UTF-8, never pass pydantic's own string check.
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+ONE_LINE_PATTERN = f"^[^{_CONTROL}]*$"
+_NOT_ONE_LINE = re.compile(rf"[{_CONTROL}\ud800-\udfff]")
+
+SingleLine = Annotated[str, Field(pattern=ONE_LINE_PATTERN)]
+
+
+def is_single_line(text: str) -> bool:
+    """Whether ``text`` may go in a ``SingleLine`` field (the customer pages' forms ask too)."""
+    return _NOT_ONE_LINE.search(text) is None
 
 
 class Role(enum.StrEnum):
@@ -116,8 +146,8 @@ class StaffOut(WireModel):
 
 
 class EnrollRequest(WireModel):
-    enrollment_code: str = Field(min_length=4, max_length=64)
-    device_name: str = Field(min_length=1, max_length=100)
+    enrollment_code: SingleLine = Field(min_length=4, max_length=64)
+    device_name: SingleLine = Field(min_length=1, max_length=100)
 
 
 class EnrollResponse(WireModel):
@@ -127,7 +157,7 @@ class EnrollResponse(WireModel):
 
 
 class StaffLoginRequest(WireModel):
-    staff_code: str = Field(min_length=1, max_length=32)
+    staff_code: SingleLine = Field(min_length=1, max_length=32)
     pin: str = Field(min_length=4, max_length=12)
 
 
@@ -205,11 +235,11 @@ class CustomerSearchResult(WireModel):
 class OrderCreate(WireModel):
     """A purchase recorded by a POS or by hand: makes a past buyer real data."""
 
-    name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, max_length=254)
-    amount: int = Field(ge=0, description="in the currency's minor units")
-    external_ref: str | None = Field(default=None, max_length=64)
+    name: SingleLine | None = Field(default=None, max_length=100)
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    amount: Amount = Field(description="in the currency's minor units")
+    external_ref: SingleLine | None = Field(default=None, max_length=64)
 
 
 class OrderOut(WireModel):
@@ -224,7 +254,7 @@ class OrderOut(WireModel):
 
 
 class InvitationCreate(WireModel):
-    phone: str = Field(min_length=3, max_length=32)
+    phone: SingleLine = Field(min_length=3, max_length=32)
 
 
 class Invitation(WireModel):
@@ -241,7 +271,7 @@ class Invitation(WireModel):
 
 
 class BindingCreate(WireModel):
-    customer_id: int
+    customer_id: Id
 
 
 class Binding(WireModel):

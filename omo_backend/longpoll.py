@@ -29,7 +29,11 @@ from omo_backend.models import BindingSession, Invitation, utcnow
 log = logging.getLogger(__name__)
 
 Watched = type[Invitation] | type[BindingSession]
-WaitQuery = Annotated[float, Query(ge=0, description="seconds to wait for a change")]
+# The wire's range; the server waits at most ``longpoll_max_wait_seconds`` of it.
+WaitQuery = Annotated[
+    float,
+    Query(ge=0, le=300, allow_inf_nan=False, description="seconds to wait for a change"),
+]
 
 
 class _Status(Protocol):

@@ -61,7 +61,7 @@ def _read(
 
 @router.get("/{binding_id}", response_model=schemas.Binding)
 async def get_binding(
-    binding_id: int,
+    binding_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -101,7 +101,7 @@ async def get_binding(
     responses=errors(binding_closed=409, no_phone=422, country_not_allowed=422, rate_limited=429),
 )
 def send_binding_sms(
-    binding_id: int,
+    binding_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -131,7 +131,7 @@ def send_binding_sms(
     responses=errors(binding_completed=409),
 )
 def cancel_binding(
-    binding_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+    binding_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Binding:
     with db.transaction() as session:
         binding = service.cancel(session=session, actor=actor, binding_id=binding_id)

@@ -23,6 +23,7 @@ from omo_backend.errors import (
 from omo_backend.invitations.service import allowed_region_or_raise
 from omo_backend.messaging import outbox
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
+from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_email, normalise_phone
 from omo_backend.settings import Settings
 
@@ -51,7 +52,7 @@ def create(
     *, session: Session, settings: Settings, actor: Actor, customer_id: int
 ) -> tuple[BindingSession, str]:
     """A new binding session and its QR link (the only time the link exists in clear)."""
-    customer = session.get(Customer, customer_id)
+    customer = find_by_id(session, Customer, customer_id)
     if customer is None or customer.merged_into_id is not None:
         raise NotFound("No such customer.", code="customer_not_found")
     if not customer.is_member:
@@ -84,7 +85,7 @@ def create(
 
 
 def get_for_actor_or_raise(*, session: Session, actor: Actor, binding_id: int) -> BindingSession:
-    binding = session.get(BindingSession, binding_id)
+    binding = find_by_id(session, BindingSession, binding_id)
     if binding is None or binding.store_id != actor.store_id:
         raise NotFound("No such binding.", code="binding_not_found")
     return binding

@@ -24,9 +24,9 @@ def search_customers(
     actor: ActorDep,
     db: DbDep,
     settings: SettingsDep,
-    phone: Annotated[str | None, Query(max_length=32)] = None,
-    email: Annotated[str | None, Query(max_length=254)] = None,
-    name: Annotated[str | None, Query(max_length=100)] = None,
+    phone: Annotated[schemas.SingleLine | None, Query(max_length=32)] = None,
+    email: Annotated[schemas.SingleLine | None, Query(max_length=254)] = None,
+    name: Annotated[schemas.SingleLine | None, Query(max_length=100)] = None,
 ) -> schemas.CustomerSearchResult:
     where = service.search_condition(
         phone=phone, email=email, name=name, default_region=settings.default_country

@@ -22,7 +22,7 @@ _LINK = re.compile(r"https?://\S+")
 def dev_messages(
     db: DbDep,
     settings: SettingsDep,
-    to: Annotated[str | None, Query(max_length=254)] = None,
+    to: Annotated[schemas.SingleLine | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> schemas.DevMessageList:
     query = select(Message).order_by(Message.id.desc()).limit(limit)

@@ -80,7 +80,7 @@ def _read(
 
 @router.get("/{invitation_id}", response_model=schemas.Invitation)
 async def get_invitation(
-    invitation_id: int,
+    invitation_id: schemas.Id,
     request: Request,
     actor: ActorDep,
     db: DbDep,
@@ -103,7 +103,7 @@ async def get_invitation(
 
 @router.post("/{invitation_id}/received", response_model=schemas.Invitation)
 def invitation_received(
-    invitation_id: int, actor: ActorDep, db: DbDep, settings: SettingsDep
+    invitation_id: schemas.Id, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:
     with db.transaction() as session:
         invitation = service.mark_received(
@@ -119,7 +119,7 @@ def invitation_received(
     responses=errors(already_registered=409),
 )
 def cancel_invitation(
-    invitation_id: int, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
+    invitation_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:
     with db.transaction() as session:
         invitation = service.cancel(session=session, actor=actor, invitation_id=invitation_id)

@@ -14,6 +14,7 @@ from omo_backend.customers import service as customer_service
 from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
 from omo_backend.messaging import outbox
 from omo_backend.models import Invitation, Message, Store, utcnow
+from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_phone, phone_region
 from omo_backend.settings import Settings
 
@@ -117,7 +118,7 @@ def create(
 
 
 def get_for_actor_or_raise(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:
-    invitation = session.get(Invitation, invitation_id)
+    invitation = find_by_id(session, Invitation, invitation_id)
     if invitation is None or invitation.store_id != actor.store_id:
         raise NotFound("No such invitation.", code="invitation_not_found")
     return invitation

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, Dialect, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, SmallInteger, inspect
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -46,3 +47,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+Row = TypeVar("Row", bound=Base)
+
+# The largest value each integer column type holds on PostgreSQL (SQLite's hold more).
+_INTEGER_MAX = ((SmallInteger, 2**15 - 1), (BigInteger, 2**63 - 1), (Integer, 2**31 - 1))
+
+
+@cache
+def _key_range(model: type[Base]) -> tuple[int, int]:
+    [column] = inspect(model).primary_key
+    top = next(top for kind, top in _INTEGER_MAX if isinstance(column.type, kind))
+    return -top - 1, top
+
+
+def find_by_id(session: Session, model: type[Row], row_id: int) -> Row | None:
+    """``session.get`` for an id that came from outside: one the key column cannot hold is none.
+
+    The wire takes any 64-bit id, but a key declared ``Integer`` is int4 on PostgreSQL, which
+    answers a larger one with an error ("integer out of range"), not with no row.
+    """
+    low, high = _key_range(model)
+    if not low <= row_id <= high:
+        return None
+    return session.get(model, row_id)

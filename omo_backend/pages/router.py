@@ -132,7 +132,7 @@ def submit_registration(
     )
     clean = service.validate(form)
     if isinstance(clean, dict):
-        return _form_page(request, ctx, 422, values, clean)
+        return _form_page(request, ctx, 422, service.redisplayed(values, clean), clean)
     locale = locale_of(request)
     terms_text, marketing_text = _consent_texts(locale, ctx["store"])
     registration = Registration(
@@ -312,6 +312,11 @@ def submit_sign_in(
         return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
+    unstorable = service.unstorable_fields(identifier=identifier)
+    if unstorable:
+        t = translator(locale_of(request))
+        errors = {field: t[key] for field, key in unstorable.items()}
+        return _sign_in_page(request, ctx, 422, "", errors)
     try:
         with db.transaction() as session:
             page = service.find_or_raise(session=session, sid=omo_bind, kind="binding")
@@ -368,7 +373,7 @@ def submit_details(
     )
     clean = service.validate_details(form)
     if isinstance(clean, dict):
-        return _details_page(request, ctx, 422, values, clean)
+        return _details_page(request, ctx, 422, service.redisplayed(values, clean), clean)
     try:
         with db.transaction() as session:
             page = service.find_or_raise(session=session, sid=omo_bind, kind="binding")

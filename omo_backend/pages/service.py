@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import BindingStatus, LineOutcome
+from backend_client.schemas import BindingStatus, LineOutcome, is_single_line
 from omo_backend import security
 from omo_backend.bindings.service import MemberDetails
 from omo_backend.errors import NotFound, ValidationFailed
@@ -129,8 +129,24 @@ class CleanRegistration:
     marketing: bool
 
 
+# The message key for a field holding what no text field may (see ``schemas.SingleLine``).
+NOT_ONE_LINE = "not_one_line"
+
+
+def unstorable_fields(**fields: str) -> dict[str, str]:
+    """The fields that hold control characters or line breaks, each with its message key."""
+    return {name: NOT_ONE_LINE for name, value in fields.items() if not is_single_line(value)}
+
+
+def redisplayed(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """A refused form's values to show again: all the customer typed but the unstorable text."""
+    return {k: "" if errors.get(k) == NOT_ONE_LINE else v for k, v in values.items()}
+
+
 def _clean_name(raw: str, errors: dict[str, str]) -> str:
     name = raw.strip()
+    if "name" in errors:
+        return name
     if not name:
         errors["name"] = "required"
     elif len(name) > 100:
@@ -139,7 +155,7 @@ def _clean_name(raw: str, errors: dict[str, str]) -> str:
 
 
 def _clean_email(raw: str, errors: dict[str, str]) -> str | None:
-    if not raw.strip():
+    if "email" in errors or not raw.strip():
         return None
     try:
         return normalise_email(raw)
@@ -149,7 +165,7 @@ def _clean_email(raw: str, errors: dict[str, str]) -> str | None:
 
 
 def _clean_birthday(raw: str, errors: dict[str, str]) -> date | None:
-    if not raw.strip():
+    if "birthday" in errors or not raw.strip():
         return None
     try:
         birthday = date.fromisoformat(raw.strip())
@@ -164,7 +180,7 @@ def _clean_birthday(raw: str, errors: dict[str, str]) -> date | None:
 
 def validate(form: RegistrationForm) -> CleanRegistration | dict[str, str]:
     """The clean form, or the message key for each field that is wrong."""
-    errors: dict[str, str] = {}
+    errors = unstorable_fields(name=form.name, email=form.email, birthday=form.birthday)
     name = _clean_name(form.name, errors)
     email = _clean_email(form.email, errors)
     birthday = _clean_birthday(form.birthday, errors)
@@ -196,7 +212,7 @@ class DetailsForm:
 
 def validate_details(form: DetailsForm) -> MemberDetails | dict[str, str]:
     """The clean details, or the message key for each field that is wrong."""
-    errors: dict[str, str] = {}
+    errors = unstorable_fields(name=form.name, email=form.email, birthday=form.birthday)
     details = MemberDetails(
         name=_clean_name(form.name, errors),
         birthday=_clean_birthday(form.birthday, errors),
