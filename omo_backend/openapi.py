@@ -195,6 +195,7 @@ def document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
+    _exact_bounds(doc)
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     _, envelope = models_json_schema(
         [(schemas.ErrorEnvelope, "serialization")], ref_template=_REF_PREFIX + "{model}"
@@ -220,6 +221,26 @@ def document(app: FastAPI) -> dict[str, Any]:
                 part for part in (description, _auth_sentence(route)) if part
             )
     return doc
+
+
+_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+
+
+def _exact_bounds(node: Any) -> None:
+    """Whole-number bounds as integers, as the models declare them.
+
+    FastAPI's OpenAPI model holds bounds as floats: an id's bound of 2**63 would be printed
+    9.223372036854776e+18, which a reader takes for 9223372036854776000.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _BOUNDS and isinstance(value, float) and value.is_integer():
+                node[key] = int(value)
+            else:
+                _exact_bounds(value)
+    elif isinstance(node, list):
+        for item in node:
+            _exact_bounds(item)
 
 
 def _document_replays(route: APIRoute, responses: dict[str, Any]) -> None:

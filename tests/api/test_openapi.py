@@ -143,3 +143,23 @@ def test_the_customer_pages_are_not_api_operations(document: dict[str, Any]):
     # for integrators (tests/api/test_pages.py and tests/browser cover them).
     for path in document["paths"]:
         assert path.startswith("/api/v1/"), path
+
+
+def test_bounds_are_exact_numbers(document: dict[str, Any]):
+    # Printed as floats, an id's bound of 2**63 would read 9223372036854776000.
+    bounds = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+    found: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                found.extend(node[key] for key in bounds & node.keys())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    assert 2**63 in found
+    assert all(isinstance(bound, int) for bound in found), found

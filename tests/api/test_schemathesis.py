@@ -10,6 +10,7 @@ manager-only operations are reached too), and a session of its own for the log-o
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import requests
 import schemathesis
@@ -111,7 +113,7 @@ def schema_valid_requests_pass_validation(ctx: Any, response: Response, case: Ca
     """A request generated from the schema as valid is never refused as malformed."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return None
-    if response.status_code == 422:
+    if response.status_code == 422 and _valid_by_the_document(case):
         body = response.json()
         if body.get("error", {}).get("code") == "validation_error":
             raise Failure(
@@ -122,7 +124,38 @@ def schema_valid_requests_pass_validation(ctx: Any, response: Response, case: Ca
     return None
 
 
-schema = schemathesis.openapi.from_dict(served_document(), config=CONFIG)
+def _valid_by_the_document(case: Case) -> bool:
+    """Whether the case is valid by the document as served, with exact integers.
+
+    Schemathesis reads numeric bounds as floats, so it takes 2**63 + 190 for a valid id below
+    2**63; the document says otherwise, and is the judge here.
+    """
+    operation = DOCUMENT["paths"][case.operation.path][case.method.lower()]
+    root = {"components": DOCUMENT["components"]}
+
+    def fits(schema: dict[str, Any], value: Any) -> bool:
+        return jsonschema_rs.validator_for({**root, **schema}).is_valid(value)
+
+    sent = {"path": case.path_parameters or {}, "query": case.query or {}}
+    for parameter in operation.get("parameters", []):
+        value = sent.get(parameter["in"], {}).get(parameter["name"])
+        if isinstance(value, str) and _is_integer(parameter["schema"]):
+            value = int(value) if value.lstrip("-").isdigit() else value
+        if value is not None and not fits(parameter["schema"], value):
+            return False
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return body is None or not isinstance(case.body, dict) or fits(body["schema"], case.body)
+
+
+def _is_integer(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "integer" or any(
+        option.get("type") == "integer" for option in schema.get("anyOf", [])
+    )
+
+
+DOCUMENT = served_document()
+# A copy: schemathesis rewrites the bounds of what it is given as floats.
+schema = schemathesis.openapi.from_dict(copy.deepcopy(DOCUMENT), config=CONFIG)
 
 
 def test_every_check_is_on_and_an_undocumented_status_fails(credentials: Credentials) -> None:
