@@ -84,9 +84,10 @@ class Credentials:
         return {"Authorization": f"Bearer {self.session_token}"}
 
 
-@pytest.fixture(scope="module")
-def credentials(sqlite_factory: DatabaseFactory) -> Iterator[Credentials]:
-    with live_backend(sqlite_factory, **FUZZ_SETTINGS) as backend:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def credentials(request: pytest.FixtureRequest) -> Iterator[Credentials]:
+    factory: DatabaseFactory = request.getfixturevalue(f"{request.param}_factory")
+    with live_backend(factory, **FUZZ_SETTINGS) as backend:
         backend.add_store()
         backend.add_staff(role=Role.MANAGER)
         # Someone else for the manager operations to act on: the fuzzer's own device and
