@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from backend_client import schemas
 from omo_backend import __version__, openapi
 from omo_backend.bindings.router import router as bindings_router
+from omo_backend.body_limit import BodyLimit
 from omo_backend.customers.router import router as customers_router
 from omo_backend.db import Database
 from omo_backend.dev.router import router as dev_router
@@ -135,6 +136,16 @@ def unexpected_error(request: Request) -> Response:
     )
 
 
+def _install_body_limit(app: FastAPI, settings: Settings) -> None:
+    async def refuse(request: Request, exc: StarletteHTTPException) -> Response:
+        # Answered as any HTTP error: a page on customer paths, the envelope elsewhere.
+        answer = app.exception_handlers[StarletteHTTPException](request, exc)
+        return answer if isinstance(answer, Response) else await answer
+
+    # Per-route caps (CSV uploads) go in ``route_max_bytes``, keyed by path.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=refuse)
+
+
 def _install_request_log(app: FastAPI) -> None:
     @app.middleware("http")
     async def request_id_and_log(
@@ -222,6 +233,8 @@ def create_app(
     app.state.db = db
     app.state.session_cache = SessionCache(settings.auth_cache_seconds)
     _install_error_handlers(app)
+    # Before the request log, which then wraps it: refusals are logged and carry the id.
+    _install_body_limit(app, settings)
     _install_request_log(app)
 
     @app.get("/api/v1/health", response_model=schemas.Health, tags=["operations"])

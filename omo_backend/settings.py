@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     dispatch_backoff_base_seconds: float = 2.0
     dispatch_backoff_max_seconds: float = 300.0
 
+    # Request bodies larger than this are refused (413) before they are read; a route that
+    # takes more (CSV uploads) gets its own limit in app.py.
+    max_body_bytes: int = 64 * 1024
+
     # Long-poll.
     longpoll_max_wait_seconds: float = 30.0
     longpoll_check_seconds: float = 0.2

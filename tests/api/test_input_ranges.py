@@ -35,7 +35,9 @@ def counter(backend: LiveBackend) -> Counter:
     return backend.counter("TPE01", "1001")
 
 
-def add_member(backend: LiveBackend, phone: str = E164, email: str = "mei@example.com") -> int:
+def add_member(
+    backend: LiveBackend, phone: str = E164, email: str | None = "mei@example.com"
+) -> int:
     with backend.db.transaction() as session:
         member = Customer(
             name="Mei",
@@ -315,3 +317,25 @@ def test_the_bind_sign_in_refuses_control_characters_without_counting_a_try(
     signed_in = phone.submit("/b", identifier="mei@example.com", password=PASSWORD)
     assert signed_in.status_code == 200
     assert "Check your details" in signed_in.text
+
+
+def test_the_member_details_after_sign_in_refuse_control_characters_too(
+    backend: LiveBackend, counter: Counter
+):
+    member_id = add_member(backend, email=None)
+    created = call(counter, "POST", "/api/v1/bindings", {"customer_id": member_id})
+    phone = Phone(backend, accept_language="en")
+    phone.open(created.json()["qr_url"])
+    assert phone.submit("/b", identifier="0912345678", password=PASSWORD).status_code == 200
+
+    refused = phone.submit("/b/details", name="Mei\x00Lin", birthday="1990-05-06", email="")
+
+    assert refused.status_code == 422, refused.text[:500]
+    assert 'id="name-err"' in refused.text
+    assert "one line of text" in refused.text
+    assert 'value="1990-05-06"' in refused.text
+    assert "\x00" not in refused.text
+    done = phone.submit("/b/details", name="Mei Lin", birthday="1990-05-06", email="")
+    assert done.status_code == 200
+    with backend.db.transaction(write=False) as session:
+        assert session.get_one(Customer, member_id).name == "Mei Lin"
