@@ -108,8 +108,8 @@ def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
 
     with _database(settings).transaction(write=False) as session:
         store = stores.get_by_code_or_raise(session=session, code=args.store)
-        for staff in service.list_for_store(session=session, store_id=store.id):
-            account = staff_account_out(staff)
+        for staff, guard in service.list_for_store(session=session, store_id=store.id):
+            account = staff_account_out(staff, guard)
             state = "active" if account.active else "deactivated"
             if account.unlock_required:
                 state += ", locked until unlocked"

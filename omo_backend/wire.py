@@ -15,6 +15,7 @@ from omo_backend.models import (
     Device,
     Invitation,
     Order,
+    PinGuard,
     PointsEntry,
     Referral,
     Staff,
@@ -42,17 +43,17 @@ def staff_out(staff: Staff) -> schemas.StaffOut:
     )
 
 
-def staff_account_out(staff: Staff) -> schemas.StaffAccount:
+def staff_account_out(staff: Staff, guard: PinGuard | None) -> schemas.StaffAccount:
     """A staff member as their manager sees them: whether they can log in, and any lock."""
-    locked = staff.locked_until is not None and staff.locked_until > utcnow()
+    until = guard.locked_until if guard is not None else None
     return schemas.StaffAccount(
         id=staff.id,
         code=staff.code,
         name=staff.name,
         role=schemas.Role(staff.role),
         active=staff.active,
-        locked_until=staff.locked_until if locked else None,
-        unlock_required=staff.unlock_required,
+        locked_until=until if until is not None and until > utcnow() else None,
+        unlock_required=guard is not None and guard.unlock_required,
     )
 
 

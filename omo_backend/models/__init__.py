@@ -14,7 +14,14 @@ from omo_backend.models.customer import (
 from omo_backend.models.idempotency import IdempotencyRecord
 from omo_backend.models.invitation import BindingSession, Invitation, LineLogin, PageSession
 from omo_backend.models.message import Message
-from omo_backend.models.store import Device, EnrollmentCode, Staff, StaffSession, Store
+from omo_backend.models.store import (
+    Device,
+    EnrollmentCode,
+    PinGuard,
+    Staff,
+    StaffSession,
+    Store,
+)
 
 __all__ = [
     "AuditEvent",
@@ -31,6 +38,7 @@ __all__ = [
     "Order",
     "PageSession",
     "PasswordReset",
+    "PinGuard",
     "PointsEntry",
     "Referral",
     "RetiredIdentifier",

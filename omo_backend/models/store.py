@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.models.base import Base, utcnow
@@ -33,19 +33,31 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16), default="staff")
     pin_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship(lazy="joined")
+
+
+class PinGuard(Base):
+    """Wrong PINs and locks of one staff code of a store, whether or not the code exists: an
+    unknown code counts and locks exactly like a known one, so no reply names a real code."""
+
+    __tablename__ = "pin_guard"
+    __table_args__ = (UniqueConstraint("store_id", "code", name="uq_pin_guard_store_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    code: Mapped[str] = mapped_column(String(32))
     # Wrong PINs since the last lock (or the last right PIN): pin_max_failures locks.
     failed_pins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     # The day's tally, which no lock running out resets: each lock in it is longer than the
     # last, and pin_max_failures_per_day locks until a manager unlocks.
-    day_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    day_failures: Mapped[int] = mapped_column(default=0)
     day_started_at: Mapped[datetime | None] = mapped_column(default=None)
-    day_locks: Mapped[int] = mapped_column(default=0, server_default="0")
-    unlock_required: Mapped[bool] = mapped_column(default=False, server_default=false())
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    store: Mapped[Store] = relationship(lazy="joined")
+    day_locks: Mapped[int] = mapped_column(default=0)
+    unlock_required: Mapped[bool] = mapped_column(default=False)
 
 
 class Device(Base):

@@ -57,7 +57,7 @@ def staff_logout(request: Request, actor: ActorDep, db: DbDep) -> Response:
 def list_staff(manager: ManagerDep, db: DbDep) -> schemas.StaffList:
     with db.transaction(write=False) as session:
         staff = service.list_for_store(session=session, store_id=manager.store_id)
-        return schemas.StaffList(items=[staff_account_out(s) for s in staff])
+        return schemas.StaffList(items=[staff_account_out(s, guard) for s, guard in staff])
 
 
 @router.post(
@@ -73,7 +73,7 @@ def deactivate_staff(
             session=session, staff_id=staff_id, store_id=manager.store_id
         )
         service.deactivate(session=session, staff=staff, by=manager)
-        reply = staff_account_out(staff)
+        reply = staff_account_out(staff, service.guard_of(session=session, staff=staff))
     cache: SessionCache = request.app.state.session_cache
     cache.forget_staff(staff_id)
     return reply
@@ -86,4 +86,4 @@ def unlock_staff(staff_id: RowIdPath, manager: ManagerDep, db: DbDep) -> schemas
             session=session, staff_id=staff_id, store_id=manager.store_id
         )
         service.unlock(session=session, staff=staff, by=manager)
-        return staff_account_out(staff)
+        return staff_account_out(staff, None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import Role
@@ -19,7 +20,7 @@ from omo_backend.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from omo_backend.models import Device, Staff, StaffSession, Store, utcnow
+from omo_backend.models import Device, PinGuard, Staff, StaffSession, Store, utcnow
 from omo_backend.settings import Settings
 
 # A session's last use is written at most this often: a long-poll every 25 s need not write.
@@ -47,6 +48,8 @@ def create(*, session: Session, store: Store, code: str, name: str, role: Role, 
     exists = session.scalar(select(Staff.id).where(Staff.store_id == store.id, Staff.code == code))
     if exists is not None:
         raise Conflict(f"Staff code {code} is taken in {store.code}.", code="staff_exists")
+    # Tries against the code before it was anybody's do not lock its new owner.
+    _forget_guard(session=session, store_id=store.id, code=code)
     staff = Staff(
         store_id=store.id, code=code, name=name, role=role.value, pin_hash=security.hash_pin(pin)
     )
@@ -55,10 +58,19 @@ def create(*, session: Session, store: Store, code: str, name: str, role: Role, 
     return staff
 
 
-def list_for_store(*, session: Session, store_id: int) -> list[Staff]:
-    return list(
-        session.scalars(select(Staff).where(Staff.store_id == store_id).order_by(Staff.code))
+def list_for_store(*, session: Session, store_id: int) -> list[tuple[Staff, PinGuard | None]]:
+    """A store's staff, each with their code's locks."""
+    rows = session.execute(
+        select(Staff, PinGuard)
+        .outerjoin(PinGuard, and_(PinGuard.store_id == Staff.store_id, PinGuard.code == Staff.code))
+        .where(Staff.store_id == store_id)
+        .order_by(Staff.code)
     )
+    return [(staff, guard) for staff, guard in rows]
+
+
+def _forget_guard(*, session: Session, store_id: int, code: str) -> None:
+    session.execute(delete(PinGuard).where(PinGuard.store_id == store_id, PinGuard.code == code))
 
 
 def get_by_code_or_raise(*, session: Session, store: Store, code: str) -> Staff:
@@ -94,24 +106,29 @@ def login(
     *, session: Session, settings: Settings, device: Device, staff_code: str, pin: str
 ) -> LoggedIn | Refused:
     now = utcnow()
+    guard = _guard(session=session, store_id=device.store_id, code=staff_code)
+    if guard is not None:
+        locked = _lock_in_force(guard, now)
+        if locked is not None:
+            return Refused(locked)
     staff = session.scalar(
-        select(Staff)
-        .where(Staff.store_id == device.store_id, Staff.code == staff_code, Staff.active)
-        .with_for_update(of=Staff)
-    )
-    if staff is None:
-        # An unknown or deactivated code does the same work and gets the same reply as a
-        # wrong PIN for a known one, so staff codes cannot be told apart from outside.
-        security.verify_secret(security.dummy_pin_hash(), pin)
-        return Refused(_wrong_code_or_pin())
-    locked = _lock_in_force(staff, now)
-    if locked is not None:
-        return Refused(locked)
-    if not security.verify_secret(staff.pin_hash, pin):
-        return Refused(
-            _count_failure(session=session, settings=settings, staff=staff, now=now, device=device)
+        select(Staff).where(
+            Staff.store_id == device.store_id, Staff.code == staff_code, Staff.active
         )
-    staff.failed_pins = 0
+    )
+    # An unknown or deactivated code is checked against a dummy hash: the same work, and the
+    # same count and locks below, as a wrong PIN for a known code.
+    pin_hash = staff.pin_hash if staff is not None else security.dummy_pin_hash()
+    right = security.verify_secret(pin_hash, pin)  # before the test of staff: always run
+    if staff is None or not right:
+        guard = guard or _new_guard(session=session, store_id=device.store_id, code=staff_code)
+        return Refused(
+            _count_failure(
+                session=session, settings=settings, guard=guard, staff=staff, device=device, now=now
+            )
+        )
+    if guard is not None:
+        guard.failed_pins = 0  # the day's tally stays
     token = security.new_token()
     store = device.store
     idle = store.idle_timeout_seconds or settings.staff_idle_timeout_seconds
@@ -137,60 +154,95 @@ def login(
     return LoggedIn(staff_session=staff_session, token=token, staff=staff)
 
 
+def _guard(*, session: Session, store_id: int, code: str) -> PinGuard | None:
+    """The code's tally, locked for this transaction: concurrent tries count one by one."""
+    return session.scalar(
+        select(PinGuard)
+        .where(PinGuard.store_id == store_id, PinGuard.code == code)
+        .with_for_update()
+    )
+
+
+def _new_guard(*, session: Session, store_id: int, code: str) -> PinGuard:
+    # Two first tries of one code at once: one inserts, the other finds its row.
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(PinGuard)
+        .values(store_id=store_id, code=code)
+        .on_conflict_do_nothing(index_elements=["store_id", "code"])
+    )
+    guard = _guard(session=session, store_id=store_id, code=code)
+    assert guard is not None
+    return guard
+
+
+def guard_of(*, session: Session, staff: Staff) -> PinGuard | None:
+    return session.scalar(
+        select(PinGuard).where(PinGuard.store_id == staff.store_id, PinGuard.code == staff.code)
+    )
+
+
 def _wrong_code_or_pin() -> Unauthorized:
-    # No attempts left in the reply: an unknown code has none to count, and a count shown
-    # only for known codes would name them.
+    # No attempts left in the reply: shown for known codes only, a count would name them.
     return Unauthorized("Wrong staff code or PIN.", code="invalid_credentials")
 
 
-def _lock_in_force(staff: Staff, now: datetime) -> Forbidden | None:
-    if staff.unlock_required:
+def _lock_in_force(guard: PinGuard, now: datetime) -> Forbidden | None:
+    if guard.unlock_required:
         return _locked_until_unlocked()
-    if staff.locked_until is not None and staff.locked_until > now:
-        return _locked(staff.locked_until, now)
-    if staff.locked_until is not None:
+    if guard.locked_until is not None and guard.locked_until > now:
+        return _locked(guard.locked_until, now)
+    if guard.locked_until is not None:
         # The lock ran out: a fresh round of tries, but the day's tally stays.
-        staff.locked_until = None
-        staff.failed_pins = 0
+        guard.locked_until = None
+        guard.failed_pins = 0
     return None
 
 
 def _count_failure(
-    *, session: Session, settings: Settings, staff: Staff, device: Device, now: datetime
+    *,
+    session: Session,
+    settings: Settings,
+    guard: PinGuard,
+    staff: Staff | None,
+    device: Device,
+    now: datetime,
 ) -> Forbidden | Unauthorized:
     day = timedelta(seconds=settings.pin_failure_day_seconds)
-    if staff.day_started_at is None or staff.day_started_at + day <= now:
-        staff.day_started_at = now
-        staff.day_failures = 0
-        staff.day_locks = 0
-    staff.failed_pins += 1
-    staff.day_failures += 1
+    if guard.day_started_at is None or guard.day_started_at + day <= now:
+        guard.day_started_at = now
+        guard.day_failures = 0
+        guard.day_locks = 0
+    guard.failed_pins += 1
+    guard.day_failures += 1
+    # A code that names nobody is not written down: it may be a PIN typed in the wrong box.
+    staff_id = staff.id if staff is not None else None
     audit.record(
         session=session,
         action="staff.pin_failed",
         store_id=device.store_id,
-        staff_id=staff.id,
+        staff_id=staff_id,
         device_id=device.id,
-        details={"failures": staff.failed_pins, "day_failures": staff.day_failures},
+        details={"failures": guard.failed_pins, "day_failures": guard.day_failures},
     )
-    if staff.day_failures >= settings.pin_max_failures_per_day:
-        staff.unlock_required = True
-        staff.locked_until = None
+    if guard.day_failures >= settings.pin_max_failures_per_day:
+        guard.unlock_required = True
+        guard.locked_until = None
         audit.record(
             session=session,
             action="staff.locked_until_unlocked",
             store_id=device.store_id,
             device_id=device.id,
-            subject_type="staff",
-            subject_id=staff.id,
-            details={"day_failures": staff.day_failures},
+            subject_type="staff" if staff_id is not None else None,
+            subject_id=staff_id,
+            details={"day_failures": guard.day_failures},
         )
         return _locked_until_unlocked()
-    if staff.failed_pins < settings.pin_max_failures:
+    if guard.failed_pins < settings.pin_max_failures:
         return _wrong_code_or_pin()
-    staff.day_locks += 1
-    staff.locked_until = now + _lock_length(settings, staff.day_locks)
-    return _locked(staff.locked_until, now)
+    guard.day_locks += 1
+    guard.locked_until = now + _lock_length(settings, guard.day_locks)
+    return _locked(guard.locked_until, now)
 
 
 def _lock_length(settings: Settings, nth: int) -> timedelta:
@@ -218,12 +270,7 @@ def _locked_until_unlocked() -> Forbidden:
 
 def unlock(*, session: Session, staff: Staff, by: Actor | None) -> None:
     """A manager (``by``) or the operator (``None``) lifts every lock and clears the day."""
-    staff.failed_pins = 0
-    staff.locked_until = None
-    staff.day_failures = 0
-    staff.day_started_at = None
-    staff.day_locks = 0
-    staff.unlock_required = False
+    _forget_guard(session=session, store_id=staff.store_id, code=staff.code)
     audit.by_actor_or_operator(
         session=session,
         actor=by,

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from omo_backend import demo_seed, migrate
 from omo_backend.db import Database
-from omo_backend.models import AuditEvent, Customer, Staff, Store
+from omo_backend.models import AuditEvent, Customer, PinGuard, Staff, Store
 from tests.support.backend import DatabaseFactory
 from tests.support.processes import log_in, serve_process
 
@@ -151,13 +151,15 @@ def test_an_operator_revokes_a_lost_counter_and_manages_staff(
 
     db = Database(url)
     with db.transaction() as session:
-        session.execute(update(Staff).where(Staff.code == "1001").values(unlock_required=True))
+        store_id = session.scalar(select(Staff.store_id).where(Staff.code == "1001"))
+        assert store_id is not None
+        session.add(PinGuard(store_id=store_id, code="1001", unlock_required=True))
     locked = omo(url, "staff", "list", "--store", "TPE01").stdout.splitlines()[0]
     assert locked.endswith("locked until unlocked")
     unlocked = omo(url, "staff", "unlock", "--store", "TPE01", "--code", "1001")
     assert unlocked.returncode == 0, unlocked.stderr
     with db.transaction(write=False) as session:
-        assert session.scalar(select(Staff.unlock_required).where(Staff.code == "1001")) is False
+        assert session.scalar(select(func.count()).select_from(PinGuard)) == 0, "lock lifted"
         actions = list(
             session.execute(
                 select(AuditEvent.action, AuditEvent.details).where(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from backend_client.schemas import Role
 from omo_backend import security
 from omo_backend.errors import ValidationFailed
-from omo_backend.models import AuditEvent, Device, Staff, StaffSession, utcnow
+from omo_backend.models import AuditEvent, Device, PinGuard, Staff, StaffSession, utcnow
 from tests.support.backend import Counter, DatabaseFactory, LiveBackend, live_backend
 
 
@@ -205,6 +205,24 @@ def test_an_unknown_code_gets_the_same_reply_after_the_same_work(
     assert params == {real_hash.rsplit("$", 2)[0]}
 
 
+def test_an_unknown_code_locks_like_a_known_one(backend: LiveBackend):
+    backend.add_store()
+    backend.add_staff(code="1001", pin="123456")
+    device = backend.enroll()
+
+    def five_wrong(code: str) -> list[tuple[int, str, str | None]]:
+        replies = [login(backend, device, code, "000000") for _ in range(5)]
+        return [
+            (r.status_code, r.json()["error"]["code"], r.headers.get("Retry-After"))
+            for r in replies
+        ]
+
+    known, unknown = five_wrong("1001"), five_wrong("9999")
+    assert [k[:2] for k in known] == [k[:2] for k in unknown]
+    assert known[-1][:2] == (403, "staff_locked")
+    assert abs(int(known[-1][2] or 0) - int(unknown[-1][2] or 0)) <= 1
+
+
 # --- PINs: 6 digits, progressive locks, a day's limit (issue 10, finding 7) ----------------
 
 
@@ -232,8 +250,8 @@ def lock_runs_out(backend: LiveBackend, code: str = "1001") -> None:
     """The clock moves past the lock: the lock is set to have ended a second ago."""
     with backend.db.transaction() as session:
         session.execute(
-            update(Staff)
-            .where(Staff.code == code)
+            update(PinGuard)
+            .where(PinGuard.code == code)
             .values(locked_until=utcnow() - timedelta(seconds=1))
         )
 
@@ -271,7 +289,9 @@ def test_each_lock_of_a_day_is_longer_and_twenty_wrong_pins_wait_for_a_manager(
     assert "retry_after" not in error["details"]
     with backend.db.transaction() as session:
         session.execute(
-            update(Staff).where(Staff.id == amy).values(day_started_at=utcnow() - timedelta(days=3))
+            update(PinGuard)
+            .where(PinGuard.code == "1001")
+            .values(day_started_at=utcnow() - timedelta(days=3))
         )
     right = login(backend, device, "1001", "123456")
     assert right.status_code == 403
@@ -291,7 +311,7 @@ def test_each_lock_of_a_day_is_longer_and_twenty_wrong_pins_wait_for_a_manager(
 
 def test_the_day_tally_starts_over_after_a_day(backend: LiveBackend):
     backend.add_store()
-    amy = backend.add_staff(code="1001", pin="123456")
+    backend.add_staff(code="1001", pin="123456")
     device = backend.enroll()
     for _ in range(3):
         assert wrong_pins(backend, device, 5).status_code == 403
@@ -299,8 +319,8 @@ def test_the_day_tally_starts_over_after_a_day(backend: LiveBackend):
     assert wrong_pins(backend, device, 4).status_code == 401  # 19 today
     with backend.db.transaction() as session:
         session.execute(
-            update(Staff)
-            .where(Staff.id == amy)
+            update(PinGuard)
+            .where(PinGuard.code == "1001")
             .values(day_started_at=utcnow() - timedelta(hours=24, seconds=1))
         )
     # The 20th wrong PIN falls on a new day: the fifth of its round, a first lock of the day.

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
+from sqlalchemy import select
 
 from backend_client import schemas
 from backend_client.client import OmoClient
-from omo_backend.models import Staff
+from omo_backend.models import PinGuard, Staff
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.login import LoginController
 from omo_desktop.screens.login import LoginScreen
@@ -99,7 +99,9 @@ def test_a_code_locked_until_a_manager_unlocks_it_says_so(  # type: ignore[no-un
 ):
     screen, _, languages = login
     with backend.db.transaction() as session:
-        session.execute(update(Staff).where(Staff.code == "1001").values(unlock_required=True))
+        store_id = session.scalar(select(Staff.store_id).where(Staff.code == "1001"))
+        assert store_id is not None
+        session.add(PinGuard(store_id=store_id, code="1001", unlock_required=True))
     qtbot.mouseClick(screen.findChild(QPushButton, "link"), Qt.MouseButton.LeftButton)
     assert languages.locale == "zh_TW"
     type_on_numpad(qtbot, screen, "staff_code", "1001")
