@@ -30,6 +30,11 @@ from omo_backend.deps import get_db, require_manager
 _REF_PREFIX = "#/components/schemas/"
 _ENVELOPE = {"$ref": f"{_REF_PREFIX}{schemas.ErrorEnvelope.__name__}"}
 IDEMPOTENCY_HEADER = "idempotency-key"
+# Any request can be refused this way, before the app sees it: not an envelope, and no route's.
+MALFORMED_HTTP = (
+    "Not well-formed HTTP (a header without a valid value, say): the HTTP server answers "
+    "in plain text."
+)
 
 _TITLES = {
     400: "Not readable",
@@ -111,6 +116,7 @@ def security_schemes(route: APIRoute) -> list[SecurityBase]:
 def derived(route: APIRoute) -> _Refusals:
     """The refusals that follow from what ``route`` depends on, whatever the route does."""
     found = _Refusals()
+    found.add(400, MALFORMED_HTTP)
     calls = set(_calls(route.dependant))
     for scheme in security_schemes(route):
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
@@ -156,9 +162,14 @@ def refusals(route: APIRoute) -> dict[int, list[str]]:
 
 
 def _error_response(status: int, reasons: list[str]) -> dict[str, Any]:
+    content: dict[str, Any] = {}
+    if reasons != [MALFORMED_HTTP]:
+        content["application/json"] = {"schema": _ENVELOPE}
+    if MALFORMED_HTTP in reasons:
+        content["text/plain"] = {"schema": {"type": "string"}}
     response: dict[str, Any] = {
         "description": f"{_TITLES[status]}.\n\n" + "\n".join(f"- {r}" for r in reasons),
-        "content": {"application/json": {"schema": _ENVELOPE}},
+        "content": content,
     }
     if status in _HEADERS:
         response["headers"] = _HEADERS[status]

@@ -6,23 +6,31 @@ itself is read over HTTP from a live backend.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.backend import DatabaseFactory, live_backend
+from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 UNAUTHENTICATED = {("get", "/api/v1/health"), ("post", "/api/v1/devices/enroll")}
 
 
 @pytest.fixture(scope="module")
-def document(sqlite_factory: DatabaseFactory) -> Iterator[dict[str, Any]]:
+def served(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
     with live_backend(sqlite_factory) as backend:
-        reply = backend.http.get(backend.url("/openapi.json"), timeout=10)
-        assert reply.status_code == 200
-        yield reply.json()
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def document(served: LiveBackend) -> dict[str, Any]:
+    reply = served.http.get(served.url("/openapi.json"), timeout=10)
+    assert reply.status_code == 200
+    result: dict[str, Any] = reply.json()
+    return result
 
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -63,8 +71,12 @@ def test_each_operation_names_the_token_it_needs(document: dict[str, Any]):
 def test_every_refusal_is_the_error_envelope(document: dict[str, Any]):
     for method, path, operation in operations(document):
         for status, response in refusals(operation).items():
-            schema = response["content"]["application/json"]["schema"]
-            assert schema == ENVELOPE, (method, path, status)
+            content = dict(response["content"])
+            # The HTTP server's own refusal of a malformed request, before the app.
+            if status == 400:
+                assert content.pop("text/plain") == {"schema": {"type": "string"}}
+            if content or status != 400:
+                assert content == {"application/json": {"schema": ENVELOPE}}, (method, path)
     schemas = document["components"]["schemas"]
     assert schemas["ErrorEnvelope"]["required"] == ["error"]
     assert {"code", "message"} <= set(schemas["ErrorBody"]["required"])
@@ -163,3 +175,17 @@ def test_bounds_are_exact_numbers(document: dict[str, Any]):
     walk(document)
     assert 2**63 in found
     assert all(isinstance(bound, int) for bound in found), found
+
+
+def test_a_malformed_request_gets_the_documented_plain_400(
+    served: LiveBackend, document: dict[str, Any]
+):
+    # What schemathesis once sent: a Content-Length header without a value, on a GET.
+    address = urlsplit(served.base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall(b"GET /api/v1/staff HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n")
+        head = conn.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 400 ")
+    assert "content-type: text/plain" in head.lower()
+    for method, path, operation in operations(document):
+        assert "text/plain" in refusals(operation)[400]["content"], (method, path)
