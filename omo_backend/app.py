@@ -72,14 +72,24 @@ def envelope(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _is_page(request: Request) -> bool:
-    return request.url.path == "/r" or request.url.path.startswith(("/r/", "/b/", "/line/"))
+def error_reply(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error as its caller reads it: a page for a customer's browser, else the envelope."""
+    if page_rendering.is_page(request):
+        return page_rendering.status_page(request, status, headers)
+    return envelope(status, code, message, details, headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        if _is_page(request):
+        if page_rendering.is_page(request):
             return page_rendering.error_page(request, exc)
         return envelope(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
@@ -93,25 +103,23 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for err in exc.errors()
         ]
-        return envelope(422, "validation_error", "Some fields are not right.", {"fields": problems})
+        return error_reply(
+            request, 422, "validation_error", "Some fields are not right.", {"fields": problems}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        if _is_page(request):
-            key = "link_unknown" if exc.status_code == 404 else "request_problem"
-            return page_rendering.message_page(request, exc.status_code, key)
         headers = dict(exc.headers) if exc.headers else None
-        return envelope(exc.status_code, code, str(exc.detail), headers=headers)
+        return error_reply(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def database_down(request: Request, exc: Exception) -> Response:
         cause = getattr(exc, "orig", None) or exc
         log.error("database unavailable: %s", type(cause).__name__)
-        if _is_page(request):
-            return page_rendering.message_page(request, 503, "server_trouble")
-        return envelope(
+        return error_reply(
+            request,
             503,
             "service_unavailable",
             "The database is not reachable; try again shortly.",
@@ -126,9 +134,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def unexpected_error(request: Request) -> Response:
-    if _is_page(request):
-        return page_rendering.message_page(request, 500, "server_trouble")
-    return envelope(
+    return error_reply(
+        request,
         500,
         "internal_error",
         "Something went wrong on the server.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -220,6 +221,10 @@ def is_locked(binding: BindingSession) -> bool:
     return binding.sign_in_failures >= SIGN_IN_MAX_FAILURES
 
 
+# The one refusal for an identifier and password that don't sign in the member the counter found.
+SIGN_IN_FAILED = "sign_in_failed"
+
+
 @dataclass(frozen=True)
 class SignInRefused:
     """Why a sign-in failed: the form field to mark and the message code for it."""
@@ -268,16 +273,15 @@ def sign_in(
         account = _account(session=session, identifier=identifier, default_region=default_region)
     except ValidationFailed:
         return SignInRefused("identifier", "identifier_invalid", tries_left)
-    refused: SignInRefused | None = None
-    if account is None:
-        refused = SignInRefused("identifier", "account_unknown", tries_left - 1)
-    elif account.id != locked.customer_id:
-        refused = SignInRefused("identifier", "account_other", tries_left - 1)
-    elif account.password_hash is None or not security.verify_secret(
-        account.password_hash, password
-    ):
-        refused = SignInRefused("password", "password_wrong", tries_left - 1)
-    if refused is not None:
+    # One answer and the same work for every mismatch (an identifier no member has, another
+    # member's, a wrong password): one password hash checked, one failure counted, one message,
+    # so neither the reply nor its timing tells whose phone or e-mail is a member's.
+    # (The stand-in is asked for first on every path: its one-time making costs them all alike.)
+    stand_in = _stand_in_hash()
+    member = account if account is not None and account.id == locked.customer_id else None
+    stored = member.password_hash if member is not None else None
+    right = security.verify_secret(stored or stand_in, password)
+    if member is None or stored is None or not right:
         locked.sign_in_failures += 1
         audit.record(
             session=session,
@@ -285,10 +289,13 @@ def sign_in(
             store_id=locked.store_id,
             subject_type="binding",
             subject_id=locked.id,
-            details={"reason": refused.code, "locked": is_locked(locked)},
+            # For the store's own records only: the member is never told which it was.
+            details={
+                "reason": _mismatch(account=account, member=member),
+                "locked": is_locked(locked),
+            },
         )
-        return refused
-    assert account is not None
+        return SignInRefused("password", SIGN_IN_FAILED, tries_left - 1)
     advance(locked, BindingStatus.SIGNED_IN)
     audit.record(
         session=session,
@@ -298,9 +305,21 @@ def sign_in(
         device_id=locked.device_id,
         subject_type="binding",
         subject_id=locked.id,
-        details={"customer_id": account.id},
+        details={"customer_id": member.id},
     )
-    return account
+    return member
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A password hash of nobody's, checked when there is no member's to check."""
+    return security.hash_secret(security.new_token())
+
+
+def _mismatch(*, account: Customer | None, member: Customer | None) -> str:
+    if account is None:
+        return "account_unknown"
+    return "account_other" if member is None else "password_wrong"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The LINE step of the customer pages: from a page session to LINE Login and back to a member.
 
 A trip starts on a page the member has reached (signed in on a bind link, or registered) and
-is kept on the server, found again by its ``state`` alone: LINE may hand the phone back to a
-different browser than the one that left (its app opens links in the system browser).
+is kept on the server, found again by its ``state``: LINE may hand the phone back to a
+different browser than the one that left (its app opens links in a browser of its own), so
+LINE's answer is recorded whichever browser brings it. The ``state`` is no sign-in, though:
+the member's pages go on only in the browser that left, which the pages know by a cookie.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ from omo_backend.line.client import (
     verify_id_token,
 )
 from omo_backend.line.errors import LineError
-from omo_backend.models import BindingSession, Customer, Invitation, LineLogin, PageSession, utcnow
+from omo_backend.models import (
+    BindingSession,
+    Customer,
+    Invitation,
+    LineLogin,
+    PageSession,
+    Store,
+    utcnow,
+)
 from omo_backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -137,11 +147,24 @@ def member_of(*, session: Session, page: PageSession) -> Customer | None:
     return session.get(Customer, invitation.customer_id) if invitation.customer_id else None
 
 
-def record(*, session: Session, page: PageSession, answer: LineAnswer) -> LineOutcome:
+def store_of(*, session: Session, page: PageSession) -> Store:
+    """The store whose link the page session was opened from."""
+    if page.binding_id is not None:
+        store_id = session.get_one(BindingSession, page.binding_id).store_id
+    else:
+        store_id = session.get_one(Invitation, page.invitation_id).store_id
+    return session.get_one(Store, store_id)
+
+
+def record(
+    *, session: Session, page: PageSession, answer: LineAnswer, same_browser: bool
+) -> LineOutcome:
     """Hold LINE's answer against our members, and tell the counter on a bind link.
 
     A LINE account already linked to another member is refused (``taken``); the member's own
-    earlier LINE account is replaced by the one they just signed in with.
+    earlier LINE account is replaced by the one they just signed in with. ``same_browser``
+    (LINE came back to the browser that left for it) is kept in the audit log: a link finished
+    elsewhere is LINE's own browser, or someone the member passed the link to.
     """
     outcome = answer.outcome
     member = member_of(session=session, page=page)
@@ -172,6 +195,7 @@ def record(*, session: Session, page: PageSession, answer: LineAnswer) -> LineOu
             "friend": answer.friend,
             "reason": answer.reason,
             "page": page.kind,
+            "same_browser": same_browser,
         },
     )
     session.flush()

@@ -8,6 +8,7 @@ says what happened and what to do next.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,15 +31,16 @@ from omo_backend.pages.contexts import (
 )
 from omo_backend.pages.i18n import translator
 from omo_backend.pages.rendering import (
-    BIND_COOKIE,
-    REG_COOKIE,
+    LINE_COOKIE,
     Action,
     locale_of,
     message_page,
     page_headers,
     redirect,
     set_session_cookie,
+    status_page,
 )
+from omo_backend.stores.service import get_by_code_or_raise as get_store_by_code_or_raise
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
@@ -53,8 +55,8 @@ PROBLEMS = frozenset(str(outcome) for outcome in _PROBLEM_STATUS)
 # Where each kind of page goes for LINE, and where it goes on without it.
 _START = {"binding": "/b/line", "registration": "/r/line"}
 _AFTER = {"binding": "/b", "registration": "/r/done"}
-_COOKIE = {"binding": BIND_COOKIE, "registration": REG_COOKIE}
-_COOKIE_PATH = {"binding": "/b", "registration": "/r"}
+# Where LINE's answer sends a browser other than the one that left for LINE.
+BACK_PATH = "/line/back"
 
 
 def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
@@ -106,7 +108,12 @@ def _to_line(
             url = linking.start(session=session, settings=settings, page=page)
     except LineError:
         return message_page(request, 503, "server_trouble", icon="problem")
-    return RedirectResponse(url, status_code=303, headers=page_headers(request))
+    response = RedirectResponse(url, status_code=303, headers=page_headers(request))
+    # The page session again, where the callback can see it: LINE's answer is shown to this
+    # browser alone (``sid`` was found above, so it is a live session's).
+    assert sid is not None
+    set_session_cookie(response, settings, LINE_COOKIE, linking.CALLBACK_PATH, sid)
+    return response
 
 
 @router.get("/b/line")
@@ -170,8 +177,18 @@ def registration_line(
 
 
 @router.get(linking.CALLBACK_PATH)
-def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    """LINE sends the phone back here: with a code, or with the customer's "Cancel"."""
+def line_callback(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    omo_line: Annotated[str | None, Cookie()] = None,
+) -> Response:
+    """LINE sends the phone back here: with a code, or with the customer's "Cancel".
+
+    LINE's answer is held against the member whichever browser brings it (LINE's app may
+    open it in a browser of its own), but the member's pages go on only in the browser that
+    left for LINE, known by its cookie: the trip's ``state`` is no way to sign in.
+    """
     query = dict(request.query_params)
     state = query.get("state", "")
     try:
@@ -179,7 +196,10 @@ def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Respons
             trip = linking.claim(session=session, state=state)
             page = session.get_one(PageSession, trip.page_session_id)
             kind = page.kind
-            sid = service.reopen_session(session=session, page=page)
+            same_browser = omo_line is not None and security.constant_time_equal(
+                security.hash_token(omo_line), page.sid_hash
+            )
+            store_code = linking.store_of(session=session, page=page).code
     except DomainError as error:
         status = 400 if error.code == "line_state_unknown" else error.status
         return message_page(
@@ -187,13 +207,15 @@ def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Respons
         )
     answer = linking.ask_line(settings, query=query, state=state, trip=trip)
     try:
-        outcome = _record(db, trip.page_session_id, answer)
+        outcome = _record(db, trip.page_session_id, answer, same_browser)
     except IntegrityError:
         # Another member took this LINE account in the same instant: the unique key says no.
-        outcome = _record(db, trip.page_session_id, _taken(answer))
+        outcome = _record(db, trip.page_session_id, _taken(answer), same_browser)
     except NotFound:
         return message_page(request, 404, "session_missing")
     request.app.state.watcher.notify()
+    if not same_browser:
+        return redirect(request, f"{BACK_PATH}?{urlencode({'line': outcome, 'store': store_code})}")
     # On to a page of the customer's own, which a reload or the language switch keeps
     # (the callback's address is spent): the bind page shows the binding's LINE outcome,
     # the registration's last page the one named here.
@@ -202,15 +224,59 @@ def line_callback(request: Request, db: DbDep, settings: SettingsDep) -> Respons
     else:
         target = "/b" if kind == "binding" else f"/r/done?line={outcome}"
     response = redirect(request, target)
-    set_session_cookie(response, settings, _COOKIE[kind], _COOKIE_PATH[kind], sid)
+    response.delete_cookie(LINE_COOKIE, path=linking.CALLBACK_PATH)
     return response
+
+
+@router.get(BACK_PATH)
+def back_to_where_you_started(request: Request, db: DbDep) -> Response:
+    """LINE's answer in a browser that did not leave for LINE: what happened, nothing of the
+    member's, and the way on (the page the trip started on, which now shows the outcome).
+
+    A page of its own, named by the outcome and the store alone, which a reload or the
+    language switch keeps.
+    """
+    line = request.query_params.get("line", "")
+    if line != LineOutcome.LINKED and line not in PROBLEMS:
+        return status_page(request, 404)
+    outcome = LineOutcome(line)
+    store: Store | None = None
+    with db.transaction(write=False) as session:
+        try:
+            store = get_store_by_code_or_raise(
+                session=session, code=request.query_params.get("store", "")
+            )
+            session.expunge(store)
+        except NotFound:
+            pass  # the page is worded without a store's name then
+    if outcome is LineOutcome.LINKED:
+        return message_page(
+            request,
+            200,
+            "line_linked_elsewhere",
+            store=store,
+            heading_key="line_linked_title",
+            icon="done",
+        )
+    t = translator(locale_of(request))
+    return message_page(
+        request,
+        _PROBLEM_STATUS[outcome],
+        f"line_{outcome}",
+        store=store,
+        heading_key="line_problem_title",
+        icon="problem",
+        more=(t["line_go_back"],),
+    )
 
 
 def _taken(answer: linking.LineAnswer) -> linking.LineAnswer:
     return linking.LineAnswer(LineOutcome.TAKEN, reason="line_user_id_taken")
 
 
-def _record(db: DbDep, page_session_id: int, answer: linking.LineAnswer) -> LineOutcome:
+def _record(
+    db: DbDep, page_session_id: int, answer: linking.LineAnswer, same_browser: bool
+) -> LineOutcome:
     with db.transaction() as session:
         page = session.get_one(PageSession, page_session_id)
-        return linking.record(session=session, page=page, answer=answer)
+        return linking.record(session=session, page=page, answer=answer, same_browser=same_browser)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 REG_COOKIE = "omo_reg"
 BIND_COOKIE = "omo_bind"
 RESET_COOKIE = "omo_reset"
+# The page session that left for LINE, sent back only to the LINE callback.
+LINE_COOKIE = "omo_line"
 LANG_COOKIE = "omo_lang"
 PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -31,6 +34,22 @@ PAGE_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def is_page(request: Request) -> bool:
+    """Whether ``request`` came from a customer's browser (a page) or an API caller (JSON).
+
+    By rule rather than by list: everything outside the API and its documents is for a
+    customer's browser, so a page added later, or an address that names nothing, is answered
+    with a page too. The documents are asked of the app, wherever it serves them.
+    """
+    path = request.url.path
+    app = request.scope.get("app")
+    documents = (getattr(app, name, None) for name in ("openapi_url", "docs_url", "redoc_url"))
+    for prefix in ("/api", *(url for url in documents if url)):
+        if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+            return False
+    return True
 
 
 def page_headers(request: Request) -> dict[str, str]:
@@ -67,7 +86,7 @@ def _remember_language(request: Request, response: Response) -> None:
 
 
 # What a page's address may carry that it shows by (spent callback codes are not among them).
-_KEPT_PARAMS = ("line", "reset")
+_KEPT_PARAMS = ("line", "reset", "store")
 
 
 def _switch_href(request: Request, locale: str) -> str:
@@ -143,8 +162,28 @@ def message_page(
     )
 
 
+# The words for an HTTP error no page chose its own words for.
+_STATUS_WORDS = {404: "link_unknown", 429: "slow_down"}
+
+
+def status_page(
+    request: Request, status: int, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """An HTTP error (405, 413, 422, 500, ...) as a page; ``headers`` such as Allow or
+    Retry-After are kept."""
+    code = _STATUS_WORDS.get(status, "server_trouble" if status >= 500 else "request_problem")
+    page = message_page(request, status, code)
+    page.headers.update(headers or {})
+    return page
+
+
 def error_page(request: Request, error: DomainError) -> HTMLResponse:
-    return message_page(request, error.status, error.code, icon="problem")
+    """A refusal from the rules as a page: in its own words if the pages have them."""
+    if error.code not in translator(locale_of(request)):
+        return status_page(request, error.status, error.headers)
+    page = message_page(request, error.status, error.code, icon="problem")
+    page.headers.update(error.headers or {})
+    return page
 
 
 def redirect(request: Request, path: str) -> Response:

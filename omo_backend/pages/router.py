@@ -337,7 +337,7 @@ def submit_sign_in(
             return message_page(request, 429, "link_locked", store=ctx.store)
         t = translator(locale_of(request))
         message = t[result.code]
-        if result.code in ("account_unknown", "account_other", "password_wrong"):
+        if result.code == binding_service.SIGN_IN_FAILED:
             # Chinese sentences run on without spaces after their full-width punctuation.
             gap = "" if locale_of(request) == "zh_TW" else " "
             message += f"{gap}{t['tries_left']}{gap}{result.tries_left}"

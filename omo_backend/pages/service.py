@@ -87,28 +87,6 @@ def line_step(
     return "problem"
 
 
-def reopen_session(*, session: Session, page: PageSession) -> str:
-    """A new session with what ``page`` holds, for a browser coming back from LINE.
-
-    LINE may return the customer to another browser than the one that left (its app opens
-    the system browser), which lacks the first one's cookie; the trip's state vouches for it.
-    """
-    sid = security.new_token()
-    session.add(
-        PageSession(
-            sid_hash=security.hash_token(sid),
-            kind=page.kind,
-            invitation_id=page.invitation_id,
-            binding_id=page.binding_id,
-            link_via=page.link_via,
-            customer_id=page.customer_id,
-            csrf_token=page.csrf_token,
-            expires_at=page.expires_at,
-        )
-    )
-    return sid
-
-
 @dataclass(frozen=True)
 class RegistrationForm:
     name: str

@@ -3,6 +3,8 @@ details, and the store becomes the referral (once and for all) while the counter
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -168,37 +170,62 @@ def test_a_wrong_password_keeps_what_was_typed_and_says_so(backend: LiveBackend,
     assert 'value="0912 345 678"' in wrong.text
     assert "not-the-password" not in wrong.text
     assert 'id="password-err"' in wrong.text
-    assert "Wrong password" in wrong.text
+    assert "and password don&#39;t sign in the member the staff found" in wrong.text
     assert "Tries left before this link locks: 4" in wrong.text
     assert status_of(counter, binding["id"]) == "scanned"
-
-    unknown = sign_in(phone, "nobody@example.com")
-    assert unknown.status_code == 200
-    assert 'id="identifier-err"' in unknown.text
-    assert "found no member" in unknown.text
-    assert 'value="nobody@example.com"' in unknown.text
 
     garbled = sign_in(phone, "12")
     assert 'id="identifier-err"' in garbled.text
     assert "mobile number" in garbled.text
+    assert "Tries left" not in garbled.text, "a typing slip is no try"
 
     # In the +country form it is the same member: signed in.
     assert "Check your details" in sign_in(phone, "+886 912 345 678").text
     assert status_of(counter, binding["id"]) == "signed_in"
 
 
-def test_another_members_account_is_refused(backend: LiveBackend, member_id: int):
-    counter = backend.counter()
-    binding = bind_now(counter, member_id)
-    phone = Phone(backend)
-    phone.open(binding["qr_url"])
+def _as_answered(reply: requests.Response, typed: str) -> tuple[int, str]:
+    """A sign-in reply with what differs by right removed: the page's CSRF token, and the
+    identifier the member typed, shown back to them."""
+    text = re.sub(r'name="csrf" value="[^"]*"', 'name="csrf" value=""', reply.text)
+    return reply.status_code, text.replace(f'value="{html.escape(typed)}"', 'value=""')
 
-    for identifier in ("0922 000 111", "other@example.com"):
-        refused = sign_in(phone, identifier)
-        assert refused.status_code == 200
-        assert 'id="identifier-err"' in refused.text
-        assert "not the member the staff found" in refused.text
-    assert status_of(counter, binding["id"]) == "scanned"
+
+def test_every_mismatch_gets_one_answer_that_counts_and_costs_the_same(
+    backend: LiveBackend, member_id: int, monkeypatch: pytest.MonkeyPatch
+):
+    """Unknown, another member's (with that member's own password), or a wrong password:
+    the same page, each counted toward the lock, each after checking one password hash."""
+    hashes_checked: list[str] = []
+    check = security.verify_secret
+
+    def counted_check(secret_hash: str, secret: str) -> bool:
+        hashes_checked.append(secret_hash)
+        return check(secret_hash, secret)
+
+    # The server runs in this process: count the real check, don't replace it.
+    monkeypatch.setattr(security, "verify_secret", counted_check)
+    counter = backend.counter()
+    answers = []
+    for identifier, password in (
+        ("0933 000 999", PASSWORD),
+        ("nobody@example.com", PASSWORD),
+        ("0922 000 111", PASSWORD),
+        ("other@example.com", PASSWORD),
+        ("0912 345 678", "not-the-password"),
+        ("mei@example.com", "not-the-password"),
+    ):
+        binding = bind_now(counter, member_id)
+        phone = Phone(backend)
+        phone.open(binding["qr_url"])
+        hashes_checked.clear()
+        reply = sign_in(phone, identifier, password)
+        assert len(hashes_checked) == 1, identifier
+        assert "Tries left before this link locks: 4" in reply.text
+        with backend.db.transaction(write=False) as session:
+            assert session.get_one(BindingSession, binding["id"]).sign_in_failures == 1
+        answers.append(_as_answered(reply, identifier))
+    assert all(answer == answers[0] for answer in answers), "one answer for every mismatch"
 
 
 def test_five_wrong_sign_ins_lock_the_link_for_every_browser(backend: LiveBackend, member_id: int):
@@ -319,7 +346,8 @@ def test_the_sms_link_signs_in_the_same_way_in_chinese(backend: LiveBackend, mem
     assert watch(counter, binding["id"], "pending")["status"] == "scanned"
 
     wrong = sign_in(phone, password="nope-nope")
-    assert "密碼錯誤" in wrong.text
+    assert "無法登入門市人員找到的會員" in wrong.text
+    assert "剩餘次數：4" in wrong.text, "no spaces around Chinese punctuation"
     signed_in, seen = while_counter_waits(
         backend, counter, binding["id"], "scanned", lambda: sign_in(phone, "0912345678")
     )

@@ -18,6 +18,7 @@ import requests
 from sqlalchemy import select
 
 from omo_backend.models import AuditEvent, Customer, LineLogin, PageSession
+from omo_backend.pages.rendering import PAGE_HEADERS
 from tests.api.test_bind_sign_in import (
     E164,
     OTHER,
@@ -290,24 +291,167 @@ def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
     assert bare.status_code == 400
 
 
-def test_line_hands_the_phone_back_to_another_browser_and_it_still_goes_on(
-    backend: LiveBackend, line: FakeLine, member_id: int
-):
-    """LINE's app may open the callback in the system browser, which has no cookie of ours."""
-    counter, binding, phone = scanned(backend, member_id)
-    line.user()
-    phone.http.max_redirects = 2
+def consent_screen(phone: Phone, backend: LiveBackend, identifier: str = "0912 345 678") -> str:
+    """Signed in, the phone is sent to LINE: the address of LINE's consent screen, not yet
+    answered (the phone stops there)."""
+    phone.http.max_redirects = 1  # stop on /b/line, before LINE
     with pytest.raises(requests.TooManyRedirects):
-        sign_in(phone)
+        sign_in(phone, identifier)
     phone.http.max_redirects = 30
     to_line = phone.http.get(backend.url("/b/line"), allow_redirects=False, timeout=10)
-    back = requests.get(to_line.headers["Location"], allow_redirects=False, timeout=10)
-    other_browser = Phone(backend)
-    page = other_browser.open(back.headers["Location"])
-    assert page.url == backend.url("/b")
-    assert "Check your details" in page.text
-    assert confirm(other_browser).url == backend.url("/b/done")
+    assert to_line.status_code == 303
+    address: str = to_line.headers["Location"]
+    return address
+
+
+def answered_by_line(authorize: str) -> str:
+    """LINE's consent screen answered (as the fake's user was told to): the callback address."""
+    answer = requests.get(authorize, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    callback: str = answer.headers["Location"]
+    assert urlsplit(callback).path == "/line/callback"
+    return callback
+
+
+def same_browser_in_audit(backend: LiveBackend) -> list[bool]:
+    with backend.db.transaction(write=False) as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(("line.linked", "line.not_linked")))
+        )
+        return [bool(event.details["same_browser"]) for event in events]
+
+
+def nothing_of_the_members(page: requests.Response, browser: Phone) -> None:
+    """A page for a browser that is not the member's: no name, birthday, form or session."""
+    for personal in ("Mei", "1990", "mei@", "m•", "Check your details", "<form"):
+        assert personal not in page.text, personal
+    assert not {"omo_bind", "omo_reg"} & set(browser.http.cookies.keys())
+
+
+def test_line_hands_the_phone_back_to_another_browser_which_is_sent_back(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    """LINE's app may open the callback in a browser of its own, which has no cookie of ours:
+    LINE is linked and the counter sees it, but only the browser that left goes on."""
+    counter, binding, phone = scanned(backend, member_id)
+    user = line.user()
+    callback = answered_by_line(consent_screen(phone, backend))
+
+    in_app = Phone(backend)
+    page = in_app.open(callback)
+    assert page.status_code == 200
+    assert urlsplit(page.url).path == "/line/back", "no way on to the member's pages"
+    assert "LINE linked" in page.text
+    assert "Your LINE account is linked to 台北總店" in page.text
+    assert "Go back to the page where you started" in page.text
+    nothing_of_the_members(page, in_app)
+    assert all(header in page.headers for header in PAGE_HEADERS)
+    assert page.headers["Cache-Control"] == "no-store"
+    seen = binding_of(counter, binding["id"])
+    assert (seen["status"], seen["line_outcome"]) == ("line_linked", "linked")
+    assert member(backend, member_id).line_user_id == user.sub
+    # A page of its own: a reload and the language switch keep it (the callback is spent).
+    assert "您的 LINE 帳號已與 台北總店 連結" in in_app.open(page.url + "&lang=zh_TW").text
+    assert in_app.open(backend.url("/line/back?line=nonsense")).status_code == 404
+    assert in_app.open(backend.url("/b")).status_code == 404
+    assert confirm(in_app).status_code == 404
+
+    # The browser that left for LINE goes on from its own page.
+    back = phone.open(backend.url("/b"))
+    assert "Check your details" in back.text
+    assert confirm(phone).url == backend.url("/b/done")
     assert status_of(counter, binding["id"]) == "completed"
+    assert same_browser_in_audit(backend) == [False]
+
+
+def test_the_state_alone_is_no_sign_in_even_with_a_trip_cookie_of_another_page(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    """A member passes LINE's consent link on to someone (or it leaks): whoever completes it,
+    in a browser with a LINE trip of their own underway, gets no session of the member's."""
+    counter, binding, phone = scanned(backend, member_id)
+    authorize = consent_screen(phone, backend)
+
+    # Someone else, mid-way through their own bind link with its own trip to LINE.
+    with backend.db.transaction() as session:
+        other = session.scalar(select(Customer).where(Customer.phone == OTHER))
+        assert other is not None
+        other_id = other.id
+    _, _, someone = scanned(backend, other_id)
+    consent_screen(someone, backend, "0922 000 111")
+
+    own_session = someone.http.cookies["omo_bind"]
+    stranger = line.user()  # the LINE account that answers is the someone's
+    page = someone.open(answered_by_line(authorize))
+    assert page.status_code == 200
+    assert "Your LINE account is linked to 台北總店" in page.text
+    for personal in ("Mei", "1990", "m•", "Check your details", "<form"):
+        assert personal not in page.text
+    assert someone.http.cookies["omo_bind"] == own_session, "no session of the member's"
+    assert "omo_line" in someone.http.cookies, "a LINE trip cookie, but not the member's"
+    assert "Continue with LINE" in someone.open(backend.url("/b")).text, "their own page, as it was"
+
+    # What stays possible, and is on record: the member's link now carries the someone's
+    # LINE account (the member passed it on); the member's own browser sees it linked.
+    assert member(backend, member_id).line_user_id == stranger.sub
+    assert "Check your details" in phone.open(backend.url("/b")).text
+    assert binding_of(counter, binding["id"])["line_outcome"] == "linked"
+    assert same_browser_in_audit(backend) == [False]
+
+
+def test_a_cancel_in_another_browser_says_so_there_and_the_member_chooses_at_home(
+    backend: LiveBackend, line: FakeLine, member_id: int
+):
+    counter, binding, phone = scanned(backend, member_id)
+    line.user(approve=False)
+    callback = answered_by_line(consent_screen(phone, backend))
+
+    in_app = Phone(backend, accept_language="zh-TW")
+    page = in_app.open(callback)
+    assert page.status_code == 403
+    assert "未連結 LINE" in page.text
+    assert "您在 LINE 上取消了" in page.text
+    assert "請回到原本的頁面繼續。" in page.text
+    nothing_of_the_members(page, in_app)
+    assert 'action="/b/line/skip"' not in page.text
+    assert binding_of(counter, binding["id"])["line_outcome"] == "cancelled"
+
+    home = phone.open(backend.url("/b"))
+    assert home.status_code == 403
+    assert 'action="/b/line/skip"' in home.text
+    assert same_browser_in_audit(backend) == [False]
+
+
+def test_a_registration_finished_on_line_in_another_browser_shows_at_home(
+    backend: LiveBackend, line: FakeLine
+):
+    counter = backend.counter("TPE01", "1001")
+    counter.invite("0933 111 222")
+    user = line.user(add_friend=True)
+    phone = Phone(backend)
+    phone.open(latest_link(backend, "+886933111222"))
+    phone.http.max_redirects = 1  # registered, then stopped on /r/line, before LINE
+    with pytest.raises(requests.TooManyRedirects):
+        phone.submit(
+            "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
+        )
+    phone.http.max_redirects = 30
+    to_line = phone.http.get(backend.url("/r/line"), allow_redirects=False, timeout=10)
+
+    in_app = Phone(backend)
+    page = in_app.open(answered_by_line(to_line.headers["Location"]))
+    assert page.status_code == 200
+    assert "Your LINE account is linked to 台北總店" in page.text
+    assert "林小華" not in page.text
+    nothing_of_the_members(page, in_app)
+    assert in_app.open(backend.url("/r/done")).status_code == 404
+
+    done = phone.open(backend.url("/r/done"))
+    assert "LINE linked" in done.text
+    with backend.db.transaction(write=False) as session:
+        new = session.scalar(select(Customer).where(Customer.phone == "+886933111222"))
+        assert new is not None
+        assert new.line_user_id == user.sub
 
 
 def test_trips_to_line_keep_no_state_in_clear_and_nothing_personal_in_the_audit(
@@ -327,6 +471,7 @@ def test_trips_to_line_keep_no_state_in_clear_and_nothing_personal_in_the_audit(
         details = [event.details for event in events]
     assert len(details) == 1
     assert user.sub not in str(details)
+    assert details[0]["same_browser"] is True
 
 
 def test_registration_with_line_links_the_new_member(backend: LiveBackend, line: FakeLine):

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select, update
 
 from omo_backend import security
+from omo_backend.app import create_app
+from omo_backend.db import Database
+from omo_backend.errors import RateLimited
 from omo_backend.models import Consent, Customer, Invitation, Referral, utcnow
+from omo_backend.pages.rendering import PAGE_HEADERS
 from omo_backend.phones import normalise_phone
-from tests.support.backend import Counter, LiveBackend, Phone, latest_link
+from omo_backend.settings import Settings
+from tests.support.backend import (
+    Counter,
+    DatabaseFactory,
+    LiveBackend,
+    Phone,
+    latest_link,
+    live_backend,
+)
+from tests.support.live_server import bound_socket, serve_in_thread
 
 PHONE = "0912 345 678"
 E164 = "+886912345678"
@@ -599,3 +616,129 @@ def test_a_box_sent_as_unticked_is_no_consent(backend: LiveBackend, counter: Cou
             ).all()
         )
     assert granted == {"terms": True, "marketing": False}
+
+
+# --- every customer-facing address answers with a page, whatever goes wrong ------------------
+
+
+def _customer_routes() -> dict[str, set[str]]:
+    """The app's own routes outside the API and its documents, each path with its methods.
+
+    Read from the app itself, so a page route added later is covered without a word here.
+    """
+    settings = Settings(database_url="sqlite:////nonexistent/never-opened.db", dev_mode=True)
+    app = create_app(settings)
+    documents = [url for url in (app.openapi_url, app.docs_url, app.redoc_url) if url]
+    routes: dict[str, set[str]] = {}
+    for route in iter_route_contexts(app.routes):
+        path = route.path
+        if path is None or path.startswith("/api/"):
+            continue
+        if any(path == url or path.startswith(url + "/") for url in documents):
+            continue
+        routes.setdefault(path, set()).update(route.methods or ())
+    return routes
+
+
+def _form_fields() -> dict[str, list[str]]:
+    """The customer routes that read a form: path → the fields they read."""
+    settings = Settings(database_url="sqlite:////nonexistent/never-opened.db")
+    forms: dict[str, list[str]] = {}
+    for route in iter_route_contexts(create_app(settings).routes):
+        original = route.original_route
+        if isinstance(original, APIRoute) and route.path in CUSTOMER_ROUTES:
+            fields = [param.alias for param in original.dependant.body_params]
+            if fields:
+                forms[str(route.path)] = fields
+    return forms
+
+
+CUSTOMER_ROUTES = _customer_routes()
+FORMS = _form_fields()
+
+
+def _address(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "not-a-real-token", path)
+
+
+def assert_plain_page(reply: requests.Response, status: int) -> Page:
+    """A page with every one of the pages' headers, not the API's JSON."""
+    page = assert_page(reply, status)
+    for header, value in PAGE_HEADERS.items():
+        assert reply.headers.get(header) == value, header
+    return page
+
+
+@pytest.fixture(scope="module")
+def site(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
+    """One backend for the module: these answers come before any page reads the database."""
+    with live_backend(sqlite_factory) as live:
+        yield live
+
+
+def test_every_page_route_is_found_and_the_api_is_not_among_them():
+    assert {"/r", "/b", "/b/line", "/line/callback", "/b/reset/{token}"} <= set(CUSTOMER_ROUTES)
+    assert {"/b", "/r", "/b/details", "/b/reset"} <= set(FORMS)
+
+
+@pytest.mark.parametrize("path", sorted(CUSTOMER_ROUTES))
+def test_a_wrong_method_on_a_customer_address_is_a_405_page(site: LiveBackend, path: str):
+    wrong = next(m for m in ("PUT", "PATCH", "DELETE") if m not in CUSTOMER_ROUTES[path])
+    reply = site.http.request(wrong, site.url(_address(path)), timeout=10)
+    assert_plain_page(reply, 405)
+    # Starlette names the methods of the first route that matched the address.
+    assert set(reply.headers["Allow"].split(", ")) <= CUSTOMER_ROUTES[path]
+
+
+@pytest.mark.parametrize("path", sorted(CUSTOMER_ROUTES))
+def test_an_unknown_address_under_a_customer_route_is_a_404_page(site: LiveBackend, path: str):
+    reply = site.http.get(site.url(_address(path).rstrip("/") + "/no/such/page"), timeout=10)
+    assert_plain_page(reply, 404)
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+def test_a_malformed_form_on_a_customer_address_is_a_422_page(site: LiveBackend, path: str):
+    # Each field sent as a file: what no form of ours can send, and what the parser refuses.
+    files = {field: ("x.txt", b"x", "text/plain") for field in FORMS[path]}
+    reply = site.http.post(site.url(_address(path)), files=files, timeout=10)
+    assert_plain_page(reply, 422)
+
+
+def test_an_address_that_names_nothing_is_a_page_and_the_api_stays_json(site: LiveBackend):
+    assert_plain_page(site.http.get(site.url("/no-such-page"), timeout=10), 404)
+    assert_plain_page(site.http.put(site.url("/favicon.ico"), timeout=10), 404)
+    for api in ("/api/v1/no-such-thing", "/api", "/openapi.json/x"):
+        reply = site.http.get(site.url(api), timeout=10)
+        assert reply.status_code == 404
+        assert reply.headers["Content-Type"].startswith("application/json"), api
+    assert site.http.put(site.url("/openapi.json"), timeout=10).json()["error"]["code"] == (
+        "method_not_allowed"
+    )
+
+
+def test_a_database_outage_a_bug_and_a_limit_on_a_customer_page_are_pages(tmp_path: Path):
+    """503 with Retry-After on ``/b`` (the database file cannot be opened), a 500, and a rule's
+    429 that no page has words for, with its Retry-After."""
+    url = f"sqlite:///{tmp_path}/missing-directory/omo.db"
+    app = create_app(Settings(database_url=url, longpoll_check_seconds=60), Database(url))
+
+    @app.get("/line/crash/page")
+    def crash_page() -> None:
+        raise RuntimeError("a bug on a page")
+
+    @app.get("/line/busy/page")
+    def busy_page() -> None:
+        raise RateLimited("Too many.", retry_after=42, details={}, code="some_limit")
+
+    with serve_in_thread(app, bound_socket()) as base_url:
+        down = requests.get(f"{base_url}/b", cookies={"omo_bind": "x"}, timeout=10)
+        assert_plain_page(down, 503)
+        assert down.headers["Retry-After"] == "5"
+        crashed = requests.get(f"{base_url}/line/crash/page", timeout=10)
+        assert_plain_page(crashed, 500)
+        assert "RuntimeError" not in crashed.text
+        busy = requests.get(
+            f"{base_url}/line/busy/page", headers={"Accept-Language": "en"}, timeout=10
+        )
+        assert_page(busy, 429, "Too many tries in a short time.")
+        assert busy.headers["Retry-After"] == "42"

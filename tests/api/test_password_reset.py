@@ -99,7 +99,7 @@ def test_the_member_resets_by_sms_in_another_browser_and_signs_in_on_the_bind_li
 
     # Back on the bind page: the old password no longer works, the new one does.
     phone.open(backend.url("/b"))
-    assert "Wrong password" in sign_in(phone, password=PASSWORD).text
+    assert "don&#39;t sign in the member the staff found" in sign_in(phone, password=PASSWORD).text
     details = sign_in(phone, password=NEW_PASSWORD)
     assert "Check your details" in details.text
     assert confirm(phone).url == backend.url("/b/done")

@@ -50,7 +50,7 @@ def test_a_member_scans_signs_in_confirms_and_the_counter_follows(
     wrong = phone.tap(w["sign_in"])
     assert wrong.status == 200
     error = phone.error_of(w["password_current"])
-    assert w["password_wrong"] in error
+    assert w["sign_in_failed"] in error
     assert w["tries_left"] in error
     assert error.endswith("4")
     assert phone.field(w["identifier"]).input_value() == "0933 222 111", "identifier kept"

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Route
 from sqlalchemy import select
 
 from omo_backend.models import Customer
-from tests.browser.phone import Load, PhoneScreen, says, words
+from tests.browser.phone import Load, NewPhone, PhoneScreen, says, words
 from tests.browser.staff import (
     E164,
     PASSWORD,
@@ -148,6 +149,80 @@ def test_a_member_backs_out_of_line_then_links_without_adding_the_friend(
     assert w["line_linked_friend"].format(store=STORE) not in done
     assert line_of(counter, binding_id) == ("completed", "linked", False)
     phone.shot("line-2-done-not-friend")
+
+
+def left_for_line(phone: PhoneScreen, line: FakeLine, button: str, **user: Any) -> str:
+    """The phone taps ``button`` and is left on LINE (LINE's app takes over); LINE's user does
+    as ``user`` says, and LINE answers in a browser of its own: the callback's address."""
+    # With no user set yet the fake's consent screen is a page that stays (Playwright does
+    # not route a redirect's hops, so it cannot be stubbed on the way).
+    authorize = phone.tap_away(button)
+    assert authorize.startswith(f"{line.base_url}{AUTHORIZE}?")
+    line.user(**user)
+    answer = requests.get(authorize, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    callback: str = answer.headers["Location"]
+    return callback
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_line_answers_in_its_own_browser_which_is_sent_back_to_the_phones_page(
+    backend: LiveBackend,
+    counter: Counter,
+    phone: PhoneScreen,
+    new_phone: NewPhone,
+    line: FakeLine,
+    lang: str,
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    callback = left_for_line(phone, line, w["sign_in"], approve=True, add_friend=True)
+
+    in_app = new_phone()
+    linked = in_app.open(callback)
+    assert linked.status == 200
+    says(in_app, "line_linked_title", "line_linked_elsewhere")
+    assert "Mei" not in in_app.text()
+    assert in_app.page.locator("form").count() == 0
+    assert line_of(counter, binding_id) == ("line_linked", "linked", True)
+    in_app.shot("line-elsewhere-linked")
+    other = "en" if lang == "zh_TW" else "zh_TW"
+    assert in_app.switch_language(other).status == 200
+    says(in_app, "line_linked_title", "line_linked_elsewhere")
+
+    # Back in the phone's own browser, the page it left goes on to the details.
+    details = phone.open(backend.url("/b"))
+    assert details.status == 200
+    says(phone, "details_title")
+    assert w["line_linked_friend"].format(store=STORE) in confirmed(phone, backend)
+    assert line_of(counter, binding_id) == ("completed", "linked", True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_cancel_in_lines_own_browser_is_told_there_and_chosen_on_the_phone(
+    backend: LiveBackend,
+    counter: Counter,
+    phone: PhoneScreen,
+    new_phone: NewPhone,
+    line: FakeLine,
+    lang: str,
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    callback = left_for_line(phone, line, w["sign_in"], approve=False)
+
+    in_app = new_phone()
+    assert in_app.open(callback).status == 403
+    says(in_app, "line_problem_title", "line_cancelled", "line_go_back")
+    assert in_app.page.get_by_role("button").count() == 0, "nothing to choose there"
+    assert line_of(counter, binding_id) == ("signed_in", "cancelled", None)
+    in_app.shot("line-elsewhere-cancelled")
+
+    assert phone.open(backend.url("/b")).status == 403
+    says(phone, "line_problem_title", "line_cancelled")
+    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -99,7 +99,7 @@ def test_the_member_resets_from_the_sms_in_another_browser_and_signs_in_with_it(
     back = phone.follow(w["back_to_sign_in"])
     assert back.url == backend.url("/b")
     signs_in(phone, PASSWORD)
-    assert w["password_wrong"] in phone.error_of(w["password_current"])
+    assert w["sign_in_failed"] in phone.error_of(w["password_current"])
     assert binding(counter, binding_id)["status"] == "scanned"
     phone.field(w["password_current"]).fill(NEW_PASSWORD)
     assert phone.tap(w["sign_in"]).status == 200
