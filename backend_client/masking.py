@@ -28,7 +28,8 @@ def mask_email(email: str | None) -> str | None:
     """``amy.chen@example.com`` → ``a•••••••@e••••••.com``."""
     if not email or "@" not in email:
         return None
-    local, _, domain = email.partition("@")
+    # The domain follows the last "@": a quoted name may hold one ("a@b"@example.com).
+    local, _, domain = email.rpartition("@")
     host, dot, tld = domain.rpartition(".")
     if not dot:
         host, tld = domain, ""

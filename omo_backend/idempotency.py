@@ -8,6 +8,9 @@ the work it guards, so the work and its record commit or vanish together:
   we roll back (nothing of the second attempt survives, so no second SMS) and replay.
 Only successful answers are stored: a refusal (rate limited, already a member) is worth
 asking again, and asking again cannot send twice.
+
+So no other request ever sees a record whose work is still running: the record becomes
+visible only when its work commits, answer and all. There is no "still running" reply.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from omo_backend.clock import clock
 from omo_backend.db import Database
-from omo_backend.errors import Conflict, ValidationFailed
-from omo_backend.models import IdempotencyRecord, utcnow
+from omo_backend.errors import ValidationFailed
+from omo_backend.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
 
@@ -71,18 +75,19 @@ def run(
             found = _existing(session, scope, key)
             if found is not None:
                 return _replay(found, request_hash)
+            # Inserted before the work: on PostgreSQL a concurrent twin blocks on this row's
+            # unique index until we commit; the answer is filled in before anyone can see it.
             record = IdempotencyRecord(
                 scope=scope,
                 key=key,
                 request_hash=request_hash,
-                response_status=0,
+                response_status=status,
                 response_body="",
-                expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+                expires_at=clock.now() + timedelta(seconds=ttl_seconds),
             )
             session.add(record)
             session.flush()
             body = work(session).model_dump(mode="json")
-            record.response_status = status
             record.response_body = json.dumps(body)
             return Outcome(status, body, replayed=False)
     except IntegrityError:
@@ -99,7 +104,7 @@ def _existing(session: Session, scope: str, key: str) -> IdempotencyRecord | Non
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
         )
     )
-    if record is not None and record.expires_at <= utcnow():
+    if record is not None and record.expires_at <= clock.now():
         session.delete(record)
         session.flush()
         return None
@@ -112,15 +117,15 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Outcome:
             "This Idempotency-Key was used for a different request.",
             code="idempotency_key_reused",
         )
-    if record.response_status == 0:
-        raise Conflict(
-            "A request with this Idempotency-Key is still running.", code="idempotency_in_progress"
-        )
     return Outcome(record.response_status, json.loads(record.response_body), replayed=True)
 
 
 def purge_expired(*, session: Session) -> int:
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
+    # A DELETE's result is a CursorResult, which knows how many rows went.
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= clock.now())
+        ),
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return result.rowcount

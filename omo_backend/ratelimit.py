@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from omo_backend.clock import clock
 from omo_backend.errors import RateLimited
-from omo_backend.models import Message, utcnow
+from omo_backend.models import Message
 from omo_backend.models.base import UTCDateTime
 from omo_backend.settings import Settings
 
@@ -80,11 +81,6 @@ def _newest(name: str) -> Select[str, int, Any]:
     )
 
 
-# Each window reads at most its limit's worth of rows (newest first), so the cost stays flat
-# however many messages the hour holds. Built once.
-_NEWEST = union_all(*[_newest(name) for name in _LIMITS])
-
-
 def lock_for_send(*, session: Session, phone: str, store_id: int) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite write transactions are already exclusive (BEGIN IMMEDIATE).
@@ -101,7 +97,7 @@ def check_sms_allowed(
         "store_hour": settings.rate_store_per_hour,
         "device_hour": settings.rate_device_per_hour,
     }
-    now = utcnow()
+    now = clock.now()
     params = {
         "phone": phone,
         "store": store_id,
@@ -111,16 +107,21 @@ def check_sms_allowed(
         "since_hour": now - timedelta(hours=1),
     }
     params |= {f"limit_{name}": max(1, limit) for name, limit in limit_of.items()}
-    found: dict[str, tuple[int, Any]] = {
-        str(window): (int(sent), oldest)
-        for window, sent, oldest in session.execute(_NEWEST, params)
+    # One row per window, always (an aggregate without GROUP BY); `oldest` comes back aware
+    # (the column's UTCDateTime) on both databases, and None when the window is empty.
+    # Each window reads at most its limit's worth of rows (newest first), so the cost stays flat
+    # however many messages the hour holds.
+    newest = union_all(*[_newest(name) for name in _LIMITS])
+    found: dict[str, tuple[int, datetime | None]] = {
+        str(window): (int(sent), oldest) for window, sent, oldest in session.execute(newest, params)
     }
     for name, lim in _LIMITS.items():
-        sent, oldest_raw = found.get(name, (0, None))
+        sent, oldest_sent = found[name]
         if sent < limit_of[name]:
             continue
-        # Room comes back when the oldest of the last `limit` messages leaves the window.
-        oldest = _as_utc(oldest_raw) if oldest_raw is not None else now
+        # Room comes back when the oldest of the last `limit` messages leaves the window; with a
+        # limit of 0 nothing was sent, and the wait is the whole window.
+        oldest = oldest_sent if oldest_sent is not None else now
         retry_after = math.ceil((oldest + lim.window - now).total_seconds())
         raise RateLimited(
             _sentence(lim, sent, retry_after),
@@ -134,12 +135,6 @@ def check_sms_allowed(
         )
 
 
-def _as_utc(value: datetime | str) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def _sentence(lim: _Limit, count: int, retry_after: int) -> str:
     window = _span(int(lim.window.total_seconds()))
     wait = _span(retry_after)
@@ -148,9 +143,9 @@ def _sentence(lim: _Limit, count: int, retry_after: int) -> str:
 
 
 def _span(seconds: int) -> str:
-    if seconds >= 86400 and seconds % 86400 == 0:
-        days = seconds // 86400
-        return "a day" if days == 1 else f"{days} days"
+    """A window or a wait in words, rounded up; the longest window, and so wait, is a day."""
+    if seconds >= 86400:
+        return "a day"
     if seconds >= 3600:
         hours = math.ceil(seconds / 3600)
         return "an hour" if hours == 1 else f"{hours} hours"
