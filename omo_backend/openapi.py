@@ -3,8 +3,9 @@
 FastAPI documents a route's success and, for routes with parameters, a 422 in its own shape;
 everything our dependencies and handlers refuse with stays invisible. Here each operation's
 refusals are derived by rule from what it depends on (the bearer scheme → 401, the manager
-check → 403, a path id → 404, a body → 413 and 422, any parameter → 422, an Idempotency-Key →
-409 and 422, the database → 503), plus the domain refusals only the route knows, which it
+check → 403, a path id → 404, a body → 400, 413 and 422, any parameter → 422, an
+Idempotency-Key → 422, the database → 503, and for any request the HTTP server's own 400),
+plus the domain refusals only the route knows, which it
 declares with :func:`errors`. Every refusal is the error envelope; ``Retry-After`` and
 ``WWW-Authenticate`` are documented where the handlers send them. ``create_app`` calls
 :func:`install` once all routes are in.
@@ -137,7 +138,6 @@ def derived(route: APIRoute) -> _Refusals:
         found.add(422, "`validation_error`: a field is not right (`details.fields`).")
     headers = {p.alias.lower() for p in _params(route.dependant, "header_params")}
     if IDEMPOTENCY_HEADER in headers:
-        found.add(409, "`idempotency_in_progress`: the first request with this key still runs.")
         found.add(422, "`invalid_idempotency_key`, `idempotency_key_reused`.")
     if get_db in calls:
         found.add(503, "`service_unavailable`: the database is not reachable.")
