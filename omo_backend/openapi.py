@@ -5,10 +5,9 @@ everything our dependencies and handlers refuse with stays invisible. Here each 
 refusals are derived by rule from what it depends on (the bearer scheme → 401, the manager
 check → 403, a path id → 404, a body → 400, 413 and 422, any parameter → 422, an
 Idempotency-Key → 422, the database → 503, and for any request the HTTP server's own 400),
-plus the domain refusals only the route knows, which it
-declares with :func:`errors`. Every refusal is the error envelope; ``Retry-After`` and
-``WWW-Authenticate`` are documented where the handlers send them. ``create_app`` calls
-:func:`install` once all routes are in.
+plus the domain refusals only the route knows, which it declares with :func:`errors`. Every
+refusal is the error envelope; ``Retry-After`` and ``WWW-Authenticate`` are documented where
+the handlers send them. ``create_app`` calls :func:`install` once all routes are in.
 """
 
 from __future__ import annotations
