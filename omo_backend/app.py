@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,7 +31,7 @@ from omo_backend.devices.router import router as devices_router
 from omo_backend.errors import DomainError
 from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
-from omo_backend.logs import redact, request_id_var
+from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
 from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
@@ -41,9 +41,13 @@ from omo_backend.staff.router import router as staff_router
 from omo_backend.staff.session_cache import SessionCache
 
 log = logging.getLogger("omo_backend")
-# A caller's own request id is kept only if it can't carry anything else into the logs.
-_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+# A caller's own request id is kept only if it is an id (a UUID, or ours: 32 hex digits), so
+# it can't carry a link token or anything else into the logs.
+_REQUEST_ID = re.compile(
+    r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 access_log = logging.getLogger("omo_backend.access")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -153,7 +157,30 @@ def _install_body_limit(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=refuse)
 
 
+def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
+    """Every route's path template, inside included routers (FastAPI keeps those whole, each
+    route with its router's prefix, as ``original_router``) and mounts."""
+    for route in routes:
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            yield path
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _route_paths(included.routes)
+        yield from _route_paths(getattr(route, "routes", None) or ())
+
+
 def _install_request_log(app: FastAPI) -> None:
+    # The app's own route words, read again when its route list grows (tests add some late).
+    known: dict[int, frozenset[str]] = {}
+
+    def words() -> frozenset[str]:
+        count = len(app.router.routes)
+        if count not in known:
+            known.clear()
+            known[count] = route_words(_route_paths(app.router.routes))
+        return known[count]
+
     @app.middleware("http")
     async def request_id_and_log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -174,22 +201,35 @@ def _install_request_log(app: FastAPI) -> None:
                 response = unexpected_error(request)
             status = response.status_code
             response.headers["X-Request-Id"] = rid
+            _no_store_for_api(request, response)
             return response
         finally:
+            target = redact(access_target(request.url.path, request.url.query, words()))
+            # A method is any token to the HTTP parser; only the standard ones are words.
+            method = request.method if request.method in _METHODS else "[redacted]"
             access_log.info(
                 "%s %s %s",
-                request.method,
-                redact(request.url.path),
+                method,
+                target,
                 status,
                 extra={
                     "event": "http_request",
-                    "method": request.method,
-                    "path": redact(request.url.path),
+                    "method": method,
+                    "path": target,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
             request_id_var.reset(token)
+
+
+def _no_store_for_api(request: Request, response: Response) -> None:
+    """No API reply is cached anywhere: they carry tokens, customers and live links.
+
+    A reply that chose its own caching keeps it (the pages already send ``no-store``).
+    """
+    if request.url.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
 
 
 async def _housekeep(db: Database, settings: Settings) -> None:
@@ -235,6 +275,10 @@ def create_app(
         title="OMO Counter backend",
         version=__version__,
         lifespan=lifespan,
+        # The docs pages load their script from a CDN, and stores are often offline: only in
+        # dev mode. /openapi.json is always served, for integrators and fuzzers.
+        docs_url="/docs" if settings.dev_mode else None,
+        redoc_url="/redoc" if settings.dev_mode else None,
     )
     app.state.settings = settings
     app.state.db = db

@@ -218,9 +218,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from omo_backend import demo_seed
     from omo_backend.app import create_app
+    from omo_backend.dev.loopback import is_loopback_host
     from omo_backend.devices import service as devices
     from omo_backend.stores import service as stores
 
+    if not is_loopback_host(args.host):
+        # Dev mode shows every live link at /api/v1/dev/messages, and the demo's PINs are known.
+        print("error: the demo listens only on this machine (127.0.0.1 or ::1)", file=sys.stderr)
+        return 2
     base = f"http://{args.host}:{args.port}"
     settings = settings.model_copy(
         # Nothing leaves the machine in a demo: SMS and e-mail stay in the outbox.
@@ -321,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     order_add.set_defaults(func=cmd_order_add)
 
     demo = sub.add_parser("demo", help="seed demo data (idempotent) and serve")
-    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--host", default="127.0.0.1", help="a loopback address")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
     return parser

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend_client.schemas import Role
@@ -90,7 +90,3 @@ async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Ac
 DeviceDep = Annotated[Device, Depends(require_device)]
 ActorDep = Annotated[Actor, Depends(require_staff)]
 ManagerDep = Annotated[Actor, Depends(require_manager)]
-
-# A row id in a path: what the id columns hold (a larger number is a 422, never a database
-# error).
-RowIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]

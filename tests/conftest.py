@@ -7,10 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import log_capture
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 from tests.support.postgres import PostgresCluster
 
 os.environ.setdefault("LANG", "C.UTF-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every test's logs are checked for tokens, phones, e-mails, PINs and passwords.
+    config.pluginmanager.register(log_capture, "omo-log-capture")
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,23 @@
-"""Development only (``OMO_DEV_MODE=1``): what the outbox provider "sent"."""
+"""Development only (``OMO_DEV_MODE=1``, on a loopback listener): what the outbox "sent"."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from backend_client import schemas
 from omo_backend.deps import DbDep, SettingsDep
+from omo_backend.dev.loopback import require_loopback
 from omo_backend.models import Message
 from omo_backend.phones import try_normalise_phone
 
-router = APIRouter(prefix="/api/v1/dev", tags=["development"])
+# Every live link is in these messages: only a caller on this machine may read them.
+router = APIRouter(
+    prefix="/api/v1/dev", tags=["development"], dependencies=[Depends(require_loopback)]
+)
 
 _LINK = re.compile(r"https?://\S+")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from backend_client import schemas
-from omo_backend.deps import DbDep, ManagerDep, RowIdPath, SettingsDep
+from omo_backend.deps import DbDep, ManagerDep, SettingsDep
 from omo_backend.devices import service
 from omo_backend.openapi import errors
 from omo_backend.staff.session_cache import SessionCache
@@ -45,7 +45,7 @@ def list_devices(manager: ManagerDep, db: DbDep) -> schemas.DeviceList:
     "/{device_id}/revoke", response_model=schemas.DeviceOut, responses=errors(own_device=409)
 )
 def revoke_device(
-    device_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
+    device_id: schemas.Id, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.DeviceOut:
     with db.transaction() as session:
         device = service.get_in_store_or_raise(

@@ -12,6 +12,7 @@ from omo_backend import audit, security
 from omo_backend.actor import Actor
 from omo_backend.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from omo_backend.models import Device, EnrollmentCode, StaffSession, Store, utcnow
+from omo_backend.models.base import find_by_id
 from omo_backend.staff import service as staff_service
 
 
@@ -81,7 +82,7 @@ def list_devices(*, session: Session, store_id: int | None = None) -> list[Devic
 
 
 def get_or_raise(*, session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
+    device = find_by_id(session, Device, device_id)
     if device is None:
         raise NotFound(f"No device with id {device_id}.", code="device_not_found")
     return device
@@ -89,7 +90,7 @@ def get_or_raise(*, session: Session, device_id: int) -> Device:
 
 def get_in_store_or_raise(*, session: Session, device_id: int, store_id: int) -> Device:
     """A device of ``store_id``: another store's is as unknown as a missing one."""
-    device = session.get(Device, device_id)
+    device = find_by_id(session, Device, device_id)
     if device is None or device.store_id != store_id:
         raise NotFound("No such device in this store.", code="device_not_found")
     return device

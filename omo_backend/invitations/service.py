@@ -13,6 +13,7 @@ from omo_backend.actor import Actor
 from omo_backend.customers import service as customer_service
 from omo_backend.errors import Conflict, Gone, NotFound, ValidationFailed
 from omo_backend.messaging import outbox
+from omo_backend.messaging.wording import validity
 from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_phone, phone_region
@@ -26,10 +27,10 @@ _ORDER = [
 ]
 
 # Short enough that a store name and the link fit one segment (70 UCS-2 characters): each
-# extra segment is billed.
+# extra segment is billed. ``valid`` is OMO_REGISTRATION_TTL_SECONDS in words.
 SMS_TEXT = {
-    "zh_TW": "【{store}】加入會員（2小時有效）{url}",
-    "en": "{store}: become a member (link valid 2 h) {url}",
+    "zh_TW": "【{store}】加入會員（{valid}有效）{url}",
+    "en": "{store}: become a member (link valid {valid}) {url}",
 }
 
 
@@ -37,9 +38,11 @@ def registration_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/r/{token}"
 
 
-def sms_text(*, store: Store, url: str) -> str:
-    template = SMS_TEXT.get(store.locale, SMS_TEXT["en"])
-    return template.format(store=store.name, url=url)
+def sms_text(*, store: Store, url: str, ttl_seconds: int) -> str:
+    language = store.locale if store.locale in SMS_TEXT else "en"
+    return SMS_TEXT[language].format(
+        store=store.name, url=url, valid=validity(ttl_seconds, language)
+    )
 
 
 def allowed_region_or_raise(*, settings: Settings, e164: str) -> None:
@@ -96,7 +99,11 @@ def create(
     message = outbox.enqueue_sms(
         session=session,
         to=e164,
-        body=sms_text(store=store, url=registration_url(settings, token)),
+        body=sms_text(
+            store=store,
+            url=registration_url(settings, token),
+            ttl_seconds=settings.registration_ttl_seconds,
+        ),
         purpose="registration",
         provider=settings.sms_provider,
         store_id=actor.store_id,

@@ -12,6 +12,16 @@ SMS and e-mail share the table and all of the above; each row goes to its channe
 is still ``sending`` under the attempt that was claimed, so a dispatcher whose lease was taken
 over cannot overwrite the newer claim (a success is always kept: the SMS did go out).
 
+A live holder never lets a lease run out under a send, because a takeover then means a second
+billed SMS: a pass claims only as many rows as it can send within the lease (at the provider's
+timeout each), and before each send the holder renews the row's lease once half of it is gone
+or less than two sends' worth is left. The renewal is fenced by the attempt like an outcome;
+when it finds the row taken over, this holder does not send it.
+
+The claim looks only at waiting rows (``MESSAGE_WAITING``, a partial index), so it costs the
+same with no history or with millions of sent messages; and an idle poll is one read, which on
+SQLite takes no write lock.
+
 Logs name messages by id and errors by a short reason only: never a phone number, an e-mail
 address or a body.
 """
@@ -19,8 +29,10 @@ address or a body.
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +59,7 @@ from omo_backend.messaging.providers import (
     provider_from_settings,
 )
 from omo_backend.models import BindingSession, Invitation, Message, utcnow
+from omo_backend.models.message import MESSAGE_WAITING
 from omo_backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,6 +89,8 @@ class _Claim:
     body: str
     attempt: int
     invitation_id: int | None
+    # When the lease runs out, on this process's monotonic clock (read before the claim's).
+    lease_ends: float
 
 
 class Dispatcher:
@@ -99,31 +114,43 @@ class Dispatcher:
             _SMS: isinstance(self._provider, OutboxProvider),
             _EMAIL: isinstance(self._email_provider, OutboxProvider),
         }
-        for real, timeout in (
-            (isinstance(self._provider, TwilioProvider), settings.twilio_timeout_seconds),
-            (isinstance(self._email_provider, SmtpProvider), settings.smtp_timeout_seconds),
-        ):
-            if real and settings.dispatch_lease_seconds <= timeout:
-                logger.warning(
-                    "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
-                    "a slow send may be taken over and sent twice",
-                    settings.dispatch_lease_seconds,
-                    timeout,
-                )
+        lease = settings.dispatch_lease_seconds
+        send_seconds = _longest_send(settings, self._provider, self._email_provider)
+        if send_seconds and lease <= send_seconds:
+            logger.warning(
+                "dispatch lease (%.1fs) is not longer than the provider timeout (%.1fs): "
+                "a slow send may be taken over and sent twice",
+                lease,
+                send_seconds,
+            )
+        if send_seconds is None:
+            # A provider of unknown speed: renew before every send, claim the usual batch.
+            self._claim_limit = settings.dispatch_batch
+            self._renew_below = math.inf
+        else:
+            # Row n of a batch waits n-1 sends before its renewal; two sends of slack cover
+            # a timeout that bounds each network step rather than the whole send.
+            fits = int(lease // send_seconds) - 1 if send_seconds > 0 else settings.dispatch_batch
+            self._claim_limit = max(1, min(settings.dispatch_batch, fits))
+            self._renew_below = max(lease / 2, 2 * send_seconds)
 
     def run_once(self, *, stop: threading.Event | None = None) -> int:
-        """Claim and send up to ``dispatch_batch`` due messages; returns how many it handled.
+        """Claim and send the due messages that fit in one lease (at most ``dispatch_batch``);
+        returns how many it handled.
 
         When ``stop`` is set mid-batch the messages not yet sent are handed back at once,
         instead of waiting out their lease.
         """
         claims, settled = self._claim()
+        delivered = 0
         for index, claim in enumerate(claims):
             if stop is not None and stop.is_set():
                 self._release(claims[index:])
-                return settled + index
-            self._deliver(claim)
-        return settled + len(claims)
+                break
+            if self._hold(claim):
+                self._deliver(claim)
+                delivered += 1
+        return settled + delivered
 
     def run_forever(self, stop: threading.Event) -> None:
         """Drain the outbox until ``stop`` is set; an error is logged and the loop goes on."""
@@ -153,22 +180,12 @@ class Dispatcher:
         """Lease due rows to this dispatcher; returns the claims and how many rows it settled
         without sending (expired leases that had used up their attempts)."""
         settings = self._settings
+        if not self._anything_due():
+            return [], 0
+        leased_at = time.monotonic()
         now = utcnow()
         lease_until = now + timedelta(seconds=settings.dispatch_lease_seconds)
-        due = or_(
-            and_(Message.status == _QUEUED, Message.next_attempt_at <= now),
-            # A sender that died mid-send: its lease ran out.
-            and_(
-                Message.status == _SENDING,
-                or_(Message.claimed_until.is_(None), Message.claimed_until < now),
-            ),
-        )
-        stmt = (
-            select(Message)
-            .where(Message.channel.in_((_SMS, _EMAIL)), due)
-            .order_by(Message.id)
-            .limit(settings.dispatch_batch)
-        )
+        stmt = select(Message).where(*_due(now)).order_by(Message.id).limit(self._claim_limit)
         if self._db.is_postgresql:
             # Two dispatchers each get their own rows without waiting on each other.
             # SQLite needs nothing: its write transactions (BEGIN IMMEDIATE) are exclusive.
@@ -209,11 +226,37 @@ class Dispatcher:
                         body=message.body,
                         attempt=message.attempts,
                         invitation_id=message.invitation_id,
+                        lease_ends=leased_at + settings.dispatch_lease_seconds,
                     )
                 )
         for message_id in given_up:
             logger.error("message %d failed: its lease expired on the last attempt", message_id)
         return claims, len(given_up) + skipped
+
+    def _anything_due(self) -> bool:
+        """One read: an idle poll takes no lock (SQLite's write lock stays free for requests)."""
+        stmt = select(Message.id).where(*_due(utcnow())).limit(1)
+        with self._db.transaction(write=False) as session:
+            return session.scalar(stmt) is not None
+
+    def _hold(self, claim: _Claim) -> bool:
+        """Whether ``claim`` may be sent now: its lease must outlast the send."""
+        if claim.lease_ends - time.monotonic() >= self._renew_below:
+            return True
+        until = utcnow() + timedelta(seconds=self._settings.dispatch_lease_seconds)
+        with self._db.transaction(write=True) as session:
+            renewed = _update_count(
+                session, update(Message).where(*_still_ours(claim)).values(claimed_until=until)
+            )
+        if renewed:
+            return True
+        logger.warning(
+            "message %d: its lease ran out before attempt %d and another dispatcher took it "
+            "over; not sending it from here",
+            claim.id,
+            claim.attempt,
+        )
+        return False
 
     def _release(self, claims: list[_Claim]) -> None:
         """Hand unsent claims back as if they had never been taken."""
@@ -335,6 +378,36 @@ class Dispatcher:
                 settings.dispatch_backoff_max_seconds,
             )
         )
+
+
+def _due(now: datetime) -> tuple[Any, ...]:
+    """The claim's WHERE: waiting rows (the partial index's own clause) that are due."""
+    return (
+        MESSAGE_WAITING,
+        Message.channel.in_((_SMS, _EMAIL)),
+        or_(
+            and_(Message.status == _QUEUED, Message.next_attempt_at <= now),
+            # A sender that died mid-send: its lease ran out.
+            and_(
+                Message.status == _SENDING,
+                or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+            ),
+        ),
+    )
+
+
+def _longest_send(settings: Settings, sms: SmsProvider, email: EmailProvider) -> float | None:
+    """How long one send may take at most, over both channels; None when a provider's is
+    unknown (one passed in by a caller)."""
+    longest = 0.0
+    for provider in (sms, email):
+        if isinstance(provider, TwilioProvider):
+            longest = max(longest, settings.twilio_timeout_seconds)
+        elif isinstance(provider, SmtpProvider):
+            longest = max(longest, settings.smtp_timeout_seconds)
+        elif not isinstance(provider, OutboxProvider):
+            return None
+    return longest
 
 
 def _still_ours(claim: _Claim) -> tuple[Any, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from backend_client import schemas
-from omo_backend.deps import ActorDep, DbDep, DeviceDep, ManagerDep, RowIdPath, SettingsDep
+from omo_backend.deps import ActorDep, DbDep, DeviceDep, ManagerDep, SettingsDep
 from omo_backend.models import Device
 from omo_backend.openapi import errors
 from omo_backend.staff import service
@@ -66,7 +66,7 @@ def list_staff(manager: ManagerDep, db: DbDep) -> schemas.StaffList:
     responses=errors(own_account=409),
 )
 def deactivate_staff(
-    staff_id: RowIdPath, manager: ManagerDep, db: DbDep, request: Request
+    staff_id: schemas.Id, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.StaffAccount:
     with db.transaction() as session:
         staff = service.get_in_store_or_raise(
@@ -80,7 +80,7 @@ def deactivate_staff(
 
 
 @router.post("/{staff_id}/unlock", response_model=schemas.StaffAccount)
-def unlock_staff(staff_id: RowIdPath, manager: ManagerDep, db: DbDep) -> schemas.StaffAccount:
+def unlock_staff(staff_id: schemas.Id, manager: ManagerDep, db: DbDep) -> schemas.StaffAccount:
     with db.transaction() as session:
         staff = service.get_in_store_or_raise(
             session=session, staff_id=staff_id, store_id=manager.store_id

@@ -21,6 +21,7 @@ from omo_backend.errors import (
     ValidationFailed,
 )
 from omo_backend.models import Device, PinGuard, Staff, StaffSession, Store, utcnow
+from omo_backend.models.base import find_by_id
 from omo_backend.settings import Settings
 
 # A session's last use is written at most this often: a long-poll every 25 s need not write.
@@ -82,7 +83,7 @@ def get_by_code_or_raise(*, session: Session, store: Store, code: str) -> Staff:
 
 def get_in_store_or_raise(*, session: Session, staff_id: int, store_id: int) -> Staff:
     """A staff member of ``store_id``: another store's is as unknown as a missing one."""
-    staff = session.get(Staff, staff_id)
+    staff = find_by_id(session, Staff, staff_id)
     if staff is None or staff.store_id != store_id:
         raise NotFound("No such staff member in this store.", code="staff_not_found")
     return staff

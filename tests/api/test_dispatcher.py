@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from omo_backend.db import Database
@@ -37,7 +38,7 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.backend import DatabaseFactory
-from tests.support.dispatchers import race_two_dispatchers
+from tests.support.dispatchers import fill_sent_history, race_two_dispatchers
 from tests.support.postgres import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -533,6 +534,31 @@ def test_a_sender_whose_lease_was_taken_over_cannot_undo_the_newer_claim(
     assert load_invitation(database, queued.invitation_id).status == "sent"
 
 
+def test_a_claim_taken_over_while_its_batch_waited_is_not_sent(database: Database) -> None:
+    first = queue_invitation_sms(database, body="first of the batch")
+    second = queue_invitation_sms(database, body="waited too long")
+    settings = make_settings(database, dispatch_batch=2)
+    other = RecordingProvider()
+
+    def outlive_the_lease(count: int) -> None:
+        if count > 1:
+            return
+        # The first send is so slow that the second message's lease runs out meanwhile,
+        # and another dispatcher takes it over and sends it.
+        set_message(database, second.message_id, claimed_until=utcnow() - timedelta(seconds=1))
+        assert Dispatcher(database, settings, other).run_once() == 1
+
+    slow = RecordingProvider(on_send=outlive_the_lease)
+    handled = Dispatcher(database, settings, slow).run_once()
+
+    assert [body for _to, body in slow.sent] == ["first of the batch"]
+    assert [body for _to, body in other.sent] == ["waited too long"]
+    assert handled == 1
+    message = load_message(database, second.message_id)
+    assert (message.status, message.attempts, message.provider_message_id) == ("sent", 2, "rec-1")
+    assert load_message(database, first.message_id).status == "sent"
+
+
 def test_an_invitation_never_moves_backwards(database: Database) -> None:
     opened = queue_invitation_sms(database, invitation_status="opened", body="opened")
     cancelled = queue_invitation_sms(database, invitation_status="cancelled", body="cancelled")
@@ -650,6 +676,108 @@ def test_two_dispatchers_at_once_never_send_one_message_twice(
             session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
         )
     assert statuses == {"sent": 50}
+
+
+def test_a_pass_claims_only_what_it_can_send_within_the_lease(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    for i in range(12):
+        queue_invitation_sms(database, body=f"OMO invitation #{i:02d}", provider="twilio")
+    # Up to 10 s a send, 60 s a lease: the fifth row waits 40 s for its turn, two sends short
+    # of the lease. Not the batch of 20, most of which would wait past it.
+    settings = twilio_settings(
+        database.url,
+        twilio,
+        dispatch_lease_seconds=60.0,
+        twilio_timeout_seconds=10.0,
+        dispatch_batch=20,
+    )
+    dispatcher = Dispatcher(database, settings)
+
+    assert dispatcher.run_once() == 5
+    assert dispatcher.run_once() == 5
+    assert dispatcher.run_once() == 2
+    assert len(twilio.requests) == 12
+
+
+def test_a_slow_provider_never_gets_one_message_twice(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    # Twilio answers within its timeout, but slowly: twelve sends one after another take
+    # longer than one lease, so a claim of all twelve would run out while still being worked.
+    bodies = [f"OMO invitation #{i:02d}" for i in range(12)]
+    for body in bodies:
+        queue_invitation_sms(database, body=body, provider="twilio")
+    twilio.latency_seconds = 0.5
+    settings = twilio_settings(
+        database.url,
+        twilio,
+        dispatch_lease_seconds=2.0,
+        twilio_timeout_seconds=1.0,
+        dispatch_batch=20,
+    )
+
+    race_two_dispatchers(database.url, settings)
+
+    received = Counter(twilio.bodies())
+    sent_twice = {body: count for body, count in received.items() if count > 1}
+    assert sent_twice == {}, "a message was billed more than once"
+    assert sorted(received) == bodies
+    with database.transaction(write=False) as session:
+        statuses = dict(
+            session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+        )
+    assert statuses == {"sent": 12}
+
+
+def query_plans(database: Database, run: Callable[[], object]) -> dict[str, str]:
+    """Each distinct SELECT on the message table that ``run`` makes, with its query plan
+    (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL) for the parameters it used."""
+    captured: dict[str, Any] = {}
+
+    def capture(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM message" in statement:
+            captured.setdefault(statement, parameters)
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+    explain = "EXPLAIN " if database.is_postgresql else "EXPLAIN QUERY PLAN "
+    plans = {}
+    with database.engine.connect() as conn:
+        for statement, parameters in captured.items():
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans[statement] = "\n".join(str(row[-1]) for row in rows)
+    return plans
+
+
+# A plan that reads the message table any other way than through the waiting rows' index:
+# PostgreSQL's sequential or primary-key scan, SQLite's table scan or another index.
+OTHER_READ = re.compile(r"Seq Scan|pk_message|SCAN message(?! USING INDEX ix_message_waiting)")
+
+
+@pytest.mark.parametrize("statistics", ["none", "analyzed"])
+def test_the_claim_reads_only_waiting_rows_whatever_the_history(
+    database: Database, statistics: str
+) -> None:
+    # Plans are what keeps the claim's cost flat; timings are the bench's (bench/outbox.py).
+    # With and without the planner's statistics: SQLite never gathers them on its own.
+    fill_sent_history(database, 20_000, analyze=statistics == "analyzed")
+    dispatcher = Dispatcher(database, make_settings(database, sms_provider="outbox"))
+    idle = query_plans(database, dispatcher.run_once)
+    for _ in range(3):
+        queue_invitation_sms(database)
+    busy = query_plans(database, dispatcher.run_once)
+
+    for statement, plan in {**idle, **busy}.items():
+        assert "ix_message_waiting" in plan, f"{statement}\n{plan}"
+        assert not OTHER_READ.search(plan), f"{statement}\n{plan}"
+    assert len(idle) == 1, "an idle poll is one read"
+    assert len(busy) == 2, "a claim is the same read, then the claim's SELECT"
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -29,8 +30,18 @@ from omo_backend.logs import JsonFormatter, RedactingFilter
 from omo_backend.settings import Settings
 from omo_backend.staff import service as staff_service
 from omo_backend.stores import service as stores
-from tests.support.backend import DatabaseFactory, LiveBackend
+from tests.api.test_bind_sign_in import E164, add_member, bind_now, confirm, sign_in
+from tests.fakes.line_server import FakeLine
+from tests.support.backend import (
+    Counter,
+    DatabaseFactory,
+    LiveBackend,
+    Phone,
+    latest_link,
+    live_backend,
+)
 from tests.support.live_server import bound_socket, serve_in_thread
+from tests.support.log_capture import capture, check_external_log, ledger
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -136,12 +147,24 @@ def test_every_response_carries_a_request_id_and_echoes_a_sane_one(backend: Live
     assert all(HEX_ID.match(i) for i in ids), ids
     assert len(set(ids)) == len(ids), "each request has its own id"
 
-    # A caller's own id (a counter tracing its retries) is kept, a hostile one replaced.
-    mine = backend.http.get(
-        backend.url("/api/v1/health"), headers={"X-Request-Id": "counter-7-retry-2"}, timeout=10
-    )
-    assert mine.headers["X-Request-Id"] == "counter-7-retry-2"
-    for hostile in ("a b", "x" * 65, "../../etc", "id;drop", "<script>"):
+    # A caller's own id (a counter tracing its retries) is kept if it is an id; anything else
+    # could carry a link token or a phone number into the logs, and is replaced.
+    for own in (str(uuid.uuid4()), uuid.uuid4().hex):
+        mine = backend.http.get(
+            backend.url("/api/v1/health"), headers={"X-Request-Id": own}, timeout=10
+        )
+        assert mine.headers["X-Request-Id"] == own
+    for hostile in (
+        "a b",
+        "x" * 65,
+        "../../etc",
+        "id;drop",
+        "<script>",
+        "counter-7-retry-2",
+        secrets.token_urlsafe(16),
+        "0912345678",
+        str(uuid.uuid4()) + "0",
+    ):
         reply = backend.http.get(
             backend.url("/api/v1/health"), headers={"X-Request-Id": hostile}, timeout=10
         )
@@ -321,6 +344,8 @@ def test_serve_migrates_an_empty_database_and_logs_a_whole_sign_up_without_perso
         assert isinstance(access[rid]["duration_ms"], float | int)
     assert any(e["level"] == "debug" for e in entries), "OMO_LOG_LEVEL=DEBUG was not applied"
 
+    # The session-wide check reads this backend's lines too, against every secret it knows.
+    check_external_log(stderr_path)
     everything = stderr_path.read_text("utf-8") + stdout_path.read_text("utf-8")
     for name, secret in secrets_seen.items():
         assert secret not in everything, f"the log holds the {name}"
@@ -454,3 +479,120 @@ def _walk_the_sign_up(base: str, url: str) -> tuple[dict[str, str], dict[str, tu
         "password": "s3cret-passw0rd",
     }
     return never_logged, ids
+
+
+# --- every customer page, and what its log holds ---------------------------------------------
+
+
+@pytest.fixture
+def line() -> Iterator[FakeLine]:
+    with FakeLine() as fake:
+        yield fake
+
+
+def test_registration_bind_reset_and_line_leave_no_secret_in_the_log(
+    db_factory: DatabaseFactory, line: FakeLine
+):
+    """The whole customer journey, as the served backend logs it: nothing personal, one line
+    per record, and the address of each page in route words (the reset link was once logged
+    whole)."""
+    already = len(capture.lines())
+    with live_backend(db_factory, **line.settings_overrides()) as backend:
+        backend.add_store("TPE01", "台北總店")
+        backend.add_staff("TPE01", "1001", "Amy")
+        counter = backend.counter("TPE01", "1001")
+        never = _walk_every_customer_page(backend, counter, line)
+    lines = capture.lines()[already:]
+
+    entries = [json.loads(line) for line in lines]
+    assert all(len(line.splitlines()) == 1 for line in lines)
+    paths = {(e.get("method"), e.get("path"), e.get("status")) for e in entries}
+    for seen in [
+        ("GET", "/r/[redacted]", 303),
+        ("GET", "/b/reset/[redacted]", 303),
+        (
+            "GET",
+            "/line/callback?code=[redacted]&state=[redacted]&friendship_status_changed=[redacted]",
+            303,
+        ),
+        ("GET", "/api/v1/customers/[redacted]", 404),
+        ("GET", "/api/v1/customers/search?phone=[redacted]", 200),
+    ]:
+        assert seen in paths, seen
+    text = "\n".join(lines)
+    for name, secret in never.items():
+        assert secret.lower() not in text.lower(), f"the log holds the {name}"
+    assert ledger.leaks(lines) == []
+
+
+def _walk_every_customer_page(
+    backend: LiveBackend, counter: Counter, line: FakeLine
+) -> dict[str, str]:
+    """Registration with LINE, bind with LINE, "Forgot password?" and its reset link."""
+    never: dict[str, str] = {}
+    # Sign-up: the SMS link, the form, LINE, the last page.
+    assert counter.invite("0933.111.222").status_code == 201
+    link = latest_link(backend, "+886933111222")
+    never["registration link token"] = link.rsplit("/", 1)[1]
+    line.user(add_friend=True)
+    phone = Phone(backend)
+    phone.open(link)
+    done = phone.submit(
+        "/r",
+        name="林小華",
+        email="Hua.Lin@example.tw",
+        password="s3cret-passw0rd",
+        password_confirm="s3cret-passw0rd",
+        terms="1",
+    )
+    assert done.url == backend.url("/r/done"), done.text
+    never["password"] = "s3cret-passw0rd"
+
+    # A member binds on the counter's QR code: signs in by e-mail, LINE, details, done.
+    member = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding = bind_now(counter, member)
+    never["bind link token"] = binding["qr_url"].rsplit("/", 1)[1]
+    line.user(add_friend=False)
+    phone = Phone(backend)
+    phone.open(binding["qr_url"])
+    assert "Check your details" in sign_in(phone, identifier="mei@example.com").text
+    assert confirm(phone).url == backend.url("/b/done")
+
+    # "Forgot password?" on a new bind link, the reset link opened in the SMS app's browser.
+    phone = Phone(backend)
+    phone.open(bind_now(counter, member)["qr_url"])
+    phone.open(backend.url("/b/forgot"))
+    assert phone.submit("/b/forgot").status_code == 200
+    reset = latest_link(backend, E164)
+    assert "/b/reset/" in reset
+    never["reset token"] = reset.rsplit("/", 1)[1]
+    sms_browser = Phone(backend)
+    sms_browser.open(reset)
+    changed = sms_browser.submit(
+        "/b/reset", password="n3w-passw0rd", password_confirm="n3w-passw0rd"
+    )
+    assert changed.status_code == 200, changed.text
+    never["new password"] = "n3w-passw0rd"
+
+    # What a counter or a stranger may send: phones in any spelling, in a path, a token as the
+    # request id, a line separator in the address.
+    for spelling in ("0912.345.678", "+886 912 345 678", "０９１２３４５６７８"):
+        assert counter.search(phone=spelling)["total"] == 1
+    assert counter.search(email="MEI@example.com")["total"] == 1
+    assert counter.get("/api/v1/customers/0912345678").status_code == 404
+    counter.get("/api/v1/customers/search", params={"email": "hua@localhost"})
+    stray = secrets.token_urlsafe(16)
+    never["token sent as a request id"] = stray
+    backend.http.get(backend.url("/api/v1/health"), headers={"X-Request-Id": stray}, timeout=10)
+    backend.http.get(backend.url(f"/r/{stray[:8]}%E2%80%A8forged"), timeout=10)
+    never["token in a mistyped link"] = stray[:8]
+
+    never |= {
+        "phone digits": "912345678",
+        "dotted phone": "0933.111.222",
+        "phone": "933111222",
+        "e-mail": "mei@example.com",
+        "e-mail without a dot": "hua@localhost",
+        "e-mail as typed": "Hua.Lin@example.tw",
+    }
+    return never

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import threading
+import time
 
+from sqlalchemy import func, select, text
+
+from backend_client.schemas import MessageStatus
 from omo_backend.db import Database
 from omo_backend.messaging.dispatcher import Dispatcher
+from omo_backend.models import Message
 from omo_backend.settings import Settings
 
+_WAITING = (MessageStatus.QUEUED.value, MessageStatus.SENDING.value)
 
-def race_two_dispatchers(url: str, settings: Settings) -> list[int]:
-    """Run two dispatchers at once until the outbox is empty; how many rows each handled."""
+
+def waiting_messages(database: Database) -> int:
+    """Rows the dispatchers still owe an outcome (queued, or claimed and not yet recorded)."""
+    with database.transaction(write=False) as session:
+        count = session.scalar(
+            select(func.count()).select_from(Message).where(Message.status.in_(_WAITING))
+        )
+    return int(count or 0)
+
+
+def race_two_dispatchers(url: str, settings: Settings, *, timeout: float = 60.0) -> list[int]:
+    """Run two dispatchers at once until every message has its outcome; how many rows each
+    handled.
+
+    Each keeps polling while the other works, as ``run_forever`` does: a dispatcher that
+    found nothing to claim may find a row whose lease ran out a moment later.
+    """
     start = threading.Barrier(2)
+    settled = threading.Event()
     handled = [0, 0]
     errors: list[BaseException] = []
 
@@ -21,17 +43,65 @@ def race_two_dispatchers(url: str, settings: Settings) -> list[int]:
         try:
             dispatcher = Dispatcher(db, settings)
             start.wait()
-            while (count := dispatcher.run_once()) > 0:
+            while not settled.is_set():
+                count = dispatcher.run_once()
                 handled[slot] += count
+                if count == 0:
+                    settled.wait(0.01)
         except BaseException as exc:
             errors.append(exc)
+            settled.set()
         finally:
             db.dispose()
 
     threads = [threading.Thread(target=dispatch, args=(slot,)) for slot in (0, 1)]
     for thread in threads:
         thread.start()
+    watcher = Database(url)
+    try:
+        deadline = time.monotonic() + timeout
+        while not settled.is_set() and waiting_messages(watcher) > 0:
+            if time.monotonic() > deadline:
+                break
+            settled.wait(0.02)
+    finally:
+        settled.set()
+        watcher.dispose()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=timeout)
     assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not stop"
     return handled
+
+
+_HISTORY_BODY = "OMO: finish joining at https://omo.example/r/…"
+_HISTORY_COLUMNS = (
+    "channel, purpose, to_address, body, status, provider, attempts, next_attempt_at, "
+    "segments, cost_units, created_at, sent_at"
+)
+
+
+def fill_sent_history(database: Database, count: int, *, analyze: bool = True) -> None:
+    """Add ``count`` sent SMS rows in one statement inside the database: years of a busy
+    store's history in seconds (a generated series, not a million round trips). ``analyze``
+    then refreshes the planner's statistics, as PostgreSQL's autovacuum would."""
+    if database.is_postgresql:
+        sql = (
+            f"INSERT INTO message ({_HISTORY_COLUMNS}) "
+            "SELECT 'sms', 'invitation', '+8869' || lpad(i::text, 8, '0'), :body, 'sent', "
+            "'twilio', 1, :at, 1, 1, :at, :at FROM generate_series(1, :count) AS i"
+        )
+        at: object = "2026-01-01 00:00:00+00"
+    else:
+        sql = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+            f"INSERT INTO message ({_HISTORY_COLUMNS}) "
+            "SELECT 'sms', 'invitation', printf('+8869%08d', i), :body, 'sent', "
+            "'twilio', 1, :at, 1, 1, :at, :at FROM n"
+        )
+        at = "2026-01-01 00:00:00.000000"
+    with database.transaction() as session:
+        session.execute(text(sql), {"count": count, "body": _HISTORY_BODY, "at": at})
+    if analyze:
+        with database.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE message")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.log_capture import check_external_log
 from tests.support.postgres import free_port
 
 
@@ -60,6 +61,8 @@ def serve_process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        # Its log is checked for secrets with the test's own (tests/support/log_capture.py).
+        check_external_log(log_path)
 
 
 def log_in(

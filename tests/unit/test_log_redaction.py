@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import secrets
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,9 +14,11 @@ import pytest
 from omo_backend.logs import (
     JsonFormatter,
     RedactingFilter,
+    access_target,
     configure_logging,
     redact,
     request_id_var,
+    route_words,
 )
 
 
@@ -33,6 +36,8 @@ from omo_backend.logs import (
         "%2B886912345678",
         "０９１２３４５６７８",
         "02 2345 6789",
+        "0912.345.678",
+        "+886.912.345.678",
     ],
 )
 def test_a_phone_number_in_any_usual_form_is_redacted(phone: str):
@@ -42,6 +47,7 @@ def test_a_phone_number_in_any_usual_form_is_redacted(phone: str):
         f'{{"to": "{phone}"}}',
         f"手機{phone}號碼無效",
         f"to={phone}",
+        f"GET /api/v1/customers/{phone} 404",
     ):
         cleaned = redact(line)
         assert phone not in cleaned, cleaned
@@ -58,11 +64,53 @@ def test_an_e_mail_address_is_redacted():
     assert "example" not in cleaned
 
 
+def test_an_e_mail_address_without_a_dot_in_its_domain_or_url_encoded_is_redacted():
+    assert redact("mail to amy@localhost failed") == "mail to [email] failed"
+    assert redact("/b/forgot?who=amy%40example.com") == "/b/forgot?who=[redacted]"
+    assert redact("from amy%40mail.example.com") == "from [email]"
+
+
 def test_the_token_of_a_customer_link_is_redacted_but_the_route_stays_readable():
     token = secrets.token_urlsafe(16)
     assert redact(f"GET /r/{token} 303") == "GET /r/[token] 303"
-    assert redact(f"https://shop.example/b/{token}?x=1") == "https://shop.example/b/[token]?x=1"
+    assert (
+        redact(f"https://shop.example/b/{token}?x=1")
+        == "https://shop.example/b/[token]?x=[redacted]"
+    )
     assert redact("GET /r/done 200") == "GET /r/done 200", "short fixed routes are not tokens"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/b/reset/{token}",
+        "/r/{token}/line",
+        "/line/callback/{token}",
+        "/b/x/y/{token}",
+        "/r/{short}",
+        "/somewhere/new/{token}",
+    ],
+)
+def test_every_segment_after_a_customer_prefix_and_any_token_shaped_segment_is_redacted(
+    path: str,
+):
+    token, short = secrets.token_urlsafe(16), "ab-12"
+    line = f"GET {path.format(token=token, short=short)} 303"
+    cleaned = redact(line)
+    assert token not in cleaned, cleaned
+    assert short not in cleaned, cleaned
+    assert "[token]" in cleaned
+    assert redact(cleaned) == cleaned, "redacting twice changes nothing"
+
+
+def test_a_files_path_is_no_customer_link():
+    line = 'File "/work/app/omo_backend/line/client.py", line 137, in new_login_request'
+    assert redact(line) == line
+
+
+def test_route_words_after_a_customer_prefix_stay():
+    for line in ("GET /b/reset 200", "GET /b/line/skip 303", "GET /line/callback 303"):
+        assert redact(line) == line
 
 
 def test_a_bearer_token_is_redacted():
@@ -75,16 +123,21 @@ def test_a_bearer_token_is_redacted():
     ("line", "expected"),
     [
         ("/api/v1/customers/search?phone=0912abc", "/api/v1/customers/search?phone=[redacted]"),
-        ("/search?email=amy%40example.com&limit=5", "/search?email=[redacted]&limit=5"),
-        ("/search?name=%E6%9E%97&x=1", "/search?name=[redacted]&x=1"),
+        ("/search?email=amy%40example.com&limit=5", "/search?email=[redacted]&limit=[redacted]"),
+        ("/search?name=%E6%9E%97&x=1", "/search?name=[redacted]&x=[redacted]"),
         (
             "/api/v1/dev/messages?to=%2B886912345678&limit=5",
-            "/api/v1/dev/messages?to=[redacted]&limit=5",
+            "/api/v1/dev/messages?to=[redacted]&limit=[redacted]",
         ),
         ("/search?PHONE=123", "/search?PHONE=[redacted]"),
+        ("/line/callback?code=abc&state=xyz", "/line/callback?code=[redacted]&state=[redacted]"),
+        (
+            "/invitations/7?wait=25&known_status=sent",
+            "/invitations/7?wait=[redacted]&known_status=[redacted]",
+        ),
     ],
 )
-def test_personal_query_values_are_redacted_whatever_they_look_like(line: str, expected: str):
+def test_every_query_value_is_redacted_whatever_it_looks_like(line: str, expected: str):
     assert redact(line) == expected
 
 
@@ -102,7 +155,12 @@ def test_personal_query_values_are_redacted_whatever_they_look_like(line: str, e
         "1234567 rows",
         "message 7 sent (provider id outbox-1234567890abcdef0123456789abcdef)",
         "request 20240504a1b2c3d4 took 3 ms",
-        "GET /api/v1/invitations/1234567890 200",
+        "GET /api/v1/invitations/1234567 200",
+        "GET /api/v1/invitations/12345 200",
+        "took 12345.678 ms",
+        "peer 192.168.100.200 closed",
+        "version 3.12.10",
+        "/usr/lib/python3.12/site-packages/starlette/routing.py",
     ],
 )
 def test_ordinary_numbers_are_kept(line: str):
@@ -177,7 +235,8 @@ def test_configured_logging_redacts_and_names_the_request_in_either_format(
     root_logging, capsys, json_lines: bool
 ):
     configure_logging("DEBUG", json_lines=json_lines)
-    token = request_id_var.set("3f2a9c")
+    rid = uuid.uuid4().hex
+    token = request_id_var.set(rid)
     try:
         logging.getLogger("omo_backend.test").debug("texting %s", "0912-345-678")
     finally:
@@ -186,6 +245,87 @@ def test_configured_logging_redacts_and_names_the_request_in_either_format(
     [line] = capsys.readouterr().err.splitlines()
     assert "0912" not in line
     assert "[phone]" in line
-    assert "3f2a9c" in line
+    assert rid in line
     if json_lines:
-        assert json.loads(line)["request_id"] == "3f2a9c"
+        assert json.loads(line)["request_id"] == rid
+
+
+# --- the access log's address ----------------------------------------------------------------
+
+WORDS = route_words(
+    [
+        "/api/v1/invitations/{invitation_id}",
+        "/api/v1/customers/search",
+        "/b/reset/{token}",
+        "/b/reset",
+        "/r/{token}",
+        "/line/callback",
+        "/openapi.json",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "logged"),
+    [
+        (
+            "/api/v1/invitations/42",
+            "wait=25&known_status=sent",
+            "/api/v1/invitations/42?wait=[redacted]&known_status=[redacted]",
+        ),
+        ("/b/reset/{token}", "", "/b/reset/[redacted]"),
+        ("/r/{token}", "lang=en", "/r/[redacted]?lang=[redacted]"),
+        (
+            "/line/callback",
+            "code={token}&state={token}",
+            "/line/callback?code=[redacted]&state=[redacted]",
+        ),
+        ("/api/v1/customers/0912345678", "", "/api/v1/customers/[redacted]"),
+        ("/api/v1/customers/amy@example.com", "", "/api/v1/customers/[redacted]"),
+        ("/new/customer/link/{token}/", "", "/[redacted]/[redacted]/[redacted]/[redacted]/"),
+        ("/openapi.json", "", "/openapi.json"),
+        (
+            "/api/v1/customers/search",
+            "{token}=1&0912345678=2",
+            "/api/v1/customers/search?[redacted]=[redacted]&[redacted]=[redacted]",
+        ),
+    ],
+)
+def test_the_access_log_writes_an_address_in_route_words_and_short_ids_only(
+    path: str, query: str, logged: str
+):
+    token = secrets.token_urlsafe(16)
+    target = access_target(path.format(token=token), query.format(token=token), WORDS)
+    assert target == logged
+    assert redact(target) == target, "nothing left for the last line of defence"
+
+
+def test_route_words_are_the_literal_segments_of_the_routes():
+    assert route_words(["/b/reset/{token}", "/api/v1/health", "/"]) == {
+        "b",
+        "reset",
+        "api",
+        "v1",
+        "health",
+    }
+
+
+# --- one record, one line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\x0b", "\x1c", "\x85", "\u2028", "\u2029"])
+def test_a_json_record_stays_one_line_whatever_its_message_holds(json_log, breaker: str):
+    logger, out = json_log
+    logger.warning('first%ssecond: {"forged": true}', breaker)
+    text = out.getvalue()
+    assert text.endswith("\n")
+    [line] = text[:-1].splitlines()
+    assert json.loads(line)["msg"] == f'first{breaker}second: {{"forged": true}}'
+
+
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\x85", "\u2028"])
+def test_a_plain_text_message_stays_on_its_line(root_logging, capsys, breaker: str):
+    configure_logging("INFO", json_lines=False)
+    logging.getLogger("omo_backend.test").warning("first%sINFO forged line", breaker)
+    [line] = capsys.readouterr().err.splitlines()
+    assert "forged line" in line
