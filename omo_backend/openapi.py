@@ -3,8 +3,9 @@
 FastAPI documents a route's success and, for routes with parameters, a 422 in its own shape;
 everything our dependencies and handlers refuse with stays invisible. Here each operation's
 refusals are derived by rule from what it depends on (the bearer scheme → 401, the manager
-check → 403, a path id → 404, a body → 400, 413 and 422, any parameter → 422, an
-Idempotency-Key → 422, the database → 503, and for any request the HTTP server's own 400),
+check → 403, a path id or the loopback check → 404, a body → 400, 413 and 422, any parameter
+→ 422, an Idempotency-Key → 422, the database → 503, and for any request the HTTP server's
+own 400),
 plus the domain refusals only the route knows, which it declares with :func:`errors`. Every
 refusal is the error envelope; ``Retry-After`` and ``WWW-Authenticate`` are documented where
 the handlers send them. ``create_app`` calls :func:`install` once all routes are in.
@@ -26,6 +27,7 @@ from starlette.routing import BaseRoute
 
 from backend_client import schemas
 from omo_backend.deps import get_db, require_manager
+from omo_backend.dev.loopback import require_loopback
 
 _REF_PREFIX = "#/components/schemas/"
 _ENVELOPE = {"$ref": f"{_REF_PREFIX}{schemas.ErrorEnvelope.__name__}"}
@@ -122,6 +124,8 @@ def derived(route: APIRoute) -> _Refusals:
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
     if require_manager in calls:
         found.add(403, "`manager_only`: a manager's session is needed.")
+    if require_loopback in calls:
+        found.add(404, "Not on a loopback listener, or through a proxy: as if it were not there.")
     path_params = list(_params(route.dependant, "path_params"))
     if path_params:
         names = ", ".join(p.alias for p in path_params)

@@ -189,3 +189,12 @@ def test_a_malformed_request_gets_the_documented_plain_400(
     assert "content-type: text/plain" in head.lower()
     for method, path, operation in operations(document):
         assert "text/plain" in refusals(operation)[400]["content"], (method, path)
+
+
+def test_the_dev_endpoints_document_their_hiding_404(served: LiveBackend, document: dict[str, Any]):
+    # Through a proxy the development endpoints act as if they were not there.
+    reply = served.http.get(
+        served.url("/api/v1/dev/messages"), headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10
+    )
+    assert reply.status_code == 404
+    assert 404 in refusals(document["paths"]["/api/v1/dev/messages"]["get"])
