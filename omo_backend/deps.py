@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend_client.schemas import Role
 from omo_backend.actor import Actor
@@ -33,14 +34,30 @@ DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.lower().startswith("bearer "):
+# The two bearer schemes /openapi.json declares; each operation names the one it needs.
+# auto_error=False: a missing token is our own 401 envelope, not FastAPI's.
+device_token = HTTPBearer(
+    scheme_name="deviceToken",
+    description="`device_token` from POST /api/v1/devices/enroll: it can only log staff in.",
+    auto_error=False,
+)
+staff_session = HTTPBearer(
+    scheme_name="staffSession",
+    description="`session_token` from POST /api/v1/staff/login: everything else.",
+    auto_error=False,
+)
+DeviceBearer = Annotated[HTTPAuthorizationCredentials | None, Security(device_token)]
+StaffBearer = Annotated[HTTPAuthorizationCredentials | None, Security(staff_session)]
+
+
+def _bearer(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None:
         raise Unauthorized("Missing bearer token.", code="missing_token")
-    return authorization[7:].strip()
+    return credentials.credentials.strip()
 
 
-def require_device(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> Device:
-    token = _bearer(authorization)
+def require_device(db: DbDep, credentials: DeviceBearer) -> Device:
+    token = _bearer(credentials)
     with db.transaction(write=False) as session:
         return device_service.authenticate_or_raise(session=session, token=token)
 
@@ -54,10 +71,8 @@ def _authenticate(db: Database, token: str) -> Actor:
     return actor
 
 
-async def require_staff(
-    request: Request, db: DbDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
-    token = _bearer(authorization)
+async def require_staff(request: Request, db: DbDep, credentials: StaffBearer) -> Actor:
+    token = _bearer(credentials)
     cache: SessionCache = request.app.state.session_cache
     actor = cache.get(token)
     if actor is None:

@@ -17,6 +17,7 @@ from omo_backend.db import Database
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
 from omo_backend.longpoll import WaitQuery, follow, read_expiring
 from omo_backend.models import BindingSession, Customer
+from omo_backend.openapi import errors
 from omo_backend.settings import Settings
 from omo_backend.wire import binding_out
 
@@ -30,7 +31,12 @@ def _out(
     return binding_out(binding, customer, qr_url, settings)
 
 
-@router.post("", status_code=201, response_model=schemas.Binding)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.Binding,
+    responses=errors(customer_not_found=404, not_member=409),
+)
 def create_binding(
     body: schemas.BindingCreate, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Binding:
@@ -89,7 +95,11 @@ async def get_binding(
     )
 
 
-@router.post("/{binding_id}/sms", response_model=schemas.Binding)
+@router.post(
+    "/{binding_id}/sms",
+    response_model=schemas.Binding,
+    responses=errors(binding_closed=409, no_phone=422, country_not_allowed=422, rate_limited=429),
+)
 def send_binding_sms(
     binding_id: schemas.Id,
     request: Request,
@@ -115,7 +125,11 @@ def send_binding_sms(
     ).response()
 
 
-@router.post("/{binding_id}/cancel", response_model=schemas.Binding)
+@router.post(
+    "/{binding_id}/cancel",
+    response_model=schemas.Binding,
+    responses=errors(binding_completed=409),
+)
 def cancel_binding(
     binding_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Binding:

@@ -9,12 +9,17 @@ from fastapi import APIRouter, Query
 from backend_client import schemas
 from omo_backend.customers import service
 from omo_backend.deps import ActorDep, DbDep, SettingsDep
+from omo_backend.openapi import errors
 from omo_backend.wire import customer_summaries
 
 router = APIRouter(prefix="/api/v1", tags=["counter"])
 
 
-@router.get("/customers/search", response_model=schemas.CustomerSearchResult)
+@router.get(
+    "/customers/search",
+    response_model=schemas.CustomerSearchResult,
+    responses=errors(one_search_field=422, invalid_phone=422, invalid_email=422, invalid_name=422),
+)
 def search_customers(
     actor: ActorDep,
     db: DbDep,
@@ -31,7 +36,12 @@ def search_customers(
     return schemas.CustomerSearchResult(items=items, total=len(items))
 
 
-@router.post("/orders", status_code=201, response_model=schemas.OrderOut)
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=schemas.OrderOut,
+    responses=errors(phone_or_email_required=422, invalid_phone=422, invalid_email=422),
+)
 def record_order(
     body: schemas.OrderCreate, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.OrderOut:

@@ -7,13 +7,19 @@ from fastapi import APIRouter, Request
 from backend_client import schemas
 from omo_backend.deps import DbDep, ManagerDep, SettingsDep
 from omo_backend.devices import service
+from omo_backend.openapi import errors
 from omo_backend.staff.session_cache import SessionCache
 from omo_backend.wire import device_out, store_out
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices and staff"])
 
 
-@router.post("/enroll", status_code=201, response_model=schemas.EnrollResponse)
+@router.post(
+    "/enroll",
+    status_code=201,
+    response_model=schemas.EnrollResponse,
+    responses=errors(invalid_enrollment_code=422),
+)
 def enroll_device(
     body: schemas.EnrollRequest, db: DbDep, settings: SettingsDep
 ) -> schemas.EnrollResponse:
@@ -35,7 +41,9 @@ def list_devices(manager: ManagerDep, db: DbDep) -> schemas.DeviceList:
         return schemas.DeviceList(items=[device_out(d) for d in devices])
 
 
-@router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
+@router.post(
+    "/{device_id}/revoke", response_model=schemas.DeviceOut, responses=errors(own_device=409)
+)
 def revoke_device(
     device_id: schemas.Id, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.DeviceOut:

@@ -17,13 +17,26 @@ from omo_backend.deps import ActorDep, DbDep, SettingsDep
 from omo_backend.invitations import service
 from omo_backend.longpoll import WaitQuery, follow, read_expiring
 from omo_backend.models import Invitation
+from omo_backend.openapi import errors
 from omo_backend.settings import Settings
 from omo_backend.wire import invitation_out
 
 router = APIRouter(prefix="/api/v1/invitations", tags=["counter"])
 
 
-@router.post("", status_code=201, response_model=schemas.Invitation)
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.Invitation,
+    responses=errors(
+        already_member=409,
+        identifier_retired=409,
+        invalid_phone=422,
+        not_mobile=422,
+        country_not_allowed=422,
+        rate_limited=429,
+    ),
+)
 def create_invitation(
     body: schemas.InvitationCreate,
     request: Request,
@@ -100,7 +113,11 @@ def invitation_received(
         return invitation_out(invitation, message, settings)
 
 
-@router.post("/{invitation_id}/cancel", response_model=schemas.Invitation)
+@router.post(
+    "/{invitation_id}/cancel",
+    response_model=schemas.Invitation,
+    responses=errors(already_registered=409),
+)
 def cancel_invitation(
     invitation_id: schemas.Id, request: Request, actor: ActorDep, db: DbDep, settings: SettingsDep
 ) -> schemas.Invitation:

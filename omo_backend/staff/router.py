@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from backend_client import schemas
 from omo_backend.deps import ActorDep, DbDep, DeviceDep, ManagerDep, SettingsDep
 from omo_backend.models import Device
+from omo_backend.openapi import errors
 from omo_backend.staff import service
 from omo_backend.staff.session_cache import SessionCache
 from omo_backend.wire import staff_account_out, staff_out, store_out
@@ -14,7 +15,11 @@ from omo_backend.wire import staff_account_out, staff_out, store_out
 router = APIRouter(prefix="/api/v1/staff", tags=["devices and staff"])
 
 
-@router.post("/login", response_model=schemas.StaffLoginResponse)
+@router.post(
+    "/login",
+    response_model=schemas.StaffLoginResponse,
+    responses=errors(invalid_credentials=401, staff_locked=403, staff_locked_until_unlocked=403),
+)
 def staff_login(
     body: schemas.StaffLoginRequest, device: DeviceDep, db: DbDep, settings: SettingsDep
 ) -> schemas.StaffLoginResponse:
@@ -55,7 +60,11 @@ def list_staff(manager: ManagerDep, db: DbDep) -> schemas.StaffList:
         return schemas.StaffList(items=[staff_account_out(s, guard) for s, guard in staff])
 
 
-@router.post("/{staff_id}/deactivate", response_model=schemas.StaffAccount)
+@router.post(
+    "/{staff_id}/deactivate",
+    response_model=schemas.StaffAccount,
+    responses=errors(own_account=409),
+)
 def deactivate_staff(
     staff_id: schemas.Id, manager: ManagerDep, db: DbDep, request: Request
 ) -> schemas.StaffAccount:
