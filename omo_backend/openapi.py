@@ -3,12 +3,12 @@
 FastAPI documents a route's success and, for routes with parameters, a 422 in its own shape;
 everything our dependencies and handlers refuse with stays invisible. Here each operation's
 refusals are derived by rule from what it depends on (the bearer scheme → 401, the manager
-check → 403, a path id or the loopback check → 404, a body → 400, 413 and 422, any parameter
-→ 422, an Idempotency-Key → 422, the database → 503, and for any request the HTTP server's
-own 400),
-plus the domain refusals only the route knows, which it declares with :func:`errors`. Every
-refusal is the error envelope; ``Retry-After`` and ``WWW-Authenticate`` are documented where
-the handlers send them. ``create_app`` calls :func:`install` once all routes are in.
+check → 403, a path id or the loopback check → 404, a body → 400 and 422, any parameter
+→ 422, an Idempotency-Key → 422, the database → 503; and for any request the HTTP server's
+own 400 and the body cap's 413, which stand before routing), plus the domain refusals only
+the route knows, which it declares with :func:`errors`. Every refusal is the error envelope;
+``Retry-After`` and ``WWW-Authenticate`` are documented where the handlers send them.
+``create_app`` calls :func:`install` once all routes are in.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ def derived(route: APIRoute) -> _Refusals:
     """The refusals that follow from what ``route`` depends on, whatever the route does."""
     found = _Refusals()
     found.add(400, MALFORMED_HTTP)
+    # The body cap (omo_backend/body_limit.py) stands before routing: it refuses a large body
+    # sent with any method, also to an operation that reads none.
+    found.add(413, "`payload_too_large`: the request body is larger than the server accepts.")
     calls = set(_calls(route.dependant))
     for scheme in security_schemes(route):
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
@@ -133,7 +136,6 @@ def derived(route: APIRoute) -> _Refusals:
     if route.body_field is not None:
         # FastAPI's own refusal of a body it cannot decode (not UTF-8, say) before validation.
         found.add(400, "`bad_request`: the body could not be read as text.")
-        found.add(413, "`payload_too_large`: the body is larger than the server accepts.")
     if any(
         list(_params(route.dependant, kind))
         for kind in ("path_params", "query_params", "header_params", "cookie_params")

@@ -266,6 +266,13 @@ def test_a_larger_body_is_refused_through_an_ordinary_http_client(server: Server
     assert reply.json()["error"]["code"] == "payload_too_large"
 
 
+def test_a_large_body_on_an_operation_that_reads_none_is_refused_too(server: Server):
+    # As /openapi.json says of every operation: the cap stands before routing.
+    reply = requests.get(server.base_url + "/api/v1/health", data=b"x" * 70_000, timeout=20)
+    assert reply.status_code == 413
+    assert reply.json()["error"]["code"] == "payload_too_large"
+
+
 def test_a_route_may_take_more_than_the_cap_through_its_own_limit():
     refused: list[str] = []
 
