@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event, update
+from sqlalchemy import Connection, update
 
 from bench.report import Figure, backend_source, format_table, percentile, write_json
 from bench.seed import BenchDatabase
@@ -29,7 +29,7 @@ from omo_backend.messaging.dispatcher import Dispatcher
 from omo_backend.messaging.outbox import enqueue_sms
 from omo_backend.models import Message
 from omo_backend.settings import Settings
-from tests.support.dispatchers import fill_sent_history
+from tests.support.dispatchers import fill_sent_history, message_selects
 
 # "Same cost with 0 or 1,000,000 messages of history": within this factor of the figure
 # without history (a claim's rows may fall on one more page; timings also get a little
@@ -96,19 +96,7 @@ def _timed_ms(action: Callable[[], object]) -> float:
 def select_work(database: Database, run: Callable[[], object]) -> int:
     """The work of every SELECT on the message table that ``run`` makes, run again with the
     same parameters in a transaction that is rolled back."""
-    captured: dict[str, Any] = {}
-
-    def capture(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
-    ) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM message" in statement:
-            captured.setdefault(statement, parameters)
-
-    event.listen(database.engine, "before_cursor_execute", capture)
-    try:
-        run()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", capture)
+    captured = message_selects(database, run)
     with database.engine.connect() as conn:
         return sum(_work(conn, statement, parameters) for statement, parameters in captured.items())
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from omo_backend.db import Database
@@ -38,7 +38,7 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.backend import DatabaseFactory
-from tests.support.dispatchers import fill_sent_history, race_two_dispatchers
+from tests.support.dispatchers import fill_sent_history, message_selects, race_two_dispatchers
 from tests.support.postgres import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -733,19 +733,7 @@ def test_a_slow_provider_never_gets_one_message_twice(
 def query_plans(database: Database, run: Callable[[], object]) -> dict[str, str]:
     """Each distinct SELECT on the message table that ``run`` makes, with its query plan
     (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL) for the parameters it used."""
-    captured: dict[str, Any] = {}
-
-    def capture(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
-    ) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM message" in statement:
-            captured.setdefault(statement, parameters)
-
-    event.listen(database.engine, "before_cursor_execute", capture)
-    try:
-        run()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", capture)
+    captured = message_selects(database, run)
     explain = "EXPLAIN " if database.is_postgresql else "EXPLAIN QUERY PLAN "
     plans = {}
     with database.engine.connect() as conn:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from backend_client.schemas import MessageStatus
 from omo_backend.db import Database
@@ -105,3 +107,22 @@ def fill_sent_history(database: Database, count: int, *, analyze: bool = True) -
     if analyze:
         with database.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE message")
+
+
+def message_selects(database: Database, run: Callable[[], object]) -> dict[str, Any]:
+    """Each distinct SELECT on the message table that ``run`` makes, with the parameters of its
+    first run: to EXPLAIN it (the tests) or measure its work (the bench) afterwards."""
+    captured: dict[str, Any] = {}
+
+    def capture(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM message" in statement:
+            captured.setdefault(statement, parameters)
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+    return captured
