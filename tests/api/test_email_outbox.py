@@ -34,8 +34,12 @@ from omo_backend.models import Invitation, Message, Store, utcnow
 from omo_backend.settings import Settings
 from tests.fakes.smtp_server import FakeSmtp
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
+from tests.support.clock import StoppedClock, stopped_clock
 from tests.support.dispatchers import race_two_dispatchers
 from tests.support.postgres import free_port
+
+# A fixture used by name.
+__all__ = ["stopped_clock"]
 
 TO = "lin.hsiao-hua@example.tw"
 MAIL_FROM = "OMO 台北總店 <no-reply@omo.example>"
@@ -133,15 +137,6 @@ def load_invitation(database: Database, invitation_id: int) -> Invitation:
         return invitation
 
 
-def run_until_handled(dispatcher: Dispatcher, *, timeout: float = 5.0) -> None:
-    """Run passes until one handles a message (once a backoff is over)."""
-    deadline = time.monotonic() + timeout
-    while dispatcher.run_once() == 0:
-        if time.monotonic() > deadline:
-            raise AssertionError("no message became due")
-        time.sleep(0.01)
-
-
 # --- storing --------------------------------------------------------------------------------
 
 
@@ -212,7 +207,7 @@ def test_an_email_reaches_the_smtp_server_once_in_utf8(database: Database, smtp:
     [("RCPT", "450 4.2.1 Mailbox busy, try later"), ("DATA", "451 4.3.0 Local error")],
 )
 def test_a_4xx_reply_is_retried_after_the_backoff(
-    database: Database, smtp: FakeSmtp, stage: Any, reply: str
+    database: Database, smtp: FakeSmtp, stage: Any, reply: str, stopped_clock: StoppedClock
 ) -> None:
     queued = queue_invitation_email(database)
     dispatcher = Dispatcher(database, smtp_settings(database, login_url(smtp)))
@@ -225,12 +220,15 @@ def test_a_4xx_reply_is_retried_after_the_backoff(
     assert (message.status, message.attempts) == ("queued", 1)
     assert message.last_error is not None
     assert reply[:3] in message.last_error
-    assert message.next_attempt_at >= before + timedelta(seconds=0.2)
+    assert message.next_attempt_at == before + timedelta(seconds=0.2)
     assert load_invitation(database, queued.invitation_id).status == "queued"
     assert smtp.received == []
+    # The clock stands still: only the test moves it, however slow the machine is.
+    stopped_clock.advance(seconds=0.19)
     assert dispatcher.run_once() == 0, "retried before the backoff was over"
 
-    run_until_handled(dispatcher)
+    stopped_clock.advance(seconds=0.01)
+    assert dispatcher.run_once() == 1
 
     [mail] = smtp.received
     assert mail.text == BODY
