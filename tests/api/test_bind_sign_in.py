@@ -24,18 +24,9 @@ PASSWORD = "password1"
 
 
 def add_member(backend: LiveBackend, phone: str, name: str, email: str | None = None) -> int:
-    with backend.db.transaction() as session:
-        member = Customer(
-            name=name,
-            name_search=name.lower(),
-            phone=phone,
-            email=email,
-            is_member=True,
-            password_hash=security.hash_secret(PASSWORD),
-        )
-        session.add(member)
-        session.flush()
-        return member.id
+    return backend.add_member(
+        phone, name=name, email=email, password_hash=security.hash_secret(PASSWORD)
+    )
 
 
 @pytest.fixture

@@ -19,18 +19,10 @@ def counter(backend: LiveBackend) -> Counter:
     return backend.counter()
 
 
-def add_member(backend: LiveBackend, phone: str = "+886912345678") -> int:
-    with backend.db.transaction() as session:
-        member = Customer(name="Mei", name_search="mei", phone=phone, is_member=True)
-        session.add(member)
-        session.flush()
-        return member.id
-
-
 def test_bind_now_gives_a_qr_link_that_the_counter_sees_scanned(
     backend: LiveBackend, counter: Counter
 ):
-    member_id = add_member(backend)
+    member_id = backend.add_member()
     created = counter.post("/api/v1/bindings", json={"customer_id": member_id})
     assert created.status_code == 201, created.text
     binding = created.json()
@@ -59,7 +51,7 @@ def test_only_members_can_be_bound(backend: LiveBackend, counter: Counter):
 
 
 def test_cant_scan_sends_one_sms_per_tap(backend: LiveBackend, counter: Counter):
-    member_id = add_member(backend)
+    member_id = backend.add_member()
     binding = counter.post("/api/v1/bindings", json={"customer_id": member_id}).json()
     path = f"/api/v1/bindings/{binding['id']}/sms"
     first = counter.post(path, headers={"Idempotency-Key": "tap-9"})
@@ -74,7 +66,7 @@ def test_cant_scan_sends_one_sms_per_tap(backend: LiveBackend, counter: Counter)
 
 
 def test_a_cancelled_or_expired_binding_link_is_refused(backend: LiveBackend, counter: Counter):
-    member_id = add_member(backend)
+    member_id = backend.add_member()
     one = counter.post("/api/v1/bindings", json={"customer_id": member_id}).json()
     assert counter.post(f"/api/v1/bindings/{one['id']}/cancel").json()["status"] == "cancelled"
     assert Phone(backend).open(one["qr_url"]).status_code == 410
@@ -95,7 +87,7 @@ def test_a_cancelled_or_expired_binding_link_is_refused(backend: LiveBackend, co
 def test_a_referral_once_bound_never_changes(backend: LiveBackend):
     first_store = backend.add_store("TPE01")
     second_store = backend.add_store("TXG01", "台中店")
-    member_id = add_member(backend)
+    member_id = backend.add_member()
     with backend.db.transaction() as session:
         member = session.get_one(Customer, member_id)
         customers.bind_referral_once(

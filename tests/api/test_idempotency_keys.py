@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import func, select
 
 from omo_backend.housekeeping import purge_expired
-from omo_backend.models import Customer, IdempotencyRecord, Message
+from omo_backend.models import IdempotencyRecord, Message
 from tests.support.backend import Counter, LiveBackend
 from tests.support.clock import StoppedClock, stopped_clock
 
@@ -133,7 +133,7 @@ def test_housekeeping_removes_the_keys_that_expired_by_now(
 def test_a_write_without_a_body_is_replayed_by_its_key(backend: LiveBackend, counter: Counter):
     """ "Can't scan? Try SMS": the path alone is the request."""
     first_binding, second_binding = (
-        counter.post("/api/v1/bindings", json={"customer_id": add_member(backend, phone)}).json()
+        counter.post("/api/v1/bindings", json={"customer_id": backend.add_member(phone)}).json()
         for phone in ("+886912345678", "+886922333444")
     )
     path = f"/api/v1/bindings/{first_binding['id']}/sms"
@@ -150,11 +150,3 @@ def test_a_write_without_a_body_is_replayed_by_its_key(backend: LiveBackend, cou
     )
     assert elsewhere.status_code == 422
     assert elsewhere.json()["error"]["code"] == "idempotency_key_reused"
-
-
-def add_member(backend: LiveBackend, phone: str) -> int:
-    with backend.db.transaction() as session:
-        member = Customer(name="Mei", name_search="mei", phone=phone, is_member=True)
-        session.add(member)
-        session.flush()
-        return member.id

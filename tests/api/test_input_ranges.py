@@ -41,18 +41,7 @@ def counter(backend: LiveBackend) -> Counter:
 def add_member(
     backend: LiveBackend, phone: str = E164, email: str | None = "mei@example.com"
 ) -> int:
-    with backend.db.transaction() as session:
-        member = Customer(
-            name="Mei",
-            name_search="mei",
-            phone=phone,
-            email=email,
-            is_member=True,
-            password_hash=security.hash_secret(PASSWORD),
-        )
-        session.add(member)
-        session.flush()
-        return member.id
+    return backend.add_member(phone, email=email, password_hash=security.hash_secret(PASSWORD))
 
 
 def call(counter: Counter, method: str, path: str, body: Any = None) -> requests.Response:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from omo_backend import ratelimit
 from omo_backend.messaging import outbox
@@ -168,6 +169,20 @@ def test_a_store_waits_an_hour_and_other_stores_do_not(
     assert send(counter, "0933111222").status_code == 201
 
 
+def enqueue_reset_sms(session: Session, to: str) -> None:
+    """A password-reset SMS the member asked for on their phone: the store's, no device's."""
+    outbox.enqueue_sms(
+        session=session,
+        to=to,
+        body="reset",
+        purpose="password_reset",
+        provider="outbox",
+        store_id=1,
+        device_id=None,
+        staff_id=None,
+    )
+
+
 @pytest.mark.settings(rate_device_per_hour=2, rate_store_per_hour=5)
 def test_e_mails_and_sends_without_a_device_count_against_no_counter(
     backend: LiveBackend, counter: Counter, stopped_clock: StoppedClock
@@ -187,16 +202,7 @@ def test_e_mails_and_sends_without_a_device_count_against_no_counter(
                 device_id=1,
             )
         for n in range(2):
-            outbox.enqueue_sms(
-                session=session,
-                to=f"+88693300000{n}",
-                body="reset",
-                purpose="password_reset",
-                provider="outbox",
-                store_id=1,
-                device_id=None,
-                staff_id=None,
-            )
+            enqueue_reset_sms(session, f"+88693300000{n}")
     assert send(counter, "0912345678").status_code == 201
     assert send(counter, "0922333444").status_code == 201
     assert refusal(send(counter, "0933111222"))[2]["scope"] == "device"
@@ -220,16 +226,7 @@ def test_the_wait_counts_from_the_newest_sends_that_fill_the_limit(
     # hour old, not the oldest.
     for n in range(3):
         with backend.db.transaction() as session:
-            outbox.enqueue_sms(
-                session=session,
-                to=f"+88693300000{n}",
-                body="reset",
-                purpose="password_reset",
-                provider="outbox",
-                store_id=1,
-                device_id=None,
-                staff_id=None,
-            )
+            enqueue_reset_sms(session, f"+88693300000{n}")
         stopped_clock.advance(minutes=10)
     assert refusal(send(counter)) == (
         50 * 60,

@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from omo_backend import security
-from omo_backend.models import Customer
 from tests.support.backend import Counter, LiveBackend
 
 STORE = "台北總店"
@@ -41,18 +40,7 @@ def password_hash() -> str:
 
 def add_member(backend: LiveBackend, phone: str, name: str, email: str | None = None) -> int:
     """A member who registered earlier (as the pages would store them)."""
-    with backend.db.transaction() as session:
-        member = Customer(
-            name=name,
-            name_search=name.lower(),
-            phone=phone,
-            email=email,
-            is_member=True,
-            password_hash=password_hash(),
-        )
-        session.add(member)
-        session.flush()
-        return member.id
+    return backend.add_member(phone, name=name, email=email, password_hash=password_hash())
 
 
 def bind_now(counter: Counter, member_id: int) -> dict[str, Any]:

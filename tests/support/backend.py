@@ -21,6 +21,7 @@ from omo_backend import migrate
 from omo_backend.app import create_app
 from omo_backend.db import Database
 from omo_backend.devices import service as devices
+from omo_backend.models import Customer
 from omo_backend.settings import Settings
 from omo_backend.staff import service as staff_service
 from omo_backend.stores import service as stores
@@ -86,6 +87,28 @@ class LiveBackend:
             return staff_service.create(
                 session=session, store=st, code=code, name=name, role=role, pin=pin
             ).id
+
+    def add_member(
+        self,
+        phone: str | None = "+886912345678",
+        *,
+        name: str = "Mei",
+        email: str | None = None,
+        password_hash: str | None = None,
+    ) -> int:
+        """A member who registered earlier, stored as the pages store one."""
+        with self.db.transaction() as session:
+            member = Customer(
+                name=name,
+                name_search=name.lower(),
+                phone=phone,
+                email=email,
+                is_member=True,
+                password_hash=password_hash,
+            )
+            session.add(member)
+            session.flush()
+            return member.id
 
     def enrollment_code(self, store: str = "TPE01") -> str:
         with self.db.transaction() as session:
