@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
@@ -24,6 +23,7 @@ from omo_desktop.demo.embedded import (
     EmbeddedBackendError,
     default_data_dir,
 )
+from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
 
 # The shell's modules (its screens, the HTTP client, the keyring: ~0.3 s) are imported in
@@ -32,16 +32,6 @@ if TYPE_CHECKING:
     from omo_desktop.shell import Shell
 
 log = logging.getLogger(__name__)
-
-THEME = Path(__file__).resolve().parents[1] / "resources" / "theme" / "omo.qss"
-# First that exists wins: Windows, macOS, then what set-up installs on Debian/Ubuntu.
-CJK_FONTS = [
-    "Microsoft JhengHei UI",
-    "PingFang TC",
-    "Noto Sans CJK TC",
-    "Noto Sans TC",
-    "WenQuanYi Micro Hei",
-]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -62,11 +52,7 @@ def system_locale() -> str:
 
 
 def style(app: QApplication) -> None:
-    font = QFont()
-    font.setFamilies(CJK_FONTS)
-    font.setPointSize(12)
-    app.setFont(font)
-    app.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    theme.apply(app)
 
 
 @dataclass

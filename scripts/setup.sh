@@ -18,8 +18,10 @@ have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
 # PostgreSQL server binaries (initdb, pg_ctl) for the throwaway test clusters.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
-# A CJK font, so Traditional Chinese is drawn as text, not boxes.
-have_pkg fonts-wqy-microhei || missing+=(fonts-wqy-microhei)
+# The app's typeface on Linux: Noto Sans CJK TC for Chinese and Noto Sans for Latin, each with
+# a real bold (the screens and the phone-page screenshots are drawn with them).
+have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
+have_pkg fonts-noto-core || missing+=(fonts-noto-core)
 # A Chromium for the phone-page tests (tests/browser), driven by Playwright: the system's,
 # never a downloaded one. Debian packages it; Ubuntu only has a snap, so there point
 # OMO_CHROMIUM at a Chromium or Chrome binary, a path or a name on PATH

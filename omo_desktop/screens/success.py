@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from backend_client import schemas
+from omo_desktop.design.icons import Icon, pixmap
 from omo_desktop.flows.counter import Bound, Registered
 from omo_desktop.screens.base import FlowScreen, button, label, local_date_time
 from omo_desktop.widgets.customer_card import SEPARATOR, referral_text
@@ -18,7 +19,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mark = label("success_mark", "success_mark", wrap=False)
-        self.mark.setText("✓")
+        self.mark.setPixmap(pixmap(Icon.SUCCESS, 96, "brand"))
         self.title = label("title", "title")
         self.who = label("who", "lead")
         self.line = label("line_result", "lead")

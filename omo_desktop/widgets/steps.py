@@ -7,6 +7,8 @@ import enum
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from omo_desktop.design.icons import Icon, pixmap
+
 
 class Mark(enum.StrEnum):
     DONE = "done"
@@ -18,13 +20,15 @@ class Mark(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-_SYMBOL = {
-    Mark.DONE: "✓",
-    Mark.CURRENT: "●",
-    Mark.TODO: "○",
-    Mark.PROBLEM: "!",
-    Mark.SKIPPED: "–",
+# (icon, palette colour): a vector mark of the one icon set, never a font's glyph.
+_ICON = {
+    Mark.DONE: (Icon.DONE, "brand"),
+    Mark.CURRENT: (Icon.CURRENT, "brand"),
+    Mark.TODO: (Icon.TODO, "todo"),
+    Mark.PROBLEM: (Icon.PROBLEM, "warning_mark"),
+    Mark.SKIPPED: (Icon.SKIPPED, "ink_muted"),
 }
+_MARK_SIZE = 32
 
 
 def marks_for(count: int, reached: int, *, finished: bool = False) -> list[Mark]:
@@ -60,14 +64,14 @@ class Steps(QWidget):
                 row.hide()
                 continue
             words, mark = steps[index]
-            symbol.setText(_SYMBOL[mark])
+            name, colour = _ICON[mark]
+            symbol.setPixmap(pixmap(name, _MARK_SIZE, colour))
             text.setText(words)
-            for widget in (symbol, text):
-                if widget.property("mark") != mark.value:
-                    widget.setProperty("mark", mark.value)
-                    # A dynamic property changes the style only once re-polished.
-                    widget.style().unpolish(widget)
-                    widget.style().polish(widget)
+            if text.property("mark") != mark.value:
+                text.setProperty("mark", mark.value)
+                # A dynamic property changes the style only once re-polished.
+                text.style().unpolish(text)
+                text.style().polish(text)
             row.show()
         self._marks = [mark for _, mark in steps]
 
@@ -82,7 +86,7 @@ class Steps(QWidget):
         row.setObjectName("step")
         symbol = QLabel(row)
         symbol.setObjectName("step_mark")
-        symbol.setFixedWidth(40)
+        symbol.setFixedWidth(_MARK_SIZE + 8)
         symbol.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text = QLabel(row)
         text.setObjectName("step_text")

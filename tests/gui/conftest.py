@@ -14,7 +14,11 @@ from PySide6.QtWidgets import QApplication
 @pytest.fixture(autouse=True)
 def _plain_style_after_each_test() -> Iterator[None]:
     """Tests that run the whole app set its theme on the shared QApplication: undo it."""
+    app = QApplication.instance()
+    font = app.font() if isinstance(app, QApplication) else None
     yield
     app = QApplication.instance()
     if isinstance(app, QApplication):
         app.setStyleSheet("")
+        if font is not None:
+            app.setFont(font)

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from backend_client import schemas
 from backend_client.client import OmoClient
 from backend_client.errors import UnauthorizedError
+from omo_desktop.design import theme
 from omo_desktop.device_store import DeviceCredentials, DeviceStore
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
@@ -28,7 +29,6 @@ from tests.support.backend import (
     register_on_phone,
 )
 
-THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
 STORE = "台北總店"
 WAIT_MS = 15_000
 
@@ -57,7 +57,7 @@ def open_app(
     **options: int,
 ) -> Shell:
     """The app on an enrolled device (a restart passes the same device again)."""
-    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    theme.apply(qapp)
     shell = Shell(
         device_store=DeviceStore(allow_plaintext=True),
         data_dir=data_dir,

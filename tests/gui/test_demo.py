@@ -29,9 +29,9 @@ from omo_desktop.demo.embedded import (
     default_data_dir,
 )
 from omo_desktop.demo.phone import DemoPhoneWindow
+from omo_desktop.design import theme
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
-THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_the_demo_backend_runs_in_the_user_data_folder_with_this_device_enrolled
 def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
     demo: DemoInfo, qtbot: QtBot, qapp: QApplication
 ):
-    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    theme.apply(qapp)
     opened: list[QUrl] = []
     phone = DemoPhoneWindow(demo.base_url, open_url=opened.append)
     qtbot.addWidget(phone)

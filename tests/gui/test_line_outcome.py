@@ -141,8 +141,12 @@ def test_problem_and_skipped_marks_are_drawn_apart_from_the_others(qtbot: QtBot)
     steps = Steps()
     qtbot.addWidget(steps)
     steps.set_steps([("a", D), ("b", C), ("c", T), ("d", P), ("e", K)])
-    symbols = [w.text() for w in steps.findChildren(QLabel, "step_mark")]
-    assert symbols == ["✓", "●", "○", "!", "–"]
+    marks = [w.pixmap().toImage() for w in steps.findChildren(QLabel, "step_mark")]
+    # Five icons, each drawn differently (shape or colour), none of them a font's glyph.
+    assert all(not image.isNull() for image in marks)
+    assert all(not w.text() for w in steps.findChildren(QLabel, "step_mark"))
+    assert len({image.cacheKey() for image in marks}) == 5
+    assert all(marks[i] != marks[j] for i in range(5) for j in range(i + 1, 5))
     styled = [w.property("mark") for w in steps.findChildren(QLabel, "step_text")]
     assert styled == ["done", "current", "todo", "problem", "skipped"]
 

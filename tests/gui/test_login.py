@@ -15,13 +15,13 @@ from sqlalchemy import select
 from backend_client import schemas
 from backend_client.client import OmoClient
 from omo_backend.models import PinGuard, Staff
+from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.login import LoginController
 from omo_desktop.screens.login import LoginScreen
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens"))
-THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
 def login(
     backend: LiveBackend, qtbot: QtBot, qapp: QApplication
 ) -> Iterator[tuple[LoginScreen, LoginController, LanguageSwitcher]]:
-    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    theme.apply(qapp)
     client = OmoClient(backend.base_url)
     client.enroll(backend.enrollment_code(), "Counter 1")
     screen = LoginScreen()

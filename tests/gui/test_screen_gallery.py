@@ -15,13 +15,13 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from omo_desktop.design import theme
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.counter import CounterView
 from tests.gui import counter_states as s
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "counter"
-THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
 
 
 def gallery() -> list[tuple[str, f.State, bool]]:
@@ -111,7 +111,7 @@ def gallery() -> list[tuple[str, f.State, bool]]:
 
 @pytest.fixture
 def themed(qapp: QApplication) -> Iterator[QApplication]:
-    qapp.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    theme.apply(qapp)
     yield qapp
     qapp.setStyleSheet("")
 

@@ -1,0 +1,55 @@
+"""The one icon set: Material Design Icons (``mdi6``), drawn by qtawesome from its font.
+
+A status mark is a vector icon of one maintained set, never a text glyph (✓ ● ○ ! –), whose
+look would depend on which font the machine happens to have.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+
+# qtawesome reaches Qt through qtpy: make it pick the binding the app uses.
+os.environ.setdefault("QT_API", "pyside6")
+
+import qtawesome
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon, QPixmap
+
+from omo_desktop.design.tokens import PALETTE
+
+
+class Icon(enum.StrEnum):
+    DONE = "mdi6.check-circle"
+    CURRENT = "mdi6.record-circle-outline"
+    TODO = "mdi6.circle-outline"
+    PROBLEM = "mdi6.alert-circle"
+    SKIPPED = "mdi6.minus-circle-outline"
+    SUCCESS = "mdi6.check-circle"
+    ERROR = "mdi6.alert-circle-outline"
+    INFO = "mdi6.information-outline"
+    CLEAR = "mdi6.close-circle"
+    CHEVRON = "mdi6.chevron-right"
+    BACK = "mdi6.arrow-left"
+    SMS = "mdi6.message-text-outline"
+    SENDING = "mdi6.message-processing-outline"
+    QR = "mdi6.qrcode-scan"
+    PHONE = "mdi6.cellphone"
+    EMAIL = "mdi6.email-outline"
+    PERSON = "mdi6.account-outline"
+    LINK = "mdi6.link-variant"
+    LOCK = "mdi6.lock-outline"
+    KEYBOARD = "mdi6.keyboard-outline"
+    SEARCH = "mdi6.magnify"
+    CLOCK = "mdi6.clock-outline"
+    STORE = "mdi6.storefront-outline"
+
+
+def icon(name: Icon, colour: str = "ink") -> QIcon:
+    """``name`` in a palette colour (a token name such as "brand", or ``#rrggbb``)."""
+    drawn: QIcon = qtawesome.icon(name.value, color=PALETTE.get(colour, colour))
+    return drawn
+
+
+def pixmap(name: Icon, size: int, colour: str = "ink") -> QPixmap:
+    return icon(name, colour).pixmap(QSize(size, size))

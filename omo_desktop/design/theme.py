@@ -1,0 +1,51 @@
+"""The theme: ``resources/theme/omo.qss`` with the design tokens filled in, and the font."""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from omo_desktop.design import fonts
+from omo_desktop.design.tokens import (
+    BUTTON_HEIGHT,
+    PALETTE,
+    PRIMARY_HEIGHT,
+    SPACE,
+    TOUCH_MIN,
+    TYPE_SCALE,
+    WEIGHT_BOLD,
+    WEIGHT_REGULAR,
+)
+
+QSS = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
+
+
+def tokens() -> dict[str, str]:
+    """Every ``$name`` the theme may use, as the text that replaces it."""
+    values: dict[str, str] = dict(PALETTE)
+    values.update({f"size_{name}": f"{px}px" for name, px in TYPE_SCALE.items()})
+    values.update({f"space_{name}": f"{px}px" for name, px in SPACE.items()})
+    values.update(
+        touch=f"{TOUCH_MIN}px",
+        button=f"{BUTTON_HEIGHT}px",
+        primary=f"{PRIMARY_HEIGHT}px",
+        regular=str(WEIGHT_REGULAR),
+        bold=str(WEIGHT_BOLD),
+    )
+    return values
+
+
+@cache
+def stylesheet() -> str:
+    # substitute (not safe_substitute): a misspelt token fails loudly, here and in the tests.
+    return string.Template(QSS.read_text(encoding="utf-8")).substitute(tokens())
+
+
+def apply(app: QApplication) -> None:
+    """Give ``app`` the counter's font and theme."""
+    fonts.check_installed()
+    app.setFont(fonts.app_font())
+    app.setStyleSheet(stylesheet())
