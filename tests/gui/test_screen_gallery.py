@@ -20,6 +20,7 @@ from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.counter import CounterView
 from tests.gui import counter_states as s
+from tests.gui.design_checks import contrast_problems, touch_problems
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "counter"
 
@@ -126,6 +127,7 @@ def test_every_counter_state_in_both_languages(
     SHOTS.mkdir(parents=True, exist_ok=True)
     languages = LanguageSwitcher(themed)
     shots = gallery()
+    problems: list[str] = []
     kinds = {type(state) for _, state, _ in shots}
     assert len(kinds) == 10, "every kind of state is in the gallery"
     try:
@@ -136,9 +138,15 @@ def test_every_counter_state_in_both_languages(
                 view.render(state)
                 themed.processEvents()
                 path = SHOTS / f"{name}-{locale}.png"
-                assert view.grab().save(str(path)), path
+                image = view.grab().toImage()
+                assert image.save(str(path)), path
+                for problem in touch_problems(view):
+                    problems.append(f"{name}-{locale}: too small to tap: {problem}")
+                for problem in contrast_problems(view, image):
+                    problems.append(f"{name}-{locale}: low contrast: {problem}")
     finally:
         languages.switch("en")
     assert len(list(SHOTS.glob("*.png"))) >= 2 * len(shots)
+    assert not problems, "\n".join(problems)
     with capsys.disabled():
         print(f"\ncounter screens: {SHOTS.resolve()}")
