@@ -78,6 +78,7 @@ EDGE_ON: Final[list[tuple[str, str]]] = [
     ("todo", "canvas"),
     ("warning_mark", "canvas"),
     ("warning_edge", "warning_soft"),
+    ("brand", "brand_soft"),  # a latched key (Shift) on the on-screen keyboard
 ]
 
 

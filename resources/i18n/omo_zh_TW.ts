@@ -511,6 +511,33 @@
     </message>
 </context>
 <context>
+    <name>OnScreenKeyboard</name>
+    <message>
+        <source>No Chinese on this keyboard: search a Chinese name by mobile number or e-mail.</source>
+        <translation>此鍵盤無法輸入中文：中文姓名請改用手機號碼或電子郵件搜尋。</translation>
+    </message>
+    <message>
+        <source>space</source>
+        <translation>空格</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜尋</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>大寫</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>刪除</translation>
+    </message>
+    <message>
+        <source>Hide the keyboard</source>
+        <translation>隱藏鍵盤</translation>
+    </message>
+</context>
+<context>
     <name>QrView</name>
     <message>
         <source>QR code for the customer to scan</source>
