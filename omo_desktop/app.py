@@ -42,6 +42,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run a demo backend on this computer, with demo stores, staff and customers",
     )
     parser.add_argument("--fullscreen", action="store_true", help="kiosk: fill the screen")
+    parser.add_argument(
+        "--touch-keyboard",
+        # keyboard.KeyboardSetting's values (that module loads the icon font: imported later)
+        choices=["on", "off", "auto"],
+        default="auto",
+        help="typing an e-mail or a name without a hardware keyboard: the app's on-screen "
+        "keyboard (on), none (off), or auto: the OS touch keyboard on Windows, the app's on "
+        "a --fullscreen kiosk elsewhere",
+    )
     parser.add_argument("--locale", choices=["en", "zh_TW"], help="language (default: system)")
     parser.add_argument("--data-dir", type=Path, help="where the app keeps its files")
     return parser.parse_args(argv)
@@ -81,6 +90,7 @@ def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None =
         demo.launch(data_dir)
     from omo_desktop.device_store import DeviceStore
     from omo_desktop.shell import Shell
+    from omo_desktop.widgets.keyboard import KeyboardSetting, choose
 
     qt = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt, QApplication)
@@ -94,6 +104,9 @@ def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None =
         data_dir=data_dir,
         languages=languages,
         **(shell_options or {}),  # type: ignore[arg-type]
+    )
+    shell.counter.view.set_touch_keyboard(
+        choose(KeyboardSetting(args.touch_keyboard), kiosk=args.fullscreen)
     )
     app = App(qt, shell, demo=demo)
     if demo is not None:

@@ -21,6 +21,7 @@ from omo_desktop.screens.search import SearchScreen
 from omo_desktop.screens.sms_prompt import SmsPromptScreen
 from omo_desktop.screens.success import SuccessScreen
 from omo_desktop.screens.waiting import WaitingScreen
+from omo_desktop.widgets.keyboard import TouchKeyboard
 
 
 class CounterView(QStackedWidget):
@@ -112,6 +113,10 @@ class CounterView(QStackedWidget):
     def set_line_enabled(self, enabled: bool) -> None:
         """Without a LINE channel the "LINE linked" step is not shown at all."""
         self.binding.set_line_enabled(enabled)
+
+    def set_touch_keyboard(self, choice: TouchKeyboard) -> None:
+        """How staff type an e-mail or a name without a hardware keyboard (app set-up)."""
+        self.search.set_touch_keyboard(choice)
 
     def current_screen_name(self) -> str:
         page = self.currentWidget()

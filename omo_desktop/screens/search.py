@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 from omo_desktop.flows.counter import SearchBy, Searching
 from omo_desktop.messages import describe
 from omo_desktop.screens.base import FlowScreen, button, label
-from omo_desktop.widgets import named
+from omo_desktop.widgets import keyboard, named
+from omo_desktop.widgets.keyboard import OnScreenKeyboard, TouchKeyboard
 from omo_desktop.widgets.numpad import Numpad
 
 
@@ -33,6 +34,9 @@ class SearchScreen(FlowScreen[Searching]):
         self.confirm = button("confirm", "primary")
         self.confirm.clicked.connect(self._confirm)
         self.numpad = Numpad(self.field, with_plus=True)
+        # E-mail and name: where the numpad sits, when the counter has no hardware keyboard.
+        self.keyboard = OnScreenKeyboard(self.field)
+        self.touch_keyboard = TouchKeyboard.NONE
 
         form = QVBoxLayout()
         form.setSpacing(16)
@@ -48,6 +52,7 @@ class SearchScreen(FlowScreen[Searching]):
         layout.setSpacing(48)
         layout.addLayout(form, 3)
         layout.addWidget(self.numpad, 2)
+        layout.addWidget(self.keyboard, 4)
 
     def draw(self, state: Searching) -> None:
         by_phone = state.by is SearchBy.PHONE
@@ -64,15 +69,25 @@ class SearchScreen(FlowScreen[Searching]):
         else:
             self.prompt.setText(self.tr("Customer's e-mail or name"))
             self.field.setPlaceholderText(self.tr("E-mail or customer name"))
-            self.field.setInputMethodHints(Qt.InputMethodHint.ImhNone)
+            self.field.setInputMethodHints(keyboard.TEXT_HINTS)
             self.switch_method.setText(self.tr("Search by mobile number"))
         self.numpad.setVisible(by_phone)
+        self.keyboard.set_available(not by_phone and self.touch_keyboard is TouchKeyboard.ON_SCREEN)
         self.error.setText(describe(state.error) if state.error is not None else "")
         self.error.setVisible(state.error is not None)
         self.confirm.setEnabled(not state.busy)
         self.confirm.setText(self.tr("Searching…") if state.busy else self.tr("Confirm"))
         self.switch_method.setEnabled(not state.busy)
         self.field.setFocus()
+        opened = previous is None or previous.by is not state.by
+        if opened and not by_phone and self.touch_keyboard is TouchKeyboard.SYSTEM:
+            keyboard.ask_system_keyboard(self.field)
+
+    def set_touch_keyboard(self, choice: TouchKeyboard) -> None:
+        """How staff type an e-mail or a name here (``keyboard.choose``, from the app's set-up)."""
+        self.touch_keyboard = choice
+        if self.state is not None:
+            self.draw(self.state)
 
     def leave(self) -> None:
         super().leave()

@@ -19,6 +19,7 @@ from omo_desktop.design import theme
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.counter import CounterView
+from omo_desktop.widgets.keyboard import TouchKeyboard
 from tests.gui import counter_states as s
 from tests.gui.design_checks import contrast_problems, touch_problems
 
@@ -107,7 +108,16 @@ def gallery() -> list[tuple[str, f.State, bool]]:
             ),
             False,
         ),
+        (
+            "36-search-email-keyboard",
+            f.Searching(by=f.SearchBy.EMAIL_OR_NAME, text="chen.m@example"),
+            False,
+        ),
     ]
+
+
+# The states drawn as on a counter with no hardware keyboard (``--touch-keyboard on``).
+ON_SCREEN_KEYBOARD = {"36-search-email-keyboard"}
 
 
 @pytest.fixture
@@ -135,6 +145,9 @@ def test_every_counter_state_in_both_languages(
             languages.switch(locale)
             for name, state, line in shots:
                 view.set_line_enabled(line)
+                view.set_touch_keyboard(
+                    TouchKeyboard.ON_SCREEN if name in ON_SCREEN_KEYBOARD else TouchKeyboard.NONE
+                )
                 view.render(state)
                 themed.processEvents()
                 path = SHOTS / f"{name}-{locale}.png"
