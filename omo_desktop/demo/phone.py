@@ -182,6 +182,8 @@ class DemoPhoneWindow(QWidget):
             item = self._cards.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # Gone from the screen now, not at the next turn of the event loop.
+                widget.hide()
                 widget.deleteLater()
         # The backend lists the newest first.
         for index, message in enumerate(self._messages):
