@@ -157,7 +157,7 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
         )
         shell.login.set_hint(partial(demo_hint, info))
         phone = DemoPhoneWindow(info.base_url)
-        phone.move(shell.geometry().right() + 16, shell.geometry().top())
+        phone.place_beside(shell)
         # Staff type on the counter next: the phone beside it must not take the focus.
         phone.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         phone.show()

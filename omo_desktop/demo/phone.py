@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from backend_client.client import OmoClient
 from backend_client.errors import ApiError
 from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import DevMessage, DevMessageList, MessageChannel, MessageStatus
+from omo_desktop.design.tokens import SPACE
 from omo_desktop.widgets import named
 from omo_desktop.workers import BackendOp
 
@@ -129,6 +130,16 @@ class DemoPhoneWindow(QWidget):
         self.resize(400, 720)
         self.retranslate()
         self._redraw()
+
+    def place_beside(self, counter: QWidget) -> None:
+        """Beside the counter's window where there is room, never off the screens."""
+        # Its frame is not known before it is shown: the counter's, drawn by the same window
+        # manager, is a good guess.
+        frame = counter.frameGeometry().size() - counter.geometry().size()
+        screens = [screen.availableGeometry() for screen in QGuiApplication.screens()]
+        spot = phone_spot(counter.frameGeometry(), self.size() + frame, screens)
+        self.resize(spot.size() - frame)
+        self.move(spot.topLeft())
 
     # --- polling ---------------------------------------------------------------------------
 
@@ -249,6 +260,48 @@ class DemoPhoneWindow(QWidget):
         self.empty.setText(
             self.tr("No SMS yet. Send a sign-up or bind link at the counter and it shows up here.")
         )
+
+
+def phone_spot(
+    counter: QRect, phone: QSize, screens: Sequence[QRect], gap: int = SPACE["m"]
+) -> QRect:
+    """Where the demo phone's frame goes, given the counter window's frame and each screen's
+    available geometry (the desktop less its panels).
+
+    Beside the counter on its screen, at the right and else at the left; else on another
+    screen; else over the counter's right part. Always whole on one screen, made shorter or
+    narrower if that screen is smaller than the phone.
+    """
+    if not screens:
+        return QRect(counter.topRight() + QPoint(gap, 0), phone)
+    home = max(screens, key=lambda s: _overlap(s, counter))
+    size = phone.boundedTo(home.size())
+    right = counter.right() + 1 + gap
+    left = counter.left() - gap - size.width()
+    if right + size.width() - 1 <= home.right():
+        return _at(right, counter.top(), size, home)
+    if left >= home.left():
+        return _at(left, counter.top(), size, home)
+    for other in screens:
+        if other != home and other.width() >= phone.width() and other.height() >= phone.height():
+            # At the edge nearer the counter.
+            near_left = other.center().x() >= home.center().x()
+            x = other.left() + gap if near_left else other.right() + 1 - gap - phone.width()
+            return _at(x, counter.top(), phone, other)
+    visible_right = min(counter.right(), home.right())
+    return _at(visible_right + 1 - gap - size.width(), counter.top() + gap, size, home)
+
+
+def _overlap(screen: QRect, window: QRect) -> int:
+    common = screen.intersected(window)
+    return common.width() * common.height() if common.isValid() else 0
+
+
+def _at(x: int, y: int, size: QSize, screen: QRect) -> QRect:
+    """``size`` at (``x``, ``y``), moved as little as needed to be whole on ``screen``."""
+    x = max(screen.left(), min(x, screen.right() + 1 - size.width()))
+    y = max(screen.top(), min(y, screen.bottom() + 1 - size.height()))
+    return QRect(QPoint(x, y), size)
 
 
 def _when(created_at: datetime) -> str:

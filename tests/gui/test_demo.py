@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -28,7 +28,7 @@ from omo_desktop.demo.embedded import (
     EmbeddedBackendError,
     default_data_dir,
 )
-from omo_desktop.demo.phone import DemoPhoneWindow
+from omo_desktop.demo.phone import DemoPhoneWindow, phone_spot
 from omo_desktop.design import theme
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
@@ -284,3 +284,60 @@ def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
     with pytest.raises(EmbeddedBackendError, match="cannot create the data folder"):
         backend.start(blocker / "demo")
     assert not backend.running
+
+
+# --- where the demo phone opens ------------------------------------------------------------
+
+PHONE = QSize(404, 750)  # its frame: 400 × 720 and a title bar
+# The available geometry of a 1280 × 800 laptop's display, and the counter's window filling it.
+LAPTOP = QRect(0, 0, 1280, 800)
+COUNTER = QRect(0, 0, 1280, 800)
+
+
+def test_the_demo_phone_opens_beside_the_counter_when_there_is_room():
+    wide = QRect(0, 0, 1920, 1080)
+    spot = phone_spot(QRect(0, 0, 1284, 830), PHONE, [wide])
+    assert spot == QRect(1284 + 16, 0, 404, 750)
+
+    # A counter at the right of its screen: the phone goes to its left.
+    spot = phone_spot(QRect(600, 100, 1284, 830), PHONE, [wide])
+    assert spot == QRect(600 - 16 - 404, 100, 404, 750)
+
+
+def test_on_a_1280_by_800_display_the_demo_phone_opens_over_the_counters_right_part():
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP])
+    assert LAPTOP.contains(spot), spot
+    assert spot.size() == PHONE
+    assert spot.right() == LAPTOP.right() - 16
+    assert spot.left() > COUNTER.center().x()
+
+
+def test_with_a_second_screen_the_demo_phone_opens_there():
+    second = QRect(1280, 0, 1920, 1080)
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP, second])
+    assert second.contains(spot), spot
+    assert spot.left() == second.left() + 16, "at the edge nearer the counter"
+
+    # The second screen at the left of the first, the counter on the first.
+    left = QRect(-1920, 0, 1920, 1080)
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP, left])
+    assert left.contains(spot), spot
+    assert spot.right() == left.right() - 16
+
+
+def test_the_demo_phone_is_made_to_fit_a_screen_smaller_than_itself():
+    short = QRect(0, 0, 1280, 720)
+    spot = phone_spot(QRect(0, 0, 1280, 720), PHONE, [short])
+    assert short.contains(spot), spot
+    assert spot.height() == 720
+
+
+def test_the_demo_phone_is_whole_on_a_screen_wherever_the_counter_is():
+    for counter in (
+        QRect(-300, -50, 1284, 830),  # partly off the screen at the top left
+        QRect(900, 500, 1284, 830),  # partly off at the bottom right
+        QRect(5000, 5000, 1284, 830),  # on no screen at all
+        QRect(100, 0, 800, 600),  # small, room at the right
+    ):
+        spot = phone_spot(counter, PHONE, [LAPTOP])
+        assert LAPTOP.contains(spot), (counter, spot)

@@ -32,6 +32,8 @@ def test_the_demo_opens_the_log_in_with_demo_staff_and_the_demo_phone(
         assert "1001" in shell.login.hint.text()
         assert isinstance(app.phone, DemoPhoneWindow)
         assert app.phone.isVisible()
+        screen = shell.screen().availableGeometry()
+        assert screen.contains(app.phone.frameGeometry()), "the demo phone is on the screen"
         SHOTS.mkdir(parents=True, exist_ok=True)
         shell.grab().save(str(SHOTS / "demo-login-en.png"))
 
