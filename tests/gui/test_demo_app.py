@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from omo_desktop.app import build, parse_args
 from omo_desktop.demo.phone import DemoPhoneWindow
+from tests.gui.settled import cut_buttons, wait_until_settled
 from tests.gui.test_counter_app import log_in, search, wait_for_screen
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "app"
@@ -35,11 +36,15 @@ def test_the_demo_opens_the_log_in_with_demo_staff_and_the_demo_phone(
         screen = shell.screen().availableGeometry()
         assert screen.contains(app.phone.frameGeometry()), "the demo phone is on the screen"
         SHOTS.mkdir(parents=True, exist_ok=True)
+        wait_until_settled(qtbot, shell)
+        assert not cut_buttons(shell)
         shell.grab().save(str(SHOTS / "demo-login-en.png"))
 
         log_in(qtbot, shell)
         search(qtbot, shell, "0922333444")
         wait_for_screen(qtbot, shell, "customer")
+        wait_until_settled(qtbot, shell)
+        assert not cut_buttons(shell)
         shell.grab().save(str(SHOTS / "demo-counter-en.png"))
         base_url = app.demo.info.base_url  # type: ignore[attr-defined]
     finally:
