@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
 from omo_desktop.demo.embedded import (
+    LOG_FORMAT,
     MEMBER_PASSWORD,
     DemoInfo,
     EmbeddedBackend,
@@ -199,7 +200,7 @@ def demo_hint(info: DemoInfo) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     args = parse_args(argv)
     app = build(args)
     QTimer.singleShot(0, lambda: log.info("window shown"))

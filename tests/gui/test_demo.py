@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from backend_client.masking import mask_phone
 from backend_client.schemas import InvitationStatus
 from omo_desktop.demo.embedded import (
     DATABASE_FILE,
+    LOG_FORMAT,
     DemoInfo,
     EmbeddedBackend,
     EmbeddedBackendError,
@@ -146,6 +149,36 @@ def test_the_demo_phone_says_so_when_the_backend_is_gone(qtbot: QtBot):
     assert phone.findChild(QLabel, "error").isVisible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.grab().save(str(SHOTS / "demo-phone-offline.png"))
+
+
+def app_log_line() -> re.Pattern[str]:
+    """A line in the app's log format, whatever logger wrote it."""
+    fields = {
+        "asctime": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}",
+        "levelname": "(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)",
+        "name": r"[\w.]+",
+        "message": ".*",
+    }
+    pattern = re.escape(LOG_FORMAT)
+    for field, shape in fields.items():
+        pattern = pattern.replace(re.escape(f"%({field})s"), shape)
+    assert "%" not in pattern, f"a field of {LOG_FORMAT!r} this test does not know"
+    return re.compile(pattern)
+
+
+def test_the_demo_backend_logs_in_the_apps_format(
+    data_dir: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)  # the backend logs as much as the app does
+    backend = EmbeddedBackend()
+    backend.start()  # a new folder: the migrations run
+    backend.stop()
+    lines = capfd.readouterr().err.splitlines()
+    loggers = {line.split(" ")[3] for line in lines if app_log_line().fullmatch(line)}
+    assert any(name.startswith("alembic.") for name in loggers), lines
+    assert "uvicorn.error" in loggers, lines
+    other = [line for line in lines if not app_log_line().fullmatch(line)]
+    assert not other, "\n".join(other)
 
 
 def test_closing_stops_the_backend_and_the_next_start_keeps_the_data(data_dir: Path):
