@@ -26,37 +26,20 @@ from backend_client.client import OmoClient
 from backend_client.errors import ApiError
 from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import DevMessage, DevMessageList, MessageChannel, MessageStatus
+from omo_desktop.design import theme
 from omo_desktop.design.tokens import SPACE
 from omo_desktop.widgets import named
 from omo_desktop.workers import BackendOp
 
 REFRESH_MS = 1000
+# A phone's proportions, at a size where the SMS reads at the counter's type scale.
+SIZE = QSize(400, 720)
+MIN_WIDTH = 340
 # A link has no spaces, so a label could only wrap it by growing wider than the phone:
 # zero-width spaces after each "/" and inside a long token let it break there (shown only;
 # the button opens the real link).
 _BREAK = "\u200b"
 _CHUNK = 12
-
-# The window's own look, on top of the app theme (or none): cards on a grey "screen".
-_STYLE = """
-QWidget#demo_phone { background: #e9e9ee; }
-QScrollArea#messages, QWidget#message_list { background: transparent; border: 0; }
-QLabel#intro { color: #5f6368; font-size: 15px; }
-QLabel#empty { color: #5f6368; font-size: 16px; }
-QLabel#error { color: #b3261e; font-size: 15px; font-weight: 600; }
-QFrame#sms { background: white; border: 1px solid #d5d5db; border-radius: 14px; }
-QFrame#sms QLabel { background: transparent; border: 0; }
-QLabel#sms_to { font-size: 16px; font-weight: 700; }
-QLabel#sms_time { color: #5f6368; font-size: 14px; }
-QLabel#sms_body { font-size: 16px; }
-QLabel#sms_status { color: #5f6368; font-size: 14px; }
-QLabel#sms_status[status="failed"] { color: #b3261e; font-weight: 600; }
-QPushButton#open_link {
-    min-height: 44px; font-size: 16px; font-weight: 700; padding: 0 16px;
-    background: #0b6e4f; color: white; border: 0; border-radius: 10px;
-}
-QPushButton#open_link:pressed { background: #095a41; }
-"""
 
 UrlOpener = Callable[[QUrl], object]
 
@@ -87,7 +70,7 @@ class DemoPhoneWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("demo_phone")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(theme.stylesheet(theme.DEMO_PHONE_QSS))
         self._client = OmoClient(base_url, retries=0, read_timeout=5.0)
         self._open_url = open_url
         self._messages: list[DevMessage] = []
@@ -111,23 +94,24 @@ class DemoPhoneWindow(QWidget):
         self._list = named(QWidget(), "message_list")
         self._cards = QVBoxLayout(self._list)
         self._cards.setContentsMargins(0, 0, 0, 0)
-        self._cards.setSpacing(10)
+        self._cards.setSpacing(SPACE["s"])
         self._cards.addStretch(1)
-        scroll = named(QScrollArea(), "messages")
+        self._scroll = scroll = named(QScrollArea(), "messages")
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 14, 14, 14)
-        layout.setSpacing(10)
+        layout.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
+        layout.setSpacing(SPACE["s"])
         layout.addWidget(self.intro)
         layout.addWidget(self.error)
-        layout.addWidget(self.empty)
+        # Nothing sent yet: the sentence saying so in the middle of the screen, as phones do.
+        layout.addWidget(self.empty, 1)
         layout.addWidget(scroll, 1)
 
-        self.setMinimumWidth(340)
-        self.resize(400, 720)
+        self.setMinimumWidth(MIN_WIDTH)
+        self.resize(SIZE)
         self.retranslate()
         self._redraw()
 
@@ -184,7 +168,9 @@ class DemoPhoneWindow(QWidget):
 
     def _redraw(self, *, force: bool = False) -> None:
         """Rebuild the cards, only when what they show has changed (no flicker every second)."""
-        self.empty.setVisible(self._answered and not self._messages)
+        nothing_sent = self._answered and not self._messages
+        self.empty.setVisible(nothing_sent)
+        self._scroll.setVisible(not nothing_sent)
         key = tuple((m.id, m.status, m.sent_at) for m in self._messages)
         if key == self._drawn and not force:
             return
@@ -228,8 +214,8 @@ class DemoPhoneWindow(QWidget):
             button.clicked.connect(lambda _checked=False, url=link: self._open(url))
             foot.addWidget(button)
         column = QVBoxLayout(card)
-        column.setContentsMargins(14, 12, 14, 12)
-        column.setSpacing(8)
+        column.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
+        column.setSpacing(SPACE["s"])
         column.addLayout(head)
         column.addWidget(body)
         column.addLayout(foot)

@@ -33,6 +33,9 @@ from omo_desktop.demo.embedded import (
 )
 from omo_desktop.demo.phone import DemoPhoneWindow, phone_spot
 from omo_desktop.design import theme
+from omo_desktop.i18n import LanguageSwitcher
+from tests.gui.design_checks import contrast_problems, touch_problems
+from tests.gui.settled import wait_until_settled
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
 
@@ -104,7 +107,10 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
     assert phone.windowTitle() == "Demo phone"
     assert phone.findChild(QLabel, "empty").isVisible(), "nothing sent yet"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone.grab().save(str(SHOTS / "demo-phone-empty.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone-empty.png"))
+    assert not contrast_problems(phone, image)
 
     counter = logged_in(demo)
     invitation = counter.create_invitation(demo.new_customer, idempotency_key=new_idempotency_key())
@@ -124,8 +130,11 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
     assert link in card.findChild(QLabel, "sms_body").text().replace("\u200b", "")
     assert not phone.findChild(QLabel, "empty").isVisible()
 
-    qapp.processEvents()
-    phone.grab().save(str(SHOTS / "demo-phone.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone.png"))
+    assert not touch_problems(phone)
+    assert not contrast_problems(phone, image)
     qtbot.mouseClick(card.findChild(QPushButton, "open_link"), Qt.MouseButton.LeftButton)
     assert opened == [QUrl(link)]
 
@@ -135,6 +144,18 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
         with qtbot.waitSignal(phone.refreshed, timeout=10_000):
             pass
     assert phone.findChild(QFrame, "sms").property("drawn_before") is True
+
+    languages = LanguageSwitcher(qapp)
+    try:
+        languages.switch("zh_TW")
+        qtbot.waitUntil(lambda: phone.windowTitle() != "Demo phone")
+        wait_until_settled(qtbot, phone)
+        image = phone.grab().toImage()
+        image.save(str(SHOTS / "demo-phone-zh_TW.png"))
+        assert not touch_problems(phone)
+        assert not contrast_problems(phone, image)
+    finally:
+        languages.switch("en")
     qapp.setStyleSheet("")
 
 
@@ -148,7 +169,10 @@ def test_the_demo_phone_says_so_when_the_backend_is_gone(qtbot: QtBot):
         phone.show()
     assert phone.findChild(QLabel, "error").isVisible()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone.grab().save(str(SHOTS / "demo-phone-offline.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone-offline.png"))
+    assert not contrast_problems(phone, image)
 
 
 def app_log_line() -> re.Pattern[str]:
