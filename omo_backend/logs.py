@@ -182,7 +182,15 @@ class TextFormatter(logging.Formatter):
         return super().formatMessage(record)
 
 
-def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
+# For a person at a terminal (``json_lines=False``).
+TEXT_FORMAT = "%(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def configure_logging(
+    level: str = "INFO", *, json_lines: bool = True, text_format: str = TEXT_FORMAT
+) -> None:
+    """Every record through the root logger's one handler (uvicorn's and Alembic's too),
+    redacted; ``text_format`` lets a host process (the desktop demo) have its own lines."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_omo", False):
@@ -190,11 +198,7 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler._omo = True  # type: ignore[attr-defined]
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(
-        JsonFormatter()
-        if json_lines
-        else TextFormatter("%(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter(text_format))
     root.addHandler(handler)
     root.setLevel(level.upper())
     # uvicorn's access log prints raw paths (with link tokens); ours in app.py redacts them.

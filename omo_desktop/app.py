@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
 from omo_desktop.demo.embedded import (
+    LOG_FORMAT,
     MEMBER_PASSWORD,
     DemoInfo,
     EmbeddedBackend,
@@ -128,7 +130,7 @@ def open_device(shell: Shell) -> None:
         credentials = shell.device_store.load()
     except KeyringUnavailable as exc:
         shell.show_enroll()
-        shell.enroll.show_error(str(exc))
+        shell.enroll.show_error(partial(str, exc))
         return
     if credentials is None:
         shell.show_enroll()
@@ -143,7 +145,7 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
     shell = app.shell
     shell.login.set_busy(True)
     shell.login.set_hint(
-        QCoreApplication.translate("App", "Starting the demo backend on this computer…")
+        lambda: QCoreApplication.translate("App", "Starting the demo backend on this computer…")
     )
     shell.show_login()
 
@@ -167,9 +169,9 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
                 store_name=info.store_name,
             )
         )
-        shell.login.set_hint(demo_hint(info))
+        shell.login.set_hint(partial(demo_hint, info))
         phone = DemoPhoneWindow(info.base_url)
-        phone.move(shell.geometry().right() + 16, shell.geometry().top())
+        phone.place_beside(shell)
         # Staff type on the counter next: the phone beside it must not take the focus.
         phone.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         phone.show()
@@ -179,16 +181,23 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
     def failed(error: ApiError) -> None:
         shell.login.set_busy(False)
         shell.login.show_error(
-            QCoreApplication.translate("App", "The demo backend could not start: %1").replace(
-                "%1", error.message
-            )
+            lambda: QCoreApplication.translate(
+                "App", "The demo backend could not start: %1"
+            ).replace("%1", error.message)
         )
 
     BackendOp(parent=shell, op=wait_ready, success=started).failure(failed).run()
 
 
 def demo_hint(info: DemoInfo) -> str:
-    staff = ", ".join(f"{s.code} {s.name} (PIN {s.pin})" for s in info.store_staff)
+    """Who can log in and what to try, in the current language (worked out again after a
+    language switch)."""
+    listed = QCoreApplication.translate("App", ", ", "between the items of a list").join
+    one = QCoreApplication.translate("App", "%1 %2 (PIN %3)", "a demo staff: code, name, PIN")
+    staff = listed(
+        one.replace("%1", s.code).replace("%2", s.name).replace("%3", s.pin)
+        for s in info.store_staff
+    )
     text = QCoreApplication.translate(
         "App",
         "Demo staff: %1. Try members %2 (password on the phone: %5), past buyers %3, "
@@ -196,15 +205,15 @@ def demo_hint(info: DemoInfo) -> str:
     )
     return (
         text.replace("%1", staff)
-        .replace("%2", ", ".join(info.members))
-        .replace("%3", ", ".join(info.past_buyers))
+        .replace("%2", listed(info.members))
+        .replace("%3", listed(info.past_buyers))
         .replace("%4", info.new_customer)
         .replace("%5", MEMBER_PASSWORD)
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     args = parse_args(argv)
     app = build(args)
     QTimer.singleShot(0, lambda: log.info("window shown"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QObject, Signal
 
 from backend_client.client import OmoClient
@@ -46,4 +48,4 @@ class EnrollController(QObject):
         ).busy(self._screen.set_busy).run()
 
     def _failed(self, error: ApiError) -> None:
-        self._screen.show_error(describe(error))
+        self._screen.show_error(partial(describe, error))

@@ -9,13 +9,22 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTranslator
+from PySide6.QtWidgets import QLabel
 
 I18N_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
 LOCALES = ("en", "zh_TW")
 SOURCE_LOCALE = "en"
+
+Words = Callable[[], str]
+"""A visible text, worked out in the current language each time it is called.
+
+What a screen is told to show (an error, a hint) comes as words rather than a string, so the
+screen can work it out again after a language switch.
+"""
 
 
 def ts_path(locale: str) -> Path:
@@ -80,6 +89,41 @@ def install(app: QCoreApplication, locale: str) -> QTranslator | None:
         raise RuntimeError(f"translation {qm_path(locale)} could not be loaded")
     app.installTranslator(translator)
     return translator
+
+
+class _Retranslator(QObject):
+    """Draws a label's words again on each LanguageChange, while the label still shows them."""
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self.setObjectName("retranslator")
+        self._label = label
+        self.words: Words | None = None
+        self.drawn = ""
+        label.installEventFilter(self)
+
+    def draw(self) -> None:
+        if self.words is not None:
+            self.drawn = self.words()
+            self._label.setText(self.drawn)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange and self.words is not None:
+            if self._label.text() == self.drawn:
+                self.draw()
+            else:
+                self.words = None  # cleared or replaced since: not ours to draw any more
+        return False
+
+
+def keep_translated(label: QLabel, words: Words) -> None:
+    """Show ``words`` on ``label`` now, and again in each new language until it shows
+    something else (``clear()``, another ``setText``)."""
+    retranslator = label.findChild(_Retranslator, "retranslator")
+    if retranslator is None:
+        retranslator = _Retranslator(label)
+    retranslator.words = words
+    retranslator.draw()
 
 
 class LanguageSwitcher:

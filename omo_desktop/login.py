@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QObject, Signal
 
 from backend_client import schemas
@@ -41,4 +43,4 @@ class LoginController(QObject):
         if error.code in DEVICE_REFUSED:
             self.device_refused.emit(error)
             return
-        self._screen.show_error(describe(error))
+        self._screen.show_error(partial(describe, error))

@@ -7,9 +7,10 @@ and expiry clocks, and log-out. It draws nothing of its own.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMetaObject, QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -21,7 +22,7 @@ from omo_desktop.device_store import DeviceCredentials, DeviceStore, KeyringUnav
 from omo_desktop.enroll import EnrollController
 from omo_desktop.flows.pending import PendingSignUps
 from omo_desktop.flows.runner import execute
-from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.i18n import LanguageSwitcher, Words
 from omo_desktop.login import LoginController
 from omo_desktop.messages import DEVICE_REFUSED, describe
 from omo_desktop.screens.counter_page import CounterPage
@@ -181,7 +182,7 @@ class Shell(QMainWindow):
             client.logout()
 
         BackendOp(parent=self, op=tell_backend, success=lambda _none: None).run()
-        self._to_login(reason)
+        self._to_login(partial(_translated, reason) if reason else None)
 
     def _session_ended(self, error: ApiError | None) -> None:
         """The backend ended the session (logged out elsewhere, expired, idle on its clock)."""
@@ -194,7 +195,7 @@ class Shell(QMainWindow):
         self.controller.end_session()
         if self.client is not None:
             self.client.session_token = None
-        self._to_login(describe(error) if error is not None else None)
+        self._to_login(partial(describe, error) if error is not None else None)
 
     def _device_refused(self, error: ApiError) -> None:
         """A manager revoked this device: back to its set-up, saying why. The stored token is
@@ -211,13 +212,13 @@ class Shell(QMainWindow):
             log.warning("the revoked device token could not be removed from the keyring")
         self.login.clear()
         self.enroll.set_backend_url(backend_url)
-        self.enroll.show_error(describe(error))
+        self.enroll.show_error(partial(describe, error))
         self._show(self.enroll)
 
-    def _to_login(self, message: str | None) -> None:
+    def _to_login(self, why: Words | None) -> None:
         self.login.clear()
-        if message:
-            self.login.show_error(_translated(message))
+        if why is not None:
+            self.login.show_error(why)
         self._show(self.login)
 
     def _customer_idle(self) -> None:
@@ -235,6 +236,11 @@ class Shell(QMainWindow):
         self.login.set_locale(locale)
         self.login.retranslate()
         self.counter.set_locale(locale)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("OMO Counter"))

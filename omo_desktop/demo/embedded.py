@@ -57,6 +57,8 @@ DEVICE_NAME = "Demo counter"
 START_TIMEOUT_SECONDS = 15.0
 STOP_TIMEOUT_SECONDS = 10.0
 GRACEFUL_STOP_SECONDS = 1
+# The app's log lines and the demo backend's go to one console: one format for both.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # This module, run as the child (``__name__`` is "__main__" there).
 _CHILD_MODULE = "omo_desktop.demo.embedded"
 _STOPPED_WHILE_STARTING = "the embedded backend was stopped while starting"
@@ -425,10 +427,13 @@ def _child_serve(request: dict[str, Any], lifeline: _Lifeline, reply: IO[str]) -
     except ImportError as exc:
         raise EmbeddedBackendError(f"this build has no embedded backend: {exc}") from exc
 
-    # The backend's own log set-up (it redacts tokens and phone numbers), in lines for people.
-    configure_logging(request["log_level"], json_lines=False)
-    # A request line per poll of the demo phone (every second) is noise in the app's console.
+    # The backend's own log set-up (it redacts tokens and phone numbers), in the app's lines:
+    # uvicorn's and Alembic's records reach the root logger's one handler too.
+    configure_logging(request["log_level"], json_lines=False, text_format=LOG_FORMAT)
+    # A request line per poll of the demo phone (every second) is noise in the app's console,
+    # and so is a line per Alembic plug-in set up before the migrations.
     logging.getLogger("omo_backend.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     _quiet_cut_long_polls()
 
     folder = Path(request["data_dir"])

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,36 +26,20 @@ from backend_client.client import OmoClient
 from backend_client.errors import ApiError
 from backend_client.masking import mask_email, mask_phone
 from backend_client.schemas import DevMessage, DevMessageList, MessageChannel, MessageStatus
+from omo_desktop.design import theme
+from omo_desktop.design.tokens import SPACE
 from omo_desktop.widgets import named
 from omo_desktop.workers import BackendOp
 
 REFRESH_MS = 1000
+# A phone's proportions, at a size where the SMS reads at the counter's type scale.
+SIZE = QSize(400, 720)
+MIN_WIDTH = 340
 # A link has no spaces, so a label could only wrap it by growing wider than the phone:
 # zero-width spaces after each "/" and inside a long token let it break there (shown only;
 # the button opens the real link).
 _BREAK = "\u200b"
 _CHUNK = 12
-
-# The window's own look, on top of the app theme (or none): cards on a grey "screen".
-_STYLE = """
-QWidget#demo_phone { background: #e9e9ee; }
-QScrollArea#messages, QWidget#message_list { background: transparent; border: 0; }
-QLabel#intro { color: #5f6368; font-size: 15px; }
-QLabel#empty { color: #5f6368; font-size: 16px; }
-QLabel#error { color: #b3261e; font-size: 15px; font-weight: 600; }
-QFrame#sms { background: white; border: 1px solid #d5d5db; border-radius: 14px; }
-QFrame#sms QLabel { background: transparent; border: 0; }
-QLabel#sms_to { font-size: 16px; font-weight: 700; }
-QLabel#sms_time { color: #5f6368; font-size: 14px; }
-QLabel#sms_body { font-size: 16px; }
-QLabel#sms_status { color: #5f6368; font-size: 14px; }
-QLabel#sms_status[status="failed"] { color: #b3261e; font-weight: 600; }
-QPushButton#open_link {
-    min-height: 44px; font-size: 16px; font-weight: 700; padding: 0 16px;
-    background: #0b6e4f; color: white; border: 0; border-radius: 10px;
-}
-QPushButton#open_link:pressed { background: #095a41; }
-"""
 
 UrlOpener = Callable[[QUrl], object]
 
@@ -86,7 +70,7 @@ class DemoPhoneWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("demo_phone")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(theme.stylesheet(theme.DEMO_PHONE_QSS))
         self._client = OmoClient(base_url, retries=0, read_timeout=5.0)
         self._open_url = open_url
         self._messages: list[DevMessage] = []
@@ -110,25 +94,36 @@ class DemoPhoneWindow(QWidget):
         self._list = named(QWidget(), "message_list")
         self._cards = QVBoxLayout(self._list)
         self._cards.setContentsMargins(0, 0, 0, 0)
-        self._cards.setSpacing(10)
+        self._cards.setSpacing(SPACE["s"])
         self._cards.addStretch(1)
-        scroll = named(QScrollArea(), "messages")
+        self._scroll = scroll = named(QScrollArea(), "messages")
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 14, 14, 14)
-        layout.setSpacing(10)
+        layout.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
+        layout.setSpacing(SPACE["s"])
         layout.addWidget(self.intro)
         layout.addWidget(self.error)
-        layout.addWidget(self.empty)
+        # Nothing sent yet: the sentence saying so in the middle of the screen, as phones do.
+        layout.addWidget(self.empty, 1)
         layout.addWidget(scroll, 1)
 
-        self.setMinimumWidth(340)
-        self.resize(400, 720)
+        self.setMinimumWidth(MIN_WIDTH)
+        self.resize(SIZE)
         self.retranslate()
         self._redraw()
+
+    def place_beside(self, counter: QWidget) -> None:
+        """Beside the counter's window where there is room, never off the screens."""
+        # Its frame is not known before it is shown: the counter's, drawn by the same window
+        # manager, is a good guess.
+        frame = counter.frameGeometry().size() - counter.geometry().size()
+        screens = [screen.availableGeometry() for screen in QGuiApplication.screens()]
+        spot = phone_spot(counter.frameGeometry(), self.size() + frame, screens)
+        self.resize(spot.size() - frame)
+        self.move(spot.topLeft())
 
     # --- polling ---------------------------------------------------------------------------
 
@@ -173,7 +168,9 @@ class DemoPhoneWindow(QWidget):
 
     def _redraw(self, *, force: bool = False) -> None:
         """Rebuild the cards, only when what they show has changed (no flicker every second)."""
-        self.empty.setVisible(self._answered and not self._messages)
+        nothing_sent = self._answered and not self._messages
+        self.empty.setVisible(nothing_sent)
+        self._scroll.setVisible(not nothing_sent)
         key = tuple((m.id, m.status, m.sent_at) for m in self._messages)
         if key == self._drawn and not force:
             return
@@ -182,6 +179,8 @@ class DemoPhoneWindow(QWidget):
             item = self._cards.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # Gone from the screen now, not at the next turn of the event loop.
+                widget.hide()
                 widget.deleteLater()
         # The backend lists the newest first.
         for index, message in enumerate(self._messages):
@@ -215,8 +214,8 @@ class DemoPhoneWindow(QWidget):
             button.clicked.connect(lambda _checked=False, url=link: self._open(url))
             foot.addWidget(button)
         column = QVBoxLayout(card)
-        column.setContentsMargins(14, 12, 14, 12)
-        column.setSpacing(8)
+        column.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
+        column.setSpacing(SPACE["s"])
         column.addLayout(head)
         column.addWidget(body)
         column.addLayout(foot)
@@ -247,6 +246,48 @@ class DemoPhoneWindow(QWidget):
         self.empty.setText(
             self.tr("No SMS yet. Send a sign-up or bind link at the counter and it shows up here.")
         )
+
+
+def phone_spot(
+    counter: QRect, phone: QSize, screens: Sequence[QRect], gap: int = SPACE["m"]
+) -> QRect:
+    """Where the demo phone's frame goes, given the counter window's frame and each screen's
+    available geometry (the desktop less its panels).
+
+    Beside the counter on its screen, at the right and else at the left; else on another
+    screen; else over the counter's right part. Always whole on one screen, made shorter or
+    narrower if that screen is smaller than the phone.
+    """
+    if not screens:
+        return QRect(counter.topRight() + QPoint(gap, 0), phone)
+    home = max(screens, key=lambda s: _overlap(s, counter))
+    size = phone.boundedTo(home.size())
+    right = counter.right() + 1 + gap
+    left = counter.left() - gap - size.width()
+    if right + size.width() - 1 <= home.right():
+        return _at(right, counter.top(), size, home)
+    if left >= home.left():
+        return _at(left, counter.top(), size, home)
+    for other in screens:
+        if other != home and other.width() >= phone.width() and other.height() >= phone.height():
+            # At the edge nearer the counter.
+            near_left = other.center().x() >= home.center().x()
+            x = other.left() + gap if near_left else other.right() + 1 - gap - phone.width()
+            return _at(x, counter.top(), phone, other)
+    visible_right = min(counter.right(), home.right())
+    return _at(visible_right + 1 - gap - size.width(), counter.top() + gap, size, home)
+
+
+def _overlap(screen: QRect, window: QRect) -> int:
+    common = screen.intersected(window)
+    return common.width() * common.height() if common.isValid() else 0
+
+
+def _at(x: int, y: int, size: QSize, screen: QRect) -> QRect:
+    """``size`` at (``x``, ``y``), moved as little as needed to be whole on ``screen``."""
+    x = max(screen.left(), min(x, screen.right() + 1 - size.width()))
+    y = max(screen.top(), min(y, screen.bottom() + 1 - size.height()))
+    return QRect(QPoint(x, y), size)
 
 
 def _when(created_at: datetime) -> str:

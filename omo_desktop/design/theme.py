@@ -21,6 +21,8 @@ from omo_desktop.design.tokens import (
 )
 
 QSS = Path(__file__).resolve().parents[2] / "resources" / "theme" / "omo.qss"
+# The demo phone's own look (a window of its own, which may be shown without the app's theme).
+DEMO_PHONE_QSS = QSS.with_name("demo_phone.qss")
 
 
 def tokens() -> dict[str, str]:
@@ -39,9 +41,10 @@ def tokens() -> dict[str, str]:
 
 
 @cache
-def stylesheet() -> str:
+def stylesheet(qss: Path = QSS) -> str:
+    """``qss`` (the app's theme unless told) with its tokens filled in."""
     # substitute (not safe_substitute): a misspelt token fails loudly, here and in the tests.
-    return string.Template(QSS.read_text(encoding="utf-8")).substitute(tokens())
+    return string.Template(qss.read_text(encoding="utf-8")).substitute(tokens())
 
 
 def apply(app: QApplication) -> None:

@@ -53,6 +53,7 @@ PALETTE: Final[dict[str, str]] = {
     "warning_soft": "#fff4d6",
     "warning_edge": "#a86400",
     "todo": "#6e6e73",  # a step still to do
+    "phone_screen": "#e9e9ee",  # the demo phone's screen, behind its message cards
 }
 
 # Which text colour is drawn on which background: every pair here must read at ≥ 4.5:1.
@@ -69,6 +70,8 @@ TEXT_ON: Final[list[tuple[str, str]]] = [
     ("warning_ink", "warning_soft"),
     ("danger", "danger_soft"),
     ("ink", "surface_pressed"),
+    ("ink_muted", "phone_screen"),
+    ("danger", "phone_screen"),
 ]
 # Edges and marks that show a control or a state: ≥ 3:1.
 EDGE_ON: Final[list[tuple[str, str]]] = [

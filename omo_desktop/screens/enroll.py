@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from omo_desktop.i18n import Words, keep_translated
 from omo_desktop.widgets import named
 
 
@@ -56,9 +57,9 @@ class EnrollScreen(QWidget):
         self.backend_url.setText(url)
         self.code.clear()
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, words: Words) -> None:
         """What was typed stays, so only the wrong part needs fixing."""
-        self.error.setText(text)
+        keep_translated(self.error, words)
 
     def _submit(self) -> None:
         if self._busy:
@@ -67,10 +68,10 @@ class EnrollScreen(QWidget):
         code = self.code.text().strip()
         name = self.device_name.text().strip()
         if not url.startswith(("http://", "https://")):
-            self.error.setText(self.tr("Type the server address, starting with https://"))
+            self.show_error(lambda: self.tr("Type the server address, starting with https://"))
             return
         if not code or not name:
-            self.error.setText(self.tr("Type the enrollment code and a name for this device."))
+            self.show_error(lambda: self.tr("Type the enrollment code and a name for this device."))
             return
         self.error.clear()
         self.enroll_requested.emit(url, code, name)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omo_desktop.i18n import Words, keep_translated
 from omo_desktop.widgets import named
 from omo_desktop.widgets.numpad import Numpad
 
@@ -81,8 +82,8 @@ class LoginScreen(QWidget):
     def set_store(self, name: str) -> None:
         self.store.setText(name)
 
-    def set_hint(self, text: str) -> None:
-        self.hint.setText(text)
+    def set_hint(self, words: Words) -> None:
+        keep_translated(self.hint, words)
 
     def set_locale(self, locale: str) -> None:
         self._locale = locale
@@ -92,9 +93,9 @@ class LoginScreen(QWidget):
         self.log_in.setEnabled(not busy)
         self.log_in.setText(self.tr("Logging in…") if busy else self.tr("Log in"))
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, words: Words) -> None:
         """A refused log-in: the staff code stays, the PIN is cleared."""
-        self.error.setText(text)
+        keep_translated(self.error, words)
         self.pin.clear()
         self.pin.setFocus()
 
@@ -111,7 +112,7 @@ class LoginScreen(QWidget):
         if self._busy:
             return
         if not code or not pin:
-            self.error.setText(self.tr("Type your staff code and PIN."))
+            keep_translated(self.error, lambda: self.tr("Type your staff code and PIN."))
             return
         self.error.clear()
         self.login_requested.emit(code, pin)

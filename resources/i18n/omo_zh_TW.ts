@@ -12,6 +12,16 @@
         <translation>示範伺服器無法啟動：%1</translation>
     </message>
     <message>
+        <source>, </source>
+        <comment>between the items of a list</comment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>%1 %2 (PIN %3)</source>
+        <comment>a demo staff: code, name, PIN</comment>
+        <translation>%1 %2（密碼 %3）</translation>
+    </message>
+    <message>
         <source>Demo staff: %1. Try members %2 (password on the phone: %5), past buyers %3, or a new number %4.</source>
         <translation>示範店員：%1。可試試會員 %2（手機登入密碼：%5）、曾消費顧客 %3，或新號碼 %4。</translation>
     </message>

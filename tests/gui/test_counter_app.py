@@ -66,9 +66,9 @@ def open_app(
     )
     qtbot.addWidget(shell)
     shell.resize(1280, 800)
-    shell.show()
+    with qtbot.waitExposed(shell):
+        shell.show()
     shell.activateWindow()
-    qtbot.waitExposed(shell)
     shell.use_device(device or enroll(backend))
     return shell
 

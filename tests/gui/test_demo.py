@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -23,13 +25,17 @@ from backend_client.masking import mask_phone
 from backend_client.schemas import InvitationStatus
 from omo_desktop.demo.embedded import (
     DATABASE_FILE,
+    LOG_FORMAT,
     DemoInfo,
     EmbeddedBackend,
     EmbeddedBackendError,
     default_data_dir,
 )
-from omo_desktop.demo.phone import DemoPhoneWindow
+from omo_desktop.demo.phone import DemoPhoneWindow, phone_spot
 from omo_desktop.design import theme
+from omo_desktop.i18n import LanguageSwitcher
+from tests.gui.design_checks import contrast_problems, touch_problems
+from tests.gui.settled import wait_until_settled
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
 
@@ -101,7 +107,10 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
     assert phone.windowTitle() == "Demo phone"
     assert phone.findChild(QLabel, "empty").isVisible(), "nothing sent yet"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone.grab().save(str(SHOTS / "demo-phone-empty.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone-empty.png"))
+    assert not contrast_problems(phone, image)
 
     counter = logged_in(demo)
     invitation = counter.create_invitation(demo.new_customer, idempotency_key=new_idempotency_key())
@@ -121,8 +130,11 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
     assert link in card.findChild(QLabel, "sms_body").text().replace("\u200b", "")
     assert not phone.findChild(QLabel, "empty").isVisible()
 
-    qapp.processEvents()
-    phone.grab().save(str(SHOTS / "demo-phone.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone.png"))
+    assert not touch_problems(phone)
+    assert not contrast_problems(phone, image)
     qtbot.mouseClick(card.findChild(QPushButton, "open_link"), Qt.MouseButton.LeftButton)
     assert opened == [QUrl(link)]
 
@@ -132,6 +144,18 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
         with qtbot.waitSignal(phone.refreshed, timeout=10_000):
             pass
     assert phone.findChild(QFrame, "sms").property("drawn_before") is True
+
+    languages = LanguageSwitcher(qapp)
+    try:
+        languages.switch("zh_TW")
+        qtbot.waitUntil(lambda: phone.windowTitle() != "Demo phone")
+        wait_until_settled(qtbot, phone)
+        image = phone.grab().toImage()
+        image.save(str(SHOTS / "demo-phone-zh_TW.png"))
+        assert not touch_problems(phone)
+        assert not contrast_problems(phone, image)
+    finally:
+        languages.switch("en")
     qapp.setStyleSheet("")
 
 
@@ -145,7 +169,40 @@ def test_the_demo_phone_says_so_when_the_backend_is_gone(qtbot: QtBot):
         phone.show()
     assert phone.findChild(QLabel, "error").isVisible()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone.grab().save(str(SHOTS / "demo-phone-offline.png"))
+    wait_until_settled(qtbot, phone)
+    image = phone.grab().toImage()
+    image.save(str(SHOTS / "demo-phone-offline.png"))
+    assert not contrast_problems(phone, image)
+
+
+def app_log_line() -> re.Pattern[str]:
+    """A line in the app's log format, whatever logger wrote it."""
+    fields = {
+        "asctime": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}",
+        "levelname": "(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)",
+        "name": r"[\w.]+",
+        "message": ".*",
+    }
+    pattern = re.escape(LOG_FORMAT)
+    for field, shape in fields.items():
+        pattern = pattern.replace(re.escape(f"%({field})s"), shape)
+    assert "%" not in pattern, f"a field of {LOG_FORMAT!r} this test does not know"
+    return re.compile(pattern)
+
+
+def test_the_demo_backend_logs_in_the_apps_format(
+    data_dir: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)  # the backend logs as much as the app does
+    backend = EmbeddedBackend()
+    backend.start()  # a new folder: the migrations run
+    backend.stop()
+    lines = capfd.readouterr().err.splitlines()
+    loggers = {line.split(" ")[3] for line in lines if app_log_line().fullmatch(line)}
+    assert any(name.startswith("alembic.") for name in loggers), lines
+    assert "uvicorn.error" in loggers, lines
+    other = [line for line in lines if not app_log_line().fullmatch(line)]
+    assert not other, "\n".join(other)
 
 
 def test_closing_stops_the_backend_and_the_next_start_keeps_the_data(data_dir: Path):
@@ -284,3 +341,60 @@ def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
     with pytest.raises(EmbeddedBackendError, match="cannot create the data folder"):
         backend.start(blocker / "demo")
     assert not backend.running
+
+
+# --- where the demo phone opens ------------------------------------------------------------
+
+PHONE = QSize(404, 750)  # its frame: 400 × 720 and a title bar
+# The available geometry of a 1280 × 800 laptop's display, and the counter's window filling it.
+LAPTOP = QRect(0, 0, 1280, 800)
+COUNTER = QRect(0, 0, 1280, 800)
+
+
+def test_the_demo_phone_opens_beside_the_counter_when_there_is_room():
+    wide = QRect(0, 0, 1920, 1080)
+    spot = phone_spot(QRect(0, 0, 1284, 830), PHONE, [wide])
+    assert spot == QRect(1284 + 16, 0, 404, 750)
+
+    # A counter at the right of its screen: the phone goes to its left.
+    spot = phone_spot(QRect(600, 100, 1284, 830), PHONE, [wide])
+    assert spot == QRect(600 - 16 - 404, 100, 404, 750)
+
+
+def test_on_a_1280_by_800_display_the_demo_phone_opens_over_the_counters_right_part():
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP])
+    assert LAPTOP.contains(spot), spot
+    assert spot.size() == PHONE
+    assert spot.right() == LAPTOP.right() - 16
+    assert spot.left() > COUNTER.center().x()
+
+
+def test_with_a_second_screen_the_demo_phone_opens_there():
+    second = QRect(1280, 0, 1920, 1080)
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP, second])
+    assert second.contains(spot), spot
+    assert spot.left() == second.left() + 16, "at the edge nearer the counter"
+
+    # The second screen at the left of the first, the counter on the first.
+    left = QRect(-1920, 0, 1920, 1080)
+    spot = phone_spot(COUNTER, PHONE, [LAPTOP, left])
+    assert left.contains(spot), spot
+    assert spot.right() == left.right() - 16
+
+
+def test_the_demo_phone_is_made_to_fit_a_screen_smaller_than_itself():
+    short = QRect(0, 0, 1280, 720)
+    spot = phone_spot(QRect(0, 0, 1280, 720), PHONE, [short])
+    assert short.contains(spot), spot
+    assert spot.height() == 720
+
+
+def test_the_demo_phone_is_whole_on_a_screen_wherever_the_counter_is():
+    for counter in (
+        QRect(-300, -50, 1284, 830),  # partly off the screen at the top left
+        QRect(900, 500, 1284, 830),  # partly off at the bottom right
+        QRect(5000, 5000, 1284, 830),  # on no screen at all
+        QRect(100, 0, 800, 600),  # small, room at the right
+    ):
+        spot = phone_spot(counter, PHONE, [LAPTOP])
+        assert LAPTOP.contains(spot), (counter, spot)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.app import build, parse_args
 from omo_desktop.demo.phone import DemoPhoneWindow
-from tests.gui.test_counter_app import log_in, search, wait_for_screen
+from tests.gui.settled import cut_buttons, wait_until_settled
+from tests.gui.test_counter_app import log_in, search, visible_button, wait_for_screen
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "app"
 
@@ -32,12 +34,25 @@ def test_the_demo_opens_the_log_in_with_demo_staff_and_the_demo_phone(
         assert "1001" in shell.login.hint.text()
         assert isinstance(app.phone, DemoPhoneWindow)
         assert app.phone.isVisible()
+        screen = shell.screen().availableGeometry()
+        assert screen.contains(app.phone.frameGeometry()), "the demo phone is on the screen"
         SHOTS.mkdir(parents=True, exist_ok=True)
+        wait_until_settled(qtbot, shell)
+        assert not cut_buttons(shell)
         shell.grab().save(str(SHOTS / "demo-login-en.png"))
+        # Switched at run time, the demo hint is drawn again in the new language.
+        qtbot.mouseClick(visible_button(shell.login, "link"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: shell.login.hint.text().startswith("示範店員"))
+        wait_until_settled(qtbot, shell)
+        shell.grab().save(str(SHOTS / "demo-login-zh_TW.png"))
+        qtbot.mouseClick(visible_button(shell.login, "link"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: shell.login.hint.text().startswith("Demo staff"))
 
         log_in(qtbot, shell)
         search(qtbot, shell, "0922333444")
         wait_for_screen(qtbot, shell, "customer")
+        wait_until_settled(qtbot, shell)
+        assert not cut_buttons(shell)
         shell.grab().save(str(SHOTS / "demo-counter-en.png"))
         base_url = app.demo.info.base_url  # type: ignore[attr-defined]
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontDatabase
@@ -28,13 +29,14 @@ def test_contrast_matches_wcag_reference_values():
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
-def test_the_theme_source_names_tokens_not_sizes_or_colours():
-    source = theme.QSS.read_text(encoding="utf-8")
+@pytest.mark.parametrize("qss", [theme.QSS, theme.DEMO_PHONE_QSS], ids=lambda p: p.name)
+def test_the_theme_source_names_tokens_not_sizes_or_colours(qss: Path):
+    source = qss.read_text(encoding="utf-8")
     assert not re.search(r"#[0-9a-fA-F]{3,8}\b", source), "a colour not from the palette"
     assert not re.search(r"font-size:\s*\d", source), "a font size not from the type scale"
-    sizes = {int(px) for px in re.findall(r"font-size:\s*(\d+)px", theme.stylesheet())}
+    sizes = {int(px) for px in re.findall(r"font-size:\s*(\d+)px", theme.stylesheet(qss))}
     assert sizes <= set(TYPE_SCALE.values())
-    weights = set(re.findall(r"font-weight:\s*(\w+)", theme.stylesheet()))
+    weights = set(re.findall(r"font-weight:\s*(\w+)", theme.stylesheet(qss)))
     assert weights <= {"400", "700"}
 
 
