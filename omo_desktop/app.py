@@ -125,12 +125,15 @@ def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None =
 
 def open_device(shell: Shell) -> None:
     from omo_desktop.device_store import KeyringUnavailable
+    from omo_desktop.messages import describe
 
     try:
         credentials = shell.device_store.load()
     except KeyringUnavailable as exc:
         shell.show_enroll()
-        shell.enroll.show_error(partial(str, exc))
+        # The exception's own sentence is English, for the log; staff read it translated.
+        log.warning("keyring unavailable: %s", exc)
+        shell.enroll.show_error(partial(describe, ApiError("keyring_unavailable", str(exc))))
         return
     if credentials is None:
         shell.show_enroll()

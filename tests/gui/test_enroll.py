@@ -140,3 +140,26 @@ REVOKED = (
     "This counter is no longer set up with the store (a manager removed it). Ask a manager "
     "for a new enrollment code to set it up again."
 )
+
+
+def test_no_keyring_at_start_is_said_in_the_staffs_language(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+):
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from omo_desktop.app import open_device
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    languages = LanguageSwitcher(qapp)
+    try:
+        shell = Shell(device_store=DeviceStore(), data_dir=tmp_path, languages=languages)
+        qtbot.addWidget(shell)
+        open_device(shell)
+        error = shell.enroll.findChild(QLabel, "error")
+        assert error.text().startswith("This computer has no safe place for the device key.")
+        languages.switch("zh_TW")
+        qtbot.waitUntil(lambda: "裝置" in error.text(), timeout=2000)
+    finally:
+        languages.switch("en")
+        keyring.set_keyring(before)
