@@ -30,6 +30,7 @@ from omo_desktop.demo.embedded import (
 )
 from omo_desktop.demo.phone import DemoPhoneWindow
 from omo_desktop.design import theme
+from tests.gui.design_checks import touch_problems
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "demo"
 
@@ -123,6 +124,7 @@ def test_a_sign_up_sms_shows_on_the_demo_phone_and_its_link_opens(
 
     qapp.processEvents()
     phone.grab().save(str(SHOTS / "demo-phone.png"))
+    assert touch_problems(phone) == [], "every button on the demo phone is a touch target"
     qtbot.mouseClick(card.findChild(QPushButton, "open_link"), Qt.MouseButton.LeftButton)
     assert opened == [QUrl(link)]
 
