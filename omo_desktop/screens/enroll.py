@@ -6,6 +6,8 @@ line's room kept), and "Set up this device" at the right end of the action bar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -26,6 +28,8 @@ class EnrollScreen(QWidget):
         self.setObjectName("screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme's background
         self._busy = False
+        # A message this screen wrote itself, as a function: drawn again in a new language.
+        self._own_message: Callable[[], str] | None = None
         self.title = label("title", "title")
         self.intro = label("intro", "hint")
         self.backend_url = named(QLineEdit(), "backend_url")
@@ -79,7 +83,12 @@ class EnrollScreen(QWidget):
 
     def show_error(self, text: str) -> None:
         """What was typed stays, so only the wrong part needs fixing."""
+        self._own_message = None
         self.message.show_message(text, Tone.ERROR)
+
+    def _say(self, message: Callable[[], str]) -> None:
+        self._own_message = message
+        self.message.show_message(message(), Tone.ERROR)
 
     def _submit(self) -> None:
         if self._busy:
@@ -88,11 +97,12 @@ class EnrollScreen(QWidget):
         code = self.code.text().strip()
         name = self.device_name.text().strip()
         if not url.startswith(("http://", "https://")):
-            self.show_error(self.tr("Type the server address, starting with https://"))
+            self._say(lambda: self.tr("Type the server address, starting with https://"))
             return
         if not code or not name:
-            self.show_error(self.tr("Type the enrollment code and a name for this device."))
+            self._say(lambda: self.tr("Type the enrollment code and a name for this device."))
             return
+        self._own_message = None
         self.message.clear()
         self.enroll_requested.emit(url, code, name)
 
@@ -110,3 +120,5 @@ class EnrollScreen(QWidget):
         self.labels[self.code].setText(self.tr("Enrollment code"))
         self.labels[self.device_name].setText(self.tr("Name of this device"))
         self.set_busy(self._busy)
+        if self._own_message is not None:
+            self.message.show_message(self._own_message(), Tone.ERROR)

@@ -6,6 +6,8 @@ at the right typing into whichever field has the focus, and "Log in" full-width 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -27,6 +29,8 @@ class LoginScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme's background
         self._locale = "en"
         self._busy = False
+        # A message this screen wrote itself, as a function: drawn again in a new language.
+        self._own_message: Callable[[], str] | None = None
 
         self.title = label("title", "title")
         self.store_mark = named(QLabel(), "store_mark")
@@ -101,6 +105,7 @@ class LoginScreen(QWidget):
 
     def show_error(self, text: str) -> None:
         """A refused log-in: the staff code stays, the PIN is cleared."""
+        self._own_message = None
         self.message.show_message(text, Tone.ERROR)
         self.pin.clear()
         self.pin.setFocus()
@@ -108,6 +113,7 @@ class LoginScreen(QWidget):
     def clear(self) -> None:
         self.staff_code.clear()
         self.pin.clear()
+        self._own_message = None
         self.message.clear()
         self.staff_code.setFocus()
 
@@ -118,12 +124,17 @@ class LoginScreen(QWidget):
         if self._busy:
             return
         if not code or not pin:
-            self.message.show_message(self.tr("Type your staff code and PIN."), Tone.ERROR)
+            self._say(lambda: self.tr("Type your staff code and PIN."))
             # The numpad goes where the missing part is typed.
             (self.pin if code else self.staff_code).setFocus()
             return
+        self._own_message = None
         self.message.clear()
         self.login_requested.emit(code, pin)
+
+    def _say(self, message: Callable[[], str]) -> None:
+        self._own_message = message
+        self.message.show_message(message(), Tone.ERROR)
 
     def _switch_language(self) -> None:
         self.language_requested.emit("en" if self._locale == "zh_TW" else "zh_TW")
@@ -148,5 +159,7 @@ class LoginScreen(QWidget):
         self.staff_label.setText(self.tr("Staff code"))
         self.pin_label.setText(self.tr("PIN"))
         self.set_busy(self._busy)
+        if self._own_message is not None:
+            self.message.show_message(self._own_message(), Tone.ERROR)
         # The switch is written in the language it switches to.
         self.language.setText("中文" if self._locale != "zh_TW" else "English")

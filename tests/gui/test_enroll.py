@@ -167,5 +167,10 @@ def test_set_up_in_chinese_says_what_to_type(
         fill(qtbot, screen, "https://omo.example.com", "", "")
         assert screen.findChild(QLabel, "error").text() == "請輸入裝置註冊碼及此裝置的名稱。"
         shoot(screen, SHOTS / "enroll-zh_TW-missing.png")
+        languages.switch("en")
+        qtbot.waitUntil(lambda: screen.findChild(QLabel, "title").text() == "Set up this counter")
+        assert screen.findChild(QLabel, "error").text() == (
+            "Type the enrollment code and a name for this device."
+        )
     finally:
         languages.switch("en")

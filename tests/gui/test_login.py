@@ -144,4 +144,5 @@ def test_a_refused_log_in_moves_nothing_and_log_in_is_under_the_numpad(  # type:
     qtbot.mouseClick(screen.findChild(QPushButton, "link"), Qt.MouseButton.LeftButton)
     assert languages.locale == "zh_TW"
     qtbot.waitUntil(lambda: screen.findChild(QPushButton, "link").text() == "English")
+    assert error.text() == "請輸入員工編號及密碼。", "the screen's own message, in the new language"
     shoot(screen, SHOTS / "login-zh_TW.png")
