@@ -46,6 +46,9 @@ class Icon(enum.StrEnum):
     SEARCH = "mdi6.magnify"
     CLOCK = "mdi6.clock-outline"
     STORE = "mdi6.storefront-outline"
+    NO_MATCH = "mdi6.account-search-outline"
+    LANGUAGE = "mdi6.translate"
+    LOG_OUT = "mdi6.logout"
 
 
 def icon(name: Icon, colour: str = "ink") -> QIcon:

@@ -3,11 +3,15 @@ counter screens."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from omo_desktop.design.icons import Icon, icon, pixmap
+from omo_desktop.design.tokens import SPACE, TYPE_SCALE
+from omo_desktop.screens.base import button, label
 from omo_desktop.screens.counter import CounterView
 from omo_desktop.widgets import named
+from omo_desktop.widgets.layout import MARGINS
 
 
 class CounterPage(QWidget):
@@ -18,16 +22,26 @@ class CounterPage(QWidget):
         super().__init__(parent)
         self.setObjectName("counter_page")
         self._locale = "en"
-        self.who = named(QLabel(), "header_who")
-        self.language = named(QPushButton(), "header_language")
-        self.log_out = named(QPushButton(), "header_logout")
+        self.store_mark = named(QLabel(), "header_store_mark")
+        self.store_mark.setPixmap(pixmap(Icon.STORE, TYPE_SCALE["heading"], "ink_muted"))
+        self.who = label("header_who", "body", wrap=False)
+        self.language = button("header_language")
+        self.language.setIcon(icon(Icon.LANGUAGE))
+        self.log_out = button("header_logout")
+        self.log_out.setIcon(icon(Icon.LOG_OUT))
+        for action in (self.language, self.log_out):
+            action.setIconSize(QSize(TYPE_SCALE["heading"], TYPE_SCALE["heading"]))
         self.language.clicked.connect(
             lambda: self.language_requested.emit("en" if self._locale == "zh_TW" else "zh_TW")
         )
         self.log_out.clicked.connect(self.logout_requested)
         header = named(QWidget(), "header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # its own band
         row = QHBoxLayout(header)
-        row.setContentsMargins(24, 8, 16, 8)
+        # In line with the screens' content under it.
+        row.setContentsMargins(MARGINS[0], SPACE["s"], MARGINS[2], SPACE["s"])
+        row.setSpacing(SPACE["s"])
+        row.addWidget(self.store_mark)
         row.addWidget(self.who, 1)
         row.addWidget(self.language)
         row.addWidget(self.log_out)

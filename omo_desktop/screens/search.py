@@ -1,16 +1,27 @@
-"""Member Search: a mobile number on the numpad, or an e-mail or name on the keyboard."""
+"""Member Search: a mobile number on the numpad, or an e-mail or name on the keyboard.
+
+Under the title, a grid: what staff type (the field and its message line) at the left, the
+numpad at the right; under them the action row, with the other way to search at the left and
+Confirm full-width under the numpad, where the thumb that typed the digits already is. The
+grid is centred between the title and the bottom, so no column leaves a hole, and the message
+line's room is kept: an error moves nothing.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
+from omo_desktop.design.icons import Icon, icon
+from omo_desktop.design.tokens import SPACE, TYPE_SCALE
 from omo_desktop.flows.counter import SearchBy, Searching
 from omo_desktop.messages import describe
 from omo_desktop.screens.base import FlowScreen, button, label
 from omo_desktop.widgets import keyboard, named
+from omo_desktop.widgets.clear_button import ClearButton
 from omo_desktop.widgets.keyboard import OnScreenKeyboard, TouchKeyboard
-from omo_desktop.widgets.numpad import Numpad
+from omo_desktop.widgets.layout import MessageLine, Tone, centred, screen_layout
+from omo_desktop.widgets.numpad import Numpad, numpad_grid
 
 
 class SearchScreen(FlowScreen[Searching]):
@@ -26,11 +37,13 @@ class SearchScreen(FlowScreen[Searching]):
         self.title = label("title", "title")
         self.prompt = label("search_prompt", "lead")
         self.field = named(QLineEdit(), "search_field")
-        self.field.setClearButtonEnabled(True)
+        self.clear_field = ClearButton(self.field)
         self.field.returnPressed.connect(self._confirm)
-        self.switch_method = button("switch_method", "link")
+        self.switch_method = button("switch_method")
+        self.switch_method.setIconSize(QSize(TYPE_SCALE["heading"], TYPE_SCALE["heading"]))
         self.switch_method.clicked.connect(self._switch_method)
-        self.error = label("error", "error")
+        self.message = MessageLine("error")
+        self.error = self.message.text
         self.confirm = button("confirm", "primary")
         self.confirm.clicked.connect(self._confirm)
         self.numpad = Numpad(self.field, with_plus=True)
@@ -38,21 +51,26 @@ class SearchScreen(FlowScreen[Searching]):
         self.keyboard = OnScreenKeyboard(self.field)
         self.touch_keyboard = TouchKeyboard.NONE
 
-        form = QVBoxLayout()
-        form.setSpacing(16)
-        form.addWidget(self.title)
-        form.addWidget(self.prompt)
-        form.addWidget(self.field)
-        form.addWidget(self.switch_method, alignment=Qt.AlignmentFlag.AlignLeft)
-        form.addWidget(self.error)
-        form.addWidget(self.confirm)
-        form.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(48)
-        layout.addLayout(form, 3)
-        layout.addWidget(self.numpad, 2)
-        layout.addWidget(self.keyboard, 4)
+        typing = QVBoxLayout()
+        typing.setSpacing(SPACE["s"])
+        typing.addWidget(self.prompt)
+        typing.addWidget(self.field)
+        typing.addSpacing(SPACE["s"])
+        typing.addWidget(self.message)
+
+        # Centred beside the numpad by stretches (an aligned layout would get only its size
+        # hint, and a wrapped message would be cut to one line).
+        typing.insertStretch(0, 1)
+        typing.addStretch(1)
+        grid = numpad_grid(typing, self.numpad, self.switch_method, self.confirm)
+        # The keyboard takes the numpad's place (the numpad keeps its room while hidden).
+        grid.addWidget(self.keyboard, 0, 1)
+        # Its Search key, right there, is the main action while it is out: no second one.
+        self.keyboard.shown_changed.connect(lambda shown: self.confirm.setVisible(not shown))
+
+        layout = screen_layout(self)
+        layout.addWidget(self.title)
+        centred(grid, layout)
 
     def draw(self, state: Searching) -> None:
         by_phone = state.by is SearchBy.PHONE
@@ -66,15 +84,19 @@ class SearchScreen(FlowScreen[Searching]):
             self.field.setPlaceholderText(self.tr("e.g. 0912 345 678 or +886 912 345 678"))
             self.field.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
             self.switch_method.setText(self.tr("Search by email or customer name"))
+            self.switch_method.setIcon(icon(Icon.EMAIL))
         else:
             self.prompt.setText(self.tr("Customer's e-mail or name"))
             self.field.setPlaceholderText(self.tr("E-mail or customer name"))
             self.field.setInputMethodHints(keyboard.TEXT_HINTS)
             self.switch_method.setText(self.tr("Search by mobile number"))
+            self.switch_method.setIcon(icon(Icon.PHONE))
         self.numpad.setVisible(by_phone)
         self.keyboard.set_available(not by_phone and self.touch_keyboard is TouchKeyboard.ON_SCREEN)
-        self.error.setText(describe(state.error) if state.error is not None else "")
-        self.error.setVisible(state.error is not None)
+        if state.error is not None:
+            self.message.show_message(describe(state.error), Tone.ERROR)
+        else:
+            self.message.clear()
         self.confirm.setEnabled(not state.busy)
         self.confirm.setText(self.tr("Searching…") if state.busy else self.tr("Confirm"))
         self.switch_method.setEnabled(not state.busy)

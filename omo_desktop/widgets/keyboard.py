@@ -39,8 +39,8 @@ import enum
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -118,6 +118,9 @@ KEY_HEIGHT_MAX = PRIMARY_HEIGHT + SPACE["l"]
 class OnScreenKeyboard(QWidget):
     """Letters, digits and the e-mail symbols; Shift for one capital, Enter runs the search."""
 
+    # Shown or put away: its Search key then is (or is no longer) the screen's main action.
+    shown_changed = Signal(bool)
+
     def __init__(self, target: QLineEdit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyboard")
@@ -135,7 +138,7 @@ class OnScreenKeyboard(QWidget):
         self.note = named(QLabel(self), "keyboard_note")
         self.note.setProperty("role", "caption")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        # One line at a counter's 1280 px; on a narrower screen it wraps rather than widen.
+        # Two lines at most beside the numpad's column; it wraps rather than widen.
         self.note.setWordWrap(True)
         note_row = QHBoxLayout()
         note_row.setSpacing(SPACE["s"])
@@ -221,6 +224,14 @@ class OnScreenKeyboard(QWidget):
     def dismiss(self) -> None:
         self._dismissed = True
         self.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown_changed.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.shown_changed.emit(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.MouseButtonPress and self._available and self._dismissed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -27,6 +27,9 @@ from omo_desktop.widgets import named
 MARGINS = (SPACE["xxl"], SPACE["xl"] + SPACE["s"], SPACE["xxl"], SPACE["xl"])
 # Two lines of body text: the longest message (what happened, what to do) fits.
 MESSAGE_LINES = 2
+# Measured on both scripts: a line with Chinese is taller than the font's Latin line spacing
+# (the CJK fallback's ascent and descent), and a room a pixel short moves what is under it.
+_SAMPLE_LINE = "Ag國"
 
 
 class Tone(enum.StrEnum):
@@ -55,13 +58,14 @@ class MessageLine(QWidget):
         self.text = named(QLabel(self), name)
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
+        # Beside the icon, from the top of the room kept for two lines (not centred in it).
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACE["s"])
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
-        line = self.text.fontMetrics().lineSpacing()
-        self.setMinimumHeight(line * MESSAGE_LINES)
+        self._reserve_room()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.clear()
 
@@ -91,7 +95,14 @@ class MessageLine(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         # A new font (set-up applies the theme after building) changes a line's height.
-        self.setMinimumHeight(self.text.fontMetrics().lineSpacing() * MESSAGE_LINES)
+        self._reserve_room()
+
+    def _reserve_room(self) -> None:
+        """As tall as the text label is with ``MESSAGE_LINES`` lines, in either script."""
+        sample = "\n".join([_SAMPLE_LINE] * MESSAGE_LINES)
+        flags = Qt.TextFlag.TextWordWrap
+        tall = self.text.fontMetrics().boundingRect(QRect(0, 0, 10_000, 10_000), flags, sample)
+        self.setMinimumHeight(tall.height())
 
 
 class ActionBar(QWidget):

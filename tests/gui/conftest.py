@@ -10,6 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from omo_desktop.design import theme
+from omo_desktop.i18n import LanguageSwitcher
+
 
 @pytest.fixture(autouse=True)
 def _plain_style_after_each_test() -> Iterator[None]:
@@ -22,3 +25,21 @@ def _plain_style_after_each_test() -> Iterator[None]:
         app.setStyleSheet("")
         if font is not None:
             app.setFont(font)
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[LanguageSwitcher]:
+    """The app's language switch (``chinese.switch("zh_TW")``), back to English after."""
+    languages = LanguageSwitcher(qapp)
+    try:
+        yield languages
+    finally:
+        languages.switch("en")
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    """The app with the counter's theme and fonts, as staff see it."""
+    theme.apply(qapp)
+    yield qapp
+    qapp.setStyleSheet("")

@@ -9,12 +9,14 @@ disabled button that fades into its background is caught, whatever the styleshee
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -89,3 +91,23 @@ def contrast_problems(root: QWidget, image: QImage | None = None) -> list[str]:
         if ratio < TEXT_CONTRAST:
             problems.append(f"{_name(widget)} {ratio:.1f}:1 {ink.name()}/{ground.name()}")
     return problems
+
+
+def shoot(root: QWidget, path: Path) -> None:
+    """Save ``root`` as ``path`` for people to look at, and fail on what no one should have
+    to look for: a target too small to tap, a text too faint to read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    image = root.grab().toImage()
+    assert image.save(str(path)), path
+    assert touch_problems(root) == [], path.name
+    assert contrast_problems(root, image) == [], path.name
+
+
+def placed(root: QWidget, name: str) -> QRect:
+    """Where the shown widget ``name`` is drawn in ``root``, once the layout has run."""
+    QApplication.processEvents()
+    widget = root.findChild(QWidget, name)
+    assert widget is not None, name
+    assert widget.isVisibleTo(root), name
+    return QRect(widget.mapTo(root, QPoint(0, 0)), widget.size())

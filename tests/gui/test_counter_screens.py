@@ -6,12 +6,11 @@ staff would see or what a tap emits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.flows import counter as f
@@ -33,15 +32,6 @@ def view(qtbot: QtBot) -> CounterView:
     qtbot.addWidget(counter)
     counter.show()
     return counter
-
-
-@pytest.fixture
-def chinese(qapp: QApplication) -> Iterator[LanguageSwitcher]:
-    languages = LanguageSwitcher(qapp)
-    try:
-        yield languages
-    finally:
-        languages.switch("en")
 
 
 def page(view: CounterView) -> QWidget:
@@ -175,7 +165,7 @@ def test_staff_tap_the_right_customer_among_several(qtbot: QtBot, view: CounterV
 def test_nobody_matched_suggests_the_mobile_number(qtbot: QtBot, view: CounterView):
     view.render(f.Choosing(matches=(), text="nobody@example.com"))
     assert label(view, "title").text() == "No customer matches"
-    assert "mobile number" in label(view, "hint").text()
+    assert "mobile number" in label(view, "no_match_hint").text()
     assert not any("nobody@example.com" in text for text in shown(view))
     with qtbot.waitSignal(view.method_requested) as signal:
         qtbot.mouseClick(button(view, "search_by_phone"), LEFT)

@@ -21,6 +21,7 @@ from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.enroll import EnrollScreen
 from omo_desktop.shell import Shell
 from omo_desktop.workers import wait_for_all
+from tests.gui.design_checks import placed, shoot
 from tests.gui.test_counter_app import WAIT_MS, log_in, search, tap, type_on_numpad
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 from tests.support.keyrings import MemoryKeyring
@@ -44,6 +45,14 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(before)
 
 
+def set_up_screen(qtbot: QtBot) -> EnrollScreen:
+    screen = EnrollScreen()
+    screen.resize(1280, 800)
+    qtbot.addWidget(screen)
+    screen.show()
+    return screen
+
+
 def fill(qtbot: QtBot, screen: EnrollScreen, url: str, code: str, name: str) -> None:
     for field, text in (("backend_url", url), ("enrollment_code", code), ("device_name", name)):
         edit = screen.findChild(QLineEdit, field)
@@ -53,10 +62,10 @@ def fill(qtbot: QtBot, screen: EnrollScreen, url: str, code: str, name: str) -> 
 
 
 def test_a_new_counter_is_set_up_once(
-    qtbot: QtBot, backend: LiveBackend, memory_keyring: MemoryKeyring
+    qtbot: QtBot, backend: LiveBackend, memory_keyring: MemoryKeyring, themed: QApplication
 ):
-    screen = EnrollScreen()
-    qtbot.addWidget(screen)
+    screen = set_up_screen(qtbot)
+    shoot(screen, SHOTS / "enroll-en.png")
     controller = EnrollController(screen, DeviceStore())
     with qtbot.waitSignal(controller.enrolled, timeout=10_000) as signal:
         fill(qtbot, screen, backend.base_url, backend.enrollment_code().lower(), "Counter 1")
@@ -68,17 +77,21 @@ def test_a_new_counter_is_set_up_once(
 
 
 def test_a_wrong_code_is_explained_and_the_form_is_kept(
-    qtbot: QtBot, backend: LiveBackend, memory_keyring: MemoryKeyring
+    qtbot: QtBot, backend: LiveBackend, memory_keyring: MemoryKeyring, themed: QApplication
 ):
-    screen = EnrollScreen()
-    qtbot.addWidget(screen)
+    screen = set_up_screen(qtbot)
     EnrollController(screen, DeviceStore())
+    parts = ("backend_url", "enrollment_code", "device_name", "primary")
+    before = {name: placed(screen, name) for name in parts}
     fill(qtbot, screen, backend.base_url, "WRONG-CODE1", "Counter 1")
     error = screen.findChild(QLabel, "error")
     qtbot.waitUntil(lambda: error.text() != "", timeout=10_000)
     assert error.text().startswith("This enrollment code is unknown, used or expired.")
     assert screen.findChild(QLineEdit, "device_name").text() == "Counter 1"
     assert DeviceStore().load() is None
+    assert {name: placed(screen, name) for name in parts} == before, "the message moved nothing"
+    assert placed(screen, "primary").right() > screen.width() * 3 // 4, "the main action right"
+    shoot(screen, SHOTS / "enroll-en-wrong-code.png")
 
     fill(qtbot, screen, "omo.example.com", "ABCDE-FGHJK", "Counter 1")
     assert error.text() == "Type the server address, starting with https://"
@@ -87,6 +100,7 @@ def test_a_wrong_code_is_explained_and_the_form_is_kept(
 def test_a_revoked_counter_goes_back_to_set_up(
     qtbot: QtBot,
     qapp: QApplication,
+    themed: QApplication,
     backend: LiveBackend,
     memory_keyring: MemoryKeyring,
     tmp_path: Path,
@@ -103,6 +117,7 @@ def test_a_revoked_counter_goes_back_to_set_up(
     store.save(credentials)
     shell = Shell(device_store=store, data_dir=tmp_path, languages=LanguageSwitcher(qapp))
     qtbot.addWidget(shell)
+    shell.resize(1280, 800)
     shell.show()
     shell.use_device(credentials)
     log_in(qtbot, shell)
@@ -115,8 +130,7 @@ def test_a_revoked_counter_goes_back_to_set_up(
     assert shell.enroll.error.text() == REVOKED
     assert shell.enroll.backend_url.text() == backend.base_url, "the server is kept"
     assert store.load() is None, "the dead token is forgotten"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shell.grab().save(str(SHOTS / "enroll-en-device-revoked.png"))
+    shoot(shell, SHOTS / "enroll-en-device-revoked.png")
 
     # The app started again with the old token: refused at log-in, set up again.
     shell.use_device(credentials)
@@ -163,3 +177,23 @@ def test_no_keyring_at_start_is_said_in_the_staffs_language(
     finally:
         languages.switch("en")
         keyring.set_keyring(before)
+
+
+def test_set_up_in_chinese_says_what_to_type(
+    qtbot: QtBot, qapp: QApplication, themed: QApplication
+):
+    languages = LanguageSwitcher(qapp)
+    languages.switch("zh_TW")
+    try:
+        screen = set_up_screen(qtbot)
+        qtbot.waitUntil(lambda: screen.findChild(QLabel, "title").text() == "設定此櫃台")
+        fill(qtbot, screen, "https://omo.example.com", "", "")
+        assert screen.findChild(QLabel, "error").text() == "請輸入裝置註冊碼及此裝置的名稱。"
+        shoot(screen, SHOTS / "enroll-zh_TW-missing.png")
+        languages.switch("en")
+        qtbot.waitUntil(lambda: screen.findChild(QLabel, "title").text() == "Set up this counter")
+        assert screen.findChild(QLabel, "error").text() == (
+            "Type the enrollment code and a name for this device."
+        )
+    finally:
+        languages.switch("en")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.login import LoginController
 from omo_desktop.screens.login import LoginScreen
+from tests.gui.design_checks import placed, shoot
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens"))
@@ -64,8 +65,7 @@ def test_staff_log_in_with_the_numpad(qtbot: QtBot, login):  # type: ignore[no-u
     screen, controller, _ = login
     type_on_numpad(qtbot, screen, "staff_code", "1001")
     type_on_numpad(qtbot, screen, "pin", "123456")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.grab().save(str(SHOTS / "login-en.png"))
+    shoot(screen, SHOTS / "login-en.png")
     with qtbot.waitSignal(controller.logged_in, timeout=10_000) as signal:
         qtbot.mouseClick(screen.findChild(QPushButton, "primary"), Qt.MouseButton.LeftButton)
     reply = signal.args[0]
@@ -90,8 +90,7 @@ def test_a_wrong_pin_is_said_plainly_in_chinese_and_keeps_the_code(qtbot: QtBot,
     assert error.text() == "員工編號或密碼錯誤。"
     assert screen.findChild(QLineEdit, "staff_code").text() == "1001"
     assert screen.findChild(QLineEdit, "pin").text() == ""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.grab().save(str(SHOTS / "login-zh_TW-wrong-pin.png"))
+    shoot(screen, SHOTS / "login-zh_TW-wrong-pin.png")
 
 
 def test_a_code_locked_until_a_manager_unlocks_it_says_so(  # type: ignore[no-untyped-def]
@@ -110,5 +109,40 @@ def test_a_code_locked_until_a_manager_unlocks_it_says_so(  # type: ignore[no-un
     error = screen.findChild(QLabel, "error")
     qtbot.waitUntil(lambda: error.text() != "", timeout=10_000)
     assert error.text() == "今日密碼錯誤次數過多，請店長為此員工編號解鎖。"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    screen.grab().save(str(SHOTS / "login-zh_TW-locked-until-unlocked.png"))
+    shoot(screen, SHOTS / "login-zh_TW-locked-until-unlocked.png")
+
+
+def test_a_refused_log_in_moves_nothing_and_log_in_is_under_the_numpad(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, login
+):
+    screen, _, languages = login
+    parts = ("staff_code", "pin", "numpad", "primary", "link")
+
+    def where() -> dict[str, QRect]:
+        return {name: placed(screen, name) for name in parts}
+
+    before = where()
+    error = screen.findChild(QLabel, "error")
+    assert not error.isVisibleTo(screen)
+    type_on_numpad(qtbot, screen, "staff_code", "1001")
+    qtbot.mouseClick(screen.findChild(QPushButton, "primary"), Qt.MouseButton.LeftButton)
+    assert error.isVisibleTo(screen)
+    assert error.text() == "Type your staff code and PIN."
+    assert where() == before
+    shoot(screen, SHOTS / "login-en-pin-missing.png")
+
+    pad, log_in = before["numpad"], before["primary"]
+    assert log_in.left() == pad.left()
+    assert log_in.width() == pad.width()
+    assert log_in.top() > pad.bottom(), "the main action right under the keys"
+
+    # One numpad types into whichever field was tapped.
+    type_on_numpad(qtbot, screen, "pin", "12")
+    type_on_numpad(qtbot, screen, "staff_code", "9")
+    assert screen.findChild(QLineEdit, "pin").text() == "12"
+    assert screen.findChild(QLineEdit, "staff_code").text() == "10019"
+    qtbot.mouseClick(screen.findChild(QPushButton, "link"), Qt.MouseButton.LeftButton)
+    assert languages.locale == "zh_TW"
+    qtbot.waitUntil(lambda: screen.findChild(QPushButton, "link").text() == "English")
+    assert error.text() == "請輸入員工編號及密碼。", "the screen's own message, in the new language"
+    shoot(screen, SHOTS / "login-zh_TW.png")

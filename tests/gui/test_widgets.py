@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from omo_desktop.widgets.numpad import KEY_SIZE, Numpad
+from omo_desktop.widgets.numpad import KEY_HEIGHT, Numpad
 from omo_desktop.widgets.qr_view import QrView, qr_matrix
+from tests.gui.design_checks import touch_problems
 
 URL = "https://omo.example.com.tw/b/Zx8ab_cdEF-1234567890a"
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens"))
@@ -68,6 +69,19 @@ def test_the_numpad_types_a_number_and_deletes(qtbot: QtBot):
 
     buttons = pad.findChildren(QPushButton)
     assert len(buttons) == 12
-    assert all(b.width() >= KEY_SIZE and b.height() >= KEY_SIZE for b in buttons)
+    assert touch_problems(pad) == []
+    assert all(b.height() == KEY_HEIGHT for b in buttons)
+    delete = pad.findChild(QPushButton, "numpad_delete")
+    assert delete.text() == "", "an icon, not the ⌫ of whatever font is installed"
+    assert not delete.icon().isNull()
+    assert delete.accessibleName() == "Delete"
     SHOTS.mkdir(parents=True, exist_ok=True)
     screen.grab().save(str(SHOTS / "widget-numpad.png"))
+
+    # One pad for two fields (staff code and PIN): it types where it is told to.
+    other = QLineEdit(screen)
+    pad.set_target(other)
+    qtbot.mouseClick(pad.findChild(QPushButton, "numpad_7"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pad.findChild(QPushButton, "numpad_8"), Qt.MouseButton.LeftButton)
+    assert (field.text(), other.text()) == ("091234567+", "8")
