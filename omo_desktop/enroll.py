@@ -46,4 +46,4 @@ class EnrollController(QObject):
         ).busy(self._screen.set_busy).run()
 
     def _failed(self, error: ApiError) -> None:
-        self._screen.show_error(describe(error))
+        self._screen.show_error(describe(error, typed=True))

@@ -41,4 +41,4 @@ class LoginController(QObject):
         if error.code in DEVICE_REFUSED:
             self.device_refused.emit(error)
             return
-        self._screen.show_error(describe(error))
+        self._screen.show_error(describe(error, typed=True))

@@ -67,7 +67,7 @@ class SearchScreen(FlowScreen[Searching]):
             self.field.setInputMethodHints(Qt.InputMethodHint.ImhNone)
             self.switch_method.setText(self.tr("Search by mobile number"))
         self.numpad.setVisible(by_phone)
-        self.error.setText(describe(state.error) if state.error is not None else "")
+        self.error.setText(describe(state.error, typed=True) if state.error is not None else "")
         self.error.setVisible(state.error is not None)
         self.confirm.setEnabled(not state.busy)
         self.confirm.setText(self.tr("Searching…") if state.busy else self.tr("Confirm"))
