@@ -1,13 +1,13 @@
-"""Masking personal data for screens: one rule for the server's replies and the app's own text."""
+"""Personal data on screens: the server's replies masked, the number staff just typed in full.
+
+The number staff typed is shown whole (grouped) so they can read it back to the customer
+before an SMS goes to it; everything the server sends about a customer is masked.
+"""
 
 from __future__ import annotations
 
-import re
-
 import phonenumbers
 from phonenumbers import NumberParseException
-
-_DIGITS = re.compile(r"\d")
 
 
 def mask_phone(e164: str | None) -> str | None:
@@ -37,14 +37,28 @@ def mask_email(email: str | None) -> str | None:
     return f"{local[:1]}{'•' * max(1, len(local) - 1)}@{masked_host}{dot}{tld}"
 
 
-def mask_typed_phone(raw: str) -> str:
-    """What staff typed, not yet parsed (``0912 345 678``) → ``09•••••678``.
+# National numbers typed at the counter are read as Taiwanese, as the backend's
+# OMO_DEFAULT_COUNTRY does by default; one typed with "+" carries its own country.
+TYPED_PHONE_REGION = "TW"
 
-    Used where the app shows a number the backend has not answered for (offline, nobody found).
+
+def group_typed_phone(raw: str, region: str = TYPED_PHONE_REGION) -> str:
+    """What staff typed, in full and grouped to be read back: ``0912345678`` → ``0912 345 678``.
+
+    Only for the number staff just typed (to check it before an SMS goes out); a number
+    from the server is shown with ``mask_phone``. Typed with "+": ``+886 912 345 678``. A
+    number that does not parse is shown as typed, its spaces tidied.
     """
-    digits = "".join(_DIGITS.findall(raw))
-    if raw.strip().startswith("+"):
-        return mask_phone("+" + digits) or ""
-    if len(digits) <= 5:
-        return "•" * len(digits)
-    return f"{digits[:2]}{'•' * (len(digits) - 5)}{digits[-3:]}"
+    typed = " ".join(raw.split())
+    try:
+        parsed = phonenumbers.parse(typed, region)
+    except NumberParseException:
+        return typed
+    if not phonenumbers.is_possible_number(parsed):
+        return typed
+    style = (
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        if typed.startswith("+")
+        else phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)

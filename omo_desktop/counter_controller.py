@@ -99,6 +99,12 @@ class CounterController(QObject):
     def check_again(self) -> None:
         self._apply(self.flow.check_again())
 
+    def send_again(self) -> None:
+        self._apply(self.flow.send_again())
+
+    def wait_over(self) -> None:
+        self._apply(self.flow.wait_over(datetime.now(UTC)))
+
     def bind_now(self) -> None:
         self._apply(self.flow.bind_now())
 
@@ -129,7 +135,8 @@ class CounterController(QObject):
     def _publish(self) -> None:
         """Busy states are drawn only if the answer takes longer than ~150 ms: no flicker."""
         state = self.flow.state
-        if isinstance(state, f.Searching | f.CustomerFound | f.NobodyFound) and state.busy:
+        busy_kinds = f.Searching | f.CustomerFound | f.NobodyFound | f.SmsSent
+        if isinstance(state, busy_kinds) and state.busy:
             self.state_changed.emit(dataclasses.replace(state, busy=False))
             self._busy_timer.start()
         else:
@@ -185,7 +192,7 @@ class CounterController(QObject):
                 self._following.discard(follow)
             self._last_error = error
             log.info("%s failed: %s", type(command).__name__, error.code)
-            self._apply(self.flow.failed(command, error), failed=command)
+            self._apply(self.flow.failed(command, error, datetime.now(UTC)), failed=command)
 
         op: Callable[[], object] = lambda: execute(self._client, command)  # noqa: E731
         BackendOp(parent=self, op=op, success=succeeded).failure(failed).run()

@@ -48,4 +48,4 @@ class EnrollController(QObject):
         ).busy(self._screen.set_busy).run()
 
     def _failed(self, error: ApiError) -> None:
-        self._screen.show_error(partial(describe, error))
+        self._screen.show_error(partial(describe, error, typed=True))

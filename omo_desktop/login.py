@@ -43,4 +43,4 @@ class LoginController(QObject):
         if error.code in DEVICE_REFUSED:
             self.device_refused.emit(error)
             return
-        self._screen.show_error(partial(describe, error))
+        self._screen.show_error(partial(describe, error, typed=True))

@@ -1,7 +1,8 @@
 """What staff read when something goes wrong: one translated sentence per error code.
 
 The backend's English ``message`` is never shown as is: the words staff see go through Qt's
-translation system like every other visible string.
+translation system like every other visible string. Some words depend on the screen: "What you
+typed is kept" only where staff typed something.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from backend_client.errors import ApiError, RateLimitedError
+from omo_desktop.flows.delivery import SEND_AGAIN_HELPS, Problem
 
 
 def span(seconds: int) -> str:
@@ -40,9 +42,12 @@ _ONE_SECOND = str(QT_TRANSLATE_NOOP("Messages", "1 second"))
 _SECONDS = str(QT_TRANSLATE_NOOP("Messages", "%1 seconds"))
 
 
-def describe(error: ApiError) -> str:
+def describe(error: ApiError, *, typed: bool = False) -> str:
+    """``error`` in one translated sentence; ``typed``: the screen keeps what staff typed."""
     if isinstance(error, RateLimitedError):
         return _rate_limited(error)
+    if error.code == "offline":
+        return _offline(typed=typed)
     text = _by_code().get(error.code)
     if text is not None:
         return text
@@ -51,6 +56,83 @@ def describe(error: ApiError) -> str:
             "Messages", "The server had a problem. Please try again in a moment."
         )
     return QCoreApplication.translate("Messages", "That didn't work. Please try again.")
+
+
+def _offline(*, typed: bool) -> str:
+    if typed:
+        return QCoreApplication.translate(
+            "Messages", "The server can't be reached. What you typed is kept; try again."
+        )
+    return QCoreApplication.translate(
+        "Messages", "The server can't be reached. Check the network connection, then try again."
+    )
+
+
+def wait_left(seconds: int) -> str:
+    """A rate limit's wait on a button: "0:42", "6:59", "1:02:03"."""
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def sms_problem(problem: Problem, phone: str, *, can_resend: bool = True) -> tuple[str, str]:
+    """(what happened, what to do) for a sign-up SMS that led nowhere; ``phone`` as shown.
+
+    ``can_resend``: "Send again" is offered (it needs the number as typed on this counter).
+    """
+    what, todo = _sms_problems()[problem]
+    if not can_resend and problem in SEND_AGAIN_HELPS:
+        todo = QCoreApplication.translate("Messages", "Check the number, then send a new SMS.")
+    return what.replace("%1", phone), todo.replace("%1", phone)
+
+
+def _sms_problems() -> dict[Problem, tuple[str, str]]:
+    send_again = QCoreApplication.translate("Messages", "Send again to send a new link to %1.")
+    return {
+        Problem.NUMBER: (
+            QCoreApplication.translate(
+                "Messages",
+                "%1 can't receive SMS: the number is wrong, not in service or not a mobile.",
+            ),
+            QCoreApplication.translate(
+                "Messages", "Check the number with the customer, then search again."
+            ),
+        ),
+        Problem.UNREACHABLE: (
+            QCoreApplication.translate(
+                "Messages", "The phone at %1 could not be reached: it may be off or have no signal."
+            ),
+            QCoreApplication.translate(
+                "Messages", "Ask the customer to check their phone, then send again."
+            ),
+        ),
+        Problem.BLOCKED: (
+            QCoreApplication.translate("Messages", "The mobile carrier of %1 blocked the SMS."),
+            QCoreApplication.translate("Messages", "Ask the customer for another mobile number."),
+        ),
+        Problem.SERVICE: (
+            QCoreApplication.translate("Messages", "The SMS service could not send it to %1."),
+            QCoreApplication.translate(
+                "Messages", "Send again in a moment. If it keeps failing, tell a manager."
+            ),
+        ),
+        Problem.EXPIRED: (
+            QCoreApplication.translate("Messages", "The registration link has expired."),
+            send_again,
+        ),
+        Problem.CANCELLED: (
+            QCoreApplication.translate("Messages", "This invitation was cancelled."),
+            send_again,
+        ),
+        Problem.REGISTERED_ELSEWHERE: (
+            QCoreApplication.translate(
+                "Messages", "The customer registered through another SMS: they are a member now."
+            ),
+            QCoreApplication.translate("Messages", "Search again to find them, then use Bind now."),
+        ),
+    }
 
 
 def _rate_limited(error: RateLimitedError) -> str:
@@ -89,9 +171,6 @@ def _device_refused() -> str:
 def _by_code() -> dict[str, str]:
     # Built on each call: the words depend on the language installed at the time.
     return {
-        "offline": QCoreApplication.translate(
-            "Messages", "The server can't be reached. What you typed is kept; try again."
-        ),
         "invalid_phone": QCoreApplication.translate(
             "Messages", "That is not a valid phone number."
         ),

@@ -133,6 +133,8 @@ class Shell(QMainWindow):
             view.sign_up_requested.connect(controller.sign_up),
             view.sms_received.connect(controller.sms_received),
             view.check_again.connect(controller.check_again),
+            view.send_again.connect(controller.send_again),
+            view.wait_over.connect(controller.wait_over),
             view.cant_scan.connect(controller.cant_scan),
             view.new_code.connect(controller.new_code),
             view.back_requested.connect(controller.back_to_search),

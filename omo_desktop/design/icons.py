@@ -33,6 +33,8 @@ class Icon(enum.StrEnum):
     BACK = "mdi6.arrow-left"
     SMS = "mdi6.message-text-outline"
     SENDING = "mdi6.message-processing-outline"
+    SMS_FAILED = "mdi6.message-alert-outline"
+    OFFLINE = "mdi6.cloud-off-outline"
     QR = "mdi6.qrcode-scan"
     PHONE = "mdi6.cellphone"
     EMAIL = "mdi6.email-outline"

@@ -31,6 +31,10 @@ SPACE: Final[dict[str, int]] = {"xs": 4, "s": 8, "m": 16, "l": 24, "xl": 32, "xx
 TOUCH_MIN: Final = 44
 BUTTON_HEIGHT: Final = 56
 PRIMARY_HEIGHT: Final = 64
+# Widths in an action bar: the main action is the largest thing to tap, the others stay wide
+# enough to read as buttons next to it.
+MAIN_ACTION_WIDTH: Final = 280
+ACTION_WIDTH: Final = 200
 
 PALETTE: Final[dict[str, str]] = {
     "canvas": "#f6f6f8",  # the screen's background

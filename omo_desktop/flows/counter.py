@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from backend_client import schemas
 from backend_client.client import new_idempotency_key
@@ -20,9 +20,11 @@ from backend_client.errors import (
     AlreadyMemberError,
     ApiError,
     OfflineError,
+    RateLimitedError,
     ServerError,
     UnauthorizedError,
 )
+from omo_desktop.flows import delivery
 
 
 class SearchBy(enum.StrEnum):
@@ -53,11 +55,18 @@ class Choosing:
 
 @dataclass(frozen=True)
 class CustomerFound:
-    """One customer: a member ("Bind now") or a past buyer ("Sign up")."""
+    """One customer: a member ("Bind now") or a past buyer ("Sign up").
+
+    ``phone``: the number staff typed to find them (None after an e-mail or name search),
+    shown in full so it can be checked before "Sign up" sends to it. ``retry_at``: a refused
+    "Sign up" may be tapped again from then on (the server's Retry-After).
+    """
 
     customer: schemas.CustomerSummary
     busy: bool = False
     error: ApiError | None = None
+    phone: str | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class NobodyFound:
     phone: str
     busy: bool = False
     error: ApiError | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -79,9 +89,17 @@ class WaitingForBackend:
 
 @dataclass(frozen=True)
 class SmsSent:
-    """The prompt: "SMS received" or "Check again"."""
+    """The prompt: "SMS received" or "Check again"; after a failure, "Send again".
+
+    ``phone``: the number the SMS was sent to, as staff typed it (None if not known);
+    ``busy``/``error``/``retry_at``: a "Send again" under way or refused, as on CustomerFound.
+    """
 
     invitation: schemas.Invitation
+    phone: str | None = None
+    busy: bool = False
+    error: ApiError | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ class FollowingRegistration:
     """After "SMS received": the customer's registration, live until done."""
 
     invitation: schemas.Invitation
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +288,8 @@ class CounterFlow:
     def sign_up(self) -> list[Command]:
         """ "Sign up" on a past buyer or on nobody: one key for this tap, kept until answered."""
         state = self.state
+        if isinstance(state, CustomerFound | NobodyFound) and state.retry_at is not None:
+            return []  # refused until the server's wait has passed (see wait_over)
         if isinstance(state, CustomerFound) and not state.customer.is_member and not state.busy:
             if self.searched_phone is None:
                 self.state = replace(state, error=PHONE_NEEDED)
@@ -288,7 +309,7 @@ class CounterFlow:
         if not isinstance(self.state, SmsSent):
             return []
         invitation = self.state.invitation
-        self.state = FollowingRegistration(invitation)
+        self.state = FollowingRegistration(invitation, self.state.phone)
         return [
             MarkReceived(invitation.id),
             FollowInvitation(invitation.id, invitation.status),
@@ -300,7 +321,7 @@ class CounterFlow:
         commands: list[Command] = []
         if isinstance(state, SmsSent | FollowingRegistration):
             commands.append(CancelInvitation(state.invitation.id))
-            phone = self.searched_phone or ""
+            phone = state.phone or self.searched_phone or ""
         elif isinstance(state, WaitingForBackend):
             commands.append(ForgetPendingSignUp(state.key))
             phone = state.phone
@@ -309,6 +330,36 @@ class CounterFlow:
         self.state = Searching(by=SearchBy.PHONE, text=phone)
         self.sign_up_key = None
         return commands
+
+    def send_again(self) -> list[Command]:
+        """ "Send again" after an SMS that failed or a link that ended: a new invitation to the
+        same number, with its own key (the old one is cancelled if it still runs)."""
+        state = self.state
+        if not isinstance(state, SmsSent | FollowingRegistration) or state.phone is None:
+            return []
+        if isinstance(state, SmsSent) and (state.busy or state.retry_at is not None):
+            return []
+        if not delivery.can_send_again(state.invitation):
+            return []
+        invitation = state.invitation
+        key = new_idempotency_key()
+        self.sign_up_key = key
+        self.state = SmsSent(invitation, state.phone, busy=True)
+        cancel: list[Command] = (
+            [] if invitation.status.is_final else [CancelInvitation(invitation.id)]
+        )
+        return [*cancel, KeepPendingSignUp(state.phone, key), SendInvitation(state.phone, key)]
+
+    def wait_over(self, now: datetime) -> list[Command]:
+        """The server's Retry-After has passed: the refusal goes, the action is offered again."""
+        state = self.state
+        if (
+            isinstance(state, CustomerFound | NobodyFound | SmsSent)
+            and state.retry_at is not None
+            and now >= state.retry_at
+        ):
+            self.state = replace(state, error=None, retry_at=None)
+        return []
 
     def bind_now(self) -> list[Command]:
         state = self.state
@@ -363,17 +414,22 @@ class CounterFlow:
         if not result.items and self.state.by is SearchBy.PHONE:
             self.state = NobodyFound(phone=typed)
         elif len(result.items) == 1:
-            self.state = CustomerFound(result.items[0])
+            self.state = CustomerFound(result.items[0], phone=self.searched_phone)
         else:
             self.state = Choosing(matches=tuple(result.items), text=typed)
         return []
 
-    def invitation_sent(self, invitation: schemas.Invitation, key: str) -> list[Command]:
-        """The prompt is followed too: a failed delivery, or a customer quicker than staff."""
+    def invitation_sent(
+        self, invitation: schemas.Invitation, key: str, phone: str | None = None
+    ) -> list[Command]:
+        """The prompt is followed too: a failed delivery, or a customer quicker than staff.
+
+        ``phone``: the number the tap sent to, as typed (the prompt shows it in full).
+        """
         if key != self.sign_up_key:
             return [ForgetPendingSignUp(key)]  # sent in the background: the screen moved on
         self.sign_up_key = None
-        self.state = SmsSent(invitation)
+        self.state = SmsSent(invitation, phone)
         return [ForgetPendingSignUp(key), FollowInvitation(invitation.id, invitation.status)]
 
     def invitation_changed(self, invitation: schemas.Invitation) -> list[Command]:
@@ -416,14 +472,20 @@ class CounterFlow:
             self.state = replace(state, binding=binding)
         return []
 
-    def failed(self, command: Command, error: ApiError) -> list[Command]:
-        """A command's call failed: say so in words, keep what was typed, lose nothing."""
+    def failed(
+        self, command: Command, error: ApiError, now: datetime | None = None
+    ) -> list[Command]:
+        """A command's call failed: say so in words, keep what was typed, lose nothing.
+
+        ``now``: when the answer came (the controller's clock), from which a rate limit's
+        Retry-After counts.
+        """
         if isinstance(error, UnauthorizedError):
             self.state = Searching()
             return [LogOut()]
         state = self.state
         if isinstance(command, SendInvitation):
-            return self._sign_up_failed(command, error)
+            return self._sign_up_failed(command, error, now or datetime.now(UTC))
         if isinstance(command, FollowInvitation | FollowBinding) and isinstance(
             error, OfflineError | ServerError
         ):
@@ -435,7 +497,9 @@ class CounterFlow:
             self.state = replace(state, error=error, sms_key=sms_key)
         return []
 
-    def _sign_up_failed(self, command: SendInvitation, error: ApiError) -> list[Command]:
+    def _sign_up_failed(
+        self, command: SendInvitation, error: ApiError, now: datetime
+    ) -> list[Command]:
         if isinstance(error, OfflineError):
             # Kept and tried again until the backend answers, whatever the screen shows.
             if command.key == self.sign_up_key:
@@ -451,10 +515,15 @@ class CounterFlow:
             self.state = Searching(by=SearchBy.PHONE, text=command.phone, busy=True)
             return [*forget, Search(phone=command.phone)]
         # A refusal (rate limited, invalid number…) is final for this tap: shown, not retried.
-        if isinstance(state, CustomerFound | NobodyFound):
-            self.state = replace(state, busy=False, error=error)
+        retry_at = (
+            now + timedelta(seconds=error.retry_after)
+            if isinstance(error, RateLimitedError)
+            else None
+        )
+        if isinstance(state, CustomerFound | NobodyFound | SmsSent):
+            self.state = replace(state, busy=False, error=error, retry_at=retry_at)
         elif isinstance(state, WaitingForBackend):
-            self.state = NobodyFound(command.phone, error=error)
+            self.state = NobodyFound(command.phone, error=error, retry_at=retry_at)
         return forget
 
     def resume_pending(self, phone: str, key: str) -> list[Command]:

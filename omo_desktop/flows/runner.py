@@ -63,8 +63,8 @@ def deliver(flow: f.CounterFlow, command: BackendCommand, answer: BaseModel) -> 
     match command, answer:
         case f.Search(), schemas.CustomerSearchResult():
             return flow.searched(answer)
-        case f.SendInvitation(key=key), schemas.Invitation():
-            return flow.invitation_sent(answer, key)
+        case f.SendInvitation(phone=phone, key=key), schemas.Invitation():
+            return flow.invitation_sent(answer, key, phone)
         case f.FollowInvitation(), schemas.Invitation():
             return flow.invitation_changed(answer)
         case f.StartBinding(), schemas.Binding():

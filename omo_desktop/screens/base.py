@@ -79,6 +79,8 @@ def set_role(widget: QWidget, role: str) -> None:
     widget.setProperty("role", role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    # A role may change the size (a primary button is taller): the layout must ask again.
+    widget.updateGeometry()
 
 
 def local_time(moment: datetime) -> str:

@@ -32,6 +32,8 @@ class CounterView(QStackedWidget):
     sign_up_requested = Signal()
     sms_received = Signal()
     check_again = Signal()
+    send_again = Signal()  # a new SMS to the same number, after a failure or an ended link
+    wait_over = Signal()  # a rate limit's wait has passed: the refused action is offered again
     cant_scan = Signal()
     new_code = Signal()
     back_requested = Signal()  # Cancel / New search / Done: back to an empty search
@@ -67,9 +69,13 @@ class CounterView(QStackedWidget):
         self.customer.bind_requested.connect(self.bind_requested)
         self.customer.sign_up_requested.connect(self.sign_up_requested)
         self.customer.back_requested.connect(self.back_requested)
+        self.customer.wait_over.connect(self.wait_over)
         self.sms_prompt.sms_received.connect(self.sms_received)
         self.sms_prompt.check_again.connect(self.check_again)
+        self.sms_prompt.send_again.connect(self.send_again)
+        self.sms_prompt.wait_over.connect(self.wait_over)
         self.following.check_again.connect(self.check_again)
+        self.following.send_again.connect(self.send_again)
         self.waiting.check_again.connect(self.check_again)
         self.binding.cant_scan.connect(self.cant_scan)
         self.binding.new_code.connect(self.new_code)

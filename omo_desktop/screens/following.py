@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from backend_client import schemas
+from omo_desktop.design.tokens import ACTION_WIDTH, MAIN_ACTION_WIDTH, SPACE
 from omo_desktop.flows.counter import FollowingRegistration
+from omo_desktop.flows.delivery import Problem, Step, next_steps, problem
+from omo_desktop.messages import sms_problem
 from omo_desktop.screens.base import FlowScreen, button, label, set_role
+from omo_desktop.widgets.layout import ActionBar, MessageLine, Tone, centred, screen_layout
 from omo_desktop.widgets.steps import Mark, Steps, marks_for
 
 InvitationStatus = schemas.InvitationStatus
@@ -23,73 +27,90 @@ _REACHED = {
 class FollowingScreen(FlowScreen[FollowingRegistration]):
     screen_name = "following"
     check_again = Signal()
+    send_again = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = label("title", "title")
-        self.lead = label("lead", "lead")
         self.steps = Steps()
-        self.problem = label("problem", "error")
-        self.hint = label("hint", "hint")
+        self.lead = label("lead", "lead")
+        self.problem = MessageLine("problem")
+        self.hint = label("check_hint", "hint")
         self.again = button("check_again")
-        self.again.setMinimumWidth(240)
         self.again.clicked.connect(self.check_again.emit)
+        self.check_number = button("check_number")
+        self.check_number.clicked.connect(self.check_again.emit)
+        self.resend = button("send_again")
+        self.resend.clicked.connect(self.send_again.emit)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.again)
-        actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(20)
+        content = QVBoxLayout()
+        content.setSpacing(SPACE["l"])
+        content.addWidget(self.steps)
+        content.addWidget(self.problem)
+        content.addWidget(self.lead)
+        bar = ActionBar()
+        bar.add_leading(self.again)
+        bar.add_trailing(self.check_number)
+        bar.add_trailing(self.resend)
+        layout = screen_layout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.lead)
-        layout.addSpacing(8)
-        layout.addWidget(self.steps)
-        layout.addSpacing(8)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
+        centred(content, layout)
         layout.addWidget(self.hint)
-        layout.addLayout(actions)
+        layout.addWidget(bar)
 
     def draw(self, state: FollowingRegistration) -> None:
         invitation = state.invitation
         status = invitation.status
+        # The server's number, masked: the SMS has arrived, the number is checked.
         self.title.setText(self.tr("Registration for %1").replace("%1", invitation.phone_masked))
-        texts = [self.tr("SMS sent"), self.tr("Link opened"), self.tr("Registration complete")]
-        problem = self.problem_text(invitation)
+        done = [self.tr("SMS sent"), self.tr("Link opened"), self.tr("Registration complete")]
+        under_way = [
+            self.tr("Sending the SMS"),
+            self.tr("Waiting for the customer to open the link"),
+            self.tr("The customer is registering"),
+        ]
+        found = problem(invitation)
         if status in _REACHED:
-            marks = marks_for(len(texts), _REACHED[status])
+            marks = marks_for(len(done), _REACHED[status])
         elif status is InvitationStatus.REGISTERED:
-            marks = marks_for(len(texts), len(texts), finished=True)
+            marks = marks_for(len(done), len(done), finished=True)
         else:
             # Ended: only what is known to have happened stays ticked.
             sent = invitation.message_status is schemas.MessageStatus.SENT
             marks = [Mark.DONE if sent else Mark.TODO, Mark.TODO, Mark.TODO]
+        texts = [
+            now if mark is Mark.CURRENT else then
+            for now, then, mark in zip(under_way, done, marks, strict=True)
+        ]
         self.steps.set_steps(list(zip(texts, marks, strict=True)))
-        self.lead.setText(
-            "" if problem else self.tr("Waiting for the customer to finish registering…")
-        )
-        self.lead.setVisible(not problem)
-        self.problem.setText(problem)
-        self.problem.setVisible(bool(problem))
-        self.hint.setText(
-            self.tr("Check again to check the number and send a new SMS.")
-            if problem
-            else self.tr("Customer stuck? Check again lets you re-enter the number.")
-        )
+        if found is None:
+            self.problem.clear()
+            self.lead.setText(self.tr("Waiting for the customer to finish registering…"))
+        else:
+            what, todo = sms_problem(
+                found, invitation.phone_masked, can_resend=state.phone is not None
+            )
+            # A member registered elsewhere is news; anything else stopped the registration.
+            tone = Tone.INFO if found is Problem.REGISTERED_ELSEWHERE else Tone.ERROR
+            self.problem.show_message(what, tone)
+            self.lead.setText(todo)
+        self.hint.setText(self.tr("Check again cancels the link already sent."))
+        self.hint.setVisible(found is None)
+        main, second = next_steps(invitation, phone_known=state.phone is not None)
+        shown = {main, second}
+        self.again.setVisible(Step.CHECK_AGAIN in shown)
         self.again.setText(self.tr("Check again"))
-        set_role(self.again, "primary" if problem else "")
-
-    def problem_text(self, invitation: schemas.Invitation) -> str:
-        status = invitation.status
-        if status is InvitationStatus.EXPIRED:
-            return self.tr("The registration link has expired.")
-        if status is InvitationStatus.CANCELLED:
-            return self.tr("This invitation was cancelled.")
-        if status is InvitationStatus.FAILED:
-            if invitation.failure_code:
-                return self.tr("The SMS could not be sent (code %1).").replace(
-                    "%1", invitation.failure_code
-                )
-            return self.tr("The SMS could not be sent.")
-        return ""
+        self.again.setMinimumWidth(ACTION_WIDTH)
+        checks = (Step.CHECK_NUMBER, Step.SEARCH_AGAIN)
+        self.check_number.setVisible(bool(shown & set(checks)))
+        self.check_number.setText(
+            self.tr("Search again") if main is Step.SEARCH_AGAIN else self.tr("Check the number")
+        )
+        self.resend.setVisible(Step.SEND_AGAIN in shown)
+        self.resend.setText(self.tr("Send again"))
+        for action, is_main in (
+            (self.check_number, main in checks),
+            (self.resend, main is Step.SEND_AGAIN),
+        ):
+            set_role(action, "primary" if is_main else "")
+            action.setMinimumWidth(MAIN_ACTION_WIDTH if is_main else ACTION_WIDTH)

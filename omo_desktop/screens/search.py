@@ -94,7 +94,7 @@ class SearchScreen(FlowScreen[Searching]):
         self.numpad.setVisible(by_phone)
         self.keyboard.set_available(not by_phone and self.touch_keyboard is TouchKeyboard.ON_SCREEN)
         if state.error is not None:
-            self.message.show_message(describe(state.error), Tone.ERROR)
+            self.message.show_message(describe(state.error, typed=True), Tone.ERROR)
         else:
             self.message.clear()
         self.confirm.setEnabled(not state.busy)

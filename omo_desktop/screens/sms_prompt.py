@@ -1,90 +1,185 @@
-"""After "Sign up": did the SMS arrive? "SMS received" follows the registration, "Check again"
-goes back to the number."""
+"""After "Sign up": the SMS as it really is, and what staff can do about it.
+
+Sending: the heading says so and "SMS received" waits. Sent: "did the SMS arrive?" with
+"SMS received" or "Check again". Failed or ended: what happened in words, what to do, and the
+action that helps first ("Send again" or "Check the number").
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
 from backend_client import schemas
+from backend_client.masking import group_typed_phone
+from omo_desktop.design.icons import Icon, pixmap
+from omo_desktop.design.tokens import ACTION_WIDTH, MAIN_ACTION_WIDTH, SPACE, TYPE_SCALE
 from omo_desktop.flows.counter import SmsSent
-from omo_desktop.screens.base import FlowScreen, button, label, local_time
+from omo_desktop.flows.delivery import Delivery, Problem, Step, delivery, next_steps, problem
+from omo_desktop.messages import describe, sms_problem
+from omo_desktop.screens.base import FlowScreen, button, label, local_time, set_role
+from omo_desktop.widgets import named
+from omo_desktop.widgets.layout import ActionBar, MessageLine, centred, screen_layout
+from omo_desktop.widgets.retry_wait import RetryWait
 
 InvitationStatus = schemas.InvitationStatus
-MessageStatus = schemas.MessageStatus
+
+
+def sent_to(state: SmsSent) -> str:
+    """The number as staff typed it (in full, grouped), or as the server has it (masked)."""
+    if state.phone is not None:
+        return group_typed_phone(state.phone)
+    return state.invitation.phone_masked
+
+
+# The mark above the words: what state the SMS is in, seen from across the counter.
+_MARK = {
+    Delivery.SENDING: (Icon.SENDING, "brand"),
+    Delivery.SENT: (Icon.SMS, "brand"),
+    Delivery.FAILED: (Icon.SMS_FAILED, "danger"),
+    Delivery.ENDED: (Icon.PROBLEM, "warning_mark"),
+}
+MARK_SIZE = 2 * TYPE_SCALE["display"]
 
 
 class SmsPromptScreen(FlowScreen[SmsSent]):
     screen_name = "sms_prompt"
     sms_received = Signal()
     check_again = Signal()
+    send_again = Signal()
+    wait_over = Signal()  # a refused "Send again" may be tapped again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = label("title", "title")
+        self.mark = label("mark", wrap=False)
+        self.busy = named(QProgressBar(), "busy")
+        self.busy.setRange(0, 0)  # no end known: Qt draws it moving
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(480)
+        # The question, or what happened; then what to do, or until when the link works.
         self.question = label("question", "lead")
+        self.next_step = label("next_step", "body")
         self.valid_until = label("valid_until", "hint")
-        self.delivery = label("delivery", "hint")
-        self.problem = label("problem", "error")
+        self.error = MessageLine("error")
         self.check_hint = label("check_hint", "hint")
-        self.received = button("sms_received", "primary")
-        self.received.setMinimumWidth(320)
-        self.received.clicked.connect(self.sms_received.emit)
+        # "Check again" at the left end; the main action at the right end, after its second.
         self.again = button("check_again")
-        self.again.setMinimumWidth(240)
         self.again.clicked.connect(self.check_again.emit)
+        self.check_number = button("check_number")
+        self.check_number.clicked.connect(self.check_again.emit)
+        self.resend = button("send_again")
+        self.resend.clicked.connect(self.send_again.emit)
+        self.received = button("sms_received")
+        self.received.clicked.connect(self.sms_received.emit)
+        self.wait = RetryWait(self)
+        self.wait.ticked.connect(self._label_actions)
+        self.wait.over.connect(self.wait_over.emit)
 
-        actions = QHBoxLayout()
-        actions.setSpacing(16)
-        actions.addWidget(self.received)
-        actions.addWidget(self.again)
-        actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(18)
-        for widget in (self.title, self.question, self.valid_until, self.delivery, self.problem):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        content = QVBoxLayout()
+        content.setSpacing(SPACE["m"])
+        content.addWidget(self.mark)
+        content.addWidget(self.busy)
+        for widget in (self.question, self.next_step, self.valid_until):
+            content.addWidget(widget)
+        bar = ActionBar()
+        bar.add_leading(self.again)
+        for action in (self.check_number, self.resend, self.received):
+            bar.add_trailing(action)
+        layout = screen_layout(self)
+        layout.addWidget(self.title)
+        centred(content, layout)
+        layout.addWidget(self.error)
         layout.addWidget(self.check_hint)
-        layout.addLayout(actions)
+        layout.addWidget(bar)
 
     def draw(self, state: SmsSent) -> None:
         invitation = state.invitation
-        self.title.setText(
-            self.tr("Registration SMS sent to %1").replace("%1", invitation.phone_masked)
-        )
-        self.question.setText(self.tr("Ask the customer: did the SMS arrive?"))
+        number = sent_to(state)
+        how = delivery(invitation)
+        found = problem(invitation)
+        icon, colour = _MARK[how]
+        if how is Delivery.SENDING:
+            self.title.setText(self.tr("Sending the SMS to %1…").replace("%1", number))
+            self.question.setText(
+                self.tr("It takes a few seconds. Then ask the customer whether it arrived.")
+            )
+            self.next_step.setText("")
+        elif how is Delivery.SENT:
+            self.title.setText(self.tr("SMS sent to %1").replace("%1", number))
+            self.question.setText(self.tr("Ask the customer: did the SMS arrive?"))
+            opened = invitation.status is InvitationStatus.OPENED
+            self.next_step.setText(self.tr("The customer has opened the link.") if opened else "")
+        else:
+            assert found is not None
+            what, todo = sms_problem(found, number, can_resend=state.phone is not None)
+            if how is Delivery.FAILED:
+                self.title.setText(self.tr("The SMS could not be sent"))
+            elif found is Problem.REGISTERED_ELSEWHERE:
+                self.title.setText(self.tr("The customer is a member now"))
+                icon, colour = Icon.SUCCESS, "brand"
+            else:
+                self.title.setText(self.tr("This registration link no longer works"))
+            self.question.setText(what)
+            self.next_step.setText(todo)
+        self.mark.setPixmap(pixmap(icon, MARK_SIZE, colour))
+        self.next_step.setVisible(bool(self.next_step.text()))
+        live = how in (Delivery.SENDING, Delivery.SENT)
         self.valid_until.setText(
             self.tr("The link works until %1").replace("%1", local_time(invitation.expires_at))
         )
-        delivery, problem = self.delivery_lines(invitation)
-        self.delivery.setText(delivery)
-        self.delivery.setVisible(bool(delivery))
-        self.problem.setText(problem)
-        self.problem.setVisible(bool(problem))
+        self.valid_until.setVisible(live)
+        self.busy.setVisible(how is Delivery.SENDING or state.busy)
         self.check_hint.setText(
-            self.tr("No SMS? Check again lets you check the number and send a new one.")
+            self.tr("Check again cancels this SMS and its link.")
+            if how is Delivery.SENDING
+            else self.tr("Check again cancels the link already sent.")
         )
-        self.received.setText(self.tr("SMS received"))
-        # A message that never left (or a link that ended) cannot have arrived.
-        self.received.setEnabled(not problem)
+        self.check_hint.setVisible(live)
+        self.error.show_message(describe(state.error) if state.error is not None else "")
+        self._arrange(state)
+        self._label_actions()
+        # Last: a wait already over is reported at once, and may bring a new state.
+        self.wait.follow(state.retry_at)
+
+    def _arrange(self, state: SmsSent) -> None:
+        """Which actions show, and which one is the main (large, at the right end)."""
+        main, second = next_steps(state.invitation, phone_known=state.phone is not None)
+        shown = {main, second}
+        checks = (Step.CHECK_NUMBER, Step.SEARCH_AGAIN)
+        self.again.setVisible(Step.CHECK_AGAIN in shown)
+        self.received.setVisible(Step.SMS_RECEIVED in shown)
+        self.resend.setVisible(Step.SEND_AGAIN in shown)
+        self.check_number.setVisible(bool(shown & set(checks)))
+        for action, steps in (
+            (self.received, (Step.SMS_RECEIVED,)),
+            (self.resend, (Step.SEND_AGAIN,)),
+            (self.check_number, checks),
+        ):
+            is_main = main in steps
+            set_role(action, "primary" if is_main else "")
+            action.setMinimumWidth(MAIN_ACTION_WIDTH if is_main else ACTION_WIDTH)
+        self.again.setMinimumWidth(ACTION_WIDTH)
+        self.check_number.setText(
+            self.tr("Search again") if main is Step.SEARCH_AGAIN else self.tr("Check the number")
+        )
         self.again.setText(self.tr("Check again"))
 
-    def delivery_lines(self, invitation: schemas.Invitation) -> tuple[str, str]:
-        """(how the SMS is doing, what went wrong): one of the two is empty."""
-        status = invitation.status
-        if status is InvitationStatus.EXPIRED:
-            return "", self.tr("The registration link has expired.")
-        if status is InvitationStatus.CANCELLED:
-            return "", self.tr("This invitation was cancelled.")
-        if status is InvitationStatus.FAILED or invitation.message_status is MessageStatus.FAILED:
-            if invitation.failure_code:
-                return "", self.tr("The SMS could not be sent (code %1).").replace(
-                    "%1", invitation.failure_code
-                )
-            return "", self.tr("The SMS could not be sent.")
-        if invitation.message_status is MessageStatus.SENT:
-            return self.tr("Delivered to the carrier"), ""
-        if invitation.message_status in (MessageStatus.QUEUED, MessageStatus.SENDING):
-            return self.tr("Sending…"), ""
-        return "", ""
+    def _label_actions(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        # An SMS not yet sent (or never sent) cannot have arrived.
+        self.received.setEnabled(delivery(state.invitation) is Delivery.SENT)
+        self.received.setText(self.tr("SMS received"))
+        self.wait.label(
+            self.resend,
+            until=state.retry_at,
+            busy=self.tr("Please wait…") if state.busy else None,
+            counting=self.tr("Send again (%1)"),
+            ready=self.tr("Send again"),
+        )
+
+    def leave(self) -> None:
+        self.wait.follow(None)
+        super().leave()

@@ -197,14 +197,6 @@
         <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。</translation>
     </message>
     <message>
-        <source>No customer with %1</source>
-        <translation>查無 %1 的顧客</translation>
-    </message>
-    <message>
-        <source>This number has not bought or registered before.</source>
-        <translation>此號碼沒有消費或註冊紀錄。</translation>
-    </message>
-    <message>
         <source>Please wait…</source>
         <translation>請稍候…</translation>
     </message>
@@ -219,6 +211,22 @@
     <message>
         <source>New search</source>
         <translation>重新搜尋</translation>
+    </message>
+    <message>
+        <source>It has not bought or registered before.</source>
+        <translation>此號碼尚無消費或註冊紀錄。</translation>
+    </message>
+    <message>
+        <source>No customer with this number</source>
+        <translation>查無此號碼的顧客</translation>
+    </message>
+    <message>
+        <source>Sign up (%1)</source>
+        <translation>註冊（%1）</translation>
+    </message>
+    <message>
+        <source>Sign up sends a registration SMS to this number (link valid 2 hours). Check it with the customer first.</source>
+        <translation>按「註冊」會發送註冊簡訊至此號碼（連結 2 小時內有效），請先與顧客核對號碼。</translation>
     </message>
 </context>
 <context>
@@ -322,32 +330,36 @@
         <translation>等待顧客完成註冊…</translation>
     </message>
     <message>
-        <source>Check again to check the number and send a new SMS.</source>
-        <translation>按「再次確認」可核對號碼並重新發送簡訊。</translation>
-    </message>
-    <message>
-        <source>Customer stuck? Check again lets you re-enter the number.</source>
-        <translation>顧客卡住了？按「再次確認」可重新輸入號碼。</translation>
-    </message>
-    <message>
         <source>Check again</source>
         <translation>再次確認</translation>
     </message>
     <message>
-        <source>The registration link has expired.</source>
-        <translation>註冊連結已過期。</translation>
+        <source>Check again cancels the link already sent.</source>
+        <translation>按「再次確認」會取消已發送的連結。</translation>
     </message>
     <message>
-        <source>This invitation was cancelled.</source>
-        <translation>此邀請已取消。</translation>
+        <source>Check the number</source>
+        <translation>核對號碼</translation>
     </message>
     <message>
-        <source>The SMS could not be sent (code %1).</source>
-        <translation>簡訊無法發送（代碼 %1）。</translation>
+        <source>Search again</source>
+        <translation>重新搜尋</translation>
     </message>
     <message>
-        <source>The SMS could not be sent.</source>
-        <translation>簡訊無法發送。</translation>
+        <source>Send again</source>
+        <translation>重新發送</translation>
+    </message>
+    <message>
+        <source>Sending the SMS</source>
+        <translation>正在發送簡訊</translation>
+    </message>
+    <message>
+        <source>The customer is registering</source>
+        <translation>顧客正在註冊</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to open the link</source>
+        <translation>等待顧客開啟連結</translation>
     </message>
 </context>
 <context>
@@ -519,6 +531,66 @@
         <source>The server is busy. Please try again in a moment.</source>
         <translation>伺服器忙碌中，請稍後再試。</translation>
     </message>
+    <message>
+        <source>%1 can&apos;t receive SMS: the number is wrong, not in service or not a mobile.</source>
+        <translation>%1 無法接收簡訊：號碼有誤、已停用，或不是手機號碼。</translation>
+    </message>
+    <message>
+        <source>Ask the customer for another mobile number.</source>
+        <translation>請向顧客詢問其他手機號碼。</translation>
+    </message>
+    <message>
+        <source>Ask the customer to check their phone, then send again.</source>
+        <translation>請顧客確認手機已開機、收得到訊號，再重新發送。</translation>
+    </message>
+    <message>
+        <source>Check the number with the customer, then search again.</source>
+        <translation>請與顧客核對號碼後重新搜尋。</translation>
+    </message>
+    <message>
+        <source>Search again to find them, then use Bind now.</source>
+        <translation>請重新搜尋，再按「立即綁定」。</translation>
+    </message>
+    <message>
+        <source>Send again in a moment. If it keeps failing, tell a manager.</source>
+        <translation>請稍後重新發送；若持續失敗，請告知店長。</translation>
+    </message>
+    <message>
+        <source>The SMS service could not send it to %1.</source>
+        <translation>簡訊服務無法發送至 %1。</translation>
+    </message>
+    <message>
+        <source>The customer registered through another SMS: they are a member now.</source>
+        <translation>顧客已透過另一則簡訊完成註冊，現在已是會員。</translation>
+    </message>
+    <message>
+        <source>The mobile carrier of %1 blocked the SMS.</source>
+        <translation>%1 的電信業者攔截了這則簡訊。</translation>
+    </message>
+    <message>
+        <source>The phone at %1 could not be reached: it may be off or have no signal.</source>
+        <translation>無法送達 %1：手機可能已關機或收不到訊號。</translation>
+    </message>
+    <message>
+        <source>The registration link has expired.</source>
+        <translation>註冊連結已過期。</translation>
+    </message>
+    <message>
+        <source>The server can&apos;t be reached. Check the network connection, then try again.</source>
+        <translation>無法連線到伺服器。請檢查網路連線後再試一次。</translation>
+    </message>
+    <message>
+        <source>This invitation was cancelled.</source>
+        <translation>此邀請已取消。</translation>
+    </message>
+    <message>
+        <source>Check the number, then send a new SMS.</source>
+        <translation>請先核對號碼，再發送新的簡訊。</translation>
+    </message>
+    <message>
+        <source>Send again to send a new link to %1.</source>
+        <translation>按「重新發送」即可發送新的連結至 %1。</translation>
+    </message>
 </context>
 <context>
     <name>Numpad</name>
@@ -649,20 +721,12 @@
 <context>
     <name>SmsPromptScreen</name>
     <message>
-        <source>Registration SMS sent to %1</source>
-        <translation>已傳送註冊簡訊至 %1</translation>
-    </message>
-    <message>
         <source>Ask the customer: did the SMS arrive?</source>
         <translation>請問顧客：有收到簡訊嗎？</translation>
     </message>
     <message>
         <source>The link works until %1</source>
         <translation>連結有效至 %1</translation>
-    </message>
-    <message>
-        <source>No SMS? Check again lets you check the number and send a new one.</source>
-        <translation>沒收到簡訊？按「再次確認」可核對號碼並重新發送。</translation>
     </message>
     <message>
         <source>SMS received</source>
@@ -673,28 +737,60 @@
         <translation>再次確認</translation>
     </message>
     <message>
-        <source>The registration link has expired.</source>
-        <translation>註冊連結已過期。</translation>
+        <source>Check again cancels the link already sent.</source>
+        <translation>按「再次確認」會取消已發送的連結。</translation>
     </message>
     <message>
-        <source>This invitation was cancelled.</source>
-        <translation>此邀請已取消。</translation>
+        <source>Check again cancels this SMS and its link.</source>
+        <translation>按「再次確認」會取消這則簡訊及其連結。</translation>
     </message>
     <message>
-        <source>The SMS could not be sent (code %1).</source>
-        <translation>簡訊無法發送（代碼 %1）。</translation>
+        <source>Check the number</source>
+        <translation>核對號碼</translation>
     </message>
     <message>
-        <source>The SMS could not be sent.</source>
-        <translation>簡訊無法發送。</translation>
+        <source>It takes a few seconds. Then ask the customer whether it arrived.</source>
+        <translation>需要幾秒鐘，之後請詢問顧客是否收到。</translation>
     </message>
     <message>
-        <source>Delivered to the carrier</source>
-        <translation>已送達電信業者</translation>
+        <source>Please wait…</source>
+        <translation>請稍候…</translation>
     </message>
     <message>
-        <source>Sending…</source>
-        <translation>傳送中…</translation>
+        <source>SMS sent to %1</source>
+        <translation>已發送簡訊至 %1</translation>
+    </message>
+    <message>
+        <source>Search again</source>
+        <translation>重新搜尋</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>重新發送</translation>
+    </message>
+    <message>
+        <source>Send again (%1)</source>
+        <translation>重新發送（%1）</translation>
+    </message>
+    <message>
+        <source>Sending the SMS to %1…</source>
+        <translation>正在發送簡訊至 %1…</translation>
+    </message>
+    <message>
+        <source>The SMS could not be sent</source>
+        <translation>簡訊無法發送</translation>
+    </message>
+    <message>
+        <source>The customer has opened the link.</source>
+        <translation>顧客已開啟連結。</translation>
+    </message>
+    <message>
+        <source>The customer is a member now</source>
+        <translation>顧客已是會員</translation>
+    </message>
+    <message>
+        <source>This registration link no longer works</source>
+        <translation>此註冊連結已失效</translation>
     </message>
 </context>
 <context>

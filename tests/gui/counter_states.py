@@ -80,6 +80,13 @@ def invitation(
     )
 
 
+def sms_sent(
+    status: str = "sent", *, message: str | None = "sent", failure: str | None = None
+) -> f.SmsSent:
+    """The SMS prompt after staff typed ``TYPED_PHONE`` and tapped "Sign up"."""
+    return f.SmsSent(invitation(status, message=message, failure=failure), TYPED_PHONE)
+
+
 def binding(
     status: str = "pending",
     *,

@@ -3,6 +3,7 @@ walked over HTTP like a browser would. Staff only tap what is on screen."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,12 +34,17 @@ STORE = "台北總店"
 WAIT_MS = 15_000
 
 
+def staffed(live: LiveBackend) -> LiveBackend:
+    """The store and its staff member Amy (1001 / 123456)."""
+    live.add_store("TPE01", STORE)
+    live.add_staff("TPE01", "1001", "Amy", pin="123456")
+    return live
+
+
 @pytest.fixture
 def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
     with live_backend(sqlite_factory) as live:
-        live.add_store("TPE01", STORE)
-        live.add_staff("TPE01", "1001", "Amy", pin="123456")
-        yield live
+        yield staffed(live)
 
 
 def enroll(backend: LiveBackend) -> DeviceCredentials:
@@ -156,18 +162,22 @@ def test_nobody_found_signs_up_by_sms_and_the_counter_follows_to_done(
     log_in(qtbot, app)
     search(qtbot, app, "0912345678")
     wait_for_screen(qtbot, app, "customer")
-    assert "09•••••678" in shown_text(app.counter.view)
-    assert_masked(app, "0912345678")
+    # What staff typed, in full and grouped, to check it before the SMS goes out.
+    assert "0912 345 678" in shown_text(app.counter.view)
 
     tap(qtbot, app.counter.view, "sign_up")
     wait_for_screen(qtbot, app, "sms_prompt")
     assert len(backend.messages_to("+886912345678")) == 1
-    assert "+886 9•••••678" in shown_text(app.counter.view)
+    title = next(w for w in app.counter.view.findChildren(QLabel, "title") if w.isVisible())
+    # Queued first ("Sending…", nothing to confirm yet), then handed to the carrier.
+    qtbot.waitUntil(lambda: title.text() == "SMS sent to 0912 345 678", timeout=WAIT_MS)
     kept = tmp_path / "pending-signups.json"
     assert "0912345678" not in kept.read_text(), "an answered tap is not kept"
 
     tap(qtbot, app.counter.view, "sms_received")
     wait_for_screen(qtbot, app, "following")
+    assert "+886 9•••••678" in shown_text(app.counter.view)
+    assert_masked(app, "0912345678")
     register_on_phone(backend, "+886912345678")
     wait_for_screen(qtbot, app, "success")
     done = shown_text(app.counter.view)
@@ -192,8 +202,14 @@ def test_a_past_buyer_signs_up_and_check_again_sends_nothing_by_itself(
     wait_for_screen(qtbot, app, "customer")
     assert "Bought before" in shown_text(app.counter.view)
     assert not [b for b in app.counter.view.findChildren(QPushButton, "bind_now") if b.isVisible()]
+    assert "0955 666 777" in shown_text(app.counter.view), "the number Sign up will send to"
+    assert "+886 9•••••777" in shown_text(app.counter.view), "the card stays masked"
     tap(qtbot, app.counter.view, "sign_up")
     wait_for_screen(qtbot, app, "sms_prompt")
+    assert "Check again cancels" in shown_text(app.counter.view)
+    qtbot.waitUntil(
+        lambda: visible_button(app.counter.view, "sms_received").isEnabled(), timeout=WAIT_MS
+    )
 
     tap(qtbot, app.counter.view, "check_again")
     wait_for_screen(qtbot, app, "search")
@@ -207,12 +223,44 @@ def test_a_past_buyer_signs_up_and_check_again_sends_nothing_by_itself(
     tap(qtbot, app.counter.view, "sign_up")
     wait_for_screen(qtbot, app, "sms_prompt")
     assert len(backend.messages_to("+886955666777")) == 2
+    qtbot.waitUntil(
+        lambda: visible_button(app.counter.view, "sms_received").isEnabled(), timeout=WAIT_MS
+    )
     tap(qtbot, app.counter.view, "sms_received")
     register_on_phone(backend, "+886955666777")
     wait_for_screen(qtbot, app, "success")
     found = counter.search_customers(phone="0955666777").items[0]
     assert found.is_member
     assert found.orders_count == 1, "the purchases stay with the new member"
+
+
+def test_a_rate_limited_sign_up_is_disabled_and_counts_down(
+    sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    with live_backend(sqlite_factory, rate_phone_per_10min=1) as limited:
+        shell = open_app(staffed(limited), qtbot, qapp, tmp_path)
+        log_in(qtbot, shell)
+        search(qtbot, shell, "0912345678")
+        wait_for_screen(qtbot, shell, "customer")
+        tap(qtbot, shell.counter.view, "sign_up")
+        wait_for_screen(qtbot, shell, "sms_prompt")
+        tap(qtbot, shell.counter.view, "check_again")
+        wait_for_screen(qtbot, shell, "search")
+        tap(qtbot, shell.counter.view, "confirm")
+        wait_for_screen(qtbot, shell, "customer")
+        tap(qtbot, shell.counter.view, "sign_up")
+
+        sign_up = visible_button(shell.counter.view, "sign_up")
+        qtbot.waitUntil(lambda: not sign_up.isEnabled() and "(" in sign_up.text(), timeout=WAIT_MS)
+        # The server said when: ten minutes from the first SMS, counted down on the button.
+        assert re.fullmatch(r"Sign up \((9|10):\d\d\)", sign_up.text()), sign_up.text()
+        error = next(w for w in shell.counter.view.findChildren(QLabel, "error") if w.isVisible())
+        assert "try again in" in error.text()
+        assert len(limited.messages_to("+886912345678")) == 1, "nothing sent by the refused tap"
+        state = shell.controller.state if shell.controller else None
+        assert isinstance(state, f.CustomerFound | f.NobodyFound)
+        assert state.retry_at is not None
+        shell.close()
 
 
 def make_member(backend: LiveBackend, phone: str) -> None:
@@ -362,9 +410,7 @@ def sign_up_as_the_backend_goes_away(
     """Log in, find nobody, then the backend stops before "Sign up" is tapped."""
     url = sqlite_factory.new_url()  # one database for the backend's two lives, on one port
     with live_backend(sqlite_factory, database_url=url) as first:
-        first.add_store("TPE01", STORE)
-        first.add_staff("TPE01", "1001", "Amy", pin="123456")
-        device = enroll(first)
+        device = enroll(staffed(first))
         shell = open_app(first, qtbot, qapp, tmp_path, device, offline_retry_ms=300)
         log_in(qtbot, shell)
         search(qtbot, shell, "0912345678")
@@ -380,7 +426,7 @@ def test_a_sign_up_tapped_while_the_backend_is_down_is_sent_once_when_it_is_back
     sqlite_factory: DatabaseFactory, qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> None:
     shell, _, url, port = sign_up_as_the_backend_goes_away(sqlite_factory, qtbot, qapp, tmp_path)
-    assert "09•••••678" in shown_text(shell.counter.view)
+    assert "0912 345 678" in shown_text(shell.counter.view)
     qtbot.wait(1000)  # a few retries against nothing
 
     with live_backend(sqlite_factory, database_url=url, port=port) as again:

@@ -6,23 +6,41 @@ staff would see or what a tap emits.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from backend_client.errors import ApiError
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.messages import describe
 from omo_desktop.screens.counter import CounterView
+from omo_desktop.widgets import layout
 from omo_desktop.widgets.countdown import Countdown
 from omo_desktop.widgets.steps import Mark
 from tests.gui import counter_states as s
 from tests.gui.test_screen_gallery import gallery
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+class FakeClock:
+    """A clock the test moves itself: a countdown is checked without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 @pytest.fixture
@@ -103,7 +121,9 @@ def test_while_searching_confirm_waits_and_says_so(qtbot: QtBot, view: CounterVi
 
 def test_a_failed_search_says_why_and_keeps_the_number(view: CounterView):
     view.render(f.Searching(text=s.TYPED_PHONE, error=s.OFFLINE))
-    assert label(view, "error").text() == describe(s.OFFLINE)
+    assert label(view, "error").text() == (
+        "The server can't be reached. What you typed is kept; try again."
+    )
     assert page(view).findChild(QLineEdit, "search_field").text() == s.TYPED_PHONE
     assert button(view, "confirm").text() == "Confirm"
 
@@ -199,96 +219,338 @@ def test_a_past_buyer_is_offered_sign_up(qtbot: QtBot, view: CounterView):
 
 
 def test_busy_and_refused_sign_up(view: CounterView):
-    view.render(f.CustomerFound(s.customer(member=False), busy=True))
+    view.render(f.CustomerFound(s.customer(member=False), busy=True, phone=s.TYPED_PHONE))
     sign_up = button(view, "sign_up")
     assert (sign_up.text(), sign_up.isEnabled()) == ("Please wait…", False)
-    view.render(f.CustomerFound(s.customer(member=False), error=s.RATE_LIMITED))
-    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up", True)
+    view.render(f.CustomerFound(s.customer(member=False), error=ApiError("not_mobile", "x")))
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up", True), "refused, not waiting"
+    assert label(view, "error").text() == (
+        "That is not a mobile number: an SMS can't be sent to it."
+    )
+
+
+def test_a_rate_limited_sign_up_counts_down_and_is_offered_again_when_the_wait_is_over(
+    qtbot: QtBot, view: CounterView
+):
+    clock = FakeClock()
+    view.customer.wait.clock = clock
+    limited = f.CustomerFound(
+        s.customer(member=False),
+        error=s.RATE_LIMITED,
+        phone=s.TYPED_PHONE,
+        retry_at=clock.now + timedelta(seconds=42),
+    )
+    view.render(limited)
+    sign_up = button(view, "sign_up")
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up (0:42)", False)
     assert label(view, "error").text() == describe(s.RATE_LIMITED)
+    assert view.customer.wait.is_running()
+
+    clock.now += timedelta(seconds=30)
+    with qtbot.assertNotEmitted(view.wait_over):
+        view.customer.wait.tick()
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up (0:12)", False)
+    view.render(limited)  # the same state drawn again (a language switch) keeps counting
+    assert sign_up.text() == "Sign up (0:12)"
+
+    clock.now += timedelta(seconds=12)
+    with qtbot.waitSignal(view.wait_over, timeout=0):
+        view.customer.wait.tick()
+    assert not view.customer.wait.is_running()
+    # The flow clears the refusal (CounterFlow.wait_over): the same screen, tappable again.
+    view.render(dataclasses.replace(limited, error=None, retry_at=None))
+    assert (sign_up.text(), sign_up.isEnabled()) == ("Sign up", True)
+    assert label(view, "error").text() == ""
 
 
-def test_nobody_with_that_number_shows_it_masked(qtbot: QtBot, view: CounterView):
-    view.render(f.NobodyFound(phone=s.TYPED_PHONE))
+def test_a_wait_over_before_it_is_drawn_is_reported_at_once(qtbot: QtBot, view: CounterView):
+    clock = FakeClock()
+    view.customer.wait.clock = clock
+    with qtbot.waitSignal(view.wait_over, timeout=0):
+        view.render(f.NobodyFound(s.TYPED_PHONE, error=s.RATE_LIMITED, retry_at=clock.now))
+    assert button(view, "sign_up").text() == "Sign up (0:00)"
+
+
+def test_long_waits_show_hours(view: CounterView):
+    clock = FakeClock()
+    view.customer.wait.clock = clock
+    later = clock.now + timedelta(hours=1, minutes=2, seconds=3)
+    view.render(f.NobodyFound(s.TYPED_PHONE, error=s.RATE_LIMITED, retry_at=later))
+    assert button(view, "sign_up").text() == "Sign up (1:02:03)"
+    view.render(f.Searching())
+    assert not view.customer.wait.is_running(), "no timer left on a hidden page"
+
+
+def test_nobody_with_that_number_shows_it_in_full_to_be_checked(qtbot: QtBot, view: CounterView):
+    view.render(f.NobodyFound(phone="0912345678"))
     assert view.current_screen_name() == "customer"
-    assert label(view, "title").text() == "No customer with 09•••••678"
-    assert "Sign up sends a registration SMS (link valid 2 hours)." in shown(view)
+    assert label(view, "title").text() == "No customer with this number"
+    number = label(view, "number")
+    assert (number.text(), visible(view, number)) == ("0912 345 678", True)
+    assert (
+        "Sign up sends a registration SMS to this number (link valid 2 hours). "
+        "Check it with the customer first."
+    ) in shown(view)
     with qtbot.waitSignal(view.sign_up_requested):
         qtbot.mouseClick(button(view, "sign_up"), LEFT)
+    view.render(f.NobodyFound(phone="+886912345678"))
+    assert number.text() == "+886 912 345 678", "typed with its country: shown with it"
+
+
+def test_a_past_buyer_shows_the_typed_number_in_full_and_the_card_masked(view: CounterView):
+    view.render(f.CustomerFound(s.customer(member=False), phone="0912345678"))
+    number = label(view, "number")
+    assert (number.text(), visible(view, number)) == ("0912 345 678", True)
+    assert f"{s.MASKED} · c•••@g••••.com" in shown(view), "the server's data stays masked"
+    view.render(f.CustomerFound(s.customer(member=False)))  # found by e-mail: no typed number
+    assert not visible(view, label(view, "number"))
+    assert "Sign up sends a registration SMS (link valid 2 hours)." in shown(view)
+    view.render(f.CustomerFound(s.customer(member=True), phone="0912345678"))
+    assert not visible(view, label(view, "number")), "Bind now sends nothing to the number"
+
+
+def test_the_main_action_is_at_the_right_end_and_an_error_moves_nothing(view: CounterView):
+    view.render(f.NobodyFound(phone=s.TYPED_PHONE))
+    settle()
+    sign_up, new_search = button(view, "sign_up"), button(view, "new_search")
+    where = sign_up.mapTo(view, sign_up.rect().topLeft())
+    assert where.x() > new_search.mapTo(view, new_search.rect().topLeft()).x()
+    assert where.x() + sign_up.width() == view.width() - layout.MARGINS[2]
+    number = label(view, "number")
+    number_at = number.mapTo(view, number.rect().topLeft())
+    view.render(f.NobodyFound(phone=s.TYPED_PHONE, error=s.OFFLINE))
+    settle()
+    assert label(view, "error").text() == (
+        "The server can't be reached. Check the network connection, then try again."
+    ), "nothing was typed on this screen"
+    assert sign_up.mapTo(view, sign_up.rect().topLeft()) == where
+    assert number.mapTo(view, number.rect().topLeft()) == number_at
 
 
 def test_no_screen_shows_a_raw_number_or_the_link(view: CounterView):
+    # What staff just typed is shown grouped, on the screens before and right after sending
+    # (to check it); everything from the server stays masked.
+    typed_kinds = (f.Searching, f.NobodyFound, f.CustomerFound, f.WaitingForBackend, f.SmsSent)
     for name, state, line in gallery():
         view.set_line_enabled(line)
         view.render(state)
+        typed = getattr(state, "phone", None) is not None and isinstance(state, typed_kinds)
         for text in shown(view):
-            assert s.TYPED_PHONE not in text, (name, text)
             assert s.RAW_DIGITS not in text, (name, text)
             assert "http" not in text, (name, text)
+            if not typed:
+                assert s.TYPED_PHONE not in text, (name, text)
+        if typed and not isinstance(state, f.Searching):
+            assert any(s.TYPED_PHONE in text for text in shown(view)), name
 
 
 # --- SMS sent and following ----------------------------------------------------------------
 
 
+def actions(view: CounterView) -> dict[str, tuple[bool, str]]:
+    """The visible buttons: name → (enabled, role), left to right."""
+    bar = page(view).findChild(QWidget, "action_bar")
+    assert bar is not None
+    found = [b for b in bar.findChildren(QPushButton) if b.isVisibleTo(bar)]
+    found.sort(key=lambda b: b.geometry().x())
+    return {b.objectName(): (b.isEnabled(), b.property("role") or "") for b in found}
+
+
+def test_while_the_sms_is_queued_the_heading_says_sending_and_received_waits(view: CounterView):
+    view.render(s.sms_sent("queued", message="queued"))
+    assert view.current_screen_name() == "sms_prompt"
+    assert label(view, "title").text() == "Sending the SMS to 0912 345 678…"
+    assert visible(view, page(view).findChild(QWidget, "busy")), "a busy mark while sending"
+    assert actions(view) == {"check_again": (True, ""), "sms_received": (False, "primary")}
+    assert "Check again cancels this SMS and its link." in shown(view)
+    assert not any("sent" in text.lower() for text in shown(view)), "nothing says sent yet"
+    view.render(s.sms_sent("queued", message="sending"))
+    assert label(view, "title").text() == "Sending the SMS to 0912 345 678…"
+
+
 def test_the_sms_prompt_asks_and_offers_both_answers(qtbot: QtBot, view: CounterView):
     invitation = s.invitation("sent", message="sent")
-    view.render(f.SmsSent(invitation))
-    assert view.current_screen_name() == "sms_prompt"
+    view.render(f.SmsSent(invitation, s.TYPED_PHONE))
     until = invitation.expires_at.astimezone().strftime("%H:%M")
-    assert shown(view)[:4] == [
-        f"Registration SMS sent to {s.MASKED}",
+    assert [t for t in shown(view) if t][:4] == [
+        "SMS sent to 0912 345 678",
         "Ask the customer: did the SMS arrive?",
         f"The link works until {until}",
-        "Delivered to the carrier",
+        "Check again cancels the link already sent.",
     ]
+    assert not visible(view, page(view).findChild(QWidget, "busy"))
+    assert actions(view) == {"check_again": (True, ""), "sms_received": (True, "primary")}
     with qtbot.waitSignal(view.sms_received):
         qtbot.mouseClick(button(view, "sms_received"), LEFT)
     with qtbot.waitSignal(view.check_again):
         qtbot.mouseClick(button(view, "check_again"), LEFT)
+    view.render(f.SmsSent(invitation))  # resumed without the typed number: the server's, masked
+    assert label(view, "title").text() == f"SMS sent to {s.MASKED}"
+    view.render(s.sms_sent("opened", message="sent"))
+    assert "The customer has opened the link." in shown(view)
 
 
 @pytest.mark.parametrize(
-    ("status", "message", "failure", "line"),
+    ("failure", "what", "todo", "bar"),
     [
-        ("queued", "queued", None, "Sending…"),
-        ("failed", "failed", "30003", "The SMS could not be sent (code 30003)."),
-        ("sent", "failed", None, "The SMS could not be sent."),
-        ("expired", "sent", None, "The registration link has expired."),
-        ("cancelled", "sent", None, "This invitation was cancelled."),
+        (
+            "twilio_30003",
+            "The phone at 0912 345 678 could not be reached: it may be off or have no signal.",
+            "Ask the customer to check their phone, then send again.",
+            {"check_number": (True, ""), "send_again": (True, "primary")},
+        ),
+        (
+            "twilio_21211",
+            "0912 345 678 can't receive SMS: the number is wrong, not in service or not a mobile.",
+            "Check the number with the customer, then search again.",
+            {"check_number": (True, "primary")},
+        ),
+        (
+            "twilio_30007",
+            "The mobile carrier of 0912 345 678 blocked the SMS.",
+            "Ask the customer for another mobile number.",
+            {"check_number": (True, "primary")},
+        ),
+        (
+            "send_failed",
+            "The SMS service could not send it to 0912 345 678.",
+            "Send again in a moment. If it keeps failing, tell a manager.",
+            {"check_number": (True, ""), "send_again": (True, "primary")},
+        ),
     ],
 )
-def test_the_sms_prompt_says_how_delivery_went(
-    view: CounterView, status: str, message: str, failure: str | None, line: str
+def test_a_failed_sms_says_why_in_words_and_offers_what_helps(
+    view: CounterView, failure: str, what: str, todo: str, bar: dict[str, tuple[bool, str]]
 ):
-    view.render(f.SmsSent(s.invitation(status, message=message, failure=failure)))
-    assert line in shown(view)
-    received = button(view, "sms_received")
-    assert received.isEnabled() == (line == "Sending…"), "an SMS that never left can't arrive"
+    view.render(s.sms_sent("failed", message="failed", failure=failure))
+    assert label(view, "title").text() == "The SMS could not be sent"
+    assert label(view, "question").text() == what
+    assert label(view, "next_step").text() == todo
+    assert actions(view) == bar, "no SMS received: an SMS that never left can't arrive"
+    texts = " ".join(shown(view))
+    assert "code" not in texts
+    assert failure.removeprefix("twilio_") not in texts
+    assert "Check again cancels" not in texts, "no link went out to cancel"
+
+
+def test_a_failed_message_of_a_sent_invitation_is_a_failure_too(view: CounterView):
+    view.render(s.sms_sent("sent", message="failed"))
+    assert label(view, "title").text() == "The SMS could not be sent"
+    assert "sms_received" not in actions(view)
+
+
+@pytest.mark.parametrize(
+    ("status", "failure", "title", "what", "bar"),
+    [
+        (
+            "expired",
+            None,
+            "This registration link no longer works",
+            "The registration link has expired.",
+            {"check_number": (True, ""), "send_again": (True, "primary")},
+        ),
+        (
+            "cancelled",
+            None,
+            "This registration link no longer works",
+            "This invitation was cancelled.",
+            {"check_number": (True, ""), "send_again": (True, "primary")},
+        ),
+        (
+            "cancelled",
+            "registered_elsewhere",
+            "The customer is a member now",
+            "The customer registered through another SMS: they are a member now.",
+            {"check_number": (True, "primary")},
+        ),
+    ],
+)
+def test_an_ended_link_says_so_and_offers_a_new_one(
+    view: CounterView,
+    status: str,
+    failure: str | None,
+    title: str,
+    what: str,
+    bar: dict[str, tuple[bool, str]],
+):
+    view.render(s.sms_sent(status, message="sent", failure=failure))
+    assert label(view, "title").text() == title
+    assert label(view, "question").text() == what
+    assert actions(view) == bar
+
+
+def test_send_again_is_tapped_once_and_counts_down_when_refused(qtbot: QtBot, view: CounterView):
+    failed = s.sms_sent("failed", message="failed", failure="twilio_30003")
+    view.render(failed)
+    with qtbot.waitSignal(view.send_again):
+        qtbot.mouseClick(button(view, "send_again"), LEFT)
+    with qtbot.waitSignal(view.check_again):
+        qtbot.mouseClick(button(view, "check_number"), LEFT)
+    view.render(dataclasses.replace(failed, busy=True))
+    resend = button(view, "send_again")
+    assert (resend.text(), resend.isEnabled()) == ("Please wait…", False)
+    clock = FakeClock()
+    view.sms_prompt.wait.clock = clock
+    view.render(
+        dataclasses.replace(
+            failed, error=s.RATE_LIMITED, retry_at=clock.now + timedelta(seconds=42)
+        )
+    )
+    assert (resend.text(), resend.isEnabled()) == ("Send again (0:42)", False)
+    assert label(view, "error").text() == describe(s.RATE_LIMITED)
+    clock.now += timedelta(seconds=42)
+    with qtbot.waitSignal(view.wait_over, timeout=0):
+        view.sms_prompt.wait.tick()
 
 
 def test_following_the_registration_step_by_step(qtbot: QtBot, view: CounterView):
-    view.render(f.FollowingRegistration(s.invitation("sent")))
+    view.render(f.FollowingRegistration(s.invitation("sent"), s.TYPED_PHONE))
     assert view.current_screen_name() == "following"
+    assert label(view, "title").text() == f"Registration for {s.MASKED}"
     steps = view.following.steps
-    assert steps.texts() == ["SMS sent", "Link opened", "Registration complete"]
+    assert steps.texts() == [
+        "SMS sent",
+        "Waiting for the customer to open the link",
+        "Registration complete",
+    ]
     assert steps.marks() == [Mark.DONE, Mark.CURRENT, Mark.TODO]
     assert "Waiting for the customer to finish registering…" in shown(view)
-    view.render(f.FollowingRegistration(s.invitation("opened")))
+    assert "Check again cancels the link already sent." in shown(view)
+    assert actions(view) == {"check_again": (True, "")}
+    view.render(f.FollowingRegistration(s.invitation("opened"), s.TYPED_PHONE))
     assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT]
+    assert steps.texts()[2] == "The customer is registering"
     view.render(f.FollowingRegistration(s.invitation("queued", message="queued")))
     assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO]
+    assert steps.texts()[0] == "Sending the SMS"
     with qtbot.waitSignal(view.check_again):
         qtbot.mouseClick(button(view, "check_again"), LEFT)
 
 
-def test_an_expired_registration_is_explained_with_check_again(qtbot: QtBot, view: CounterView):
-    view.render(f.FollowingRegistration(s.invitation("expired")))
+def test_an_expired_registration_is_explained_and_a_new_link_offered(
+    qtbot: QtBot, view: CounterView
+):
+    view.render(f.FollowingRegistration(s.invitation("expired"), s.TYPED_PHONE))
     texts = shown(view)
     assert "The registration link has expired." in texts
+    assert f"Send again to send a new link to {s.MASKED}." in texts
     assert "Waiting for the customer to finish registering…" not in texts
-    again = button(view, "check_again")
-    assert again.property("role") == "primary"
+    assert actions(view) == {"check_number": (True, ""), "send_again": (True, "primary")}
+    with qtbot.waitSignal(view.send_again):
+        qtbot.mouseClick(button(view, "send_again"), LEFT)
     with qtbot.waitSignal(view.check_again):
-        qtbot.mouseClick(again, LEFT)
+        qtbot.mouseClick(button(view, "check_number"), LEFT)
+    # Without the typed number (not known on this counter) a new SMS starts from the number.
+    view.render(f.FollowingRegistration(s.invitation("expired")))
+    assert actions(view) == {"check_number": (True, "primary")}
+    assert "Check the number, then send a new SMS." in shown(view)
+    view.render(
+        f.FollowingRegistration(
+            s.invitation("failed", message="failed", failure="twilio_30005"), s.TYPED_PHONE
+        )
+    )
+    assert f"{s.MASKED} can't receive SMS" in " ".join(shown(view))
+    assert actions(view) == {"check_number": (True, "primary")}
 
 
 def test_registered_names_the_referral_and_done_starts_over(qtbot: QtBot, view: CounterView):
@@ -302,11 +564,12 @@ def test_registered_names_the_referral_and_done_starts_over(qtbot: QtBot, view: 
 
 
 def test_waiting_for_the_server_keeps_the_sign_up(qtbot: QtBot, view: CounterView):
-    view.render(f.WaitingForBackend(phone=s.TYPED_PHONE, key="k"))
+    view.render(f.WaitingForBackend(phone="0912345678", key="k"))
     assert view.current_screen_name() == "waiting"
     texts = shown(view)
     assert "The server can't be reached." in texts
-    assert "The sign-up SMS to 09•••••678 will be sent once it is back — only once." in texts
+    assert "The sign-up SMS to 0912 345 678 will be sent once it is back — only once." in texts
+    assert "Check again cancels this SMS so you can check the number and try again." in texts
     assert visible(view, page(view).findChild(QWidget, "busy"))
     with qtbot.waitSignal(view.check_again):
         qtbot.mouseClick(button(view, "check_again"), LEFT)

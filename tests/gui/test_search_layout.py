@@ -76,7 +76,7 @@ def test_a_search_error_moves_nothing(view: CounterView, chinese: LanguageSwitch
     error = child(view, QLabel, "error")
     assert isinstance(error, QLabel)
     assert error.isVisibleTo(view)
-    assert error.text() == describe(s.OFFLINE)
+    assert error.text() == describe(s.OFFLINE, typed=True)
     assert {name: placed(page(view), name) for name in parts} == without
 
     # Staff switch to e-mail or name: the numpad goes, the field and Confirm stay put.

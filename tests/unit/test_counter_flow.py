@@ -8,6 +8,7 @@ from pathlib import Path
 from backend_client import schemas
 from backend_client.errors import (
     AlreadyMemberError,
+    ApiError,
     OfflineError,
     RateLimitedError,
     UnauthorizedError,
@@ -39,7 +40,9 @@ def customer(*, member: bool, cid: int = 7) -> schemas.CustomerSummary:
     )
 
 
-def invitation(status: str, iid: int = 3) -> schemas.Invitation:
+def invitation(
+    status: str, iid: int = 3, *, message: str | None = None, failure: str | None = None
+) -> schemas.Invitation:
     return schemas.Invitation(
         id=iid,
         status=schemas.InvitationStatus(status),
@@ -48,6 +51,8 @@ def invitation(status: str, iid: int = 3) -> schemas.Invitation:
         created_at=NOW,
         store=STORE,
         staff=AMY,
+        message_status=schemas.MessageStatus(message) if message else None,
+        failure_code=failure,
     )
 
 
@@ -131,8 +136,10 @@ def test_a_refused_sign_up_says_why_and_keeps_the_number():
     flow.searched(found())
     _, send = flow.sign_up()
     limited = RateLimitedError("rate_limited", "This number was sent 3 messages", retry_after=420)
-    assert flow.failed(send, limited) == [f.ForgetPendingSignUp(send.key)]  # type: ignore[union-attr]
-    assert flow.state == f.NobodyFound("0912345678", busy=False, error=limited)
+    assert flow.failed(send, limited, NOW) == [f.ForgetPendingSignUp(send.key)]  # type: ignore[union-attr]
+    assert flow.state == f.NobodyFound(
+        "0912345678", busy=False, error=limited, retry_at=NOW + timedelta(seconds=420)
+    )
 
 
 def test_someone_registering_meanwhile_turns_sign_up_into_a_new_search():
@@ -301,3 +308,126 @@ def test_a_sign_up_left_behind_still_goes_out_once_without_taking_the_screen():
     flow.confirm_search("0987654321")
     assert flow.invitation_sent(invitation("sent"), send.key) == [f.ForgetPendingSignUp(send.key)]
     assert isinstance(flow.state, f.Searching), "the new customer's search is not replaced"
+
+
+def test_a_rate_limited_sign_up_waits_for_the_server_s_retry_after():
+    flow = f.CounterFlow()
+    flow.confirm_search("0955666777")
+    flow.searched(found(customer(member=False)))
+    assert flow.state == f.CustomerFound(customer(member=False), phone="0955666777")
+    _, send = flow.sign_up()
+    limited = RateLimitedError("rate_limited", "too many", retry_after=42)
+    flow.failed(send, limited, NOW)
+    assert isinstance(flow.state, f.CustomerFound)
+    assert flow.state.retry_at == NOW + timedelta(seconds=42)
+    assert flow.sign_up() == [], "refused until the wait is over"
+
+    assert flow.wait_over(NOW + timedelta(seconds=41)) == []
+    assert flow.state.retry_at is not None, "a screen's clock running early changes nothing"
+    flow.wait_over(NOW + timedelta(seconds=42))
+    assert flow.state == f.CustomerFound(customer(member=False), phone="0955666777")
+    _, again = flow.sign_up()
+    assert isinstance(again, f.SendInvitation)
+    assert again.phone == "0955666777"
+    assert again.key != send.key, "a new tap, a new key"  # type: ignore[union-attr]
+
+
+def test_another_refusal_has_no_wait():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found())
+    _, send = flow.sign_up()
+    flow.failed(send, ApiError("not_mobile", "x", status=422), NOW)
+    assert isinstance(flow.state, f.NobodyFound)
+    assert flow.state.retry_at is None
+    assert len(flow.sign_up()) == 2, "tapped again at once"
+
+
+def sent_prompt(*, message: str | None, status: str = "failed", failure: str | None = None):
+    """A flow on the SMS prompt after "Sign up" to 0912345678."""
+    flow = f.CounterFlow()
+    flow.confirm_search("0912345678")
+    flow.searched(found())
+    _, send = flow.sign_up()
+    assert isinstance(send, f.SendInvitation)
+    flow.invitation_sent(invitation("queued", message="queued"), send.key, send.phone)
+    flow.invitation_changed(invitation(status, message=message, failure=failure))
+    return flow
+
+
+def test_the_prompt_and_the_following_keep_the_number_as_typed():
+    flow = sent_prompt(message="sent", status="sent")
+    assert isinstance(flow.state, f.SmsSent)
+    assert flow.state.phone == "0912345678"
+    flow.sms_received()
+    assert flow.state == f.FollowingRegistration(invitation("sent", message="sent"), "0912345678")
+    flow.searched_phone = None  # e.g. resumed after a restart: the state still knows
+    assert flow.check_again() == [f.CancelInvitation(3)]
+    assert flow.state == f.Searching(by=f.SearchBy.PHONE, text="0912345678")
+
+
+def test_send_again_after_a_failed_sms_is_a_new_invitation_with_its_own_key():
+    flow = sent_prompt(message="failed", failure="twilio_30003")
+    keep, send = flow.send_again()
+    assert keep == f.KeepPendingSignUp("0912345678", keep.key)  # type: ignore[union-attr]
+    assert send == f.SendInvitation("0912345678", keep.key)  # type: ignore[union-attr]
+    assert isinstance(flow.state, f.SmsSent)
+    assert flow.state.busy
+    assert flow.send_again() == [], "one tap, one SMS"
+
+    fresh = invitation("queued", iid=4, message="queued")
+    assert flow.invitation_sent(fresh, send.key, send.phone) == [  # type: ignore[union-attr]
+        f.ForgetPendingSignUp(send.key),  # type: ignore[union-attr]
+        f.FollowInvitation(4, schemas.InvitationStatus.QUEUED),
+    ]
+    assert flow.state == f.SmsSent(fresh, "0912345678")
+
+
+def test_send_again_cancels_an_invitation_still_running():
+    flow = sent_prompt(message="failed", status="sent")
+    cancel, _, send = flow.send_again()
+    assert cancel == f.CancelInvitation(3)
+    assert isinstance(send, f.SendInvitation)
+
+
+def test_send_again_is_not_offered_where_it_cannot_help():
+    for failure in ("twilio_21211", "twilio_30007"):
+        flow = sent_prompt(message="failed", failure=failure)
+        assert flow.send_again() == [], failure
+    flow = sent_prompt(message="sent", status="sent")
+    assert flow.send_again() == [], "a delivered SMS is answered, not sent again"
+
+
+def test_a_refused_send_again_stays_on_the_prompt_and_waits():
+    flow = sent_prompt(message="failed", failure="send_failed")
+    _, send = flow.send_again()
+    limited = RateLimitedError("rate_limited", "too many", retry_after=60)
+    assert flow.failed(send, limited, NOW) == [f.ForgetPendingSignUp(send.key)]  # type: ignore[union-attr]
+    assert isinstance(flow.state, f.SmsSent)
+    assert (flow.state.busy, flow.state.error) == (False, limited)
+    assert flow.send_again() == [], "refused until the wait is over"
+    flow.wait_over(NOW + timedelta(seconds=60))
+    assert (flow.state.error, flow.state.retry_at) == (None, None)
+    assert len(flow.send_again()) == 2
+
+    [retry] = flow.failed(flow_send(flow), OfflineError("offline", "down"), NOW)
+    assert isinstance(retry, f.RetryLater)
+    assert isinstance(flow.state, f.WaitingForBackend), "offline: kept and sent later"
+
+
+def flow_send(flow: f.CounterFlow) -> f.SendInvitation:
+    assert flow.sign_up_key is not None
+    assert isinstance(flow.state, f.SmsSent)
+    assert flow.state.phone is not None
+    return f.SendInvitation(flow.state.phone, flow.sign_up_key)
+
+
+def test_an_expired_link_seen_while_following_is_sent_again_from_the_prompt():
+    flow = sent_prompt(message="sent", status="sent")
+    flow.sms_received()
+    flow.invitation_changed(invitation("expired", message="sent"))
+    assert isinstance(flow.state, f.FollowingRegistration)
+    commands = flow.send_again()
+    assert [type(c) for c in commands] == [f.KeepPendingSignUp, f.SendInvitation]
+    assert isinstance(flow.state, f.SmsSent)
+    assert flow.state.busy

@@ -5,8 +5,10 @@ The rule, per kind:
   six), and the last three; every other digit becomes one dot, so the length stays;
 - a stored phone that does not parse: dots, then its last three characters;
 - an e-mail: the first character of the name, the first of the domain, and what follows the
-  domain's last dot (``.tw``, not ``.ntu.edu.tw``);
-- what staff typed: nothing up to five digits; otherwise the first two and the last three.
+  domain's last dot (``.tw``, not ``.ntu.edu.tw``).
+
+What staff just typed is not masked: it is shown in full to be checked before an SMS goes to
+it (``group_typed_phone``, tests/unit/test_phones.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import phonenumbers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from backend_client.masking import mask_email, mask_phone, mask_typed_phone
+from backend_client.masking import mask_email, mask_phone
 
 DOT = "•"
 # Fixed examples each run (no database of past failures, no random seed): the same run
@@ -108,27 +110,3 @@ def test_an_e_mail_never_shows_its_inner_domain() -> None:
     assert mask_email(None) is None
     assert mask_email("") is None
     assert mask_email("no-at-sign") is None
-
-
-@rule
-@given(digits=st.text("0123456789", min_size=6, max_size=15), spaced=st.booleans())
-@example(digits="0912345678", spaced=True)
-@example(digits="123456", spaced=False)
-def test_a_typed_number_shows_its_first_two_and_last_three(digits: str, spaced: bool) -> None:
-    typed = " ".join(digits) if spaced else digits
-    assert mask_typed_phone(typed) == f"{digits[:2]}{DOT * (len(digits) - 5)}{digits[-3:]}"
-
-
-@rule
-@given(digits=st.text("0123456789", max_size=5))
-@example(digits="12345")
-def test_up_to_five_typed_digits_show_none(digits: str) -> None:
-    assert mask_typed_phone(f" {digits}-") == DOT * len(digits)
-
-
-@rule
-@given(digits=national(7, 12))
-def test_a_typed_international_number_is_masked_as_a_stored_one(digits: str) -> None:
-    typed = " +886 " + " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
-    assert mask_typed_phone(typed) == mask_phone(f"+886{digits}")
-    assert mask_typed_phone("+") == "+"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend_client.masking import mask_email, mask_phone, mask_typed_phone
+from backend_client.masking import group_typed_phone, mask_email, mask_phone
 from omo_backend.errors import ValidationFailed
 from omo_backend.phones import (
     normalise_email,
@@ -89,12 +89,20 @@ def test_an_e_mail_is_stored_trimmed_and_lower_case_and_nonsense_is_refused():
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
-        ("0912 345 678", "09•••••678"),
-        ("0912-345-678", "09•••••678"),
-        ("+886912345678", "+886 9•••••678"),
-        ("+886 912 345 678", "+886 9•••••678"),
-        ("1234", "••••"),
+        ("0912345678", "0912 345 678"),
+        ("0912-345-678", "0912 345 678"),
+        (" 0912 345 678 ", "0912 345 678"),
+        ("912345678", "0912 345 678"),
+        ("+886912345678", "+886 912 345 678"),
+        ("+886 0912 345 678", "+886 912 345 678"),
+        ("+1 650 253 0000", "+1 650-253-0000"),
+        ("0223456789", "02 2345 6789"),
     ],
 )
-def test_a_typed_number_is_masked_before_the_backend_has_parsed_it(typed: str, shown: str) -> None:
-    assert mask_typed_phone(typed) == shown
+def test_a_typed_number_is_shown_in_full_and_grouped_to_be_read_back(typed: str, shown: str):
+    assert group_typed_phone(typed) == shown
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("0912 34", "0912 34"), ("abc  1", "abc 1")])
+def test_a_number_that_does_not_parse_is_shown_as_typed(typed: str, shown: str):
+    assert group_typed_phone(typed) == shown
