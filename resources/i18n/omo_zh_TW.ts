@@ -157,8 +157,8 @@
         <translation>尚未成為會員</translation>
     </message>
     <message>
-        <source>Referral: %1</source>
-        <translation>推薦：%1</translation>
+        <source>Referral: %1 since %2</source>
+        <translation>推薦：%1（%2 起）</translation>
     </message>
 </context>
 <context>
@@ -331,6 +331,33 @@
     <message>
         <source>The SMS could not be sent.</source>
         <translation>簡訊無法發送。</translation>
+    </message>
+</context>
+<context>
+    <name>Levels</name>
+    <message>
+        <source>Regular</source>
+        <translation>普卡</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>銀卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>鑽石卡</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.screens.counter import CounterView
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +26,21 @@ def _plain_style_after_each_test() -> Iterator[None]:
         app.setStyleSheet("")
         if font is not None:
             app.setFont(font)
+
+
+@pytest.fixture
+def counter_view(qtbot: QtBot) -> CounterView:
+    """The counter's pages at the counter's size, shown, without a theme."""
+    counter = CounterView()
+    counter.resize(1280, 800)
+    qtbot.addWidget(counter)
+    counter.show()
+    return counter
+
+
+@pytest.fixture
+def switcher(qapp: QApplication) -> Iterator[LanguageSwitcher]:
+    """Switches the app's language; English again after the test."""
+    languages = LanguageSwitcher(qapp)
+    yield languages
+    languages.switch("en")  # a fixture's teardown: runs whether the test passed or not

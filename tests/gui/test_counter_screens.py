@@ -6,12 +6,11 @@ staff would see or what a tap emits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.flows import counter as f
@@ -24,24 +23,18 @@ from tests.gui import counter_states as s
 from tests.gui.test_screen_gallery import gallery
 
 LEFT = Qt.MouseButton.LeftButton
+# The day the sample member's referral was bound, as this computer's calendar shows it.
+REFERRED_ON = (s.THEN - timedelta(days=200)).astimezone().strftime("%Y-%m-%d")
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> CounterView:
-    counter = CounterView()
-    counter.resize(1280, 800)
-    qtbot.addWidget(counter)
-    counter.show()
-    return counter
+def view(counter_view: CounterView) -> CounterView:
+    return counter_view
 
 
 @pytest.fixture
-def chinese(qapp: QApplication) -> Iterator[LanguageSwitcher]:
-    languages = LanguageSwitcher(qapp)
-    try:
-        yield languages
-    finally:
-        languages.switch("en")
+def chinese(switcher: LanguageSwitcher) -> LanguageSwitcher:
+    return switcher
 
 
 def page(view: CounterView) -> QWidget:
@@ -192,7 +185,8 @@ def test_a_member_is_offered_bind_now(qtbot: QtBot, view: CounterView):
     assert "陳美玲" in texts
     assert f"{s.MASKED} · c•••@g••••.com" in texts
     assert "Member · Gold · 1,280 points" in texts
-    assert "Referral: 信義門市 · Ben" in texts
+    # Binding will not move the referral: the card says whose it is, and since when.
+    assert f"Referral: 信義門市 · Ben since {REFERRED_ON}" in texts
     assert not visible(view, button(view, "sign_up"))
     with qtbot.waitSignal(view.bind_requested):
         qtbot.mouseClick(button(view, "bind_now"), LEFT)
@@ -452,8 +446,8 @@ def test_switching_language_redraws_the_screen_on_show(
     qtbot.waitUntil(lambda: title.text() == "找到會員", timeout=2000)
     texts = shown(view)
     assert "立即綁定" in texts
-    assert "會員 · Gold · 1,280 點" in texts
-    assert "推薦：信義門市 · Ben" in texts
+    assert "會員 · 金卡 · 1,280 點" in texts, "the level's name, not its code"
+    assert f"推薦：信義門市 · Ben（{REFERRED_ON} 起）" in texts
     chinese.switch("en")
     qtbot.waitUntil(lambda: title.text() == "Member found", timeout=2000)
     assert "Bind now" in shown(view)

@@ -6,11 +6,10 @@ the customer, or skipped), the success screen's LINE line and the customer card'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.flows import counter as f
@@ -29,22 +28,14 @@ FAILED = "LINE could not be reached. The customer can try again or continue with
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> CounterView:
-    counter = CounterView()
-    counter.resize(1280, 800)
-    qtbot.addWidget(counter)
-    counter.show()
-    counter.set_line_enabled(True)
-    return counter
+def view(counter_view: CounterView) -> CounterView:
+    counter_view.set_line_enabled(True)
+    return counter_view
 
 
 @pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageSwitcher]:
-    switcher = LanguageSwitcher(qapp)
-    try:
-        yield switcher
-    finally:
-        switcher.switch("en")
+def languages(switcher: LanguageSwitcher) -> LanguageSwitcher:
+    return switcher
 
 
 def notice(view: CounterView) -> str:
@@ -216,4 +207,4 @@ def test_the_card_s_line_status_switches_language(qtbot: QtBot, languages: Langu
     languages.switch("zh_TW")
     qtbot.waitUntil(lambda: card.status.text().endswith("LINE 好友"), timeout=2000)
     card.show_customer(s.customer(member=True, line_bound=True, line_friend=False))
-    assert card.status.text() == "會員 · Gold · 1,280 點 · 已連結 LINE · 未加入好友"
+    assert card.status.text() == "會員 · 金卡 · 1,280 點 · 已連結 LINE · 未加入好友"
