@@ -78,6 +78,8 @@ EDGE_ON: Final[list[tuple[str, str]]] = [
     ("todo", "canvas"),
     ("warning_mark", "canvas"),
     ("warning_edge", "warning_soft"),
+    ("brand", "brand_soft"),  # the current step's ring on its tinted row
+    ("ink_muted", "surface_pressed"),  # an expired code's mark
 ]
 
 

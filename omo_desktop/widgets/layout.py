@@ -55,6 +55,8 @@ class MessageLine(QWidget):
         self.text = named(QLabel(self), name)
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
+        # Level with the icon: a one-line message in the two lines' room starts at the top.
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACE["s"])

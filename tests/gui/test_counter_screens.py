@@ -330,10 +330,16 @@ def test_the_qr_code_is_large_and_the_customer_s_progress_shows(qtbot: QtBot, vi
     countdown = view.binding.countdown
     assert countdown.text() in ("10:00", "9:59")
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "LINE linked", "Completed"]
-    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO, Mark.TODO, Mark.TODO]
+    assert steps.texts() == [
+        "Waiting for the customer to scan",
+        "Sign in",
+        "Link LINE",
+        "Confirm details",
+    ]
+    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO, Mark.TODO]
     view.render(s.binding_state("signed_in"))
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO]
+    assert steps.texts() == ["Scanned", "Signed in", "Linking LINE…", "Confirm details"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO]
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "cancel"), LEFT)
 
@@ -341,12 +347,12 @@ def test_the_qr_code_is_large_and_the_customer_s_progress_shows(qtbot: QtBot, vi
 def test_without_a_line_channel_there_is_no_line_step(view: CounterView):
     view.render(s.binding_state("signed_in"))
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "Completed"]
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT]
+    assert steps.texts() == ["Scanned", "Signed in", "Waiting for the customer to confirm"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT]
     view.set_line_enabled(True)
-    assert "LINE linked" in steps.texts(), "the screen on show is redrawn"
+    assert "Linking LINE…" in steps.texts(), "the screen on show is redrawn"
     view.set_line_enabled(False)
-    assert "LINE linked" not in shown(view)
+    assert not [text for text in shown(view) if "LINE" in text]
 
 
 def test_cant_scan_sends_the_sms_once(qtbot: QtBot, view: CounterView):
@@ -357,8 +363,10 @@ def test_cant_scan_sends_the_sms_once(qtbot: QtBot, view: CounterView):
         qtbot.mouseClick(by_sms, LEFT)
     view.render(s.binding_state("pending", sms_key="k"))
     assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
-    view.render(s.binding_state("scanned", sms_sent=True))
+    view.render(s.binding_state("pending", sms_sent=True))
     assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
+    view.render(s.binding_state("scanned", sms_sent=True))
+    assert not visible(view, by_sms), "the link is open on the phone: no other way is needed"
     view.render(s.binding_state("pending", error=s.OFFLINE))
     assert label(view, "error").text() == describe(s.OFFLINE)
     assert by_sms.isEnabled(), "a failed SMS can be tried again"
@@ -375,7 +383,13 @@ def test_an_ended_code_is_hidden_and_a_new_one_offered(
     assert not visible(view, view.binding.qr)
     assert view.binding.qr.module_size() == 0, "nothing left to scan"
     assert label(view, "expired_text").text() == words
+    texts = shown(view)
+    assert "It can no longer be scanned. Tap New code to show a fresh one." in texts
+    assert not [text for text in texts if "scan this code" in text or "Can't scan" in text]
+    assert not visible(view, view.binding.countdown)
+    assert not visible(view, view.binding.steps)
     new_code = button(view, "new_code")
+    assert new_code.text() == "New code"
     assert visible(view, new_code)
     assert new_code.property("role") == "primary"
     with qtbot.waitSignal(view.new_code):
@@ -468,12 +482,14 @@ def test_the_binding_steps_and_countdown_label_switch_language(
     qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
 ):
     view.set_line_enabled(True)
-    view.render(s.binding_state("scanned"))
+    view.render(s.binding_state("pending"))
     chinese.switch("zh_TW")
     steps = view.binding.steps
-    qtbot.waitUntil(lambda: steps.texts()[0] == "等待掃描", timeout=2000)
-    assert steps.texts() == ["等待掃描", "已掃描", "已登入", "已連結 LINE", "完成"]
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO, Mark.TODO]
+    qtbot.waitUntil(lambda: steps.texts()[0] == "等待顧客掃描", timeout=2000)
+    assert label(view, "valid_for").text() == "QR Code 剩餘時間"
+    view.render(s.binding_state("scanned"))
+    assert steps.texts() == ["已掃描", "等待顧客登入", "連結 LINE", "確認資料"]
+    assert steps.marks() == [Mark.DONE, Mark.CURRENT, Mark.TODO, Mark.TODO]
 
 
 def test_every_state_type_has_a_page(view: CounterView):

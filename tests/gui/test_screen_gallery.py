@@ -107,6 +107,9 @@ def gallery() -> list[tuple[str, f.State, bool]]:
             ),
             False,
         ),
+        # Signed in, LINE under way: the stepper's current step in the middle of the list.
+        ("36-binding-line-signed-in", s.binding_state("signed_in"), True),
+        ("37-binding-cancelled", s.binding_state("cancelled", expires_in=timedelta(0)), True),
     ]
 
 
