@@ -731,16 +731,8 @@
         <translation>完成</translation>
     </message>
     <message>
-        <source>%1 is now a member</source>
-        <translation>%1 已成為會員</translation>
-    </message>
-    <message>
         <source>Referral: %1</source>
         <translation>推薦：%1</translation>
-    </message>
-    <message>
-        <source>The member is bound</source>
-        <translation>會員已綁定</translation>
     </message>
     <message>
         <source>Bound to %1</source>
@@ -751,8 +743,20 @@
         <translation>推薦紀錄時間：%1</translation>
     </message>
     <message>
-        <source>This member&apos;s referral was already set and never changes: %1</source>
-        <translation>此會員的推薦已設定，且永遠不會變更：%1</translation>
+        <source>New member registered</source>
+        <translation>新會員註冊完成</translation>
+    </message>
+    <message>
+        <source>Member confirmed</source>
+        <translation>會員確認完成</translation>
+    </message>
+    <message>
+        <source>Referral stays with %1 (since %2)</source>
+        <translation>推薦維持為 %1（%2 起）</translation>
+    </message>
+    <message>
+        <source>Back to Member Search in %1 s</source>
+        <translation>%1 秒後回到會員搜尋</translation>
     </message>
     <message>
         <source>LINE linked</source>

@@ -296,11 +296,14 @@ def test_an_expired_registration_is_explained_with_check_again(qtbot: QtBot, vie
 
 
 def test_registered_names_the_referral_and_done_starts_over(qtbot: QtBot, view: CounterView):
-    view.render(f.Registered(s.invitation("registered")))
+    view.render(f.Registered(s.invitation("registered", name="陳美玲")))
     assert view.current_screen_name() == "success"
     texts = shown(view)
-    assert f"{s.MASKED} is now a member" in texts
+    assert "New member registered" in texts
+    assert f"陳美玲 · {s.MASKED}" in texts, "the new member by name, not only a masked number"
     assert "Referral: 台北總店 · Amy" in texts
+    view.render(f.Registered(s.invitation("registered")))
+    assert s.MASKED in shown(view), "no name from the backend: the number still says who"
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "done"), LEFT)
 
@@ -436,16 +439,73 @@ def test_bound_names_store_staff_and_time(qtbot: QtBot, view: CounterView):
     assert referral is not None
     texts = shown(view)
     assert "Bound to 台北總店 · Amy" in texts
+    assert f"陳美玲 · {s.MASKED}" in texts
     when = referral.bound_at.astimezone().strftime("%Y-%m-%d %H:%M")
     assert f"Referral recorded {when}" in texts
-    assert not any("already set" in text for text in texts)
+    assert not any("stays with" in text for text in texts)
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "done"), LEFT)
 
 
-def test_bound_says_an_earlier_referral_never_changes(view: CounterView):
+def test_bound_says_an_earlier_referral_stays_and_does_not_claim_it(view: CounterView):
+    state = s.bound(earlier=True)
+    view.render(state)
+    referral = state.binding.referral
+    assert referral is not None
+    since = referral.bound_at.astimezone().strftime("%Y-%m-%d")
+    texts = shown(view)
+    assert label(view, "title").text() == "Member confirmed"
+    assert f"Referral stays with 信義門市 · Ben (since {since})" in texts
+    # Information, not this counter's success: no "Bound to", no recorded time of its own.
+    assert not [text for text in texts if text.startswith(("Bound to", "Referral recorded"))]
+    assert label(view, "already_set").property("role") == "body"
+
+
+def test_bound_names_the_member_as_confirmed_on_the_phone(view: CounterView):
+    state = s.bound(earlier=False)
+    confirmed = state.binding.model_copy(update={"customer_name": "林小華"})
+    view.render(f.Bound(state.customer, confirmed))
+    assert f"林小華 · {s.MASKED}" in shown(view)
+
+
+def test_the_success_screen_goes_back_to_search_by_itself(qtbot: QtBot, view: CounterView):
+    state = s.bound(earlier=False)
+    view.render(state)
+    back_in = label(view, "back_in")
+    assert back_in.text() == "Back to Member Search in 8 s"
+    seconds = view.success.auto_return
+    for left in range(7, 0, -1):
+        seconds.timer.timeout.emit()  # a second passes: driven here, never waited for
+        assert back_in.text() == f"Back to Member Search in {left} s"
+    with qtbot.assertNotEmitted(view.back_requested):
+        view.render(state)  # the same state drawn again does not start over
+    assert back_in.text() == "Back to Member Search in 1 s"
+    with qtbot.waitSignal(view.back_requested, timeout=100):
+        seconds.timer.timeout.emit()
+    assert not seconds.is_running()
+
+
+def test_done_goes_at_once_and_a_left_success_screen_stays_quiet(qtbot: QtBot, view: CounterView):
+    view.render(f.Registered(s.invitation("registered")))
+    assert view.success.auto_return.is_running()
+    with qtbot.waitSignal(view.back_requested, timeout=100):
+        qtbot.mouseClick(button(view, "done"), LEFT)
+    view.render(f.Searching())
+    assert not view.success.auto_return.is_running()
+    with qtbot.assertNotEmitted(view.back_requested):
+        view.success.auto_return.tick()
+
+
+def test_the_countdown_back_to_search_switches_language(
+    qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
+):
     view.render(s.bound(earlier=True))
-    assert "This member's referral was already set and never changes: 信義門市 · Ben" in shown(view)
+    view.success.auto_return.tick()
+    chinese.switch("zh_TW")
+    back_in = label(view, "back_in")
+    qtbot.waitUntil(lambda: back_in.text() == "7 秒後回到會員搜尋", timeout=2000)
+    assert label(view, "title").text() == "會員確認完成"
+    assert any(text.startswith("推薦維持為 信義門市 · Ben（") for text in shown(view))
 
 
 # --- language ----------------------------------------------------------------------------

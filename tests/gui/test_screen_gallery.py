@@ -64,7 +64,7 @@ def gallery() -> list[tuple[str, f.State, bool]]:
         ),
         ("16-following-opened", f.FollowingRegistration(s.invitation("opened")), False),
         ("17-following-expired", f.FollowingRegistration(s.invitation("expired")), False),
-        ("18-registered", f.Registered(s.invitation("registered")), False),
+        ("18-registered", f.Registered(s.invitation("registered", name="陳美玲")), False),
         ("19-binding-line", s.binding_state("scanned"), True),
         ("20-binding-no-line", s.binding_state("pending"), False),
         ("21-binding-sms-sent", s.binding_state("pending", sms_key="k", error=s.OFFLINE), True),
