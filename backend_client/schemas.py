@@ -264,6 +264,8 @@ class Invitation(WireModel):
     expires_at: datetime
     created_at: datetime
     customer_id: int | None = None
+    # The name the customer registered with, once registered (the counter greets them by it).
+    customer_name: str | None = None
     store: StoreOut
     staff: StaffOut | None
     message_status: MessageStatus | None = None
@@ -283,6 +285,8 @@ class Binding(WireModel):
     expires_at: datetime
     created_at: datetime
     phone_masked: str | None
+    # The member's name as it is now (confirming on the phone may have just changed it).
+    customer_name: str | None = None
     sms_sent: bool = False
     referral: ReferralOut | None = None
     # The LINE step's latest outcome on the phone (None: not reached, or no LINE channel).

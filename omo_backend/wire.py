@@ -189,11 +189,20 @@ def invitation_out(
         expires_at=invitation.expires_at,
         created_at=invitation.created_at,
         customer_id=invitation.customer_id,
+        customer_name=_registered_name(invitation),
         store=store_out(invitation.store, settings),
         staff=staff_out(invitation.staff) if invitation.staff else None,
         message_status=schemas.MessageStatus(message.status) if message else None,
         failure_code=invitation.failure_code,
     )
+
+
+def _registered_name(invitation: Invitation) -> str | None:
+    # Read only once registered: the lazy load is one small query, for a few invitations.
+    if invitation.customer_id is None:
+        return None
+    customer = invitation.customer
+    return customer.name if customer is not None else None
 
 
 def binding_out(
@@ -208,6 +217,7 @@ def binding_out(
         expires_at=binding.expires_at,
         created_at=binding.created_at,
         phone_masked=mask_phone(customer.phone),
+        customer_name=customer.name,
         sms_sent=binding.sms_sent,
         referral=referral_out(customer.referral, settings),
         line_outcome=outcome,

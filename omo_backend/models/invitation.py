@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.models.base import Base, utcnow
+from omo_backend.models.customer import Customer
 from omo_backend.models.store import Staff, Store
 
 
@@ -35,6 +36,8 @@ class Invitation(Base):
 
     store: Mapped[Store] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")
+    # Loaded only when read: once registered (most invitations never are).
+    customer: Mapped[Customer | None] = relationship()
 
 
 class BindingSession(Base):

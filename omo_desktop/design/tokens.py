@@ -85,7 +85,8 @@ EDGE_ON: Final[list[tuple[str, str]]] = [
     ("todo", "canvas"),
     ("warning_mark", "canvas"),
     ("warning_edge", "warning_soft"),
-    ("brand", "brand_soft"),  # a latched key (Shift) on the on-screen keyboard
+    ("brand", "brand_soft"),  # the current step's ring on its row; a latched Shift key
+    ("ink_muted", "surface_pressed"),  # an expired code's mark
 ]
 
 

@@ -110,9 +110,14 @@ class FollowingRegistration:
     phone: str | None = None
 
 
+# A finished customer stays on screen this long, then Member Search is back by itself.
+SUCCESS_SECONDS = 8
+
+
 @dataclass(frozen=True)
 class Registered:
     invitation: schemas.Invitation
+    back_in_seconds: int = SUCCESS_SECONDS
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class Binding:
 class Bound:
     customer: schemas.CustomerSummary
     binding: schemas.Binding
+    back_in_seconds: int = SUCCESS_SECONDS
 
 
 State = (

@@ -1,4 +1,4 @@
-"""A label counting down to a moment (a QR code's expiry) as m:ss, once a second."""
+"""Countdowns: to a moment (a QR code's expiry) as m:ss, and a few whole seconds (Done)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -58,3 +58,47 @@ class Countdown(QLabel):
         if left == 0:
             self._timer.stop()
             self.expired.emit()
+
+
+class SecondsLeft(QObject):
+    """Counts whole seconds down from ``start(n)``, one per tick of its QTimer, to ``finished``.
+
+    It counts ticks, not the wall clock: a test drives it with ``tick()`` (or the timer's
+    ``timeout``) and never waits, and a redraw between two ticks always reads the same number.
+    """
+
+    changed = Signal(int)
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._left = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+
+    def start(self, seconds: int) -> None:
+        self._left = max(0, seconds)
+        self.changed.emit(self._left)
+        if self._left == 0:
+            self.finished.emit()
+            return
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def left(self) -> int:
+        return self._left
+
+    def is_running(self) -> bool:
+        return self.timer.isActive()
+
+    def tick(self) -> None:
+        if not self.timer.isActive():
+            return  # stopped (the screen was left): a late tick changes nothing
+        self._left -= 1
+        self.changed.emit(self._left)
+        if self._left <= 0:
+            self.timer.stop()
+            self.finished.emit()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from backend_client import schemas
+from omo_desktop.levels import level_name
 
 SEPARATOR = " · "
 
@@ -13,6 +16,11 @@ SEPARATOR = " · "
 def referral_text(store: schemas.StoreOut, staff: schemas.StaffOut | None) -> str:
     """ "台北總店 · Amy": who the member's referral is bound to (the staff may be unknown)."""
     return store.name if staff is None else f"{store.name}{SEPARATOR}{staff.name}"
+
+
+def local_date(moment: datetime) -> str:
+    """ "2026-11-23" in this computer's time zone (the counter stands in the store)."""
+    return moment.astimezone().strftime("%Y-%m-%d")
 
 
 class CustomerCard(QFrame):
@@ -53,7 +61,7 @@ class CustomerCard(QFrame):
         if customer.is_member:
             parts = [self.tr("Member")]
             if customer.level:
-                parts.append(customer.level)
+                parts.append(level_name(customer.level))
             parts.append(self.tr("%1 points").replace("%1", f"{customer.points:,}"))
             if customer.line_friend:
                 parts.append(self.tr("LINE friend"))
@@ -76,8 +84,11 @@ class CustomerCard(QFrame):
         referral = customer.referral
         self.referral.setVisible(referral is not None)
         if referral is not None:
+            # Binding never moves a referral: the date says it is settled, and since when.
             self.referral.setText(
-                self.tr("Referral: %1").replace("%1", referral_text(referral.store, referral.staff))
+                self.tr("Referral: %1 since %2")
+                .replace("%1", referral_text(referral.store, referral.staff))
+                .replace("%2", local_date(referral.bound_at))
             )
 
     def changeEvent(self, event: QEvent) -> None:

@@ -1,13 +1,21 @@
-"""A vertical progress list: what the customer has done, is doing, and has still to do."""
+"""A vertical progress list: what the customer has done, is doing, and has still to do.
+
+Three states a glance tells apart: done (a filled check, past tense: "Scanned"), current (a
+ring on a tinted row, present tense: "Waiting for the customer to scan"), to do (a hollow
+grey circle, the step's name: "Scan the code"). A step that went wrong is amber, one passed
+over on purpose grey. The current mark does not move: every screenshot of a state is the same.
+"""
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from omo_desktop.design.icons import Icon, pixmap
+from omo_desktop.design.tokens import SPACE
 
 
 class Mark(enum.StrEnum):
@@ -31,6 +39,23 @@ _ICON = {
 _MARK_SIZE = 32
 
 
+@dataclass(frozen=True)
+class StepWords:
+    """One step in each of its three tenses (already translated)."""
+
+    todo: str  # what is still to do: "Scan the code"
+    current: str  # under way, present tense: "Waiting for the customer to scan"
+    done: str  # finished, past tense: "Scanned"
+
+    def said(self, mark: Mark) -> str:
+        """The words for ``mark`` (a problem or a skip has words of its own, given apart)."""
+        if mark is Mark.DONE:
+            return self.done
+        if mark is Mark.CURRENT:
+            return self.current
+        return self.todo
+
+
 def marks_for(count: int, reached: int, *, finished: bool = False) -> list[Mark]:
     """Steps before ``reached`` are done, ``reached`` is current, the rest to do.
 
@@ -49,9 +74,11 @@ class Steps(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("steps")
+        # As tall as its rows: room left over around it is the screen's, not spread between.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(10)
+        self._layout.setSpacing(SPACE["xs"])
         self._rows: list[tuple[QWidget, QLabel, QLabel]] = []
         self._marks: list[Mark] = []
 
@@ -67,11 +94,12 @@ class Steps(QWidget):
             name, colour = _ICON[mark]
             symbol.setPixmap(pixmap(name, _MARK_SIZE, colour))
             text.setText(words)
-            if text.property("mark") != mark.value:
-                text.setProperty("mark", mark.value)
-                # A dynamic property changes the style only once re-polished.
-                text.style().unpolish(text)
-                text.style().polish(text)
+            for widget in (row, text):
+                if widget.property("mark") != mark.value:
+                    widget.setProperty("mark", mark.value)
+                    # A dynamic property changes the style only once re-polished.
+                    widget.style().unpolish(widget)
+                    widget.style().polish(widget)
             row.show()
         self._marks = [mark for _, mark in steps]
 
@@ -84,6 +112,8 @@ class Steps(QWidget):
     def _new_row(self) -> tuple[QWidget, QLabel, QLabel]:
         row = QWidget(self)
         row.setObjectName("step")
+        # The current step's row is tinted: its background is the theme's to paint.
+        row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         symbol = QLabel(row)
         symbol.setObjectName("step_mark")
         symbol.setFixedWidth(_MARK_SIZE + 8)
@@ -92,8 +122,8 @@ class Steps(QWidget):
         text.setObjectName("step_text")
         text.setWordWrap(True)
         layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(12)
+        layout.setContentsMargins(SPACE["s"], SPACE["s"], SPACE["m"], SPACE["s"])
+        layout.setSpacing(SPACE["m"] - SPACE["xs"])
         layout.addWidget(symbol)
         layout.addWidget(text, 1)
         self._layout.addWidget(row)

@@ -33,12 +33,36 @@
         <translation>掃描 QR Code 綁定</translation>
     </message>
     <message>
+        <source>It can no longer be scanned. Tap New code to show a fresh one.</source>
+        <translation>此 QR Code 已無法掃描，請點「重新產生 QR Code」。</translation>
+    </message>
+    <message>
         <source>Ask the customer to scan this code with their phone&apos;s camera.</source>
         <translation>請顧客用手機相機掃描此 QR Code。</translation>
     </message>
     <message>
+        <source>The customer continues on their phone</source>
+        <translation>顧客正在手機上繼續操作</translation>
+    </message>
+    <message>
+        <source>Binding on the customer&apos;s phone</source>
+        <translation>顧客正在手機上綁定</translation>
+    </message>
+    <message>
+        <source>Each step shows here as the customer completes it.</source>
+        <translation>顧客每完成一個步驟，這裡就會更新。</translation>
+    </message>
+    <message>
         <source>Code valid for</source>
         <translation>QR Code 剩餘時間</translation>
+    </message>
+    <message>
+        <source>Scan the code</source>
+        <translation>掃描 QR Code</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to scan</source>
+        <translation>等待顧客掃描</translation>
     </message>
     <message>
         <source>This QR code was cancelled</source>
@@ -49,10 +73,6 @@
         <translation>此 QR Code 已過期</translation>
     </message>
     <message>
-        <source>Show a new code</source>
-        <translation>顯示新的 QR Code</translation>
-    </message>
-    <message>
         <source>SMS sent to %1</source>
         <translation>已傳簡訊至 %1</translation>
     </message>
@@ -61,28 +81,52 @@
         <translation>無法掃描？改用簡訊邀請</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
+        <source>New code</source>
+        <translation>重新產生 QR Code</translation>
     </message>
     <message>
-        <source>Waiting for scan</source>
-        <translation>等待掃描</translation>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Scanned</source>
         <translation>已掃描</translation>
     </message>
     <message>
+        <source>Sign in</source>
+        <translation>登入會員</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to sign in</source>
+        <translation>等待顧客登入</translation>
+    </message>
+    <message>
         <source>Signed in</source>
         <translation>已登入</translation>
     </message>
     <message>
-        <source>LINE linked</source>
-        <translation>已連結 LINE</translation>
+        <source>Link LINE</source>
+        <translation>連結 LINE</translation>
     </message>
     <message>
-        <source>Completed</source>
-        <translation>完成</translation>
+        <source>Linking LINE…</source>
+        <translation>正在連結 LINE…</translation>
+    </message>
+    <message>
+        <source>Confirm details</source>
+        <translation>確認資料</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to confirm</source>
+        <translation>等待顧客確認資料</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已確認資料</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已連結 LINE</translation>
     </message>
     <message>
         <source>LINE not linked</source>
@@ -174,8 +218,8 @@
         <translation>尚未成為會員</translation>
     </message>
     <message>
-        <source>Referral: %1</source>
-        <translation>推薦：%1</translation>
+        <source>Referral: %1 since %2</source>
+        <translation>推薦：%1（%2 起）</translation>
     </message>
 </context>
 <context>
@@ -360,6 +404,33 @@
     <message>
         <source>Waiting for the customer to open the link</source>
         <translation>等待顧客開啟連結</translation>
+    </message>
+</context>
+<context>
+    <name>Levels</name>
+    <message>
+        <source>Regular</source>
+        <translation>普卡</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>銀卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>鑽石卡</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
     </message>
 </context>
 <context>
@@ -800,16 +871,8 @@
         <translation>完成</translation>
     </message>
     <message>
-        <source>%1 is now a member</source>
-        <translation>%1 已成為會員</translation>
-    </message>
-    <message>
         <source>Referral: %1</source>
         <translation>推薦：%1</translation>
-    </message>
-    <message>
-        <source>The member is bound</source>
-        <translation>會員已綁定</translation>
     </message>
     <message>
         <source>Bound to %1</source>
@@ -820,8 +883,20 @@
         <translation>推薦紀錄時間：%1</translation>
     </message>
     <message>
-        <source>This member&apos;s referral was already set and never changes: %1</source>
-        <translation>此會員的推薦已設定，且永遠不會變更：%1</translation>
+        <source>New member registered</source>
+        <translation>新會員註冊完成</translation>
+    </message>
+    <message>
+        <source>Member confirmed</source>
+        <translation>會員確認完成</translation>
+    </message>
+    <message>
+        <source>Referral stays with %1 (since %2)</source>
+        <translation>推薦維持為 %1（%2 起）</translation>
+    </message>
+    <message>
+        <source>Back to Member Search in %1 s</source>
+        <translation>%1 秒後回到會員搜尋</translation>
     </message>
     <message>
         <source>LINE linked</source>

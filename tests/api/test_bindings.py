@@ -29,6 +29,7 @@ def test_bind_now_gives_a_qr_link_that_the_counter_sees_scanned(
     assert binding["status"] == "pending"
     assert binding["qr_url"].startswith(backend.url("/b/"))
     assert binding["phone_masked"] == "+886 9•••••678"
+    assert binding["customer_name"] == "Mei", "the counter names whom it binds"
     # The link lives only in the reply that made it: tokens are kept hashed.
     again = counter.get(f"/api/v1/bindings/{binding['id']}").json()
     assert again["qr_url"] is None

@@ -119,6 +119,7 @@ def test_sms_only_to_allowed_countries_and_mobiles(backend: LiveBackend, counter
 
 def test_a_member_is_not_invited_again(backend: LiveBackend, counter: Counter):
     invitation = counter.invite("0912345678").json()
+    assert invitation["customer_name"] is None, "nobody registered yet"
     phone = Phone(backend)
     phone.open(latest_link(backend, "+886912345678"))
     phone.submit("/r", name="Amy", password="password1", password_confirm="password1", terms="1")
@@ -126,7 +127,9 @@ def test_a_member_is_not_invited_again(backend: LiveBackend, counter: Counter):
     assert member.status_code == 409
     assert member.json()["error"]["code"] == "already_member"
     assert member.json()["error"]["details"]["customer_id"] is not None
-    assert counter.get(f"/api/v1/invitations/{invitation['id']}").json()["status"] == "registered"
+    registered = counter.get(f"/api/v1/invitations/{invitation['id']}").json()
+    assert registered["status"] == "registered"
+    assert registered["customer_name"] == "Amy", "the counter greets the new member by name"
 
 
 def test_check_again_cancels_and_the_link_stops_working(backend: LiveBackend, counter: Counter):

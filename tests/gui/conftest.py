@@ -9,9 +9,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
+from omo_desktop.screens.counter import CounterView
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +45,19 @@ def themed(qapp: QApplication) -> Iterator[QApplication]:
     theme.apply(qapp)
     yield qapp
     qapp.setStyleSheet("")
+
+
+@pytest.fixture
+def counter_view(qtbot: QtBot) -> CounterView:
+    """The counter's pages at the counter's size, shown, without a theme."""
+    counter = CounterView()
+    counter.resize(1280, 800)
+    qtbot.addWidget(counter)
+    counter.show()
+    return counter
+
+
+@pytest.fixture
+def switcher(chinese: LanguageSwitcher) -> LanguageSwitcher:
+    """Switches the app's language; English again after the test."""
+    return chinese

@@ -49,7 +49,7 @@ def customer(
         email_masked=email,
         is_member=member,
         line_bound=line_bound,
-        level="Gold" if member else None,
+        level="gold" if member else None,
         points=1280 if member else 0,
         source="pos",
         referral=referral(THEN - timedelta(days=200), OTHER_STORE, BEN)
@@ -66,11 +66,14 @@ def invitation(
     *,
     message: str | None = "sent",
     failure: str | None = None,
+    name: str | None = None,
 ) -> schemas.Invitation:
+    """``name``: the name the customer registered with (the backend sends it once registered)."""
     return schemas.Invitation(
         id=3,
         status=schemas.InvitationStatus(status),
         phone_masked=MASKED,
+        customer_name=name,
         expires_at=THEN + timedelta(hours=2),
         created_at=THEN,
         store=STORE,

@@ -26,6 +26,8 @@ from tests.gui import counter_states as s
 from tests.gui.test_screen_gallery import gallery
 
 LEFT = Qt.MouseButton.LeftButton
+# The day the sample member's referral was bound, as this computer's calendar shows it.
+REFERRED_ON = (s.THEN - timedelta(days=200)).astimezone().strftime("%Y-%m-%d")
 
 
 class FakeClock:
@@ -44,12 +46,8 @@ def settle() -> None:
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> CounterView:
-    counter = CounterView()
-    counter.resize(1280, 800)
-    qtbot.addWidget(counter)
-    counter.show()
-    return counter
+def view(counter_view: CounterView) -> CounterView:
+    return counter_view
 
 
 def page(view: CounterView) -> QWidget:
@@ -202,7 +200,8 @@ def test_a_member_is_offered_bind_now(qtbot: QtBot, view: CounterView):
     assert "陳美玲" in texts
     assert f"{s.MASKED} · c•••@g••••.com" in texts
     assert "Member · Gold · 1,280 points" in texts
-    assert "Referral: 信義門市 · Ben" in texts
+    # Binding will not move the referral: the card says whose it is, and since when.
+    assert f"Referral: 信義門市 · Ben since {REFERRED_ON}" in texts
     assert not visible(view, button(view, "sign_up"))
     with qtbot.waitSignal(view.bind_requested):
         qtbot.mouseClick(button(view, "bind_now"), LEFT)
@@ -554,11 +553,14 @@ def test_an_expired_registration_is_explained_and_a_new_link_offered(
 
 
 def test_registered_names_the_referral_and_done_starts_over(qtbot: QtBot, view: CounterView):
-    view.render(f.Registered(s.invitation("registered")))
+    view.render(f.Registered(s.invitation("registered", name="陳美玲")))
     assert view.current_screen_name() == "success"
     texts = shown(view)
-    assert f"{s.MASKED} is now a member" in texts
+    assert "New member registered" in texts
+    assert f"陳美玲 · {s.MASKED}" in texts, "the new member by name, not only a masked number"
     assert "Referral: 台北總店 · Amy" in texts
+    view.render(f.Registered(s.invitation("registered")))
+    assert s.MASKED in shown(view), "no name from the backend: the number still says who"
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "done"), LEFT)
 
@@ -589,10 +591,16 @@ def test_the_qr_code_is_large_and_the_customer_s_progress_shows(qtbot: QtBot, vi
     countdown = view.binding.countdown
     assert countdown.text() in ("10:00", "9:59")
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "LINE linked", "Completed"]
-    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO, Mark.TODO, Mark.TODO]
+    assert steps.texts() == [
+        "Waiting for the customer to scan",
+        "Sign in",
+        "Link LINE",
+        "Confirm details",
+    ]
+    assert steps.marks() == [Mark.CURRENT, Mark.TODO, Mark.TODO, Mark.TODO]
     view.render(s.binding_state("signed_in"))
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO]
+    assert steps.texts() == ["Scanned", "Signed in", "Linking LINE…", "Confirm details"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO]
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "cancel"), LEFT)
 
@@ -600,12 +608,12 @@ def test_the_qr_code_is_large_and_the_customer_s_progress_shows(qtbot: QtBot, vi
 def test_without_a_line_channel_there_is_no_line_step(view: CounterView):
     view.render(s.binding_state("signed_in"))
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "Completed"]
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.DONE, Mark.CURRENT]
+    assert steps.texts() == ["Scanned", "Signed in", "Waiting for the customer to confirm"]
+    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT]
     view.set_line_enabled(True)
-    assert "LINE linked" in steps.texts(), "the screen on show is redrawn"
+    assert "Linking LINE…" in steps.texts(), "the screen on show is redrawn"
     view.set_line_enabled(False)
-    assert "LINE linked" not in shown(view)
+    assert not [text for text in shown(view) if "LINE" in text]
 
 
 def test_cant_scan_sends_the_sms_once(qtbot: QtBot, view: CounterView):
@@ -616,8 +624,10 @@ def test_cant_scan_sends_the_sms_once(qtbot: QtBot, view: CounterView):
         qtbot.mouseClick(by_sms, LEFT)
     view.render(s.binding_state("pending", sms_key="k"))
     assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
-    view.render(s.binding_state("scanned", sms_sent=True))
+    view.render(s.binding_state("pending", sms_sent=True))
     assert (by_sms.text(), by_sms.isEnabled()) == (f"SMS sent to {s.MASKED}", False)
+    view.render(s.binding_state("scanned", sms_sent=True))
+    assert not visible(view, by_sms), "the link is open on the phone: no other way is needed"
     view.render(s.binding_state("pending", error=s.OFFLINE))
     assert label(view, "error").text() == describe(s.OFFLINE)
     assert by_sms.isEnabled(), "a failed SMS can be tried again"
@@ -634,7 +644,13 @@ def test_an_ended_code_is_hidden_and_a_new_one_offered(
     assert not visible(view, view.binding.qr)
     assert view.binding.qr.module_size() == 0, "nothing left to scan"
     assert label(view, "expired_text").text() == words
+    texts = shown(view)
+    assert "It can no longer be scanned. Tap New code to show a fresh one." in texts
+    assert not [text for text in texts if "scan this code" in text or "Can't scan" in text]
+    assert not visible(view, view.binding.countdown)
+    assert not visible(view, view.binding.steps)
     new_code = button(view, "new_code")
+    assert new_code.text() == "New code"
     assert visible(view, new_code)
     assert new_code.property("role") == "primary"
     with qtbot.waitSignal(view.new_code):
@@ -681,16 +697,73 @@ def test_bound_names_store_staff_and_time(qtbot: QtBot, view: CounterView):
     assert referral is not None
     texts = shown(view)
     assert "Bound to 台北總店 · Amy" in texts
+    assert f"陳美玲 · {s.MASKED}" in texts
     when = referral.bound_at.astimezone().strftime("%Y-%m-%d %H:%M")
     assert f"Referral recorded {when}" in texts
-    assert not any("already set" in text for text in texts)
+    assert not any("stays with" in text for text in texts)
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "done"), LEFT)
 
 
-def test_bound_says_an_earlier_referral_never_changes(view: CounterView):
+def test_bound_says_an_earlier_referral_stays_and_does_not_claim_it(view: CounterView):
+    state = s.bound(earlier=True)
+    view.render(state)
+    referral = state.binding.referral
+    assert referral is not None
+    since = referral.bound_at.astimezone().strftime("%Y-%m-%d")
+    texts = shown(view)
+    assert label(view, "title").text() == "Member confirmed"
+    assert f"Referral stays with 信義門市 · Ben (since {since})" in texts
+    # Information, not this counter's success: no "Bound to", no recorded time of its own.
+    assert not [text for text in texts if text.startswith(("Bound to", "Referral recorded"))]
+    assert label(view, "already_set").property("role") == "body"
+
+
+def test_bound_names_the_member_as_confirmed_on_the_phone(view: CounterView):
+    state = s.bound(earlier=False)
+    confirmed = state.binding.model_copy(update={"customer_name": "林小華"})
+    view.render(f.Bound(state.customer, confirmed))
+    assert f"林小華 · {s.MASKED}" in shown(view)
+
+
+def test_the_success_screen_goes_back_to_search_by_itself(qtbot: QtBot, view: CounterView):
+    state = s.bound(earlier=False)
+    view.render(state)
+    back_in = label(view, "back_in")
+    assert back_in.text() == "Back to Member Search in 8 s"
+    seconds = view.success.auto_return
+    for left in range(7, 0, -1):
+        seconds.timer.timeout.emit()  # a second passes: driven here, never waited for
+        assert back_in.text() == f"Back to Member Search in {left} s"
+    with qtbot.assertNotEmitted(view.back_requested):
+        view.render(state)  # the same state drawn again does not start over
+    assert back_in.text() == "Back to Member Search in 1 s"
+    with qtbot.waitSignal(view.back_requested, timeout=100):
+        seconds.timer.timeout.emit()
+    assert not seconds.is_running()
+
+
+def test_done_goes_at_once_and_a_left_success_screen_stays_quiet(qtbot: QtBot, view: CounterView):
+    view.render(f.Registered(s.invitation("registered")))
+    assert view.success.auto_return.is_running()
+    with qtbot.waitSignal(view.back_requested, timeout=100):
+        qtbot.mouseClick(button(view, "done"), LEFT)
+    view.render(f.Searching())
+    assert not view.success.auto_return.is_running()
+    with qtbot.assertNotEmitted(view.back_requested):
+        view.success.auto_return.tick()
+
+
+def test_the_countdown_back_to_search_switches_language(
+    qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
+):
     view.render(s.bound(earlier=True))
-    assert "This member's referral was already set and never changes: 信義門市 · Ben" in shown(view)
+    view.success.auto_return.tick()
+    chinese.switch("zh_TW")
+    back_in = label(view, "back_in")
+    qtbot.waitUntil(lambda: back_in.text() == "7 秒後回到會員搜尋", timeout=2000)
+    assert label(view, "title").text() == "會員確認完成"
+    assert any(text.startswith("推薦維持為 信義門市 · Ben（") for text in shown(view))
 
 
 # --- language ----------------------------------------------------------------------------
@@ -705,8 +778,8 @@ def test_switching_language_redraws_the_screen_on_show(
     qtbot.waitUntil(lambda: title.text() == "找到會員", timeout=2000)
     texts = shown(view)
     assert "立即綁定" in texts
-    assert "會員 · Gold · 1,280 點" in texts
-    assert "推薦：信義門市 · Ben" in texts
+    assert "會員 · 金卡 · 1,280 點" in texts, "the level's name, not its code"
+    assert f"推薦：信義門市 · Ben（{REFERRED_ON} 起）" in texts
     chinese.switch("en")
     qtbot.waitUntil(lambda: title.text() == "Member found", timeout=2000)
     assert "Bind now" in shown(view)
@@ -727,12 +800,14 @@ def test_the_binding_steps_and_countdown_label_switch_language(
     qtbot: QtBot, view: CounterView, chinese: LanguageSwitcher
 ):
     view.set_line_enabled(True)
-    view.render(s.binding_state("scanned"))
+    view.render(s.binding_state("pending"))
     chinese.switch("zh_TW")
     steps = view.binding.steps
-    qtbot.waitUntil(lambda: steps.texts()[0] == "等待掃描", timeout=2000)
-    assert steps.texts() == ["等待掃描", "已掃描", "已登入", "已連結 LINE", "完成"]
-    assert steps.marks() == [Mark.DONE, Mark.DONE, Mark.CURRENT, Mark.TODO, Mark.TODO]
+    qtbot.waitUntil(lambda: steps.texts()[0] == "等待顧客掃描", timeout=2000)
+    assert label(view, "valid_for").text() == "QR Code 剩餘時間"
+    view.render(s.binding_state("scanned"))
+    assert steps.texts() == ["已掃描", "等待顧客登入", "連結 LINE", "確認資料"]
+    assert steps.marks() == [Mark.DONE, Mark.CURRENT, Mark.TODO, Mark.TODO]
 
 
 def test_every_state_type_has_a_page(view: CounterView):

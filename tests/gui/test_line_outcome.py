@@ -6,11 +6,10 @@ the customer, or skipped), the success screen's LINE line and the customer card'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.flows import counter as f
@@ -29,22 +28,14 @@ FAILED = "LINE could not be reached. The customer can try again or continue with
 
 
 @pytest.fixture
-def view(qtbot: QtBot) -> CounterView:
-    counter = CounterView()
-    counter.resize(1280, 800)
-    qtbot.addWidget(counter)
-    counter.show()
-    counter.set_line_enabled(True)
-    return counter
+def view(counter_view: CounterView) -> CounterView:
+    counter_view.set_line_enabled(True)
+    return counter_view
 
 
 @pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageSwitcher]:
-    switcher = LanguageSwitcher(qapp)
-    try:
-        yield switcher
-    finally:
-        switcher.switch("en")
+def languages(switcher: LanguageSwitcher) -> LanguageSwitcher:
+    return switcher
 
 
 def notice(view: CounterView) -> str:
@@ -62,23 +53,30 @@ def success_line(view: CounterView) -> str:
 # --- the binding screen ------------------------------------------------------------------
 
 
+CONFIRMING = "Waiting for the customer to confirm"
+TO_CONFIRM = "Confirm details"
+FRIEND = "LINE linked · added as friend"
+NOT_FRIEND = "LINE linked · not a friend yet"
+NOT_LINKED = "LINE not linked"
+
+
 @pytest.mark.parametrize(
-    ("status", "line", "friend", "line_step", "marks", "said"),
+    ("status", "line", "friend", "line_step", "last_step", "marks", "said"),
     [
-        ("signed_in", None, None, "LINE linked", [D, D, D, C, T], ""),
-        ("signed_in", "cancelled", None, "LINE not linked", [D, D, D, P, T], CANCELLED),
-        ("signed_in", "taken", None, "LINE not linked", [D, D, D, P, T], TAKEN),
-        ("signed_in", "failed", None, "LINE not linked", [D, D, D, P, T], FAILED),
-        ("signed_in", "skipped", None, "LINE skipped", [D, D, D, K, C], ""),
-        ("line_linked", "linked", True, "LINE linked · added as friend", [D, D, D, D, C], ""),
-        ("line_linked", "linked", False, "LINE linked · not a friend yet", [D, D, D, D, C], ""),
-        ("line_linked", "linked", None, "LINE linked", [D, D, D, D, C], ""),
+        ("signed_in", None, None, "Linking LINE…", TO_CONFIRM, [D, D, C, T], ""),
+        ("signed_in", "cancelled", None, NOT_LINKED, TO_CONFIRM, [D, D, P, T], CANCELLED),
+        ("signed_in", "taken", None, NOT_LINKED, TO_CONFIRM, [D, D, P, T], TAKEN),
+        ("signed_in", "failed", None, NOT_LINKED, TO_CONFIRM, [D, D, P, T], FAILED),
+        ("signed_in", "skipped", None, "LINE skipped", CONFIRMING, [D, D, K, C], ""),
+        ("line_linked", "linked", True, FRIEND, CONFIRMING, [D, D, D, C], ""),
+        ("line_linked", "linked", False, NOT_FRIEND, CONFIRMING, [D, D, D, C], ""),
+        ("line_linked", "linked", None, "LINE linked", CONFIRMING, [D, D, D, C], ""),
         # A backend that does not say how LINE went yet: linked is linked.
-        ("line_linked", None, None, "LINE linked", [D, D, D, D, C], ""),
+        ("line_linked", None, None, "LINE linked", CONFIRMING, [D, D, D, C], ""),
         # The long-poll may bring the outcome before the status moves on.
-        ("signed_in", "linked", True, "LINE linked · added as friend", [D, D, D, D, C], ""),
-        ("completed", "skipped", None, "LINE skipped", [D, D, D, K, D], ""),
-        ("completed", "linked", False, "LINE linked · not a friend yet", [D, D, D, D, D], ""),
+        ("signed_in", "linked", True, FRIEND, CONFIRMING, [D, D, D, C], ""),
+        ("completed", "skipped", None, "LINE skipped", "Confirmed", [D, D, K, D], ""),
+        ("completed", "linked", False, NOT_FRIEND, "Confirmed", [D, D, D, D], ""),
     ],
 )
 def test_the_line_step_says_how_line_went(
@@ -87,12 +85,13 @@ def test_the_line_step_says_how_line_went(
     line: str | None,
     friend: bool | None,
     line_step: str,
+    last_step: str,
     marks: list[Mark],
     said: str,
 ):
     view.render(s.binding_state(status, line=line, friend=friend))
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", line_step, "Completed"]
+    assert steps.texts() == ["Scanned", "Signed in", line_step, last_step]
     assert steps.marks() == marks
     assert notice(view) == said
 
@@ -102,7 +101,7 @@ def test_a_problem_clears_once_the_customer_links_line_after_all(view: CounterVi
     assert notice(view) == CANCELLED
     view.render(s.binding_state("line_linked", line="linked", friend=True))
     assert notice(view) == ""
-    assert view.binding.steps.marks() == [D, D, D, D, C]
+    assert view.binding.steps.marks() == [D, D, D, C]
 
 
 def test_a_code_that_ran_out_after_a_problem_says_nothing_about_line(view: CounterView):
@@ -115,7 +114,7 @@ def test_without_a_line_channel_the_outcome_is_not_shown(view: CounterView):
     view.set_line_enabled(False)
     view.render(s.binding_state("signed_in", line="cancelled"))
     steps = view.binding.steps
-    assert steps.texts() == ["Waiting for scan", "Scanned", "Signed in", "Completed"]
+    assert steps.texts() == ["Scanned", "Signed in", CONFIRMING]
     assert Mark.PROBLEM not in steps.marks()
     assert notice(view) == ""
     view.set_line_enabled(True)
@@ -128,13 +127,13 @@ def test_the_line_outcome_switches_language(
     view.render(s.binding_state("signed_in", line="taken"))
     languages.switch("zh_TW")
     steps = view.binding.steps
-    qtbot.waitUntil(lambda: steps.texts()[0] == "等待掃描", timeout=2000)
-    assert steps.texts()[3] == "未連結 LINE"
+    qtbot.waitUntil(lambda: steps.texts()[0] == "已掃描", timeout=2000)
+    assert steps.texts()[2] == "未連結 LINE"
     assert notice(view) == "此 LINE 帳號已連結其他會員。顧客可以不連結 LINE 繼續。"
     view.render(s.binding_state("line_linked", line="linked", friend=False))
-    assert steps.texts()[3] == "已連結 LINE · 尚未加入好友"
+    assert steps.texts()[2] == "已連結 LINE · 尚未加入好友"
     view.render(s.binding_state("signed_in", line="skipped"))
-    assert steps.texts()[3] == "已略過 LINE"
+    assert steps.texts()[2] == "已略過 LINE"
 
 
 def test_problem_and_skipped_marks_are_drawn_apart_from_the_others(qtbot: QtBot):
@@ -216,4 +215,4 @@ def test_the_card_s_line_status_switches_language(qtbot: QtBot, languages: Langu
     languages.switch("zh_TW")
     qtbot.waitUntil(lambda: card.status.text().endswith("LINE 好友"), timeout=2000)
     card.show_customer(s.customer(member=True, line_bound=True, line_friend=False))
-    assert card.status.text() == "會員 · Gold · 1,280 點 · 已連結 LINE · 未加入好友"
+    assert card.status.text() == "會員 · 金卡 · 1,280 點 · 已連結 LINE · 未加入好友"

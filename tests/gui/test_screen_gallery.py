@@ -79,7 +79,7 @@ def gallery() -> list[tuple[str, f.State, bool]]:
             f.FollowingRegistration(s.invitation("expired"), s.TYPED_PHONE),
             False,
         ),
-        ("18-registered", f.Registered(s.invitation("registered")), False),
+        ("18-registered", f.Registered(s.invitation("registered", name="陳美玲")), False),
         ("19-binding-line", s.binding_state("scanned"), True),
         ("20-binding-no-line", s.binding_state("pending"), False),
         ("21-binding-sms-sent", s.binding_state("pending", sms_key="k", error=s.OFFLINE), True),
@@ -170,6 +170,9 @@ def gallery() -> list[tuple[str, f.State, bool]]:
             f.Searching(by=f.SearchBy.EMAIL_OR_NAME, text="chen.m@example"),
             False,
         ),
+        # Signed in, LINE under way: the stepper's current step in the middle of the list.
+        ("46-binding-line-signed-in", s.binding_state("signed_in"), True),
+        ("47-binding-cancelled", s.binding_state("cancelled", expires_in=timedelta(0)), True),
     ]
 
 

@@ -199,12 +199,29 @@ def test_bind_now_follows_the_customer_and_sms_goes_once_per_tap():
     assert isinstance(flow.state, f.Bound)
 
 
-def test_an_expired_qr_code_is_replaced_by_a_new_one_on_request():
+def showing_a_qr_code() -> f.CounterFlow:
+    """A member found and "Bind now" tapped: the code is on screen, the binding pending."""
     flow = f.CounterFlow()
     flow.confirm_search("0912345678")
     flow.searched(found(customer(member=True)))
     flow.bind_now()
     flow.binding_started(binding("pending"))
+    return flow
+
+
+def test_a_bound_member_stays_on_screen_a_few_seconds_then_search_comes_back():
+    flow = showing_a_qr_code()
+    flow.binding_changed(binding("completed", qr=None))
+    assert isinstance(flow.state, f.Bound)
+    assert flow.state.back_in_seconds == f.SUCCESS_SECONDS == 8
+    # The screen's countdown ends as Done would: nothing to cancel, nobody left on screen.
+    assert flow.back_to_search() == [], "a completed binding is not cancelled"
+    assert flow.state == f.Searching()
+    assert flow.searched_phone is None
+
+
+def test_an_expired_qr_code_is_replaced_by_a_new_one_on_request():
+    flow = showing_a_qr_code()
     now = NOW
     assert flow.new_code(now) == [], "a live code is not replaced"
     assert flow.binding_changed(binding("expired", qr=None)) == []
@@ -216,22 +233,14 @@ def test_an_expired_qr_code_is_replaced_by_a_new_one_on_request():
 
 
 def test_a_code_run_out_on_the_counter_clock_is_replaced_before_the_backend_says_so():
-    flow = f.CounterFlow()
-    flow.confirm_search("0912345678")
-    flow.searched(found(customer(member=True)))
-    flow.bind_now()
-    flow.binding_started(binding("pending"))
+    flow = showing_a_qr_code()
     assert isinstance(flow.state, f.Binding)
     run_out = flow.state.binding.expires_at
     assert flow.new_code(run_out) == [f.CancelBinding(5), f.StartBinding(7)]
 
 
 def test_leaving_a_binding_cancels_it_and_clears_the_customer():
-    flow = f.CounterFlow()
-    flow.confirm_search("0912345678")
-    flow.searched(found(customer(member=True)))
-    flow.bind_now()
-    flow.binding_started(binding("pending"))
+    flow = showing_a_qr_code()
     assert flow.back_to_search() == [f.CancelBinding(5)]
     assert flow.state == f.Searching()
     assert flow.searched_phone is None
