@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "terms_required": "Please agree to the member terms to join.",
         "form_has_errors": "Please check the fields marked below.",
         "done_title": "Welcome to {store}!",
-        "done_body": "You are now a member. Sign in later with your mobile number and password.",
+        "done_body": "You are now a member. Next time at the counter, give your mobile number to collect points and use your member offers.",
         "error_title": "This link can't be used",
         "link_unknown": "We don't know this link. Scan the QR code again, or check that you opened the whole link from the SMS.",
         "link_expired": "This link has expired. Ask the store staff for a new QR code or link.",
@@ -70,16 +70,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referral_kept": "Your referral was set earlier and stays unchanged: {store}.",
         "line_title": "Link LINE with {store}",
         "line_intro": "On LINE, tap \u201cAllow\u201d, then \u201cAdd friend\u201d to get {store}'s news and member offers on LINE.",
-        "line_continue": "Continue with LINE",
         "line_try_again": "Try LINE again",
         "line_skip": "Continue without LINE",
         "line_problem_title": "LINE not linked",
         "line_cancelled": "You cancelled on LINE, so your LINE account was not linked to {store}. You can try again, or continue without LINE.",
         "line_taken": "This LINE account is already linked to another member of {store}. Continue without LINE, or try again with your own LINE account.",
         "line_failed": "We couldn't finish signing in with LINE just now. Try again, or continue without LINE.",
-        "line_state_unknown": "This LINE sign-in doesn't belong to any of our pages. Go back to the page you came from and tap \u201cContinue with LINE\u201d again.",
+        "line_state_unknown": "This LINE sign-in doesn't belong to any of our pages. Go back to the page you came from and tap \u201cLog in with LINE\u201d again.",
         "line_trip_used": "This LINE sign-in is already done. Go back to the page you came from, or open your link again.",
-        "line_trip_expired": "This LINE sign-in took too long. Go back to the page you came from and tap \u201cContinue with LINE\u201d again.",
+        "line_trip_expired": "This LINE sign-in took too long. Go back to the page you came from and tap \u201cLog in with LINE\u201d again.",
         "line_linked_friend": "LINE linked: {store}'s news will reach you on LINE.",
         "line_linked_not_friend": "LINE linked. You haven't added {store} as a friend; you can add it any time in LINE.",
         "line_offer": "Link LINE and add {store} as a friend",
@@ -105,6 +104,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reset_done_here": "Password changed. Sign in with your new password.",
         "reset_link_used": "This reset link has been used already. If you still can't sign in, ask for a new one from the sign-in page.",
         "reset_link_expired": "This reset link has expired. Ask for a new one from the sign-in page.",
+        "birthday_year": "Year",
+        "birthday_month": "Month",
+        "birthday_day": "Day",
+        "birthday_incomplete": "Choose the year, month and day, or leave all three empty.",
+        "birthday_no_such_day": "That month has no such day. Check the day.",
+        "terms_link": "Read the member terms and privacy notice",
+        "terms_title": "{store}: member terms and privacy notice",
+        "terms_default": (
+            "{store} keeps the details you give when you join (your name, mobile number, "
+            "e-mail and birthday) to run your membership: to find you at the counter, keep "
+            "your points and purchases, and give you member offers.\n\n"
+            "News and offers reach you by SMS, e-mail or LINE only if you agreed to them, and "
+            "you can stop them at any time.\n\n"
+            "Your details are used by {store} alone. They are not sold or given to anyone else, "
+            "unless the law requires it.\n\n"
+            "You can ask the staff at any time to see, correct or delete your details, or to "
+            "end your membership, as Taiwan's Personal Data Protection Act provides."
+        ),
+        "terms_close": "Close this tab to go back to the form.",
+        "shop_offer": "Shop at {store} online too, with the same mobile number and password.",
+        "shop_go": "Go to the online shop",
+        "can_close": "You're all set. You can close this page now.",
+        "bind_link_used_title": "Membership already linked",
+        "line_login": "Log in with LINE",
+        "line_add_friend": "Add friend",
     },
     "zh_TW": {
         "lang_name": "中文",
@@ -135,7 +159,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "terms_required": "請同意會員條款以加入會員。",
         "form_has_errors": "請檢查下方標示的欄位。",
         "done_title": "歡迎加入 {store}！",
-        "done_body": "您已成為會員。之後可使用手機號碼及密碼登入。",
+        "done_body": "您已成為會員。下次到櫃台時，提供手機號碼即可累積點數、使用會員優惠。",
         "error_title": "此連結無法使用",
         "link_unknown": "無法辨識此連結。請重新掃描 QR Code，或確認您開啟的是簡訊中完整的連結。",
         "link_expired": "此連結已過期。請向門市人員索取新的 QR Code 或連結。",
@@ -167,16 +191,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referral_kept": "您的推薦門市先前已設定，維持不變：{store}。",
         "line_title": "與 {store} 連結 LINE",
         "line_intro": "在 LINE 上點選「許可」，再點選「加入好友」，即可在 LINE 收到 {store} 的最新消息與會員優惠。",
-        "line_continue": "使用 LINE 繼續",
         "line_try_again": "再試一次 LINE",
         "line_skip": "不連結 LINE，繼續",
         "line_problem_title": "未連結 LINE",
         "line_cancelled": "您在 LINE 上取消了，因此您的 LINE 帳號未與 {store} 連結。您可以再試一次，或不連結 LINE 繼續。",
         "line_taken": "此 LINE 帳號已連結 {store} 的其他會員。請不連結 LINE 繼續，或使用您自己的 LINE 帳號再試一次。",
         "line_failed": "目前無法完成 LINE 登入。請再試一次，或不連結 LINE 繼續。",
-        "line_state_unknown": "此 LINE 登入不屬於我們的任何頁面。請回到原本的頁面，再點選「使用 LINE 繼續」。",
+        "line_state_unknown": "此 LINE 登入不屬於我們的任何頁面。請回到原本的頁面，再點選「使用LINE帳號登入」。",
         "line_trip_used": "此 LINE 登入已完成。請回到原本的頁面，或重新開啟您的連結。",
-        "line_trip_expired": "此 LINE 登入停留過久。請回到原本的頁面，再點選「使用 LINE 繼續」。",
+        "line_trip_expired": "此 LINE 登入停留過久。請回到原本的頁面，再點選「使用LINE帳號登入」。",
         "line_linked_friend": "已連結 LINE：您將在 LINE 收到 {store} 的最新消息。",
         "line_linked_not_friend": "已連結 LINE。您尚未將 {store} 加入好友，隨時可在 LINE 中加入。",
         "line_offer": "連結 LINE 並將 {store} 加入好友",
@@ -202,6 +225,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reset_done_here": "密碼已變更，請使用新密碼登入。",
         "reset_link_used": "此重設連結已使用過。若仍無法登入，請在登入頁面重新索取。",
         "reset_link_expired": "此重設連結已過期，請在登入頁面重新索取。",
+        "birthday_year": "年",
+        "birthday_month": "月",
+        "birthday_day": "日",
+        "birthday_incomplete": "請選擇年、月、日，或三者都不填。",
+        "birthday_no_such_day": "該月份沒有這一天，請確認日期。",
+        "terms_link": "閱讀會員條款及隱私權聲明",
+        "terms_title": "{store}會員條款及隱私權聲明",
+        "terms_default": (
+            "{store}保存您加入會員時提供的資料（姓名、手機號碼、電子郵件及生日），"
+            "用於會員服務：在櫃台確認您的身分、記錄點數與消費，並提供會員優惠。\n\n"
+            "只有在您同意後，我們才會以簡訊、電子郵件或 LINE 傳送最新消息與優惠，"
+            "您可隨時停止接收。\n\n"
+            "您的資料僅供{store}使用，不會出售或提供給他人，法律另有規定者除外。\n\n"
+            "依個人資料保護法，您可隨時向門市人員要求查閱、更正或刪除您的資料，或終止會員資格。"
+        ),
+        "terms_close": "關閉此分頁即可回到表單。",
+        "shop_offer": "您也可以用相同的手機號碼及密碼，在{store}網路商店購物。",
+        "shop_go": "前往網路商店",
+        "can_close": "已全部完成，您可以關閉此頁面。",
+        "bind_link_used_title": "會員已完成綁定",
+        "line_login": "使用LINE帳號登入",
+        "line_add_friend": "加入好友",
     },
 }
 

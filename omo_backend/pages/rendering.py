@@ -104,6 +104,11 @@ class Action:
     href: str
     post: bool = False
     primary: bool = True
+    # A sentence just above it, saying why one would tap it.
+    lead: str = ""
+    # Drawn as LINE's own button (LINE's green, its logo), as LINE's guidelines ask of a
+    # button that starts LINE Login or adds a LINE friend.
+    line: bool = False
 
 
 def render(
@@ -142,8 +147,10 @@ def message_page(
     actions: tuple[Action, ...] = (),
     csrf: str = "",
     phone: str = "",
+    closing: str = "",
 ) -> HTMLResponse:
-    """A page that says what happened and what to do; ``icon`` is "done" or "problem"."""
+    """A page that says what happened and what to do; ``icon`` is "done" or "problem";
+    ``closing`` is a last line under the actions (that the page can be closed)."""
     t = translator(locale_of(request))
     store_name = store.name if store else "OMO"
     if heading_key == "error_title" and not icon:
@@ -159,7 +166,18 @@ def message_page(
         more=more,
         actions=actions,
         csrf=csrf,
+        closing=closing,
     )
+
+
+def way_on(request: Request, store: Store | None, *, primary: bool = True) -> dict[str, Any]:
+    """The end of a path: the store's online shop when it has one, else the plain word that
+    the page can be closed; as ``message_page`` arguments (``actions`` and ``closing``)."""
+    t = translator(locale_of(request))
+    if store is not None and store.shop_url:
+        lead = t["shop_offer"].format(store=store.name)
+        return {"actions": (Action(t["shop_go"], store.shop_url, primary=primary, lead=lead),)}
+    return {"actions": (), "closing": t["can_close"]}
 
 
 # The words for an HTTP error no page chose its own words for.

@@ -24,6 +24,8 @@ FINGERTIP_PX = 44
 VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 # What the phone's browser sends as its language (Playwright sets Accept-Language from it).
 BROWSER_LOCALE = {"en": "en-US", "zh_TW": "zh-TW"}
+# The birthday's three lists.
+BIRTHDAY = ("year", "month", "day")
 
 
 def words(lang: str) -> dict[str, str]:
@@ -139,6 +141,28 @@ class PhoneScreen:
         """Types into the fields labelled by the keys."""
         for label, value in values.items():
             self.field(label).fill(value)
+
+    def choose_birthday(self, year: int | None, month: int | None, day: int | None) -> None:
+        """Picks the birthday's year, month and day from their lists (None: left empty)."""
+        w = words(self.lang)
+        for part, value in (("year", year), ("month", month), ("day", day)):
+            self.field(w[f"birthday_{part}"]).select_option("" if value is None else str(value))
+
+    def birthday_chosen(self) -> tuple[str, str, str]:
+        """What the birthday's year, month and day lists show as chosen ("" for none)."""
+        w = words(self.lang)
+        year, month, day = (self.field(w[f"birthday_{p}"]).input_value() for p in BIRTHDAY)
+        return year, month, day
+
+    def birthday_reading_order(self) -> list[str]:
+        """The birthday's lists as the eye reads them, left to right: their labels' words."""
+        w = words(self.lang)
+        lefts = {}
+        for part in BIRTHDAY:
+            box = self.field(w[f"birthday_{part}"]).bounding_box()
+            assert box is not None, f"the birthday's {part} list is not shown"
+            lefts[part] = box["x"]
+        return sorted(BIRTHDAY, key=lambda part: lefts[part])
 
     def text(self) -> str:
         return " ".join(self.page.locator("body").inner_text().split())
