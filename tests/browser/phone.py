@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import BrowserContext, Locator, Page, Request, Response, ViewportSize
 from playwright.sync_api import Error as PlaywrightError
@@ -96,11 +96,12 @@ class PhoneScreen:
         self.lang = to
         return self._navigate(link, name)
 
-    def tap_away(self, button: str) -> str:
-        """Taps a button that takes the phone to another site (one it may visit); no checks
-        of ours apply to that site's page. Returns where the phone landed."""
+    def tap_away(self, button: str, role: Literal["button", "link"] = "button") -> str:
+        """Taps a button (or a link drawn as one) that takes the phone to another site (one
+        it may visit); no checks of ours apply to that site's page. Returns where the phone
+        landed."""
         start = len(self.requests)
-        self._wait_for_navigation(self.page.get_by_role("button", name=button, exact=True), button)
+        self._wait_for_navigation(self.page.get_by_role(role, name=button, exact=True), button)
         self._stayed_allowed(start)
         assert not self.page.url.startswith(self.origin + "/"), f"still at {self.page.url}"
         return self.page.url
