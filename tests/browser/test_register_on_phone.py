@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from omo_backend.models import Customer
 from tests.browser.phone import BROWSER_LOCALE, PhoneScreen, says, words
-from tests.browser.staff import E164, PASSWORD, STORE, invitation, invite
+from tests.browser.staff import E164, PASSWORD, STORE, invitation, invite, set_store_pages
 from tests.support.backend import Counter, LiveBackend, latest_link
 
 LANGS = ["en", "zh_TW"]
@@ -148,3 +148,44 @@ def test_the_phone_speaks_its_language_and_a_wrong_birthday_is_named(
     with backend.db.transaction(write=False) as session:
         member = session.scalars(select(Customer).where(Customer.phone == E164)).one()
         assert member.birthday is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_terms_open_beside_the_form_in_the_stores_words_or_the_default_ones(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, lang: str
+) -> None:
+    w = words(lang)
+    invite(counter)
+    phone.open(latest_link(backend, E164))
+    phone.typed({w["name"]: "林小華"})
+
+    # The store wrote no terms: the default text, in the page's language, in a tab of its own.
+    link = phone.page.get_by_role("link", name=w["terms_link"], exact=True)
+    with phone.context.expect_page() as opened:
+        link.tap()
+    terms = opened.value
+    terms.wait_for_load_state("load")
+    assert terms.url == backend.url("/stores/TPE01/terms")
+    text = " ".join(terms.locator("body").inner_text().split())
+    heading = terms.get_by_role("heading", level=1).inner_text()
+    assert heading == w["terms_title"].format(store=STORE)
+    first = w["terms_default"].format(store=STORE).split("\n\n")[0]
+    assert " ".join(first.split()) in text
+    assert w["terms_close"] in text
+    assert terms.locator("script").count() == 0
+    # The form is where it was, with what was typed.
+    assert phone.page.url == backend.url("/r")
+    assert phone.field(w["name"]).input_value() == "林小華"
+    phone.page.bring_to_front()
+    assert phone.open(backend.url("/stores/TPE01/terms")).status == 200
+    phone.shot("register-terms-default")
+
+    # The store's own text, as the store wrote it (its paragraphs kept).
+    set_store_pages(backend, terms_text="第一條 會員資格\n\n第二條 個人資料")
+    shown = phone.open(backend.url("/stores/TPE01/terms"))
+    assert shown.status == 200
+    paragraphs = phone.page.locator("article p").all_inner_texts()
+    assert paragraphs == ["第一條 會員資格", "第二條 個人資料"]
+    assert w["terms_default"].format(store=STORE)[:20] not in phone.text()
+    phone.shot("register-terms-store")
+    assert phone.open(backend.url("/stores/NOPE/terms")).status == 404
