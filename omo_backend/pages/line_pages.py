@@ -29,7 +29,7 @@ from omo_backend.pages.contexts import (
     open_bind_page,
     registration_context,
 )
-from omo_backend.pages.i18n import translator
+from omo_backend.pages.i18n import Words, translator
 from omo_backend.pages.rendering import (
     LINE_COOKIE,
     Action,
@@ -59,9 +59,9 @@ _AFTER = {"binding": "/b", "registration": "/r/done"}
 BACK_PATH = "/line/back"
 
 
-def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
+def linked_sentence(t: Words, store: Store, friend: bool | None) -> str:
     key = "line_linked_not_friend" if friend is False else "line_linked_friend"
-    return t[key].format(store=store.name)
+    return t.fill(key, store=store.name)
 
 
 def intro_page(request: Request, store: Store, start: str) -> HTMLResponse:

@@ -43,9 +43,7 @@ router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
 def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     t = translator(locale)
-    return t["terms_consent"].format(store=store.name), t["marketing_consent"].format(
-        store=store.name
-    )
+    return t.fill("terms_consent", store=store.name), t.fill("marketing_consent", store=store.name)
 
 
 def _form_page(
@@ -63,7 +61,7 @@ def _form_page(
         "register.html",
         status,
         store=ctx["store"],
-        title=t["register_title"].format(store=ctx["store"].name),
+        title=t.fill("register_title", store=ctx["store"].name),
         csrf=ctx["csrf"],
         phone_masked=ctx["phone_masked"],
         values=values,
@@ -187,7 +185,7 @@ def registration_done(
         more = (line_pages.linked_sentence(t, ctx["store"], ctx["line_friend"]),)
     elif settings.line_enabled:
         # An offer, not the way on: the registration is done.
-        offer = t["line_offer"].format(store=ctx["store"].name)
+        offer = t.fill("line_offer", store=ctx["store"].name)
         actions = (Action(offer, "/r/line", primary=False),)
     return message_page(
         request,
@@ -240,7 +238,7 @@ def _sign_in_page(
         "bind_sign_in.html",
         status,
         store=ctx.store,
-        title=t["bind_title"].format(store=ctx.store.name),
+        title=t.fill("bind_title", store=ctx.store.name),
         csrf=ctx.csrf,
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
@@ -409,7 +407,7 @@ def bind_done(
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
-        more = (t[key].format(store=ctx.referral),)
+        more = (t.fill(key, store=ctx.referral),)
     if ctx.line_outcome is LineOutcome.LINKED:
         more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
     return message_page(
