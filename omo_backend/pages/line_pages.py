@@ -29,7 +29,7 @@ from omo_backend.pages.contexts import (
     open_bind_page,
     registration_context,
 )
-from omo_backend.pages.i18n import translator
+from omo_backend.pages.i18n import Words, translator
 from omo_backend.pages.rendering import (
     LINE_COOKIE,
     Action,
@@ -59,12 +59,12 @@ _AFTER = {"binding": "/b", "registration": "/r/done"}
 BACK_PATH = "/line/back"
 
 
-def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
+def linked_sentence(t: Words, store: Store, friend: bool | None) -> str:
     key = "line_linked_not_friend" if friend is False else "line_linked_friend"
-    return t[key].format(store=store.name)
+    return t.fill(key, store=store.name)
 
 
-def add_friend(t: dict[str, str], store: Store, friend: bool | None) -> tuple[Action, ...]:
+def add_friend(t: Words, store: Store, friend: bool | None) -> tuple[Action, ...]:
     """LINE linked but the store is not yet a friend: LINE's "Add friend" button, when the
     store has set its Official Account's add-friend link."""
     if friend is not False or not store.line_add_friend_url:

@@ -47,9 +47,7 @@ router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
 def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     t = translator(locale)
-    return t["terms_consent"].format(store=store.name), t["marketing_consent"].format(
-        store=store.name
-    )
+    return t.fill("terms_consent", store=store.name), t.fill("marketing_consent", store=store.name)
 
 
 def _form_page(
@@ -67,7 +65,7 @@ def _form_page(
         "register.html",
         status,
         store=ctx["store"],
-        title=t["register_title"].format(store=ctx["store"].name),
+        title=t.fill("register_title", store=ctx["store"].name),
         csrf=ctx["csrf"],
         phone_masked=ctx["phone_masked"],
         values=values,
@@ -210,7 +208,7 @@ def registration_done(
         actions = line_pages.add_friend(t, store, ctx["line_friend"])
     elif settings.line_enabled:
         # An offer, not the way on: the registration is done.
-        lead = t["line_intro"].format(store=store.name)
+        lead = t.fill("line_intro", store=store.name)
         actions = (Action(t["line_login"], "/r/line", lead=lead, line=True),)
     way = way_on(request, store, primary=not actions)
     return message_page(
@@ -265,7 +263,7 @@ def _sign_in_page(
         "bind_sign_in.html",
         status,
         store=ctx.store,
-        title=t["bind_title"].format(store=ctx.store.name),
+        title=t.fill("bind_title", store=ctx.store.name),
         csrf=ctx.csrf,
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
@@ -442,7 +440,7 @@ def bind_done(
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
-        more = (t[key].format(store=ctx.referral),)
+        more = (t.fill(key, store=ctx.referral),)
     actions: tuple[Action, ...] = ()
     if ctx.line_outcome is LineOutcome.LINKED:
         more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
@@ -472,13 +470,13 @@ def store_terms(code: str, request: Request, db: DbDep) -> Response:
             return status_page(request, 404)
         session.expunge(store)
     t = translator(locale_of(request))
-    text = store.terms_text or t["terms_default"].format(store=store.name)
+    text = store.terms_text or t.fill("terms_default", store=store.name)
     return render(
         request,
         "terms.html",
         200,
         store=store,
-        title=t["terms_title"].format(store=store.name),
+        title=t.fill("terms_title", store=store.name),
         paragraphs=[part.strip() for part in text.split("\n\n") if part.strip()],
     )
 
