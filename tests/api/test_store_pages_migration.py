@@ -3,9 +3,6 @@ again on the way down, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from sqlalchemy import bindparam, inspect, text
 
 from omo_backend import migrate
@@ -17,14 +14,8 @@ from tests.support.backend import DatabaseFactory
 COLUMNS = {"shop_url", "line_add_friend_url", "terms_text"}
 
 
-def test_stores_keep_working_across_the_upgrade_and_back(
-    db_factory: DatabaseFactory, tmp_path: Path
-):
-    if db_factory.cluster is None:
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-    else:
-        url = db_factory.cluster.create_database(f"m_{uuid.uuid4().hex[:12]}")
-    db = Database(url)
+def test_stores_keep_working_across_the_upgrade_and_back(db_factory: DatabaseFactory):
+    db = Database(db_factory.empty_url())
     try:
         migrate.upgrade(db.engine, "0005")
         with db.engine.begin() as conn:
