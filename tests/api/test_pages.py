@@ -69,6 +69,7 @@ class Page(HTMLParser):
         self._open: list[tuple[str, str | None]] = []
         self._label_for: str | None = None
         self._select: str | None = None
+        self._chosen: str | None = None
         self._text: list[str] = []
         self._skip = 0
         self.feed(reply.text)
@@ -97,7 +98,9 @@ class Page(HTMLParser):
             self._select = str(found["name"])
             self.inputs[self._select] = found | {"type": "select", "value": ""}
         if tag == "option" and self._select and "selected" in found:
-            self.inputs[self._select]["value"] = found.get("value")
+            # An option without a value sends its text.
+            self._chosen = self._select if found.get("value") is None else None
+            self.inputs[self._select]["value"] = found.get("value") or ""
         element_id = found.get("id")
         if element_id:
             self.attrs_by_id[element_id] = found
@@ -118,6 +121,9 @@ class Page(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
+        if self._chosen:
+            self.inputs[self._chosen]["value"] = data.strip()
+            self._chosen = None
         if self._skip:
             return
         self._text.append(data)
