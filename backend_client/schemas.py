@@ -10,8 +10,9 @@ import enum
 import re
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class WireModel(BaseModel):
@@ -136,6 +137,64 @@ class StoreOut(WireModel):
     locale: str
     timezone: str
     line_enabled: bool = False
+
+
+# A store's own text for its customers (terms and privacy notice): line breaks and tabs are
+# kept, every other control character is refused (as in ``SingleLine``).
+_CONTROL_BUT_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_NOT_TEXT = re.compile(rf"[{_CONTROL_BUT_LINES}\ud800-\udfff]")
+# Hosts a LINE Official Account's add-friend link is on (line.me/R/ti/p/@id, lin.ee/xxxx).
+LINE_FRIEND_HOSTS = ("line.me", "lin.ee")
+
+
+def _https_url(value: str) -> str:
+    """An absolute https address with a host, on one line and without spaces."""
+    if not is_single_line(value) or any(c.isspace() for c in value):
+        raise ValueError("an address is one line without spaces")
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise ValueError("an https:// address with a host (and no user name) is expected")
+    return value
+
+
+def _line_friend_url(value: str) -> str:
+    host = urlsplit(_https_url(value)).hostname or ""
+    if not any(host == h or host.endswith("." + h) for h in LINE_FRIEND_HOSTS):
+        raise ValueError("a LINE add-friend address is on line.me or lin.ee")
+    return value
+
+
+def _text(value: str) -> str:
+    if _NOT_TEXT.search(value):
+        raise ValueError("no control characters other than line breaks and tabs")
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+HttpsUrl = Annotated[str, Field(min_length=12, max_length=2048), AfterValidator(_https_url)]
+LineFriendUrl = Annotated[
+    str, Field(min_length=12, max_length=2048), AfterValidator(_line_friend_url)
+]
+StoreText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_text)]
+
+
+class StorePageSettings(WireModel):
+    """What the customers' pages show of a store; ``None`` removes a setting (the pages then
+    say the page can be closed, offer no add-friend link, or show the default terms).
+
+    Only the fields given are changed.
+    """
+
+    shop_url: HttpsUrl | None = Field(
+        default=None, description="The store's online shop (https), linked from the last pages."
+    )
+    line_add_friend_url: LineFriendUrl | None = Field(
+        default=None,
+        description="The LINE Official Account's add-friend link, e.g. https://line.me/R/ti/p/@shop.",
+    )
+    terms_text: StoreText | None = Field(
+        default=None,
+        description="The store's member terms and privacy notice; paragraphs split by blank lines.",
+    )
 
 
 class StaffOut(WireModel):

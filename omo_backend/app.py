@@ -33,6 +33,7 @@ from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
+from omo_backend.pages import i18n as page_i18n
 from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
 from omo_backend.pages import router as pages
@@ -251,6 +252,9 @@ async def _housekeep(db: Database, settings: Settings) -> None:
 def create_app(
     settings: Settings, database: Database | None = None, *, run_dispatcher: bool = False
 ) -> FastAPI:
+    # The pages' compiled translations, checked here: a missing or stale catalog stops the
+    # start with what to run, rather than serving English to Chinese phones.
+    page_i18n.check_catalogs()
     db = database or Database(settings.effective_database_url)
 
     @asynccontextmanager

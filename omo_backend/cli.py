@@ -83,6 +83,41 @@ def cmd_store_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_store_set(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from backend_client.schemas import StorePageSettings
+    from omo_backend.stores import service
+
+    given: dict[str, str | None] = {}
+    for field in ("shop_url", "line_add_friend_url"):
+        value = getattr(args, field)
+        if value is not None:
+            given[field] = value or None  # "" removes the setting
+    if args.terms_file is not None:
+        given["terms_text"] = _read_text(args.terms_file) if args.terms_file else None
+    if not given:
+        print("error: nothing to set (see --help)", file=sys.stderr)
+        return 2
+    try:
+        page_settings = StorePageSettings.model_validate(given)
+    except ValidationError as error:
+        for problem in error.errors():
+            field = str(problem["loc"][0]).replace("_", "-")
+            print(f"error: --{field}: {problem['msg']}", file=sys.stderr)
+        return 2
+    with _database(settings).transaction() as session:
+        store = service.get_by_code_or_raise(session=session, code=args.code)
+        service.update_page_settings(session=session, store=store, settings=page_settings)
+    print(f"store {args.code}: {', '.join(sorted(given))} set")
+    return 0
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as text:
+        return text.read().strip()
+
+
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     from omo_backend.staff import service
     from omo_backend.stores import service as stores
@@ -283,6 +318,18 @@ def build_parser() -> argparse.ArgumentParser:
     store_add.add_argument("--locale", default="zh_TW", choices=["zh_TW", "en"])
     store_add.add_argument("--timezone", default="Asia/Taipei")
     store_add.set_defaults(func=cmd_store_add)
+    store_set = store.add_parser(
+        "set", help='set what the customers\' pages show of a store ("" removes a setting)'
+    )
+    store_set.add_argument("--code", required=True)
+    store_set.add_argument("--shop-url", help="the online shop, https://…")
+    store_set.add_argument(
+        "--line-add-friend-url", help="the LINE Official Account's https://line.me/R/ti/p/@…"
+    )
+    store_set.add_argument(
+        "--terms-file", help="a UTF-8 text file: the member terms and privacy notice"
+    )
+    store_set.set_defaults(func=cmd_store_set)
 
     staff = sub.add_parser("staff", help="staff").add_subparsers(dest="action", required=True)
     staff_add = staff.add_parser("add", help="add a staff member")

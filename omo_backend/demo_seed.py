@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import Role
+from backend_client.schemas import Role, StorePageSettings
 from omo_backend import audit, security
 from omo_backend.customers import service as customer_service
 from omo_backend.models import AuditEvent, Customer, PointsEntry, Referral, Staff, Store, utcnow
@@ -39,6 +39,24 @@ BUYERS = [
     ("Emily Tsai", "0966123123", "emily.tsai@example.com", 560),
 ]
 NEW_CUSTOMER_PHONE = "0977888999"
+# What the phone pages show of the stores (issue 11): the Taipei store has an online shop, a
+# LINE Official Account and terms of its own; the others show the default terms, and their
+# last pages say that the page can be closed.
+STORE_PAGES = {
+    "TPE01": StorePageSettings(
+        shop_url="https://shop.example.com/",
+        line_add_friend_url="https://line.me/R/ti/p/@omo-demo",
+        terms_text=(
+            "台北總店會員條款及隱私權聲明（示範）\n\n"
+            "我們蒐集您的姓名、手機號碼、電子郵件及生日，用於會員身分確認、點數及會員優惠。"
+            "您同意接收行銷訊息時，我們才會寄送最新消息與優惠。\n\n"
+            "您可隨時向門市人員要求查閱、更正或刪除您的個人資料。\n\n"
+            "Taipei Main member terms and privacy notice (demo): we keep your name, mobile "
+            "number, e-mail and birthday for your membership, points and member offers, and "
+            "send news only if you agreed to it. Ask the staff to see, correct or delete them."
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,7 @@ class DemoInfo:
 # a start skips the lookups (and the phone parsing, the slowest part). New demo data in a
 # later version needs a new marker name.
 SEEDED = "demo.seeded"
+PAGES_SEEDED = "demo.seeded.store-pages"
 # Demo members sign in on the phone's bind page with this.
 MEMBER_PASSWORD = "demo-password"  # noqa: S105 (demo data, printed for people to use)
 
@@ -64,6 +83,12 @@ def seed(*, session: Session) -> DemoInfo:
     if session.scalar(seeded) is None:
         _add_missing(session)
         audit.record(session=session, action=SEEDED, store_id=None)
+    pages_seeded = select(AuditEvent.id).where(AuditEvent.action == PAGES_SEEDED).limit(1)
+    if session.scalar(pages_seeded) is None:
+        for code, settings in STORE_PAGES.items():
+            store = store_service.get_by_code_or_raise(session=session, code=code)
+            store_service.update_page_settings(session=session, store=store, settings=settings)
+        audit.record(session=session, action=PAGES_SEEDED, store_id=None)
     return DemoInfo(
         stores=[(code, name) for code, name, _ in STORES],
         staff=[(s, c, n, r.value, p) for s, c, n, r, p in STAFF],

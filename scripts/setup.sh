@@ -63,3 +63,5 @@ fi
 
 # The app's translations: .ts sources in resources/i18n, compiled to .qm here.
 "$VENV/bin/python" -m omo_desktop.i18n >/dev/null
+# The phone pages' translations: .po sources in omo_backend/pages/locale, compiled to .mo here.
+"$VENV/bin/python" -m omo_backend.pages.i18n >/dev/null

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.models.base import Base, utcnow
@@ -21,6 +21,12 @@ class Store(Base):
     idle_timeout_seconds: Mapped[int | None] = mapped_column(default=None)
     brand_color: Mapped[str] = mapped_column(String(16), default="#0b6e4f")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the customers' pages show of the store (``schemas.StorePageSettings`` holds the
+    # ranges): its online shop and LINE Official Account's add-friend link (https), and its
+    # own member terms and privacy notice (the pages show a default text without one).
+    shop_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    line_add_friend_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    terms_text: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Staff(Base):

@@ -19,7 +19,7 @@ from omo_backend.deps import DbDep
 from omo_backend.errors import DomainError, NotFound
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.pages import service
-from omo_backend.pages.rendering import message_page, redirect
+from omo_backend.pages.rendering import message_page, redirect, way_on
 
 
 def registration_context(request: Request, db: DbDep, sid: str | None) -> dict[str, Any]:
@@ -137,7 +137,21 @@ _BIND_WORDS = {"link_used": "bind_link_used", "session_missing": "bind_session_m
 
 
 def bind_refusal(request: Request, code: str, status: int, store: Store | None) -> HTMLResponse:
-    """A bind page's refusal: the member's words for ``code``, with the link's status."""
+    """A bind page's refusal: the member's words for ``code``, with the link's status.
+
+    A used link is good news told again (the membership is linked): said as a success, with
+    the way on from there.
+    """
+    if code == "link_used":
+        return message_page(
+            request,
+            CLOSED_STATUS[code],
+            _BIND_WORDS[code],
+            store=store,
+            heading_key="bind_link_used_title",
+            icon="done",
+            **way_on(request, store),
+        )
     return message_page(
         request,
         CLOSED_STATUS.get(code, status),

@@ -29,7 +29,7 @@ from omo_backend.pages.contexts import (
     open_bind_page,
     registration_context,
 )
-from omo_backend.pages.i18n import translator
+from omo_backend.pages.i18n import Words, translator
 from omo_backend.pages.rendering import (
     LINE_COOKIE,
     Action,
@@ -59,13 +59,22 @@ _AFTER = {"binding": "/b", "registration": "/r/done"}
 BACK_PATH = "/line/back"
 
 
-def linked_sentence(t: dict[str, str], store: Store, friend: bool | None) -> str:
+def linked_sentence(t: Words, store: Store, friend: bool | None) -> str:
     key = "line_linked_not_friend" if friend is False else "line_linked_friend"
-    return t[key].format(store=store.name)
+    return t.fill(key, store=store.name)
 
 
-def intro_page(request: Request, store: Store, start: str) -> HTMLResponse:
-    """Before LINE: what the customer will be asked there, and the way in."""
+def add_friend(t: Words, store: Store, friend: bool | None) -> tuple[Action, ...]:
+    """LINE linked but the store is not yet a friend: LINE's "Add friend" button, when the
+    store has set its Official Account's add-friend link."""
+    if friend is not False or not store.line_add_friend_url:
+        return ()
+    return (Action(t["line_add_friend"], store.line_add_friend_url, line=True),)
+
+
+def intro_page(request: Request, store: Store, start: str, csrf: str) -> HTMLResponse:
+    """Before LINE: what the customer will be asked there, LINE's button, and going on
+    without LINE (the bind link's step; ``start`` is where LINE's button leads)."""
     t = translator(locale_of(request))
     return message_page(
         request,
@@ -73,19 +82,29 @@ def intro_page(request: Request, store: Store, start: str) -> HTMLResponse:
         "line_intro",
         store=store,
         heading_key="line_title",
-        actions=(Action(t["line_continue"], start),),
+        actions=(
+            Action(t["line_login"], start, line=True),
+            Action(t["line_skip"], "/b/line/skip", post=True, primary=False),
+        ),
+        csrf=csrf,
     )
 
 
 def problem_page(
     request: Request, store: Store, outcome: LineOutcome, kind: str, csrf: str
 ) -> HTMLResponse:
-    """LINE went wrong: say what happened; offer LINE again, or going on without it."""
+    """LINE went wrong: say what happened; offer LINE again, or going on without it.
+
+    Its words recommend one of the two: going on without LINE when the LINE account is
+    another member's (trying again helps only with another LINE account), LINE again else.
+    """
     t = translator(locale_of(request))
+    without_first = outcome is LineOutcome.TAKEN
+    again = Action(t["line_try_again"], _START[kind], primary=not without_first)
     without = (
-        Action(t["line_skip"], "/b/line/skip", post=True, primary=False)
+        Action(t["line_skip"], "/b/line/skip", post=True, primary=without_first)
         if kind == "binding"
-        else Action(t["line_skip"], "/r/done", primary=False)
+        else Action(t["line_skip"], "/r/done", primary=without_first)
     )
     return message_page(
         request,
@@ -94,7 +113,7 @@ def problem_page(
         store=store,
         heading_key="line_problem_title",
         icon="problem",
-        actions=(Action(t["line_try_again"], _START[kind]), without),
+        actions=(without, again) if without_first else (again, without),
         csrf=csrf,
     )
 
@@ -140,14 +159,15 @@ def bind_without_line(
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    """After LINE went wrong the member goes on to their details; the counter sees it."""
+    """Without LINE (before going to LINE, or after it went wrong) the member goes on to
+    their details; the counter sees it."""
     ctx = open_bind_page(request, db, omo_bind)
     if not isinstance(ctx, BindPage):
         return ctx
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
-    if not ctx.signed_in or step != "problem":
+    if not ctx.signed_in or step == "none":
         return redirect(request, "/b")
     try:
         with db.transaction() as session:

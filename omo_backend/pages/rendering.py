@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,13 +12,28 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from omo_backend.errors import DomainError
 from omo_backend.models import Store
-from omo_backend.pages.i18n import pick_locale, translator
+from omo_backend.pages.i18n import LANGUAGE_NAMES, WORDS, pick_locale, translations, translator
 from omo_backend.settings import Settings
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def templates(locale: str) -> Jinja2Templates:
+    """The templates speaking ``locale``: ``{{ _("...") }}`` is its catalog's gettext."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    # Newstyle: ``_("Hello %(store)s", store=name)`` fills in (and escapes) the placeholders.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(locale), newstyle=True
+    )
+    return Jinja2Templates(env=env)
+
 
 REG_COOKIE = "omo_reg"
 BIND_COOKIE = "omo_bind"
@@ -104,23 +120,27 @@ class Action:
     href: str
     post: bool = False
     primary: bool = True
+    # A sentence just above it, saying why one would tap it.
+    lead: str = ""
+    # Drawn as LINE's own button (LINE's green, its logo), as LINE's guidelines ask of a
+    # button that starts LINE Login or adds a LINE friend.
+    line: bool = False
 
 
 def render(
     request: Request, template: str, status: int, *, store: Store | None, **context: Any
 ) -> HTMLResponse:
     locale = locale_of(request)
-    t = translator(locale)
-    response = templates.TemplateResponse(
+    response = templates(locale).TemplateResponse(
         request,
         template,
         {
-            "t": t,
             "locale": locale,
             "store_name": store.name if store else "OMO",
             "brand": store.brand_color if store else "#0b6e4f",
             "title": context.pop("title", store.name if store else "OMO"),
             "switch_href": _switch_href(request, locale),
+            "switch_label": LANGUAGE_NAMES["en" if locale == "zh_TW" else "zh_TW"],
             **context,
         },
         status_code=status,
@@ -142,8 +162,10 @@ def message_page(
     actions: tuple[Action, ...] = (),
     csrf: str = "",
     phone: str = "",
+    closing: str = "",
 ) -> HTMLResponse:
-    """A page that says what happened and what to do; ``icon`` is "done" or "problem"."""
+    """A page that says what happened and what to do; ``icon`` is "done" or "problem";
+    ``closing`` is a last line under the actions (that the page can be closed)."""
     t = translator(locale_of(request))
     store_name = store.name if store else "OMO"
     if heading_key == "error_title" and not icon:
@@ -153,13 +175,24 @@ def message_page(
         "message.html",
         status,
         store=store,
-        heading=t[heading_key].format(store=store_name),
-        body=t.get(code, t["server_trouble"]).format(store=store_name, phone=phone),
+        heading=t.fill(heading_key, store=store_name),
+        body=t.fill(code if code in t else "server_trouble", store=store_name, phone=phone),
         icon=icon,
         more=more,
         actions=actions,
         csrf=csrf,
+        closing=closing,
     )
+
+
+def way_on(request: Request, store: Store | None, *, primary: bool = True) -> dict[str, Any]:
+    """The end of a path: the store's online shop when it has one, else the plain word that
+    the page can be closed; as ``message_page`` arguments (``actions`` and ``closing``)."""
+    t = translator(locale_of(request))
+    if store is not None and store.shop_url:
+        lead = t.fill("shop_offer", store=store.name)
+        return {"actions": (Action(t["shop_go"], store.shop_url, primary=primary, lead=lead),)}
+    return {"actions": (), "closing": t["can_close"]}
 
 
 # The words for an HTTP error no page chose its own words for.
@@ -179,7 +212,7 @@ def status_page(
 
 def error_page(request: Request, error: DomainError) -> HTMLResponse:
     """A refusal from the rules as a page: in its own words if the pages have them."""
-    if error.code not in translator(locale_of(request)):
+    if error.code not in WORDS:
         return status_page(request, error.status, error.headers)
     page = message_page(request, error.status, error.code, icon="problem")
     page.headers.update(error.headers or {})

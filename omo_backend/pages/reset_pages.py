@@ -30,6 +30,7 @@ from omo_backend.pages.rendering import (
     message_page,
     redirect,
     render,
+    way_on,
 )
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
@@ -157,7 +158,13 @@ def save_new_password(
     if _signing_in_here(db, omo_bind, member_id):
         return redirect(request, "/b?reset=done")
     return message_page(
-        request, 200, "reset_done", store=store, heading_key="reset_done_title", icon="done"
+        request,
+        200,
+        "reset_done",
+        store=store,
+        heading_key="reset_done_title",
+        icon="done",
+        **way_on(request, store),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,7 +15,7 @@ from omo_backend.customers.service import Registration
 from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.errors import Conflict, DomainError, NotFound
 from omo_backend.invitations import service as invitation_service
-from omo_backend.models import Customer, Store
+from omo_backend.models import Customer, Store, utcnow
 from omo_backend.pages import line_pages, service
 from omo_backend.pages.contexts import (
     BindPage,
@@ -36,16 +37,17 @@ from omo_backend.pages.rendering import (
     message_page,
     redirect,
     render,
+    status_page,
+    way_on,
 )
+from omo_backend.stores.service import get_by_code_or_raise as get_store_by_code_or_raise
 
 router = APIRouter(tags=["customer pages"], include_in_schema=False)
 
 
 def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     t = translator(locale)
-    return t["terms_consent"].format(store=store.name), t["marketing_consent"].format(
-        store=store.name
-    )
+    return t.fill("terms_consent", store=store.name), t.fill("marketing_consent", store=store.name)
 
 
 def _form_page(
@@ -63,14 +65,25 @@ def _form_page(
         "register.html",
         status,
         store=ctx["store"],
-        title=t["register_title"].format(store=ctx["store"].name),
+        title=t.fill("register_title", store=ctx["store"].name),
         csrf=ctx["csrf"],
         phone_masked=ctx["phone_masked"],
         values=values,
         errors={field: t[key] for field, key in errors.items()},
         terms_text=terms_text,
         marketing_text=marketing_text,
+        terms_href=terms_href(ctx["store"]),
+        **_birth_years(),
     )
+
+
+def terms_href(store: Store) -> str:
+    return f"/stores/{quote(store.code, safe='')}/terms"
+
+
+def _birth_years() -> dict[str, int]:
+    """The years the birthday lists offer: this year back to the earliest one taken."""
+    return {"first_year": service.FIRST_BIRTH_YEAR, "last_year": utcnow().year}
 
 
 def _ticked(box: str) -> bool:
@@ -98,6 +111,9 @@ def submit_registration(
     name: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     birthday: Annotated[str, Form()] = "",
+    birthday_year: Annotated[str, Form()] = "",
+    birthday_month: Annotated[str, Form()] = "",
+    birthday_day: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     password_confirm: Annotated[str, Form()] = "",
     terms: Annotated[str, Form()] = "",
@@ -112,6 +128,9 @@ def submit_registration(
     closed = registration_closed_page(request, ctx)
     if closed is not None:
         return closed
+    birthday = service.birthday_given(
+        birthday=birthday, year=birthday_year, month=birthday_month, day=birthday_day
+    )
     values = {
         "name": name,
         "email": email,
@@ -158,8 +177,8 @@ def submit_registration(
     except DomainError as error:
         return message_page(request, error.status, error.code, store=ctx["store"])
     request.app.state.watcher.notify()
-    # As the seed says: a store with LINE guides the new member to add it as a friend.
-    return redirect(request, "/r/line" if settings.line_enabled else "/r/done")
+    # A store with LINE offers it on the last page (LINE's button), where it can be left.
+    return redirect(request, "/r/done")
 
 
 @router.get("/r/done")
@@ -181,23 +200,27 @@ def registration_done(
             request, ctx["store"], LineOutcome(line), "registration", ctx["csrf"]
         )
     t = translator(locale_of(request))
+    store = ctx["store"]
     more: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
     if ctx["line_linked"]:
-        more = (line_pages.linked_sentence(t, ctx["store"], ctx["line_friend"]),)
+        more = (line_pages.linked_sentence(t, store, ctx["line_friend"]),)
+        actions = line_pages.add_friend(t, store, ctx["line_friend"])
     elif settings.line_enabled:
         # An offer, not the way on: the registration is done.
-        offer = t["line_offer"].format(store=ctx["store"].name)
-        actions = (Action(offer, "/r/line", primary=False),)
+        lead = t.fill("line_intro", store=store.name)
+        actions = (Action(t["line_login"], "/r/line", lead=lead, line=True),)
+    way = way_on(request, store, primary=not actions)
     return message_page(
         request,
         200,
         "done_body",
-        store=ctx["store"],
+        store=store,
         heading_key="done_title",
         icon="done",
         more=more,
-        actions=actions,
+        actions=actions + way.pop("actions"),
+        **way,
     )
 
 
@@ -240,7 +263,7 @@ def _sign_in_page(
         "bind_sign_in.html",
         status,
         store=ctx.store,
-        title=t["bind_title"].format(store=ctx.store.name),
+        title=t.fill("bind_title", store=ctx.store.name),
         csrf=ctx.csrf,
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
@@ -268,6 +291,7 @@ def _details_page(
         email_masked=ctx.email_masked,
         values=values,
         errors={field: t[key] for field, key in errors.items()},
+        **_birth_years(),
     )
 
 
@@ -289,7 +313,7 @@ def bind_page(
         return _sign_in_page(request, ctx, 200, "", {})
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
     if step == "go":
-        return line_pages.intro_page(request, ctx.store, "/b/line")
+        return line_pages.intro_page(request, ctx.store, "/b/line", ctx.csrf)
     if step == "problem" and ctx.line_outcome is not None:
         return line_pages.problem_page(request, ctx.store, ctx.line_outcome, "binding", ctx.csrf)
     return _details_page(request, ctx, 200, _details_values(ctx), {})
@@ -343,8 +367,9 @@ def submit_sign_in(
             message += f"{gap}{t['tries_left']}{gap}{result.tries_left}"
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
-    # The seed's flow: signed in, the member goes straight on to LINE's consent page.
-    return redirect(request, "/b/line" if settings.line_enabled else "/b")
+    # Signed in: on to the LINE step's page (LINE's button, or going on without it), or,
+    # without LINE, to the member's details.
+    return redirect(request, "/b")
 
 
 @router.post("/b/details")
@@ -354,6 +379,9 @@ def submit_details(
     settings: SettingsDep,
     name: Annotated[str, Form()] = "",
     birthday: Annotated[str, Form()] = "",
+    birthday_year: Annotated[str, Form()] = "",
+    birthday_month: Annotated[str, Form()] = "",
+    birthday_day: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
@@ -366,6 +394,9 @@ def submit_details(
         return redirect(request, "/b")
     if not security.constant_time_equal(csrf, ctx.csrf):
         return message_page(request, 403, "csrf_failed", store=ctx.store)
+    birthday = service.birthday_given(
+        birthday=birthday, year=birthday_year, month=birthday_month, day=birthday_day
+    )
     values = {"name": name, "birthday": birthday, "email": email}
     # An e-mail on file is shown masked and not changed here.
     form = service.DetailsForm(
@@ -409,9 +440,12 @@ def bind_done(
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
-        more = (t[key].format(store=ctx.referral),)
+        more = (t.fill(key, store=ctx.referral),)
+    actions: tuple[Action, ...] = ()
     if ctx.line_outcome is LineOutcome.LINKED:
         more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
+        actions = line_pages.add_friend(t, ctx.store, ctx.line_friend)
+    way = way_on(request, ctx.store, primary=not actions)
     return message_page(
         request,
         200,
@@ -420,6 +454,30 @@ def bind_done(
         heading_key="bind_done_title",
         icon="done",
         more=more,
+        actions=actions + way.pop("actions"),
+        **way,
+    )
+
+
+@router.get("/stores/{code}/terms")
+def store_terms(code: str, request: Request, db: DbDep) -> Response:
+    """The store's member terms and privacy notice, which the registration form links to (in
+    a tab of its own): the store's text, or the default one in the page's language."""
+    with db.transaction(write=False) as session:
+        try:
+            store = get_store_by_code_or_raise(session=session, code=code)
+        except NotFound:
+            return status_page(request, 404)
+        session.expunge(store)
+    t = translator(locale_of(request))
+    text = store.terms_text or t.fill("terms_default", store=store.name)
+    return render(
+        request,
+        "terms.html",
+        200,
+        store=store,
+        title=t.fill("terms_title", store=store.name),
+        paragraphs=[part.strip() for part in text.split("\n\n") if part.strip()],
     )
 
 

@@ -142,15 +142,35 @@ def _clean_email(raw: str, errors: dict[str, str]) -> str | None:
         return None
 
 
+# The earliest birthday the pages take (and list).
+FIRST_BIRTH_YEAR = 1900
+
+
+def birthday_given(*, birthday: str, year: str, month: str, day: str) -> str:
+    """The birthday as sent: the form's three lists as "YYYY-M-D" (a part left empty stays
+    empty), or else one ``birthday`` field in ISO form (an older page, or an API caller)."""
+    parts = (year.strip(), month.strip(), day.strip())
+    return "-".join(parts) if any(parts) else birthday
+
+
 def _clean_birthday(raw: str, errors: dict[str, str]) -> date | None:
     if "birthday" in errors or not raw.strip():
         return None
-    try:
-        birthday = date.fromisoformat(raw.strip())
-    except ValueError:
+    parts = raw.strip().split("-")
+    if len(parts) == 3 and any(not part for part in parts):
+        errors["birthday"] = "birthday_incomplete"
+        return None
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
         errors["birthday"] = "invalid_birthday"
         return None
-    if birthday >= utcnow().date() or birthday.year < 1900:
+    year, month, day = (int(part) for part in parts)
+    try:
+        birthday = date(year, month, day)
+    except ValueError:
+        no_such_day = 1 <= month <= 12 and 1 <= day <= 31 and 1 <= year <= 9999
+        errors["birthday"] = "birthday_no_such_day" if no_such_day else "invalid_birthday"
+        return None
+    if birthday >= utcnow().date() or birthday.year < FIRST_BIRTH_YEAR:
         errors["birthday"] = "invalid_birthday"
         return None
     return birthday

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend_client.schemas import StorePageSettings
 from omo_backend.errors import Conflict, NotFound
 from omo_backend.models import Store
 
@@ -23,5 +24,13 @@ def create(
         raise Conflict(f"Store {code} exists already.", code="store_exists")
     store = Store(code=code, name=name, locale=locale, timezone=timezone)
     session.add(store)
+    session.flush()
+    return store
+
+
+def update_page_settings(*, session: Session, store: Store, settings: StorePageSettings) -> Store:
+    """Sets what the customers' pages show of ``store``: the fields ``settings`` was given."""
+    for field in sorted(settings.model_fields_set):
+        setattr(store, field, getattr(settings, field))
     session.flush()
     return store

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from omo_backend import demo_seed, migrate
 from omo_backend.db import Database
@@ -188,3 +188,76 @@ def refused_soon(http: requests.Session, url: str) -> str:
     assert reply.status_code == 401
     code: str = reply.json()["error"]["code"]
     return code
+
+
+def test_an_operator_sets_what_the_phone_pages_show_of_a_store(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'omo.db'}"
+    assert omo(url, "store", "add", "--code", "TPE01", "--name", "Taipei Main").returncode == 0
+    terms = tmp_path / "terms.txt"
+    terms.write_text("第一條 會員資格\r\n\r\n第二條 個人資料\n", encoding="utf-8")
+    done = omo(
+        url,
+        "store",
+        "set",
+        "--code",
+        "TPE01",
+        "--shop-url",
+        "https://shop.example.com/",
+        "--line-add-friend-url",
+        "https://line.me/R/ti/p/@omo-tpe01",
+        "--terms-file",
+        str(terms),
+    )
+    assert done.returncode == 0, done.stderr
+
+    def store() -> Store:
+        db = Database(url)
+        with db.transaction(write=False) as session:
+            found = session.scalars(select(Store)).one()
+            session.expunge(found)
+        db.dispose()
+        return found
+
+    first = store()
+    assert first.shop_url == "https://shop.example.com/"
+    assert first.line_add_friend_url == "https://line.me/R/ti/p/@omo-tpe01"
+    assert first.terms_text == "第一條 會員資格\n\n第二條 個人資料"
+
+    # Refused on the wire's terms, naming the option; nothing changes.
+    for option, value, words in (
+        ("--shop-url", "http://shop.example.com/", "https://"),
+        ("--line-add-friend-url", "https://example.com/@omo", "line.me"),
+    ):
+        refused = omo(url, "store", "set", "--code", "TPE01", option, value)
+        assert refused.returncode == 2
+        assert option in refused.stderr
+        assert words in refused.stderr
+    assert omo(url, "store", "set", "--code", "TPE01").returncode == 2, "nothing to set"
+    assert omo(url, "store", "set", "--code", "NOPE", "--shop-url", "").returncode == 2
+    assert store().shop_url == "https://shop.example.com/"
+
+    # "" removes one setting and leaves the others.
+    assert omo(url, "store", "set", "--code", "TPE01", "--shop-url", "").returncode == 0
+    after = store()
+    assert after.shop_url is None
+    assert after.line_add_friend_url == "https://line.me/R/ti/p/@omo-tpe01"
+    assert after.terms_text == first.terms_text
+
+
+def test_the_demo_store_has_a_shop_a_line_account_and_its_own_terms(tmp_path: Path):
+    db = Database(f"sqlite:///{tmp_path / 'demo.db'}")
+    migrate.upgrade(db.engine)
+    with db.transaction() as session:
+        demo_seed.seed(session=session)
+        # A demo database from before the page settings: seeded again, it gets them.
+        session.execute(update(Store).values(shop_url=None, line_add_friend_url=None))
+        session.execute(delete(AuditEvent).where(AuditEvent.action == demo_seed.PAGES_SEEDED))
+    with db.transaction() as session:
+        demo_seed.seed(session=session)
+    with db.transaction(write=False) as session:
+        stores = {s.code: s for s in session.scalars(select(Store))}
+    assert stores["TPE01"].shop_url == "https://shop.example.com/"
+    assert stores["TPE01"].line_add_friend_url == "https://line.me/R/ti/p/@omo-demo"
+    assert stores["TPE01"].terms_text
+    assert stores["TPE02"].shop_url is None, "a store without a shop: its pages say so"
+    db.dispose()

@@ -1,8 +1,9 @@
 """The LINE step on the customer pages, against a fake LINE that speaks LINE Login v2.1.
 
-After the member signs in on the bind link (or registers), the page sends the phone to LINE's
-consent screen; LINE sends it back to ``/line/callback`` with a code (or the customer's
-"Cancel"); the member's LINE user id and friendship are stored and the counter sees each turn.
+After the member signs in on the bind link (or registers), a page offers LINE's button (or
+going on without LINE); the button sends the phone to LINE's consent screen; LINE sends it
+back to ``/line/callback`` with a code (or the customer's "Cancel"); the member's LINE user id
+and friendship are stored and the counter sees each turn.
 """
 
 from __future__ import annotations
@@ -74,19 +75,36 @@ def scanned(backend: LiveBackend, member_id: int) -> tuple[Any, dict[str, Any], 
     return counter, binding, phone
 
 
+def line_step(phone: Phone) -> requests.Response:
+    """The member signs in: the LINE step's page, which does not go to LINE by itself."""
+    page = sign_in(phone)
+    assert page.status_code == 200, page.text
+    assert [r.status_code for r in page.history] == [303], "not to LINE without a tap"
+    assert 'href="/b/line"' in page.text, "LINE's button"
+    assert "Log in with LINE" in page.text
+    assert 'action="/b/line/skip"' in page.text, "and going on without LINE"
+    return page
+
+
+def to_line(phone: Phone) -> requests.Response:
+    """Signed in, the member taps LINE's button: the page LINE's answer leads to."""
+    line_step(phone)
+    return phone.open(phone.backend.url("/b/line"))
+
+
 def test_signed_in_the_member_allows_line_adds_the_friend_and_the_counter_sees_it(
     backend: LiveBackend, line: FakeLine, member_id: int
 ):
     counter, binding, phone = scanned(backend, member_id)
     user = line.user(add_friend=True)
 
-    page = sign_in(phone)
-    # Sign-in → /b/line → LINE's consent screen → /line/callback → on to the details step.
+    page = to_line(phone)
+    # LINE's button: /b/line → LINE's consent screen → /line/callback → the details step.
     assert page.status_code == 200, page.text
     assert page.url == backend.url("/b")
     assert "Check your details" in page.text
-    assert [r.status_code for r in page.history] == [303, 303, 302, 303]
-    authorize = urlsplit(page.history[2].url)
+    assert [r.status_code for r in page.history] == [303, 302, 303]
+    authorize = urlsplit(page.history[1].url)
     asked = {k: v[0] for k, v in parse_qs(authorize.query).items()}
     assert asked["response_type"] == "code"
     assert asked["scope"] == "openid profile"
@@ -119,7 +137,7 @@ def test_a_member_who_does_not_add_the_friend_is_linked_and_staff_see_not_a_frie
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user(add_friend=False)
-    page = sign_in(phone)
+    page = to_line(phone)
     assert "Check your details" in page.text
     seen = binding_of(counter, binding["id"])
     assert (seen["status"], seen["line_outcome"], seen["line_friend"]) == (
@@ -136,7 +154,7 @@ def test_cancel_on_line_is_a_clear_page_the_counter_sees_and_try_again_links(
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user(approve=False)
-    page = sign_in(phone)
+    page = to_line(phone)
     assert page.status_code == 403
     assert "LINE not linked" in page.text
     assert "You cancelled on LINE" in page.text
@@ -161,13 +179,10 @@ def test_the_counter_waiting_on_signed_in_wakes_when_line_is_cancelled(
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user(approve=False)
-    phone.http.max_redirects = 1  # stop on /b/line, before LINE
-    with pytest.raises(requests.TooManyRedirects):
-        sign_in(phone)
+    line_step(phone)
     assert status_of(counter, binding["id"]) == "signed_in"
 
     def cancel_on_line() -> requests.Response:
-        phone.http.max_redirects = 30
         return phone.open(backend.url("/b/line"))
 
     reply = counter.get(
@@ -198,7 +213,7 @@ def test_continuing_without_line_completes_the_binding_and_the_counter_sees_skip
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user(approve=False)
-    sign_in(phone)
+    to_line(phone)
     skipped, seen = while_counter_waits(
         backend, counter, binding["id"], "signed_in", lambda: phone.submit("/b/line/skip")
     )
@@ -211,30 +226,28 @@ def test_continuing_without_line_completes_the_binding_and_the_counter_sees_skip
     assert (final["status"], final["line_outcome"]) == ("completed", "skipped")
 
 
-def test_skipping_line_needs_a_reason_and_the_pages_token(
+def test_line_can_be_skipped_before_going_there_with_the_pages_token_only(
     backend: LiveBackend, line: FakeLine, member_id: int
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user()
-    phone.http.max_redirects = 1
-    with pytest.raises(requests.TooManyRedirects):
-        sign_in(phone)
-    phone.http.max_redirects = 30
-    # Nothing went wrong with LINE yet: no skipping it, even with the page's own token.
-    page = phone.open(backend.url("/b"))
-    assert "Continue with LINE" in page.text
+    # Not before signing in: the skip is a step of the signed-in member's.
     with backend.db.transaction(write=False) as session:
         csrf = session.scalars(select(PageSession.csrf_token)).one()
-    refused = phone.http.post(backend.url("/b/line/skip"), data={"csrf": csrf}, timeout=10)
-    assert refused.url == backend.url("/b"), "sent back to the LINE step"
-    assert "Continue with LINE" in refused.text
+    early = phone.http.post(backend.url("/b/line/skip"), data={"csrf": csrf}, timeout=10)
+    assert early.url == backend.url("/b")
     assert binding_of(counter, binding["id"])["line_outcome"] is None
-    # And after LINE went wrong, not without the page's token.
-    line.user(approve=False)
-    assert phone.open(backend.url("/b/line")).status_code == 403
+    line_step(phone)
     forged = phone.http.post(backend.url("/b/line/skip"), data={"csrf": "x"}, timeout=10)
     assert forged.status_code == 403
-    assert binding_of(counter, binding["id"])["line_outcome"] == "cancelled"
+    assert binding_of(counter, binding["id"])["line_outcome"] is None
+    skipped = phone.submit("/b/line/skip")
+    assert skipped.url == backend.url("/b")
+    assert "Check your details" in skipped.text
+    assert binding_of(counter, binding["id"])["line_outcome"] == "skipped"
+    assert not line.requests_to("/oauth2/v2.1/token"), "never went to LINE"
+    # Skipped, LINE's button leads nowhere any more: on to the details.
+    assert "Check your details" in phone.open(backend.url("/b/line")).text
 
 
 def test_a_line_account_of_another_member_is_refused(
@@ -246,7 +259,7 @@ def test_a_line_account_of_another_member_is_refused(
         assert other is not None
         other.line_user_id = user.sub
     counter, binding, phone = scanned(backend, member_id)
-    page = sign_in(phone)
+    page = to_line(phone)
     assert page.status_code == 409
     assert "already linked to another member" in page.text
     seen = binding_of(counter, binding["id"])
@@ -261,10 +274,7 @@ def test_line_failing_us_is_a_502_page_and_the_member_can_try_again(
 ):
     counter, binding, phone = scanned(backend, member_id)
     line.user()
-    phone.http.max_redirects = 2  # up to LINE's authorize, not yet its answer
-    with pytest.raises(requests.TooManyRedirects):
-        sign_in(phone)
-    phone.http.max_redirects = 30
+    line_step(phone)
     line.fail_next(1, status=500)  # the token endpoint is down for a moment
     page = phone.open(backend.url("/b/line"))
     assert page.status_code == 502
@@ -279,8 +289,8 @@ def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
 ):
     _, _, phone = scanned(backend, member_id)
     line.user()
-    page = sign_in(phone)
-    callback = page.history[3].url
+    page = to_line(phone)
+    callback = page.history[2].url
     assert urlsplit(callback).path == "/line/callback"
     replay = requests.get(callback, timeout=10)
     assert replay.status_code == 410
@@ -292,12 +302,9 @@ def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
 
 
 def consent_screen(phone: Phone, backend: LiveBackend, identifier: str = "0912 345 678") -> str:
-    """Signed in, the phone is sent to LINE: the address of LINE's consent screen, not yet
-    answered (the phone stops there)."""
-    phone.http.max_redirects = 1  # stop on /b/line, before LINE
-    with pytest.raises(requests.TooManyRedirects):
-        sign_in(phone, identifier)
-    phone.http.max_redirects = 30
+    """Signed in, the member taps LINE's button: the address of LINE's consent screen, not
+    yet answered (the phone stops there)."""
+    sign_in(phone, identifier)
     to_line = phone.http.get(backend.url("/b/line"), allow_redirects=False, timeout=10)
     assert to_line.status_code == 303
     address: str = to_line.headers["Location"]
@@ -389,7 +396,7 @@ def test_the_state_alone_is_no_sign_in_even_with_a_trip_cookie_of_another_page(
         assert personal not in page.text
     assert someone.http.cookies["omo_bind"] == own_session, "no session of the member's"
     assert "omo_line" in someone.http.cookies, "a LINE trip cookie, but not the member's"
-    assert "Continue with LINE" in someone.open(backend.url("/b")).text, "their own page, as it was"
+    assert "Log in with LINE" in someone.open(backend.url("/b")).text, "their own page, as it was"
 
     # What stays possible, and is on record: the member's link now carries the someone's
     # LINE account (the member passed it on); the member's own browser sees it linked.
@@ -430,12 +437,10 @@ def test_a_registration_finished_on_line_in_another_browser_shows_at_home(
     user = line.user(add_friend=True)
     phone = Phone(backend)
     phone.open(latest_link(backend, "+886933111222"))
-    phone.http.max_redirects = 1  # registered, then stopped on /r/line, before LINE
-    with pytest.raises(requests.TooManyRedirects):
-        phone.submit(
-            "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
-        )
-    phone.http.max_redirects = 30
+    welcome = phone.submit(
+        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
+    )
+    assert welcome.url == backend.url("/r/done"), "registered; LINE is offered, not forced"
     to_line = phone.http.get(backend.url("/r/line"), allow_redirects=False, timeout=10)
 
     in_app = Phone(backend)
@@ -459,8 +464,8 @@ def test_trips_to_line_keep_no_state_in_clear_and_nothing_personal_in_the_audit(
 ):
     _, _, phone = scanned(backend, member_id)
     user = line.user()
-    page = sign_in(phone)
-    state = parse_qs(urlsplit(page.history[3].url).query)["state"][0]
+    page = to_line(phone)
+    state = parse_qs(urlsplit(page.history[2].url).query)["state"][0]
     with backend.db.transaction(write=False) as session:
         trips = session.scalars(select(LineLogin)).all()
         assert len(trips) == 1
@@ -483,11 +488,14 @@ def test_registration_with_line_links_the_new_member(backend: LiveBackend, line:
     user = line.user(add_friend=True)
     phone = Phone(backend)
     phone.open(latest_link(backend, "+886933111222"))
-    done = phone.submit(
+    welcome = phone.submit(
         "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
     )
+    assert welcome.url == backend.url("/r/done")
+    assert "Welcome to 台北總店" in welcome.text
+    assert 'href="/r/line"' in welcome.text, "LINE's button"
+    done = phone.open(backend.url("/r/line"))
     assert done.url == backend.url("/r/done")
-    assert "Welcome to 台北總店" in done.text
     assert "LINE linked" in done.text
     with backend.db.transaction(write=False) as session:
         new = session.scalar(select(Customer).where(Customer.phone == "+886933111222"))
@@ -505,15 +513,15 @@ def test_registration_goes_on_without_line_when_the_customer_cancels(
     line.user(approve=False)
     phone = Phone(backend)
     phone.open(latest_link(backend, "+886933111222"))
-    page = phone.submit(
-        "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
-    )
+    phone.submit("/r", name="林小華", password="password1", password_confirm="password1", terms="1")
+    page = phone.open(backend.url("/r/line"))
     assert page.status_code == 403
     assert 'href="/r/line"' in page.text
     assert 'href="/r/done"' in page.text
     done = phone.open(backend.url("/r/done"))
     assert done.status_code == 200
-    assert "Link LINE and add 台北總店 as a friend" in done.text
+    assert "Log in with LINE" in done.text
+    assert 'href="/r/line"' in done.text
 
 
 def test_without_a_line_channel_there_is_no_line_step(db_factory: DatabaseFactory):

@@ -68,6 +68,8 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self._open: list[tuple[str, str | None]] = []
         self._label_for: str | None = None
+        self._select: str | None = None
+        self._chosen: str | None = None
         self._text: list[str] = []
         self._skip = 0
         self.feed(reply.text)
@@ -91,6 +93,14 @@ class Page(HTMLParser):
             self.links.append(str(found["href"]))
         if tag == "input" and found.get("name"):
             self.inputs[str(found["name"])] = found
+        if tag == "select" and found.get("name"):
+            # A list: its type is "select", its value the option shown as chosen.
+            self._select = str(found["name"])
+            self.inputs[self._select] = found | {"type": "select", "value": ""}
+        if tag == "option" and self._select and "selected" in found:
+            # An option without a value sends its text.
+            self._chosen = self._select if found.get("value") is None else None
+            self.inputs[self._select]["value"] = found.get("value") or ""
         element_id = found.get("id")
         if element_id:
             self.attrs_by_id[element_id] = found
@@ -103,12 +113,17 @@ class Page(HTMLParser):
             self._skip -= 1
         if tag == "label":
             self._label_for = None
+        if tag == "select":
+            self._select = None
         while self._open:
             open_tag, _ = self._open.pop()
             if open_tag == tag:
                 break
 
     def handle_data(self, data: str) -> None:
+        if self._chosen:
+            self.inputs[self._chosen]["value"] = data.strip()
+            self._chosen = None
         if self._skip:
             return
         self._text.append(data)
@@ -238,19 +253,27 @@ def test_the_link_opens_a_small_phone_page_in_chinese_with_the_verified_phone_ma
     assert "http://" not in opened.text
     assert "https://" not in opened.text
 
-    # It asks for the name, e-mail, birthday, a password twice and the two consents.
+    # It asks for the name, e-mail, birthday (year, month and day lists, in that order in
+    # Chinese), a password twice and the two consents.
     kinds = {name: field.get("type") for name, field in page.inputs.items()}
     assert kinds == {
         "csrf": "hidden",
         "name": "text",
         "email": "email",
-        "birthday": "date",
+        "birthday_year": "select",
+        "birthday_month": "select",
+        "birthday_day": "select",
         "password": "password",
         "password_confirm": "password",
         "terms": "checkbox",
         "marketing": "checkbox",
     }
-    for field in ("name", "email", "birthday", "password", "password_confirm"):
+    assert [page.labels[f"birthday_{part}"] for part in ("year", "month", "day")] == [
+        "年",
+        "月",
+        "日",
+    ]
+    for field in ("name", "email", "password", "password_confirm"):
         assert page.labels.get(field), f"{field} has no label"
     assert not page.is_checked("marketing"), "marketing consent is opt-in"
     assert not page.is_checked("terms")
@@ -266,7 +289,7 @@ def test_the_page_speaks_the_browsers_language_and_switches_on_request(
     assert page.html_lang == "en"
 
     # The switch in the header ("中文") is a relative link; the choice sticks.
-    assert page.links == ["?lang=zh_TW"]
+    assert page.links == ["?lang=zh_TW", "/stores/TPE01/terms"], "language switch, terms"
     assert "中文" in page.text
     chinese = assert_page(phone.open(backend.url("/r") + page.links[0]), 200, "加入 台北總店 會員")
     assert chinese.html_lang == "zh-Hant-TW"
@@ -421,12 +444,13 @@ def test_an_e_mail_of_an_existing_member_cannot_sign_up_a_second_account(
     page = assert_page(refused, 409, "Please check the fields marked below.")
     assert refused.url == backend.url("/r")
     assert page.error_of("email").startswith("This e-mail belongs to a member already.")
-    for other in ("name", "birthday", "password", "password_confirm", "terms"):
+    for other in ("name", "birthday_year", "password", "password_confirm", "terms"):
         assert "aria-invalid" not in page.inputs[other], other
     # What was typed is kept, except the passwords.
     assert page.inputs["name"]["value"] == "Hua Lin"
     assert page.inputs["email"]["value"] == " HUA@example.com"
-    assert page.inputs["birthday"]["value"] == "1990-05-04"
+    birthday = [page.inputs[f"birthday_{part}"]["value"] for part in ("year", "month", "day")]
+    assert birthday == ["1990", "5", "4"]
     assert page.is_checked("terms")
     assert page.is_checked("marketing")
     assert page.inputs["password"]["value"] == ""
@@ -464,12 +488,13 @@ def test_each_form_error_is_tied_to_its_field_and_the_rest_is_kept(
     page = assert_page(refused, 422, "Please check the fields marked below.")
     assert page.error_of("name") == "Please fill this in."
     assert page.error_of("email") == "That is not an e-mail address."
-    assert page.error_of("birthday") == "Use a real date in the past."
+    assert page.error_of("birthday_year") == "Use a real date in the past."
+    assert page.error_of("birthday_day") == "Use a real date in the past."
     assert page.error_of("password") == "Use at least 8 characters."
     assert page.error_of("terms") == "Please agree to the member terms to join."
     assert "aria-invalid" not in page.inputs["password_confirm"]
     assert page.inputs["email"]["value"] == "hua-at-example.com"
-    assert page.inputs["birthday"]["value"] == "2999-01-01"
+    assert page.inputs["birthday_month"]["value"] == "1", "kept as far as the lists go"
     assert page.is_checked("marketing")
     assert not page.is_checked("terms")
     assert page.inputs["password"]["value"] == ""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import bindparam, select, text
 
@@ -15,12 +13,8 @@ from omo_backend.models.base import UTCDateTime
 from tests.support.backend import DatabaseFactory
 
 
-def test_a_lock_in_force_survives_the_upgrade(db_factory: DatabaseFactory, tmp_path: Path):
-    if db_factory.cluster is None:
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-    else:
-        url = db_factory.cluster.create_database(f"m_{uuid.uuid4().hex[:12]}")
-    db = Database(url)
+def test_a_lock_in_force_survives_the_upgrade(db_factory: DatabaseFactory):
+    db = Database(db_factory.empty_url())
     try:
         migrate.upgrade(db.engine, "0004")
         until = utcnow() + timedelta(minutes=10)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import BrowserContext, Locator, Page, Request, Response, ViewportSize
 from playwright.sync_api import Error as PlaywrightError
 
-from omo_backend.pages.i18n import MESSAGES
+from omo_backend.pages.i18n import LANGUAGE_NAMES, SOURCE_LOCALE, WORDS, translations
 from tests.browser.staff import STORE
 
 SHOTS = Path(os.environ.get("OMO_SCREENSHOTS", "test-artifacts/screens")) / "phone"
@@ -24,11 +25,61 @@ FINGERTIP_PX = 44
 VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 # What the phone's browser sends as its language (Playwright sets Accept-Language from it).
 BROWSER_LOCALE = {"en": "en-US", "zh_TW": "zh-TW"}
+# The birthday's three lists.
+BIRTHDAY = ("year", "month", "day")
+
+
+# The templates' own words (``{{ _("...") }}``), by the names the tests know them by: their
+# English is their message id in the catalogs.
+TEMPLATE_WORDS = {
+    "register_intro": (
+        "Your mobile number %(phone)s is verified by this link. Fill in your details to finish."
+    ),
+    "form_has_errors": "Please check the fields marked below.",
+    "name": "Name",
+    "email": "E-mail (optional)",
+    "birthday": "Birthday (optional)",
+    "birthday_year": "Year",
+    "birthday_month": "Month",
+    "birthday_day": "Day",
+    "terms_link": "Read the member terms and privacy notice",
+    "terms_close": "Close this tab to go back to the form.",
+    "password": "Password for signing in",
+    "password_hint": "At least 8 characters.",
+    "password_confirm": "Password again",
+    "submit": "Join",
+    "bind_intro": (
+        "Sign in with the member account you registered: "
+        "your mobile number or e-mail, and your password."
+    ),
+    "bind_member": "The staff found member %(phone)s.",
+    "identifier": "Mobile number or e-mail",
+    "identifier_hint": "For example 0912 345 678, +886 912 345 678 or you@example.com.",
+    "password_current": "Password",
+    "sign_in": "Sign in",
+    "forgot_password": "Forgot password?",
+    "details_intro": (
+        "Signed in. Check your details, then confirm to link your membership to %(store)s."
+    ),
+    "email_on_file": "E-mail",
+    "confirm_details": "Confirm",
+    "reset_intro": "For member %(phone)s.",
+    "password_new": "New password",
+    "reset_save": "Save new password",
+}
 
 
 def words(lang: str) -> dict[str, str]:
-    """The pages' words in ``lang``, as the backend has them (the tests follow its wording)."""
-    return MESSAGES[lang]
+    """The pages' words in ``lang``, as the backend's catalogs have them (the tests follow its
+    wording), with ``str.format`` placeholders: ``w["done_title"].format(store=...)``."""
+    catalog = translations(lang)
+    found = {}
+    for key, msgid in (WORDS | TEMPLATE_WORDS).items():
+        text = catalog.gettext(msgid)
+        assert lang == SOURCE_LOCALE or text != msgid, f"{key}: {msgid!r} not in the {lang} catalog"
+        found[key] = re.sub(r"%\((\w+)\)s", r"{\1}", text)
+    found["switch_to"] = LANGUAGE_NAMES["en" if lang == "zh_TW" else "zh_TW"]
+    return found
 
 
 class NavigationAborted(AssertionError):
@@ -94,11 +145,12 @@ class PhoneScreen:
         self.lang = to
         return self._navigate(link, name)
 
-    def tap_away(self, button: str) -> str:
-        """Taps a button that takes the phone to another site (one it may visit); no checks
-        of ours apply to that site's page. Returns where the phone landed."""
+    def tap_away(self, button: str, role: Literal["button", "link"] = "button") -> str:
+        """Taps a button (or a link drawn as one) that takes the phone to another site (one
+        it may visit); no checks of ours apply to that site's page. Returns where the phone
+        landed."""
         start = len(self.requests)
-        self._wait_for_navigation(self.page.get_by_role("button", name=button, exact=True), button)
+        self._wait_for_navigation(self.page.get_by_role(role, name=button, exact=True), button)
         self._stayed_allowed(start)
         assert not self.page.url.startswith(self.origin + "/"), f"still at {self.page.url}"
         return self.page.url
@@ -139,6 +191,28 @@ class PhoneScreen:
         """Types into the fields labelled by the keys."""
         for label, value in values.items():
             self.field(label).fill(value)
+
+    def choose_birthday(self, year: int | None, month: int | None, day: int | None) -> None:
+        """Picks the birthday's year, month and day from their lists (None: left empty)."""
+        w = words(self.lang)
+        for part, value in (("year", year), ("month", month), ("day", day)):
+            self.field(w[f"birthday_{part}"]).select_option("" if value is None else str(value))
+
+    def birthday_chosen(self) -> tuple[str, str, str]:
+        """What the birthday's year, month and day lists show as chosen ("" for none)."""
+        w = words(self.lang)
+        year, month, day = (self.field(w[f"birthday_{p}"]).input_value() for p in BIRTHDAY)
+        return year, month, day
+
+    def birthday_reading_order(self) -> list[str]:
+        """The birthday's lists as the eye reads them, left to right: their labels' words."""
+        w = words(self.lang)
+        lefts = {}
+        for part in BIRTHDAY:
+            box = self.field(w[f"birthday_{part}"]).bounding_box()
+            assert box is not None, f"the birthday's {part} list is not shown"
+            lefts[part] = box["x"]
+        return sorted(BIRTHDAY, key=lambda part: lefts[part])
 
     def text(self) -> str:
         return " ".join(self.page.locator("body").inner_text().split())
@@ -258,7 +332,7 @@ def says(phone: PhoneScreen, *keys: str) -> None:
     for key in keys:
         assert w[key].format(store=STORE, phone="") in text, f"{w[key]!r} not in {text!r}"
     assert phone.page.get_by_role("heading", level=1).is_visible()
-    for bad in ("Traceback", "Internal Server Error", '"detail"', "{store}"):
+    for bad in ("Traceback", "Internal Server Error", '"detail"', "{store}", "%(store)s"):
         assert bad not in text
 
 

@@ -7,7 +7,9 @@ import functools
 import uuid
 from typing import Any
 
+from backend_client.schemas import StorePageSettings
 from omo_backend import security
+from omo_backend.stores import service as stores
 from tests.support.backend import Counter, LiveBackend
 
 STORE = "台北總店"
@@ -68,3 +70,11 @@ def binding(counter: Counter, binding_id: int) -> dict[str, Any]:
     assert reply.status_code == 200, reply.text
     seen: dict[str, Any] = reply.json()
     return seen
+
+
+def set_store_pages(backend: LiveBackend, **settings: str | None) -> None:
+    """The manager sets what the phone pages show of the store (``omo-backend store set``)."""
+    with backend.db.transaction() as session:
+        store = stores.get_by_code_or_raise(session=session, code="TPE01")
+        page_settings = StorePageSettings.model_validate(settings)
+        stores.update_page_settings(session=session, store=store, settings=page_settings)

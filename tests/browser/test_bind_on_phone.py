@@ -70,7 +70,9 @@ def test_a_member_scans_signs_in_confirms_and_the_counter_follows(
     assert phone.page.get_by_label(w["email"], exact=True).count() == 0, "nothing to add"
     phone.shot("bind-3-details")
 
-    phone.typed({w["name"]: "Mei Lin", w["birthday"]: "1990-05-06"})
+    assert phone.birthday_chosen() == ("", "", ""), "no birthday on file yet"
+    phone.typed({w["name"]: "Mei Lin"})
+    phone.choose_birthday(1990, 5, 6)
     done = phone.tap(w["confirm_details"])
     assert done.status == 200
     assert done.url == backend.url("/b/done")

@@ -96,5 +96,8 @@ def test_expired_and_used_links_say_what_to_do_and_the_counter_agrees(
     assert binding(counter, qr["id"])["status"] == "completed"
     bind_again = new_phone()
     assert bind_again.open(qr["qr_url"]).status == 410
-    says(bind_again, "error_title", "bind_link_used")
+    # Good news told again: a success, not a warning, and the end of the path.
+    says(bind_again, "bind_link_used_title", "bind_link_used", "can_close")
+    assert bind_again.page.locator(".mark.done").is_visible()
+    assert bind_again.page.locator(".mark.problem").count() == 0
     bind_again.shot("error-used-bind-link")

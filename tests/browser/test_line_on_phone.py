@@ -28,11 +28,13 @@ from tests.browser.staff import (
     binding,
     invitation,
     invite,
+    set_store_pages,
 )
 from tests.fakes.line_server import FakeLine
 from tests.support.backend import Counter, DatabaseFactory, LiveBackend, latest_link, live_backend
 
 LANGS = ["en", "zh_TW"]
+ADD_FRIEND = "https://line.me/R/ti/p/@omo-tpe01"
 AUTHORIZE = "/oauth2/v2.1/authorize"
 
 
@@ -67,16 +69,35 @@ def went_to_line(load: Load, line: FakeLine) -> None:
     assert any(r.startswith("GET /line/callback?") for r in load.requests), load
 
 
-def ready_to_sign_in(
+def ready_for_line(
     phone: PhoneScreen, backend: LiveBackend, counter: Counter, member_id: int
 ) -> int:
-    """The member scans the counter's QR code and types their sign-in; the binding's id."""
+    """The member scans the counter's QR code and signs in: the LINE step's page, with
+    LINE's button and the way on without LINE. The binding's id."""
     w = words(phone.lang)
     qr = bind_now(counter, member_id)
     assert phone.open(qr["qr_url"]).url == backend.url("/b")
     assert line_of(counter, qr["id"]) == ("scanned", None, None)
     phone.typed({w["identifier"]: "0933 222 111", w["password_current"]: PASSWORD})
+    intro = phone.tap(w["sign_in"])
+    assert intro.status == 200
+    assert intro.url == backend.url("/b")
+    assert not any(AUTHORIZE in r for r in intro.requests), "not to LINE without a tap"
+    says(phone, "line_title", "line_intro")
+    assert phone.page.get_by_role("link", name=w["line_login"], exact=True).is_visible()
+    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
+    assert line_of(counter, qr["id"]) == ("signed_in", None, None)
     return int(qr["id"])
+
+
+def actions(phone: PhoneScreen) -> list[tuple[str, bool]]:
+    """The page's actions in order, each with whether it is drawn as the main one."""
+    found: list[tuple[str, bool]] = phone.page.locator("main .card").evaluate(
+        """card => [...card.querySelectorAll('a.btn, button')].map(e =>
+            [(e.querySelector('span') || e).textContent.trim(),
+             !e.classList.contains('quiet')])"""
+    )
+    return [(name, main) for name, main in found]
 
 
 def confirmed(phone: PhoneScreen, backend: LiveBackend) -> str:
@@ -94,11 +115,11 @@ def test_a_member_allows_line_adds_the_friend_and_the_counter_follows(
 ) -> None:
     w = words(lang)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
     user = line.user(approve=True, add_friend=True)
 
-    # Sign-in → /b/line → LINE's consent screen → /line/callback → the details step.
-    details = phone.tap(w["sign_in"])
+    # LINE's button → /b/line → LINE's consent screen → /line/callback → the details step.
+    details = phone.follow(w["line_login"])
     assert details.status == 200
     assert details.url == backend.url("/b"), "LINE's code and state leave the address bar"
     went_to_line(details, line)
@@ -120,15 +141,17 @@ def test_a_member_backs_out_of_line_then_links_without_adding_the_friend(
     backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
 ) -> None:
     w = words(lang)
+    set_store_pages(backend, line_add_friend_url=ADD_FRIEND)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
 
     # LINE's consent screen, as a page that waits (the fake's answers at once), and Back.
     def consent_screen(route: Route) -> None:
         route.fulfill(content_type="text/html", body="<!doctype html><h1>LINE</h1>")
 
     phone.context.route(f"{line.base_url}/**", consent_screen)
-    assert phone.tap_away(w["sign_in"]).startswith(f"{line.base_url}{AUTHORIZE}?")
+    away = phone.tap_away(w["line_login"], role="link")
+    assert away.startswith(f"{line.base_url}{AUTHORIZE}?")
     assert line_of(counter, binding_id) == ("signed_in", None, None)
     intro = phone.back()
     assert intro.status == 200
@@ -138,7 +161,7 @@ def test_a_member_backs_out_of_line_then_links_without_adding_the_friend(
     phone.context.unroute(f"{line.base_url}/**")
 
     line.user(approve=True, add_friend=False)
-    details = phone.follow(w["line_continue"])
+    details = phone.follow(w["line_login"])
     went_to_line(details, line)
     assert details.url == backend.url("/b")
     says(phone, "details_title")
@@ -148,7 +171,31 @@ def test_a_member_backs_out_of_line_then_links_without_adding_the_friend(
     assert w["line_linked_not_friend"].format(store=STORE) in done
     assert w["line_linked_friend"].format(store=STORE) not in done
     assert line_of(counter, binding_id) == ("completed", "linked", False)
+    # Not a friend yet: LINE's "Add friend" button, to the store's Official Account.
+    add_friend = phone.page.get_by_role("link", name=w["line_add_friend"], exact=True)
+    assert add_friend.get_attribute("href") == ADD_FRIEND
+    assert actions(phone)[0] == (w["line_add_friend"], True)
     phone.shot("line-2-done-not-friend")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_member_goes_on_without_line_before_going_to_line(
+    backend: LiveBackend, counter: Counter, phone: PhoneScreen, line: FakeLine, lang: str
+) -> None:
+    w = words(lang)
+    member_id = add_member(backend, E164, "Mei", email="mei@example.com")
+    binding_id = ready_for_line(phone, backend, counter, member_id)
+    assert actions(phone) == [(w["line_login"], True), (w["line_skip"], False)]
+
+    details = phone.tap(w["line_skip"])
+    assert details.status == 200
+    assert details.url == backend.url("/b")
+    assert not any(AUTHORIZE in r for r in details.requests), "never went to LINE"
+    says(phone, "details_title")
+    assert line_of(counter, binding_id) == ("signed_in", "skipped", None)
+    done = confirmed(phone, backend)
+    assert w["line_add_friend"] not in done
+    assert line_of(counter, binding_id) == ("completed", "skipped", None)
 
 
 def left_for_line(phone: PhoneScreen, line: FakeLine, button: str, **user: Any) -> str:
@@ -156,7 +203,7 @@ def left_for_line(phone: PhoneScreen, line: FakeLine, button: str, **user: Any) 
     as ``user`` says, and LINE answers in a browser of its own: the callback's address."""
     # With no user set yet the fake's consent screen is a page that stays (Playwright does
     # not route a redirect's hops, so it cannot be stubbed on the way).
-    authorize = phone.tap_away(button)
+    authorize = phone.tap_away(button, role="link")
     assert authorize.startswith(f"{line.base_url}{AUTHORIZE}?")
     line.user(**user)
     answer = requests.get(authorize, allow_redirects=False, timeout=10)
@@ -176,8 +223,8 @@ def test_line_answers_in_its_own_browser_which_is_sent_back_to_the_phones_page(
 ) -> None:
     w = words(lang)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
-    callback = left_for_line(phone, line, w["sign_in"], approve=True, add_friend=True)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
+    callback = left_for_line(phone, line, w["line_login"], approve=True, add_friend=True)
 
     in_app = new_phone()
     linked = in_app.open(callback)
@@ -210,8 +257,8 @@ def test_a_cancel_in_lines_own_browser_is_told_there_and_chosen_on_the_phone(
 ) -> None:
     w = words(lang)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
-    callback = left_for_line(phone, line, w["sign_in"], approve=False)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
+    callback = left_for_line(phone, line, w["line_login"], approve=False)
 
     in_app = new_phone()
     assert in_app.open(callback).status == 403
@@ -231,16 +278,16 @@ def test_cancel_on_line_says_so_and_the_member_continues_without_line(
 ) -> None:
     w = words(lang)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
     line.user(approve=False)
 
-    cancelled = phone.tap(w["sign_in"])
+    cancelled = phone.follow(w["line_login"])
     went_to_line(cancelled, line)
     assert cancelled.status == 403
     assert cancelled.url == backend.url("/b"), "not the callback's one-use address"
     says(phone, "line_problem_title", "line_cancelled")
-    assert phone.page.get_by_role("link", name=w["line_try_again"], exact=True).is_visible()
-    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
+    # Cancelled on LINE: trying again is the main action.
+    assert actions(phone) == [(w["line_try_again"], True), (w["line_skip"], False)]
     assert line_of(counter, binding_id) == ("signed_in", "cancelled", None)
     phone.shot("line-cancelled")
 
@@ -269,9 +316,9 @@ def test_the_line_problem_page_survives_a_reload_and_a_language_switch(
 ) -> None:
     w = words("en")
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
     line.user(approve=False)
-    assert phone.tap(w["sign_in"]).status == 403
+    assert phone.follow(w["line_login"]).status == 403
 
     # The browser reloads the tab (or brings it back from the background).
     response = phone.page.reload(wait_until="load")
@@ -305,14 +352,15 @@ def test_a_line_account_of_another_member_is_refused_and_the_member_tries_again_
             )
         )
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
-    binding_id = ready_to_sign_in(phone, backend, counter, member_id)
+    binding_id = ready_for_line(phone, backend, counter, member_id)
 
-    taken = phone.tap(w["sign_in"])
+    taken = phone.follow(w["line_login"])
     went_to_line(taken, line)
     assert taken.status == 409
     assert taken.url == backend.url("/b")
     says(phone, "line_problem_title", "line_taken")
-    assert phone.page.get_by_role("button", name=w["line_skip"], exact=True).is_visible()
+    # Its words recommend going on without LINE: that is the main action, and comes first.
+    assert actions(phone) == [(w["line_skip"], True), (w["line_try_again"], False)]
     assert line_of(counter, binding_id) == ("signed_in", "taken", None)
     phone.shot("line-taken")
 
@@ -359,12 +407,20 @@ def test_a_new_member_registers_and_links_line_on_the_way(
 ) -> None:
     w = words(lang)
     user = line.user(approve=True, add_friend=True)
-    invitation_id, done = registered(phone, backend, counter)
+    invitation_id, welcome = registered(phone, backend, counter)
+    assert welcome.url == backend.url("/r/done")
+    assert not any(AUTHORIZE in r for r in welcome.requests), "not to LINE without a tap"
+    says(phone, "done_title", "line_intro")
+    assert actions(phone) == [(w["line_login"], True)], "LINE's button, and nothing to skip"
+    says(phone, "can_close")
+    phone.shot("line-register-0-offer")
+
+    done = phone.follow(w["line_login"])
     went_to_line(done, line)
     assert done.status == 200
     assert done.url == backend.url("/r/done")
     says(phone, "done_title", "line_linked_friend")
-    assert phone.page.get_by_role("link", name=w["line_offer"].format(store=STORE)).count() == 0
+    assert phone.page.get_by_role("link", name=w["line_login"]).count() == 0
     assert invitation(counter, invitation_id)["status"] == "registered"
     assert line_of_member(backend) == (user.sub, True)
     phone.shot("line-register-done")
@@ -376,7 +432,8 @@ def test_a_new_member_cancels_on_line_goes_on_and_links_it_later_from_the_last_p
 ) -> None:
     w = words(lang)
     line.user(approve=False)
-    invitation_id, cancelled = registered(phone, backend, counter)
+    invitation_id, _ = registered(phone, backend, counter)
+    cancelled = phone.follow(w["line_login"])
     went_to_line(cancelled, line)
     assert cancelled.status == 403
     assert cancelled.url == backend.url("/r/done?line=cancelled")
@@ -388,7 +445,7 @@ def test_a_new_member_cancels_on_line_goes_on_and_links_it_later_from_the_last_p
     assert done.status == 200
     assert done.url == backend.url("/r/done")
     says(phone, "done_title")
-    offer = w["line_offer"].format(store=STORE)
+    offer = w["line_login"]
     assert phone.page.get_by_role("link", name=offer, exact=True).is_visible()
     assert line_of_member(backend) == (None, None)
     phone.shot("line-register-done-offer")
@@ -399,4 +456,6 @@ def test_a_new_member_cancels_on_line_goes_on_and_links_it_later_from_the_last_p
     assert linked.url == backend.url("/r/done")
     says(phone, "done_title", "line_linked_not_friend")
     assert phone.page.get_by_role("link", name=offer, exact=True).count() == 0
+    # The store has set no add-friend link: there is none to offer.
+    assert phone.page.get_by_role("link", name=w["line_add_friend"]).count() == 0
     assert line_of_member(backend) == (user.sub, False)

@@ -12,11 +12,20 @@ import pytest
 
 from backend_client.masking import mask_phone
 from tests.browser.phone import NewPhone, PhoneScreen, says, words
-from tests.browser.staff import E164, PASSWORD, STORE, add_member, bind_now, binding
+from tests.browser.staff import (
+    E164,
+    PASSWORD,
+    STORE,
+    add_member,
+    bind_now,
+    binding,
+    set_store_pages,
+)
 from tests.support.backend import Counter, LiveBackend, latest_link
 
 LANGS = ["en", "zh_TW"]
 NEW_PASSWORD = "new-password-9"
+SHOP = "https://shop.example.com/tpe01"
 
 
 def on_sign_in(phone: PhoneScreen, backend: LiveBackend, counter: Counter, member_id: int) -> int:
@@ -66,6 +75,7 @@ def test_the_member_resets_from_the_sms_in_another_browser_and_signs_in_with_it(
     backend: LiveBackend, counter: Counter, new_phone: NewPhone, lang: str
 ) -> None:
     w = words(lang)
+    set_store_pages(backend, shop_url=SHOP)
     member_id = add_member(backend, E164, "Mei", email="mei@example.com")
     phone = new_phone()
     binding_id = on_sign_in(phone, backend, counter, member_id)
@@ -91,7 +101,10 @@ def test_the_member_resets_from_the_sms_in_another_browser_and_signs_in_with_it(
     sms.typed({w["password_new"]: NEW_PASSWORD, w["password_confirm"]: NEW_PASSWORD})
     done = sms.tap(w["reset_save"])
     assert done.status == 200
-    says(sms, "reset_done_title", "reset_done")
+    says(sms, "reset_done_title", "reset_done", "shop_offer")
+    # The way on from here: the store's online shop (a setting of the store).
+    shop = sms.page.get_by_role("link", name=w["shop_go"], exact=True)
+    assert shop.get_attribute("href") == SHOP
     sms.shot("reset-5-done")
     assert binding(counter, binding_id)["status"] == "scanned"
 

@@ -53,6 +53,10 @@ class DatabaseFactory:
     def new_url(self) -> str:
         return self._url(f"t_{uuid.uuid4().hex[:12]}", create=True, template="omo_template")
 
+    def empty_url(self) -> str:
+        """A database with no schema yet: a migration test takes it up revision by revision."""
+        return self._url(f"e_{uuid.uuid4().hex[:12]}", create=True)
+
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
