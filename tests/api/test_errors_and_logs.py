@@ -555,7 +555,10 @@ def _walk_every_customer_page(
     line.user(add_friend=False)
     phone = Phone(backend)
     phone.open(binding["qr_url"])
-    assert "Check your details" in sign_in(phone, identifier="mei@example.com").text
+    # Signed in, the LINE step offers LINE's button; the member takes it: LINE's state, nonce,
+    # code and tokens pass through the log too.
+    assert "Log in with LINE" in sign_in(phone, identifier="mei@example.com").text
+    assert "Check your details" in phone.open(backend.url("/b/line")).text
     assert confirm(phone).url == backend.url("/b/done")
 
     # "Forgot password?" on a new bind link, the reset link opened in the SMS app's browser.
