@@ -15,7 +15,7 @@ from omo_desktop.design.tokens import ACTION_WIDTH, MAIN_ACTION_WIDTH, SPACE, TY
 from omo_desktop.flows.counter import CustomerFound, NobodyFound
 from omo_desktop.messages import describe
 from omo_desktop.screens.base import FlowScreen, button, label
-from omo_desktop.widgets.customer_card import CustomerCard
+from omo_desktop.widgets.customer_card import CustomerCard, referral_text
 from omo_desktop.widgets.layout import ActionBar, MessageLine, centred, screen_layout
 from omo_desktop.widgets.retry_wait import RetryWait
 
@@ -80,7 +80,15 @@ class CustomerScreen(FlowScreen[CustomerFound | NobodyFound]):
             self.title.setText(self.tr("Member found") if member else self.tr("Customer found"))
             # The card says "Bought before, not a member yet" for a past buyer.
             self.lead.hide()
-            if member:
+            if member and customer.referral is not None:
+                # Referrals never change once bound: staff hear it before tapping, not after.
+                self.hint.setText(
+                    self.tr(
+                        "Bind now shows a QR code for the customer to scan. The referral stays "
+                        "with %1: binding here does not change it."
+                    ).replace("%1", referral_text(customer.referral.store, customer.referral.staff))
+                )
+            elif member:
                 self.hint.setText(self.tr("Bind now shows a QR code for the customer to scan."))
             elif typed is None:
                 self.hint.setText(self.tr("Sign up sends a registration SMS (link valid 2 hours)."))

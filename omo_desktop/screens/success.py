@@ -97,6 +97,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
             self._draw_bound(state)
 
     def _draw_registered(self, invitation: schemas.Invitation) -> None:
+        self._mark(Icon.SUCCESS)
         self.title.setText(self.tr("New member registered"))
         self._show_who(invitation.customer_name, invitation.phone_masked)
         self.referral.setText(
@@ -120,6 +121,8 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
         referral = binding.referral
         # Set before this binding began: another counter's (or an earlier) referral, kept.
         earlier = referral is not None and referral.bound_at < binding.created_at
+        # Not this counter's referral: no success mark, which staff would read as "bound to me".
+        self._mark(Icon.INFO if earlier else Icon.SUCCESS)
         if referral is None or earlier:
             self.title.setText(self.tr("Member confirmed"))
             self.when.hide()
@@ -133,7 +136,7 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
             self.when.show()
         if referral is not None and earlier:
             kept = (
-                self.tr("Referral stays with %1 (since %2)")
+                self.tr("The referral stays with %1, since %2: binding here does not change it.")
                 .replace("%1", referral_text(referral.store, referral.staff))
                 .replace("%2", local_date(referral.bound_at))
             )
@@ -146,6 +149,9 @@ class SuccessScreen(FlowScreen[Registered | Bound]):
         else:
             self.already.clear()
             self.already.hide()
+
+    def _mark(self, name: Icon) -> None:
+        self.mark.setPixmap(pixmap(name, MARK_SIZE, "brand"))
 
     def _show_who(self, name: str | None, phone: str | None) -> None:
         who = [text for text in (name, phone) if text]

@@ -241,6 +241,10 @@
         <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。</translation>
     </message>
     <message>
+        <source>Bind now shows a QR code for the customer to scan. The referral stays with %1: binding here does not change it.</source>
+        <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。推薦維持為%1，在此綁定不會變更。</translation>
+    </message>
+    <message>
         <source>Please wait…</source>
         <translation>請稍候…</translation>
     </message>
@@ -891,8 +895,8 @@
         <translation>會員確認完成</translation>
     </message>
     <message>
-        <source>Referral stays with %1 (since %2)</source>
-        <translation>推薦維持為 %1（%2 起）</translation>
+        <source>The referral stays with %1, since %2: binding here does not change it.</source>
+        <translation>推薦維持為%1（%2 起），在此綁定不會變更。</translation>
     </message>
     <message>
         <source>Back to Member Search in %1 s</source>

@@ -202,11 +202,21 @@ def test_a_member_is_offered_bind_now(qtbot: QtBot, view: CounterView):
     assert "Member · Gold · 1,280 points" in texts
     # Binding will not move the referral: the card says whose it is, and since when.
     assert f"Referral: 信義門市 · Ben since {REFERRED_ON}" in texts
+    assert (
+        "Bind now shows a QR code for the customer to scan. The referral stays with 信義門市 · "
+        "Ben: binding here does not change it."
+    ) in texts
     assert not visible(view, button(view, "sign_up"))
     with qtbot.waitSignal(view.bind_requested):
         qtbot.mouseClick(button(view, "bind_now"), LEFT)
     with qtbot.waitSignal(view.back_requested):
         qtbot.mouseClick(button(view, "new_search"), LEFT)
+
+
+def test_a_member_without_a_referral_is_told_only_what_bind_now_does(view: CounterView):
+    view.render(f.CustomerFound(s.customer(member=True, with_referral=False)))
+    assert "Bind now shows a QR code for the customer to scan." in shown(view)
+    assert not [text for text in shown(view) if "stays with" in text]
 
 
 def test_a_past_buyer_is_offered_sign_up(qtbot: QtBot, view: CounterView):
@@ -713,10 +723,16 @@ def test_bound_says_an_earlier_referral_stays_and_does_not_claim_it(view: Counte
     since = referral.bound_at.astimezone().strftime("%Y-%m-%d")
     texts = shown(view)
     assert label(view, "title").text() == "Member confirmed"
-    assert f"Referral stays with 信義門市 · Ben (since {since})" in texts
-    # Information, not this counter's success: no "Bound to", no recorded time of its own.
+    assert (
+        f"The referral stays with 信義門市 · Ben, since {since}: binding here does not change it."
+    ) in texts
+    # Information, not this counter's success: no "Bound to", no recorded time of its own, and
+    # an information mark where a bound member gets the success mark.
     assert not [text for text in texts if text.startswith(("Bound to", "Referral recorded"))]
     assert label(view, "already_set").property("role") == "body"
+    info = label(view, "success_mark").pixmap().toImage()
+    view.render(s.bound(earlier=False))
+    assert label(view, "success_mark").pixmap().toImage() != info
 
 
 def test_bound_names_the_member_as_confirmed_on_the_phone(view: CounterView):
