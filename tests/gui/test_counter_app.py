@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -87,6 +87,22 @@ def app(backend: LiveBackend, qtbot: QtBot, qapp: QApplication, tmp_path: Path) 
     qapp.setStyleSheet("")
 
 
+@pytest.fixture(params=["en", "zh_TW"])
+def staff_app(request: pytest.FixtureRequest, app: Shell) -> Iterator[Shell]:
+    """The app in each language staff read: the three paths are walked in both."""
+    app.switch_language(request.param)
+    yield app
+    app.switch_language("en")
+
+
+def say(context: str, source: str, *values: str) -> str:
+    """What the app shows for ``source`` in the language it runs in now."""
+    text = QCoreApplication.translate(context, source)
+    for number, value in enumerate(values, start=1):
+        text = text.replace(f"%{number}", value)
+    return text
+
+
 # --- what staff do --------------------------------------------------------------------------
 
 
@@ -157,8 +173,9 @@ def assert_masked(shell: Shell, *raw: str) -> None:
 
 
 def test_nobody_found_signs_up_by_sms_and_the_counter_follows_to_done(
-    app: Shell, backend: LiveBackend, qtbot: QtBot, tmp_path: Path
+    staff_app: Shell, backend: LiveBackend, qtbot: QtBot, tmp_path: Path
 ) -> None:
+    app = staff_app
     log_in(qtbot, app)
     search(qtbot, app, "0912345678")
     wait_for_screen(qtbot, app, "customer")
@@ -170,7 +187,8 @@ def test_nobody_found_signs_up_by_sms_and_the_counter_follows_to_done(
     assert len(backend.messages_to("+886912345678")) == 1
     title = next(w for w in app.counter.view.findChildren(QLabel, "title") if w.isVisible())
     # Queued first ("Sending…", nothing to confirm yet), then handed to the carrier.
-    qtbot.waitUntil(lambda: title.text() == "SMS sent to 0912 345 678", timeout=WAIT_MS)
+    sent = say("SmsPromptScreen", "SMS sent to %1", "0912 345 678")
+    qtbot.waitUntil(lambda: title.text() == sent, timeout=WAIT_MS)
     kept = tmp_path / "pending-signups.json"
     assert "0912345678" not in kept.read_text(), "an answered tap is not kept"
 
@@ -190,8 +208,9 @@ def test_nobody_found_signs_up_by_sms_and_the_counter_follows_to_done(
 
 
 def test_a_past_buyer_signs_up_and_check_again_sends_nothing_by_itself(
-    app: Shell, backend: LiveBackend, qtbot: QtBot
+    staff_app: Shell, backend: LiveBackend, qtbot: QtBot
 ) -> None:
+    app = staff_app
     counter = OmoClient(backend.base_url)
     counter.enroll(backend.enrollment_code(), "POS")
     counter.login("1001", "123456")
@@ -200,13 +219,17 @@ def test_a_past_buyer_signs_up_and_check_again_sends_nothing_by_itself(
     log_in(qtbot, app)
     search(qtbot, app, "0955666777")
     wait_for_screen(qtbot, app, "customer")
-    assert "Bought before" in shown_text(app.counter.view)
+    assert say("CustomerCard", "Bought before, not a member yet") in shown_text(app.counter.view)
     assert not [b for b in app.counter.view.findChildren(QPushButton, "bind_now") if b.isVisible()]
     assert "0955 666 777" in shown_text(app.counter.view), "the number Sign up will send to"
     assert "+886 9•••••777" in shown_text(app.counter.view), "the card stays masked"
     tap(qtbot, app.counter.view, "sign_up")
     wait_for_screen(qtbot, app, "sms_prompt")
-    assert "Check again cancels" in shown_text(app.counter.view)
+    cancels = [
+        say("SmsPromptScreen", "Check again cancels the link already sent."),
+        say("SmsPromptScreen", "Check again cancels this SMS and its link."),
+    ]
+    assert any(line in shown_text(app.counter.view) for line in cancels)
     qtbot.waitUntil(
         lambda: visible_button(app.counter.view, "sms_received").isEnabled(), timeout=WAIT_MS
     )
@@ -270,13 +293,14 @@ def make_member(backend: LiveBackend, phone: str) -> None:
 
 
 def test_a_member_binds_by_qr_and_the_counter_shows_each_step(
-    app: Shell, backend: LiveBackend, qtbot: QtBot
+    staff_app: Shell, backend: LiveBackend, qtbot: QtBot
 ) -> None:
+    app = staff_app
     make_member(backend, "+886912000111")
     log_in(qtbot, app)
     search(qtbot, app, "0912000111")
     wait_for_screen(qtbot, app, "customer")
-    assert "Member" in shown_text(app.counter.view)
+    assert say("CustomerCard", "Member") in shown_text(app.counter.view)
     tap(qtbot, app.counter.view, "bind_now")
     wait_for_screen(qtbot, app, "binding")
     assert "LINE" not in shown_text(app.counter.view), "no LINE account: no LINE step"
