@@ -178,6 +178,10 @@ def start_demo(app: App, backend: EmbeddedBackend) -> None:
         # Staff type on the counter next: the phone beside it must not take the focus.
         phone.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         phone.show()
+        if phone.covers_counter:
+            # No room beside it on this display: staff log in first, the phone comes forward
+            # when an SMS reaches it.
+            shell.raise_()
         shell.activateWindow()
         app.phone = phone
 

@@ -58,6 +58,9 @@ class DemoPhoneWindow(QWidget):
     """
 
     refreshed = Signal()
+    # An SMS it had not shown before: the customer's phone buzzes, so it comes forward (on a
+    # small display it opens behind the counter, over its right part).
+    new_message = Signal()
 
     def __init__(
         self,
@@ -76,6 +79,8 @@ class DemoPhoneWindow(QWidget):
         self._messages: list[DevMessage] = []
         self._drawn: tuple[object, ...] | None = None
         self._answered = False  # "No SMS yet" only once the backend has said so
+        # Placed over part of the counter (no room beside it): it waits behind the counter.
+        self.covers_counter = False
         self._in_flight = False
         self._next = QTimer(self)
         self._next.setSingleShot(True)
@@ -124,6 +129,7 @@ class DemoPhoneWindow(QWidget):
         spot = phone_spot(counter.frameGeometry(), self.size() + frame, screens)
         self.resize(spot.size() - frame)
         self.move(spot.topLeft())
+        self.covers_counter = spot.intersects(counter.frameGeometry())
 
     # --- polling ---------------------------------------------------------------------------
 
@@ -140,10 +146,15 @@ class DemoPhoneWindow(QWidget):
     def _on_messages(self, reply: DevMessageList) -> None:
         self._in_flight = False
         self.error.hide()
+        seen = {message.id for message in self._messages}
+        arrived = self._answered and any(message.id not in seen for message in reply.items)
         self._answered = True
         self._messages = list(reply.items)
         self._redraw()
         self._schedule()
+        if arrived:
+            self.raise_()
+            self.new_message.emit()
         self.refreshed.emit()
 
     def _on_failure(self, _error: ApiError) -> None:
