@@ -10,9 +10,9 @@ line's room is kept: an error moves nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from omo_desktop.design.icons import Icon, icon
+from omo_desktop.design.icons import Icon, icon, pixmap
 from omo_desktop.design.tokens import SPACE, TYPE_SCALE
 from omo_desktop.flows.counter import SearchBy, Searching
 from omo_desktop.messages import describe
@@ -50,6 +50,20 @@ class SearchScreen(FlowScreen[Searching]):
         # E-mail and name: where the numpad sits, when the counter has no hardware keyboard.
         self.keyboard = OnScreenKeyboard(self.field)
         self.touch_keyboard = TouchKeyboard.NONE
+        # E-mail and name on a hardware keyboard (or the OS one): the numpad's room says how.
+        self.keyboard_icon = named(QLabel(), "keyboard_icon")
+        self.keyboard_icon.setPixmap(pixmap(Icon.KEYBOARD, 2 * TYPE_SCALE["display"], "ink_muted"))
+        self.keyboard_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.keyboard_hint = label("keyboard_hint", "hint")
+        self.keyboard_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.typing_help = QWidget()
+        # As wide as the numpad's column gives it: its words wrap, the grid does not move.
+        self.typing_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        help_column = QVBoxLayout(self.typing_help)
+        help_column.addStretch(1)
+        help_column.addWidget(self.keyboard_icon)
+        help_column.addWidget(self.keyboard_hint)
+        help_column.addStretch(1)
 
         typing = QVBoxLayout()
         typing.setSpacing(SPACE["s"])
@@ -65,6 +79,7 @@ class SearchScreen(FlowScreen[Searching]):
         grid = numpad_grid(typing, self.numpad, self.switch_method, self.confirm)
         # The keyboard takes the numpad's place (the numpad keeps its room while hidden).
         grid.addWidget(self.keyboard, 0, 1)
+        grid.addWidget(self.typing_help, 0, 1)
         # Its Search key, right there, is the main action while it is out: no second one.
         self.keyboard.shown_changed.connect(lambda shown: self.confirm.setVisible(not shown))
 
@@ -92,7 +107,10 @@ class SearchScreen(FlowScreen[Searching]):
             self.switch_method.setText(self.tr("Search by mobile number"))
             self.switch_method.setIcon(icon(Icon.PHONE))
         self.numpad.setVisible(by_phone)
-        self.keyboard.set_available(not by_phone and self.touch_keyboard is TouchKeyboard.ON_SCREEN)
+        on_screen = self.touch_keyboard is TouchKeyboard.ON_SCREEN
+        self.keyboard.set_available(not by_phone and on_screen)
+        self.typing_help.setVisible(not by_phone and not on_screen)
+        self.keyboard_hint.setText(self.tr("Type on the keyboard, then tap Confirm."))
         if state.error is not None:
             self.message.show_message(describe(state.error, typed=True), Tone.ERROR)
         else:

@@ -777,6 +777,10 @@
         <source>Confirm</source>
         <translation>確認</translation>
     </message>
+    <message>
+        <source>Type on the keyboard, then tap Confirm.</source>
+        <translation>用鍵盤輸入後，點「確認」。</translation>
+    </message>
 </context>
 <context>
     <name>Shell</name>
