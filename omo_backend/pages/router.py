@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from backend_client.schemas import BindingStatus, InvitationStatus, LineOutcome
 from omo_backend import security
@@ -22,6 +23,7 @@ from omo_backend.pages.contexts import (
     bind_context,
     bind_refusal,
     link_refusal,
+    locked_page,
     open_bind_page,
     registration_closed_page,
     registration_context,
@@ -46,6 +48,12 @@ def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     return t.fill("terms_consent", store=store.name), t.fill("marketing_consent", store=store.name)
 
 
+def _consent_html(locale: str, store: Store) -> tuple[Markup, Markup]:
+    """The consent texts as the form shows them (the same words, typeset)."""
+    t = translator(locale)
+    return t.html("terms_consent", store=store.name), t.html("marketing_consent", store=store.name)
+
+
 def _form_page(
     request: Request,
     ctx: dict[str, Any],
@@ -55,17 +63,18 @@ def _form_page(
 ) -> HTMLResponse:
     locale = locale_of(request)
     t = translator(locale)
-    terms_text, marketing_text = _consent_texts(locale, ctx["store"])
+    terms_text, marketing_text = _consent_html(locale, ctx["store"])
     return render(
         request,
         "register.html",
         status,
         store=ctx["store"],
         title=t.fill("register_title", store=ctx["store"].name),
+        heading=t.html("register_title", store=ctx["store"].name),
         csrf=ctx["csrf"],
         phone_masked=ctx["phone_masked"],
         values=values,
-        errors={field: t[key] for field, key in errors.items()},
+        errors={field: t.html(key) for field, key in errors.items()},
         terms_text=terms_text,
         marketing_text=marketing_text,
     )
@@ -230,7 +239,7 @@ def post_to_registration_link(token: str, request: Request) -> Response:
 
 
 def _sign_in_page(
-    request: Request, ctx: BindPage, status: int, identifier: str, errors: dict[str, str]
+    request: Request, ctx: BindPage, status: int, identifier: str, errors: dict[str, Markup]
 ) -> HTMLResponse:
     t = translator(locale_of(request))
     return render(
@@ -239,6 +248,7 @@ def _sign_in_page(
         status,
         store=ctx.store,
         title=t.fill("bind_title", store=ctx.store.name),
+        heading=t.html("bind_title", store=ctx.store.name),
         csrf=ctx.csrf,
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
@@ -265,7 +275,7 @@ def _details_page(
         csrf=ctx.csrf,
         email_masked=ctx.email_masked,
         values=values,
-        errors={field: t[key] for field, key in errors.items()},
+        errors={field: t.html(key) for field, key in errors.items()},
     )
 
 
@@ -313,7 +323,7 @@ def submit_sign_in(
     unstorable = service.unstorable_fields(identifier=identifier)
     if unstorable:
         t = translator(locale_of(request))
-        errors = {field: t[key] for field, key in unstorable.items()}
+        errors = {field: t.html(key) for field, key in unstorable.items()}
         return _sign_in_page(request, ctx, 422, "", errors)
     try:
         with db.transaction() as session:
@@ -332,13 +342,17 @@ def submit_sign_in(
         return bind_refusal(request, error.code, error.status, ctx.store)
     if isinstance(result, binding_service.SignInRefused):
         if result.tries_left <= 0:
-            return message_page(request, 429, "link_locked", store=ctx.store)
+            return locked_page(request, ctx.store)
         t = translator(locale_of(request))
-        message = t[result.code]
+        message = t.html(result.code)
         if result.code == binding_service.SIGN_IN_FAILED:
             # Chinese sentences run on without spaces after their full-width punctuation.
             gap = "" if locale_of(request) == "zh_TW" else " "
-            message += f"{gap}{t['tries_left']}{gap}{result.tries_left}"
+            if result.tries_left == 1:
+                # The last try: the way out that locks nothing.
+                message += gap + t.html("sign_in_last_try")
+            else:
+                message += gap + t.html("tries_left") + gap + str(result.tries_left)
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
     # The seed's flow: signed in, the member goes straight on to LINE's consent page.
@@ -407,7 +421,7 @@ def bind_done(
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
-        more = (t.fill(key, store=ctx.referral),)
+        more = (t.html(key, store=ctx.referral),)
     if ctx.line_outcome is LineOutcome.LINKED:
         more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
     return message_page(
