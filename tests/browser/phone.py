@@ -83,8 +83,9 @@ def words(lang: str) -> dict[str, str]:
     return found
 
 
-# Measured in the page: each visible tap target's box (a checkbox's is its label) and each
-# visible text's colour against the first opaque background behind it.
+# Measured in the page: each visible tap target's box (a checkbox's is its label; a list, a
+# field and a link are targets too) and each visible text's colour against the first opaque
+# background behind it.
 _MEASURE_JS = """([touch, minimum]) => {
   const rgba = (css) => {
     const m = css.match(/rgba?\\(([^)]*)\\)/);
@@ -118,7 +119,8 @@ _MEASURE_JS = """([touch, minimum]) => {
       style.visibility !== 'hidden' && style.opacity !== '0';
   };
   const name = (e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} ` +
-    `"${(e.innerText || e.value || e.name || '').trim().replace(/\\s+/g, ' ').slice(0, 50)}"`;
+    `"${((e.tagName === 'SELECT' ? e.value : e.innerText) || e.value || e.name || '')
+      .trim().replace(/\\s+/g, ' ').slice(0, 50)}"`;
   // The one exception, and only this pair of colours: LINE's own buttons (LINE Login, Add
   // friend) are white on LINE green #06C755 (about 2.2:1) because LINE's brand guidelines
   // require exactly that and allow no other colours for them. An element marked
@@ -129,7 +131,8 @@ _MEASURE_JS = """([touch, minimum]) => {
     e.closest('[data-brand="line"]') !== null && same(fg, WHITE) && same(bg, LINE_GREEN);
   const small = [], faint = [];
   const targets = new Set();
-  for (const e of document.querySelectorAll('a, button, input:not([type=hidden])')) {
+  const tappable = 'a, button, select, textarea, input:not([type=hidden])';
+  for (const e of document.querySelectorAll(tappable)) {
     const box = ['checkbox', 'radio'].includes(e.type) ? e.closest('label') || e : e;
     targets.add(box);
   }
@@ -149,7 +152,9 @@ _MEASURE_JS = """([touch, minimum]) => {
     const r = ratio(fg, bg);
     if (r < minimum && !lines_own(e, fg, bg)) faint.push(`${name(e)}: ${r.toFixed(2)}:1`);
   }
-  for (const e of document.querySelectorAll('input:not([type=hidden]):not([type=checkbox])')) {
+  const fields =
+    'select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
+  for (const e of document.querySelectorAll(fields)) {
     if (!shown(e)) continue;
     const bg = ground(e), r = ratio(over(rgba(getComputedStyle(e).color), bg), bg);
     if (r < minimum) faint.push(`${name(e)}: ${r.toFixed(2)}:1`);
@@ -365,7 +370,7 @@ class PhoneScreen:
                 scroll: document.documentElement.scrollWidth,
                 width: window.innerWidth,
                 // A box inside its label is tapped anywhere on the label.
-                small: [...document.querySelectorAll('a, button, input:not([type=hidden])')]
+                small: [...document.querySelectorAll('a, button, select, input:not([type=hidden])')]
                     .map(e => [e.closest('label') || e, e])
                     .map(([target, e]) => [
                         e.tagName.toLowerCase() + ' ' + (e.id || e.name || e.textContent.trim()),

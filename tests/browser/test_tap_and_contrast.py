@@ -59,6 +59,16 @@ def test_text_of_a_half_transparent_colour_is_measured_as_drawn(page: Page) -> N
     assert len(unreadable_or_small(page)["faint"]) == 1
 
 
+def test_a_list_too_small_to_tap_is_found(page: Page) -> None:
+    page.set_content(
+        "<select id=tiny style='height:20px'><option>1</option></select>"
+        "<select id=big style='height:48px;width:80px'><option>2</option></select>"
+    )
+    assert [entry.split(":")[0] for entry in unreadable_or_small(page)["small"]] == [
+        'select#tiny "1"'
+    ]
+
+
 LINE_BUTTON = (
     "<a href='#'{brand} style='display:block;min-height:48px;background:{ground};color:#fff'>"
     "<span>Log in with LINE</span></a>"
