@@ -277,8 +277,11 @@ class Words(Mapping[str, str]):
 
 
 # What a line must not break inside: a word joined by hyphens ("e-mail", where a browser
-# breaks after "e-"), a number written in groups ("+886 912 345 678"), "QR code".
-_UNBREAKABLE = re.compile(r"\+?\d+(?: \d+)+|QR [Cc]ode|\w+(?:-\w+)+")
+# breaks after "e-"), a number written in groups ("+886 912 345 678"), "QR code", a number
+# with its Chinese unit ("30 分鐘", which broke as "30 分 / 鐘").
+_UNBREAKABLE = re.compile(
+    r"\d+ ?(?:個字元|個字|分鐘|小時|秒|天|次)|\+?\d+(?: \d+)+|QR [Cc]ode|\w+(?:-\w+)+"
+)
 
 
 # The longest value kept on one line, in half-width letters (a Chinese character is two): on

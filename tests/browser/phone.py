@@ -404,6 +404,12 @@ class PhoneScreen:
         # and each text reads.
         found = unreadable_or_small(self.page)
         assert found == {"small": [], "faint": []}, f"{name} ({self.page.url}): {found}"
+        # What the page keeps on one line (a store's name, a masked number) is on one line.
+        split = self.page.evaluate(
+            "[...document.querySelectorAll('.nobr')]"
+            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+        )
+        assert split == [], f"{name}: broken across lines: {split}"
         last = self.loads[-1] if self.loads else None
         record = {
             "url": self.page.url.removeprefix(self.origin),

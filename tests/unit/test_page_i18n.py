@@ -248,6 +248,8 @@ def test_a_stores_name_and_a_masked_number_stay_on_one_line_and_are_escaped():
         ("your mobile number or e-mail, and", ["e-mail"]),
         ("For example 0912 345 678, +886 912 345 678 or you", ["0912 345 678", "+886 912 345 678"]),
         ("請重新掃描 QR Code，或確認", ["QR Code"]),
+        ("已傳送至 %(phone)s，30 分鐘內可使用一次", ["30 分鐘"]),
+        ("密碼至少需要 8 個字元。", ["8 個字元"]),
         ("Use at least 8 characters.", []),
     ],
 )
