@@ -196,16 +196,22 @@ def find_by_token_or_raise(*, session: Session, token: str) -> BindingSession:
     return binding
 
 
-def get_open_or_raise(*, session: Session, binding_id: int | None) -> BindingSession:
-    """The binding a bind page's session belongs to, while its links may still be used."""
+def get_open_or_raise(
+    *, session: Session, binding_id: int | None, locked_ok: bool = False
+) -> BindingSession:
+    """The binding a bind page's session belongs to, while its links may still be used.
+
+    ``locked_ok``: a link locked by wrong passwords is still open for "Forgot password?" (the
+    reset link goes to the member's own phone or e-mail, never to the page).
+    """
     binding = session.get(BindingSession, binding_id) if binding_id is not None else None
     if binding is None:
         raise NotFound("This link is not valid.", code="link_unknown")
-    _open_or_raise(binding)
+    _open_or_raise(binding, locked_ok=locked_ok)
     return binding
 
 
-def _open_or_raise(binding: BindingSession) -> None:
+def _open_or_raise(binding: BindingSession, *, locked_ok: bool = False) -> None:
     status = BindingStatus(binding.status)
     # The store lets the page that says so wear the store's name and colour.
     store = {"store_id": binding.store_id}
@@ -213,7 +219,7 @@ def _open_or_raise(binding: BindingSession) -> None:
         raise Gone("This link has been used.", code="link_used", details=store)
     if status.is_final or binding.expires_at <= utcnow():
         raise Gone("This link has expired.", code="link_expired", details=store)
-    if is_locked(binding):
+    if is_locked(binding) and not locked_ok:
         raise DomainError("Too many wrong sign-ins.", code="link_locked", status=429, details=store)
 
 

@@ -19,7 +19,8 @@ from omo_backend.deps import DbDep
 from omo_backend.errors import DomainError, NotFound
 from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.pages import service
-from omo_backend.pages.rendering import message_page, redirect, way_on
+from omo_backend.pages.i18n import translator
+from omo_backend.pages.rendering import Action, locale_of, message_page, redirect, way_on
 
 
 def registration_context(request: Request, db: DbDep, sid: str | None) -> dict[str, Any]:
@@ -114,12 +115,17 @@ def bind_context(db: DbDep, sid: str | None) -> BindPage:
 CLOSED_STATUS = {"link_used": 410, "link_expired": 410, "link_locked": 429}
 
 
-def open_bind_page(request: Request, db: DbDep, sid: str | None) -> BindPage | Response:
-    """The bind page session ``sid`` while its link can be used, or the page saying why not."""
+def open_bind_page(
+    request: Request, db: DbDep, sid: str | None, *, locked_ok: bool = False
+) -> BindPage | Response:
+    """The bind page session ``sid`` while its link can be used, or the page saying why not;
+    ``locked_ok`` lets a link locked by wrong passwords through (to "Forgot password?")."""
     try:
         ctx = bind_context(db, sid)
     except NotFound:
         return bind_refusal(request, "session_missing", 404, None)
+    if locked_ok and ctx.closed_code == "link_locked":
+        return ctx
     return bind_closed_page(request, ctx) or ctx
 
 
@@ -128,7 +134,24 @@ def bind_closed_page(request: Request, ctx: BindPage) -> Response | None:
         return None
     if ctx.status is BindingStatus.COMPLETED and ctx.signed_in:
         return redirect(request, "/b/done")
+    if ctx.closed_code == "link_locked":
+        return locked_page(request, ctx.store)
     return bind_refusal(request, ctx.closed_code, 410, ctx.store)
+
+
+def locked_page(request: Request, store: Store) -> HTMLResponse:
+    """Too many wrong passwords on this page's link: it says so, and points to the reset,
+    which still works on it."""
+    t = translator(locale_of(request))
+    return message_page(
+        request,
+        CLOSED_STATUS["link_locked"],
+        "link_locked",
+        store=store,
+        icon="problem",
+        more=(t["link_locked_reset"],),
+        actions=(Action(t["forgot_password"], "/b/forgot"),),
+    )
 
 
 # A used bind link means a member already linked, not "sign in", and a bind link may have

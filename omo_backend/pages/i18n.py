@@ -16,10 +16,14 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import re
 import sys
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -99,6 +103,18 @@ WORDS: dict[str, str] = {
         "This mobile number or e-mail and password don't sign in the member the staff found. Check both and try again."
     ),
     "tries_left": N_("Tries left before this link locks:"),
+    # The header and the page title where the page knows no store: one neutral name.
+    "neutral_name": N_("Member centre"),
+    # A sentence about a store the page can't name.
+    "the_store": N_("the store"),
+    "forgot_password": N_("Forgot password?"),
+    "sign_in_last_try": N_(
+        "Only one try is left before this link locks. Not sure of your password? "
+        "Tap “Forgot password?” below instead."
+    ),
+    "link_locked_reset": N_(
+        "Forgot your password? Reset it first, then scan the new QR code from the staff."
+    ),
     "link_locked": N_(
         "Too many wrong sign-ins, so this link is locked. Ask the store staff to start the binding again."
     ),
@@ -252,8 +268,49 @@ class Words(Mapping[str, str]):
         return len(WORDS)
 
     def fill(self, key: str, **values: str) -> str:
-        """The words of ``key`` with their placeholders filled in."""
+        """The words of ``key`` with their placeholders filled in (plain text)."""
         return self[key] % values
+
+    def html(self, key: str, **values: str) -> Markup:
+        """The words of ``key`` typeset for a page: each value kept on one line."""
+        return typeset(self[key]) % {name: nobr(value) for name, value in values.items()}
+
+
+# What a line must not break inside: a word joined by hyphens ("e-mail", where a browser
+# breaks after "e-"), a number written in groups ("+886 912 345 678"), "QR code", a number
+# with its Chinese unit ("30 分鐘", which broke as "30 分 / 鐘").
+_UNBREAKABLE = re.compile(
+    r"\d+ ?(?:個字元|個字|分鐘|小時|秒|天|次)|\+?\d+(?: \d+)+|QR [Cc]ode|\w+(?:-\w+)+"
+)
+
+
+# The longest value kept on one line, in half-width letters (a Chinese character is two): on
+# a phone, 20 fit half a line of body text and most of a heading's line.
+NOBR_MAX_WIDTH = 20
+
+
+def _width(value: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value)
+
+
+def nobr(value: str) -> Markup:
+    """``value`` (a store's name, a masked number) escaped and kept on one line; one too long
+    for that may break, or it would push the page sideways."""
+    if _width(value) > NOBR_MAX_WIDTH:
+        return escape(value)
+    return Markup('<span class="nobr">{}</span>').format(value)
+
+
+def typeset(text: str) -> Markup:
+    """``text`` escaped, with what must stay on one line kept whole; its placeholders are
+    left to fill."""
+    pieces: list[str | Markup] = []
+    start = 0
+    for match in _UNBREAKABLE.finditer(text):
+        pieces += [text[start : match.start()], nobr(match.group())]
+        start = match.end()
+    pieces.append(text[start:])
+    return Markup("").join(pieces)  # escapes the plain pieces
 
 
 def pick_locale(accept_language: str | None, override: str | None = None) -> str:

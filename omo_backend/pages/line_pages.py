@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from backend_client.schemas import InvitationStatus, LineOutcome
@@ -59,9 +60,9 @@ _AFTER = {"binding": "/b", "registration": "/r/done"}
 BACK_PATH = "/line/back"
 
 
-def linked_sentence(t: Words, store: Store, friend: bool | None) -> str:
+def linked_sentence(t: Words, store: Store, friend: bool | None) -> Markup:
     key = "line_linked_not_friend" if friend is False else "line_linked_friend"
-    return t.fill(key, store=store.name)
+    return t.html(key, store=store.name)
 
 
 def add_friend(t: Words, store: Store, friend: bool | None) -> tuple[Action, ...]:
@@ -119,14 +120,14 @@ def problem_page(
 
 
 def _to_line(
-    request: Request, db: DbDep, settings: SettingsDep, sid: str | None, kind: str
+    request: Request, db: DbDep, settings: SettingsDep, sid: str | None, kind: str, store: Store
 ) -> Response:
     try:
         with db.transaction() as session:
             page = service.find_or_raise(session=session, sid=sid, kind=kind)
             url = linking.start(session=session, settings=settings, page=page)
     except LineError:
-        return message_page(request, 503, "server_trouble", icon="problem")
+        return message_page(request, 503, "server_trouble", store=store, icon="problem")
     response = RedirectResponse(url, status_code=303, headers=page_headers(request))
     # The page session again, where the callback can see it: LINE's answer is shown to this
     # browser alone (``sid`` was found above, so it is a live session's).
@@ -148,7 +149,7 @@ def bind_line(
     step = service.line_step(settings=settings, status=ctx.status, outcome=ctx.line_outcome)
     if not ctx.signed_in or step == "none":
         return redirect(request, "/b")
-    return _to_line(request, db, settings, omo_bind, "binding")
+    return _to_line(request, db, settings, omo_bind, "binding", ctx.store)
 
 
 @router.post("/b/line/skip")
@@ -193,7 +194,7 @@ def registration_line(
         return message_page(request, 404, "session_missing")
     if ctx["status"] is not InvitationStatus.REGISTERED or not settings.line_enabled:
         return redirect(request, "/r")
-    return _to_line(request, db, settings, omo_reg, "registration")
+    return _to_line(request, db, settings, omo_reg, "registration", ctx["store"])
 
 
 @router.get(linking.CALLBACK_PATH)

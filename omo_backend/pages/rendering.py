@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +14,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from omo_backend.errors import DomainError
 from omo_backend.models import Store
-from omo_backend.pages.i18n import LANGUAGE_NAMES, WORDS, pick_locale, translations, translator
+from omo_backend.pages.i18n import (
+    LANGUAGE_NAMES,
+    WORDS,
+    nobr,
+    pick_locale,
+    translations,
+    translator,
+    typeset,
+)
 from omo_backend.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -24,15 +34,83 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 @functools.cache
 def templates(locale: str) -> Jinja2Templates:
-    """The templates speaking ``locale``: ``{{ _("...") }}`` is its catalog's gettext."""
+    """The templates speaking ``locale``: ``{{ _("...") }}`` is its catalog's gettext, typeset
+    (``i18n.typeset``); ``value|nobr`` keeps a store's name or a number on one line."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
     )
+    catalog = translations(locale)
+
+    def gettext(message: str) -> Markup:
+        return typeset(catalog.gettext(message))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return typeset(catalog.ngettext(singular, plural, n))
+
     # Newstyle: ``_("Hello %(store)s", store=name)`` fills in (and escapes) the placeholders.
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(locale), newstyle=True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True
     )
+    env.filters["nobr"] = nobr
     return Jinja2Templates(env=env)
+
+
+# The counter's brand colour and ink (omo_desktop/design/tokens.py PALETTE).
+DEFAULT_BRAND = "#0b6e4f"
+_INK = "#1d1d1f"
+_WHITE = "#ffffff"
+_CANVAS = "#f6f6f8"
+TEXT_CONTRAST = 4.5  # WCAG 2.2, 1.4.3
+EDGE_CONTRAST = 3.0  # WCAG 2.2, 1.4.11
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _linear(channel: str) -> float:
+    value = int(channel, 16) / 255
+    return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def _ratio(ink: str, ground: str) -> float:
+    """WCAG contrast of two ``#rrggbb`` colours."""
+    weights = (0.2126, 0.7152, 0.0722)
+    lum = [
+        sum(w * _linear(c[i : i + 2]) for w, i in zip(weights, (1, 3, 5), strict=True))
+        for c in (ink, ground)
+    ]
+    return (max(lum) + 0.05) / (min(lum) + 0.05)
+
+
+def _darker(colour: str) -> str:
+    return "#" + "".join(f"{int(int(colour[i : i + 2], 16) * 0.9):02x}" for i in (1, 3, 5))
+
+
+@dataclass(frozen=True)
+class BrandColours:
+    """A store's colour as the pages use it, each use readable (≥ 4.5:1).
+
+    ``fill`` is the header's and the main button's face, ``on_fill`` their words (white or
+    ink, whichever reads); ``ink`` is the colour as text and edges on white and the canvas
+    (links, secondary buttons): the store's own, darkened until it reads.
+    """
+
+    fill: str
+    on_fill: str
+    ink: str
+
+    @classmethod
+    def of(cls, brand: str | None) -> BrandColours:
+        colour = brand if brand and _HEX.fullmatch(brand) else DEFAULT_BRAND
+        ink = colour.lower()
+        while _ratio(ink, _CANVAS) < TEXT_CONTRAST:
+            ink = _darker(ink)
+        fill = colour.lower()
+        # The main button's face must stand out from the card (≥ 3:1, WCAG 1.4.11) and carry
+        # readable words; otherwise it is drawn in the darkened colour.
+        readable = max(_ratio(_WHITE, fill), _ratio(_INK, fill)) >= TEXT_CONTRAST
+        if not readable or _ratio(fill, _WHITE) < EDGE_CONTRAST:
+            fill = ink
+        on_fill = _WHITE if _ratio(_WHITE, fill) >= _ratio(_INK, fill) else _INK
+        return cls(fill=fill, on_fill=on_fill, ink=ink)
 
 
 REG_COOKIE = "omo_reg"
@@ -120,8 +198,8 @@ class Action:
     href: str
     post: bool = False
     primary: bool = True
-    # A sentence just above it, saying why one would tap it.
-    lead: str = ""
+    # A sentence just above it, saying why one would tap it (typeset: ``Words.html``).
+    lead: str | Markup = ""
     # Drawn as LINE's own button (LINE's green, its logo), as LINE's guidelines ask of a
     # button that starts LINE Login or adds a LINE friend.
     line: bool = False
@@ -131,14 +209,16 @@ def render(
     request: Request, template: str, status: int, *, store: Store | None, **context: Any
 ) -> HTMLResponse:
     locale = locale_of(request)
+    # The store's name where the page knows the store; one neutral name everywhere else.
+    name = store.name if store else translator(locale)["neutral_name"]
     response = templates(locale).TemplateResponse(
         request,
         template,
         {
             "locale": locale,
-            "store_name": store.name if store else "OMO",
-            "brand": store.brand_color if store else "#0b6e4f",
-            "title": context.pop("title", store.name if store else "OMO"),
+            "store_name": name,
+            "colours": BrandColours.of(store.brand_color if store else None),
+            "title": context.pop("title", name),
             "switch_href": _switch_href(request, locale),
             "switch_label": LANGUAGE_NAMES["en" if locale == "zh_TW" else "zh_TW"],
             **context,
@@ -158,16 +238,17 @@ def message_page(
     store: Store | None = None,
     heading_key: str = "error_title",
     icon: str = "",
-    more: tuple[str, ...] = (),
+    more: tuple[str | Markup, ...] = (),
     actions: tuple[Action, ...] = (),
     csrf: str = "",
     phone: str = "",
-    closing: str = "",
+    closing: str | Markup = "",
 ) -> HTMLResponse:
     """A page that says what happened and what to do; ``icon`` is "done" or "problem";
     ``closing`` is a last line under the actions (that the page can be closed)."""
     t = translator(locale_of(request))
-    store_name = store.name if store else "OMO"
+    # In a sentence, a store the page can't name is "the store".
+    store_name = store.name if store else t["the_store"]
     if heading_key == "error_title" and not icon:
         icon = "problem"
     return render(
@@ -175,13 +256,14 @@ def message_page(
         "message.html",
         status,
         store=store,
-        heading=t.fill(heading_key, store=store_name),
-        body=t.fill(code if code in t else "server_trouble", store=store_name, phone=phone),
+        title=t.fill(heading_key, store=store_name),
+        heading=t.html(heading_key, store=store_name),
+        body=t.html(code if code in t else "server_trouble", store=store_name, phone=phone),
         icon=icon,
-        more=more,
+        more=tuple(line if isinstance(line, Markup) else typeset(line) for line in more),
         actions=actions,
         csrf=csrf,
-        closing=closing,
+        closing=closing if isinstance(closing, Markup) else typeset(closing),
     )
 
 
@@ -190,9 +272,9 @@ def way_on(request: Request, store: Store | None, *, primary: bool = True) -> di
     the page can be closed; as ``message_page`` arguments (``actions`` and ``closing``)."""
     t = translator(locale_of(request))
     if store is not None and store.shop_url:
-        lead = t.fill("shop_offer", store=store.name)
+        lead = t.html("shop_offer", store=store.name)
         return {"actions": (Action(t["shop_go"], store.shop_url, primary=primary, lead=lead),)}
-    return {"actions": (), "closing": t["can_close"]}
+    return {"actions": (), "closing": t.html("can_close")}
 
 
 # The words for an HTTP error no page chose its own words for.

@@ -40,7 +40,8 @@ router = APIRouter(tags=["customer pages"], include_in_schema=False)
 def forgot_password(
     request: Request, db: DbDep, omo_bind: Annotated[str | None, Cookie()] = None
 ) -> Response:
-    ctx = open_bind_page(request, db, omo_bind)
+    # A link locked by wrong passwords still leads here: the reset goes to the member alone.
+    ctx = open_bind_page(request, db, omo_bind, locked_ok=True)
     if not isinstance(ctx, BindPage):
         return ctx
     t = translator(locale_of(request))
@@ -68,7 +69,7 @@ def send_reset_link(
     csrf: Annotated[str, Form()] = "",
     omo_bind: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    ctx = open_bind_page(request, db, omo_bind)
+    ctx = open_bind_page(request, db, omo_bind, locked_ok=True)
     if not isinstance(ctx, BindPage):
         return ctx
     if not security.constant_time_equal(csrf, ctx.csrf):
@@ -78,7 +79,9 @@ def send_reset_link(
     try:
         with db.transaction() as session:
             page = service.find_or_raise(session=session, sid=omo_bind, kind="binding")
-            binding = binding_service.get_open_or_raise(session=session, binding_id=page.binding_id)
+            binding = binding_service.get_open_or_raise(
+                session=session, binding_id=page.binding_id, locked_ok=True
+            )
             sent = password_reset.request_reset(
                 session=session, settings=settings, binding=binding, locale=locale_of(request)
             )
@@ -225,7 +228,7 @@ def _form(
         title=t["reset_title"],
         csrf=csrf,
         who=who,
-        errors={field: t[key] for field, key in errors.items()},
+        errors={field: t.html(key) for field, key in errors.items()},
     )
 
 

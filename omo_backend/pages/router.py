@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from backend_client.schemas import BindingStatus, InvitationStatus, LineOutcome
 from omo_backend import security
@@ -23,11 +24,12 @@ from omo_backend.pages.contexts import (
     bind_context,
     bind_refusal,
     link_refusal,
+    locked_page,
     open_bind_page,
     registration_closed_page,
     registration_context,
 )
-from omo_backend.pages.i18n import translator
+from omo_backend.pages.i18n import translator, typeset
 from omo_backend.pages.rendering import (
     BIND_COOKIE,
     REG_COOKIE,
@@ -50,6 +52,12 @@ def _consent_texts(locale: str, store: Store) -> tuple[str, str]:
     return t.fill("terms_consent", store=store.name), t.fill("marketing_consent", store=store.name)
 
 
+def _consent_html(locale: str, store: Store) -> tuple[Markup, Markup]:
+    """The consent texts as the form shows them (the same words, typeset)."""
+    t = translator(locale)
+    return t.html("terms_consent", store=store.name), t.html("marketing_consent", store=store.name)
+
+
 def _form_page(
     request: Request,
     ctx: dict[str, Any],
@@ -59,17 +67,18 @@ def _form_page(
 ) -> HTMLResponse:
     locale = locale_of(request)
     t = translator(locale)
-    terms_text, marketing_text = _consent_texts(locale, ctx["store"])
+    terms_text, marketing_text = _consent_html(locale, ctx["store"])
     return render(
         request,
         "register.html",
         status,
         store=ctx["store"],
         title=t.fill("register_title", store=ctx["store"].name),
+        heading=t.html("register_title", store=ctx["store"].name),
         csrf=ctx["csrf"],
         phone_masked=ctx["phone_masked"],
         values=values,
-        errors={field: t[key] for field, key in errors.items()},
+        errors={field: t.html(key) for field, key in errors.items()},
         terms_text=terms_text,
         marketing_text=marketing_text,
         terms_href=terms_href(ctx["store"]),
@@ -208,7 +217,7 @@ def registration_done(
         actions = line_pages.add_friend(t, store, ctx["line_friend"])
     elif settings.line_enabled:
         # An offer, not the way on: the registration is done.
-        lead = t.fill("line_intro", store=store.name)
+        lead = t.html("line_intro", store=store.name)
         actions = (Action(t["line_login"], "/r/line", lead=lead, line=True),)
     way = way_on(request, store, primary=not actions)
     return message_page(
@@ -255,7 +264,7 @@ def post_to_registration_link(token: str, request: Request) -> Response:
 
 
 def _sign_in_page(
-    request: Request, ctx: BindPage, status: int, identifier: str, errors: dict[str, str]
+    request: Request, ctx: BindPage, status: int, identifier: str, errors: dict[str, Markup]
 ) -> HTMLResponse:
     t = translator(locale_of(request))
     return render(
@@ -264,6 +273,7 @@ def _sign_in_page(
         status,
         store=ctx.store,
         title=t.fill("bind_title", store=ctx.store.name),
+        heading=t.html("bind_title", store=ctx.store.name),
         csrf=ctx.csrf,
         phone_masked=ctx.phone_masked,
         values={"identifier": identifier},
@@ -290,7 +300,7 @@ def _details_page(
         csrf=ctx.csrf,
         email_masked=ctx.email_masked,
         values=values,
-        errors={field: t[key] for field, key in errors.items()},
+        errors={field: t.html(key) for field, key in errors.items()},
         **_birth_years(),
     )
 
@@ -339,7 +349,7 @@ def submit_sign_in(
     unstorable = service.unstorable_fields(identifier=identifier)
     if unstorable:
         t = translator(locale_of(request))
-        errors = {field: t[key] for field, key in unstorable.items()}
+        errors = {field: t.html(key) for field, key in unstorable.items()}
         return _sign_in_page(request, ctx, 422, "", errors)
     try:
         with db.transaction() as session:
@@ -358,13 +368,17 @@ def submit_sign_in(
         return bind_refusal(request, error.code, error.status, ctx.store)
     if isinstance(result, binding_service.SignInRefused):
         if result.tries_left <= 0:
-            return message_page(request, 429, "link_locked", store=ctx.store)
+            return locked_page(request, ctx.store)
         t = translator(locale_of(request))
-        message = t[result.code]
+        message = t.html(result.code)
         if result.code == binding_service.SIGN_IN_FAILED:
             # Chinese sentences run on without spaces after their full-width punctuation.
             gap = "" if locale_of(request) == "zh_TW" else " "
-            message += f"{gap}{t['tries_left']}{gap}{result.tries_left}"
+            if result.tries_left == 1:
+                # The last try: the way out that locks nothing.
+                message += gap + t.html("sign_in_last_try")
+            else:
+                message += gap + t.html("tries_left") + gap + str(result.tries_left)
         return _sign_in_page(request, ctx, 200, identifier, {result.field: message})
     request.app.state.watcher.notify()
     # Signed in: on to the LINE step's page (LINE's button, or going on without it), or,
@@ -440,7 +454,7 @@ def bind_done(
     more: tuple[str, ...] = ()
     if ctx.referral is not None:
         key = "referral_kept" if ctx.referral_kept else "referral_new"
-        more = (t.fill(key, store=ctx.referral),)
+        more = (t.html(key, store=ctx.referral),)
     actions: tuple[Action, ...] = ()
     if ctx.line_outcome is LineOutcome.LINKED:
         more += (line_pages.linked_sentence(t, ctx.store, ctx.line_friend),)
@@ -470,13 +484,16 @@ def store_terms(code: str, request: Request, db: DbDep) -> Response:
             return status_page(request, 404)
         session.expunge(store)
     t = translator(locale_of(request))
-    text = store.terms_text or t.fill("terms_default", store=store.name)
+    # Typeset like every page's words; the store's own text escaped as it was written.
+    own = store.terms_text
+    text = typeset(own) if own else t.html("terms_default", store=store.name)
     return render(
         request,
         "terms.html",
         200,
         store=store,
         title=t.fill("terms_title", store=store.name),
+        heading=t.html("terms_title", store=store.name),
         paragraphs=[part.strip() for part in text.split("\n\n") if part.strip()],
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from omo_backend import security
 from omo_backend.models import BindingSession, Customer, Referral, utcnow
 from tests.support.backend import Counter, LiveBackend, Phone, latest_link
+from tests.support.page_text import visible
 
 E164 = "+886912345678"
 OTHER = "+886922000111"
@@ -96,9 +97,9 @@ def test_the_member_signs_in_confirms_and_the_counter_follows_each_step(
     page = phone.open(binding["qr_url"])
     assert page.status_code == 200
     assert page.url == backend.url("/b"), "the token leaves the address bar"
-    assert "Link your membership to 台北總店" in page.text
+    assert "Link your membership to 台北總店" in visible(page)
     assert "0912345678" not in page.text, "the member's phone is masked"
-    assert "•" in page.text
+    assert "•" in visible(page)
     for piece in (
         '<label for="identifier">',
         'autocomplete="username"',
@@ -117,9 +118,9 @@ def test_the_member_signs_in_confirms_and_the_counter_follows_each_step(
     )
     assert signed_in.status_code == 200
     assert seen["status"] == "signed_in"
-    assert "Check your details" in signed_in.text
+    assert "Check your details" in visible(signed_in)
     assert 'value="Mei"' in signed_in.text
-    assert "m•" in signed_in.text
+    assert "m•" in visible(signed_in)
     assert "mei@example.com" not in signed_in.text
     assert "LINE" not in signed_in.text, "no LINE channel: the LINE step is skipped"
 
@@ -132,8 +133,8 @@ def test_the_member_signs_in_confirms_and_the_counter_follows_each_step(
     )
     assert done.status_code == 200
     assert done.url == backend.url("/b/done")
-    assert "Your membership is now linked to 台北總店" in done.text
-    assert "Your referral store is now 台北總店 · Amy" in done.text
+    assert "Your membership is now linked to 台北總店" in visible(done)
+    assert "Your referral store is now 台北總店 · Amy" in visible(done)
     assert seen["status"] == "completed"
     referral = seen["referral"]
     assert referral["store"]["code"] == "TPE01"
@@ -147,7 +148,7 @@ def test_the_member_signs_in_confirms_and_the_counter_follows_each_step(
     assert phone.open(backend.url("/b/done")).status_code == 200
     reopened = Phone(backend).open(binding["qr_url"])
     assert reopened.status_code == 410
-    assert "already linked to 台北總店" in reopened.text
+    assert "already linked to 台北總店" in visible(reopened)
 
 
 def test_a_wrong_password_keeps_what_was_typed_and_says_so(backend: LiveBackend, member_id: int):
@@ -161,17 +162,17 @@ def test_a_wrong_password_keeps_what_was_typed_and_says_so(backend: LiveBackend,
     assert 'value="0912 345 678"' in wrong.text
     assert "not-the-password" not in wrong.text
     assert 'id="password-err"' in wrong.text
-    assert "and password don&#39;t sign in the member the staff found" in wrong.text
-    assert "Tries left before this link locks: 4" in wrong.text
+    assert "and password don't sign in the member the staff found" in visible(wrong)
+    assert "Tries left before this link locks: 4" in visible(wrong)
     assert status_of(counter, binding["id"]) == "scanned"
 
     garbled = sign_in(phone, "12")
     assert 'id="identifier-err"' in garbled.text
-    assert "mobile number" in garbled.text
+    assert "mobile number" in visible(garbled)
     assert "Tries left" not in garbled.text, "a typing slip is no try"
 
     # In the +country form it is the same member: signed in.
-    assert "Check your details" in sign_in(phone, "+886 912 345 678").text
+    assert "Check your details" in visible(sign_in(phone, "+886 912 345 678"))
     assert status_of(counter, binding["id"]) == "signed_in"
 
 
@@ -212,7 +213,7 @@ def test_every_mismatch_gets_one_answer_that_counts_and_costs_the_same(
         hashes_checked.clear()
         reply = sign_in(phone, identifier, password)
         assert len(hashes_checked) == 1, identifier
-        assert "Tries left before this link locks: 4" in reply.text
+        assert "Tries left before this link locks: 4" in visible(reply)
         with backend.db.transaction(write=False) as session:
             assert session.get_one(BindingSession, binding["id"]).sign_in_failures == 1
         answers.append(_as_answered(reply, identifier))
@@ -229,8 +230,8 @@ def test_five_wrong_sign_ins_lock_the_link_for_every_browser(backend: LiveBacken
 
     locked = sign_in(phone, password="guess-again")
     assert locked.status_code == 429
-    assert "locked" in locked.text
-    assert "start the binding again" in locked.text
+    assert "locked" in visible(locked)
+    assert "start the binding again" in visible(locked)
     # Neither the right password nor another browser gets past the lock.
     assert sign_in(phone).status_code == 429
     assert Phone(backend).open(binding["qr_url"]).status_code == 429
@@ -247,25 +248,25 @@ def test_a_second_browser_on_the_same_link_has_its_own_session(
     incognito = Phone(backend)
     incognito.open(binding["qr_url"])
 
-    assert "Check your details" in sign_in(incognito, "MEI@example.com ").text
+    assert "Check your details" in visible(sign_in(incognito, "MEI@example.com "))
     assert "Check your details" not in first.open(backend.url("/b")).text, "not signed in there"
     done = confirm(incognito)
     assert done.status_code == 200
-    assert "Your membership is now linked" in done.text
+    assert "Your membership is now linked" in visible(done)
 
     stale = first.open(backend.url("/b"))
     assert stale.status_code == 410
-    assert "already linked to" in stale.text
+    assert "already linked to" in visible(stale)
 
 
 def test_used_expired_and_unknown_links_get_their_pages(backend: LiveBackend, member_id: int):
     counter = backend.counter()
     unknown = Phone(backend).open(backend.url("/b/not-a-real-token"))
     assert unknown.status_code == 404
-    assert "know this link" in unknown.text
+    assert "know this link" in visible(unknown)
     no_session = Phone(backend).open(backend.url("/b"))
     assert no_session.status_code == 404
-    assert "open the link" in no_session.text
+    assert "open the link" in visible(no_session)
 
     cancelled = bind_now(counter, member_id)
     phone = Phone(backend)
@@ -273,7 +274,7 @@ def test_used_expired_and_unknown_links_get_their_pages(backend: LiveBackend, me
     assert counter.post(f"/api/v1/bindings/{cancelled['id']}/cancel").status_code == 200
     refused = sign_in(phone)
     assert refused.status_code == 410
-    assert "expired" in refused.text
+    assert "expired" in visible(refused)
     assert Phone(backend).open(cancelled["qr_url"]).status_code == 410
 
     late = bind_now(counter, member_id)
@@ -285,7 +286,7 @@ def test_used_expired_and_unknown_links_get_their_pages(backend: LiveBackend, me
         )
     expired = Phone(backend).open(late["qr_url"])
     assert expired.status_code == 410
-    assert "Ask the store staff for a new QR code or link" in expired.text
+    assert "Ask the store staff for a new QR code or link" in visible(expired)
     for page in (unknown, refused, expired):
         assert "Traceback" not in page.text
         assert "<html" in page.text
@@ -332,31 +333,31 @@ def test_the_sms_link_signs_in_the_same_way_in_chinese(backend: LiveBackend, mem
     page = phone.open(latest_link(backend, E164))
     assert page.status_code == 200
     assert '<html lang="zh-Hant-TW">' in page.text
-    assert "將您的會員綁定至 台北總店" in page.text
-    assert "手機號碼或電子郵件" in page.text
+    assert "將您的會員綁定至台北總店" in visible(page)
+    assert "手機號碼或電子郵件" in visible(page)
     assert watch(counter, binding["id"], "pending")["status"] == "scanned"
 
     wrong = sign_in(phone, password="nope-nope")
-    assert "無法登入門市人員找到的會員" in wrong.text
-    assert "剩餘次數：4" in wrong.text, "no spaces around Chinese punctuation"
+    assert "無法登入門市人員找到的會員" in visible(wrong)
+    assert "剩餘次數：4" in visible(wrong), "no spaces around Chinese punctuation"
     signed_in, seen = while_counter_waits(
         backend, counter, binding["id"], "scanned", lambda: sign_in(phone, "0912345678")
     )
-    assert "確認您的資料" in signed_in.text
+    assert "確認您的資料" in visible(signed_in)
     assert seen["status"] == "signed_in"
     done, seen = while_counter_waits(
         backend, counter, binding["id"], "signed_in", lambda: confirm(phone)
     )
     assert done.status_code == 200
-    assert "您的會員已綁定至 台北總店" in done.text
+    assert "您的會員已綁定至台北總店" in visible(done)
     assert seen["status"] == "completed"
     assert seen["referral"]["via"] == "sms"
     # One binding, two links: both are used now.
     assert Phone(backend).open(binding["qr_url"]).status_code == 410
 
     # The language switch turns the page to English and remembers it.
-    assert "Your membership is now linked" in phone.open(backend.url("/b/done?lang=en")).text
-    assert "Your membership is now linked" in phone.open(backend.url("/b/done")).text
+    assert "Your membership is now linked" in visible(phone.open(backend.url("/b/done?lang=en")))
+    assert "Your membership is now linked" in visible(phone.open(backend.url("/b/done")))
 
 
 def test_a_member_with_a_referral_keeps_it_and_is_told_so(backend: LiveBackend, member_id: int):
@@ -377,8 +378,8 @@ def test_a_member_with_a_referral_keeps_it_and_is_told_so(backend: LiveBackend, 
         backend, taichung, second["id"], "signed_in", lambda: confirm(phone)
     )
     assert done.status_code == 200
-    assert "Your membership is now linked to 台中店" in done.text
-    assert "set earlier and stays unchanged: 台北總店 · Amy" in done.text
+    assert "Your membership is now linked to 台中店" in visible(done)
+    assert "set earlier and stays unchanged: 台北總店 · Amy" in visible(done)
     assert seen["status"] == "completed"
     assert seen["referral"] == kept
     with backend.db.transaction(write=False) as session:

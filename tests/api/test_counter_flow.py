@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.support.backend import LiveBackend, Phone, latest_link
+from tests.support.page_text import visible
 
 
 def wait_for_status(counter, invitation_id: int, wanted: str, deadline_s: float = 20) -> dict:
@@ -54,7 +55,7 @@ def test_new_customer_signs_up_at_the_counter_and_is_bound_to_the_store(backend:
     assert page.url == backend.url("/r")
     assert page.history[0].status_code == 303
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    assert "+886 9•••••678" in page.text
+    assert "+886 9•••••678" in visible(page)
     assert wait_for_status(counter, invitation["id"], "opened")["status"] == "opened"
 
     # Staff taps "SMS received", then follows the registration live.
@@ -73,7 +74,7 @@ def test_new_customer_signs_up_at_the_counter_and_is_bound_to_the_store(backend:
     )
     assert done.status_code == 200, done.text
     assert done.url == backend.url("/r/done")
-    assert "Welcome" in done.text
+    assert "Welcome" in visible(done)
 
     final = wait_for_status(counter, invitation["id"], "registered")
     assert final["customer_id"] is not None
@@ -115,7 +116,7 @@ def test_past_buyer_is_found_and_invited(backend: LiveBackend):
 
     phone = Phone(backend, accept_language="zh-TW")
     form = phone.open(latest_link(backend, "+886955666777"))
-    assert "加入" in form.text
+    assert "加入" in visible(form)
     phone.submit("/r", name="張志豪", password="abcdefgh", password_confirm="abcdefgh", terms="1")
     wait_for_status(counter, invitation["id"], "registered")
 
@@ -153,7 +154,7 @@ def test_an_email_on_another_customers_purchases_is_explained(backend: LiveBacke
         terms="1",
     )
     assert refused.status_code == 409
-    assert "This e-mail is on another customer" in refused.text
+    assert "This e-mail is on another customer" in visible(refused)
     assert 'value="emily@example.com"' in refused.text
     emily = counter.search(phone="0966123123")["items"][0]
     assert emily["is_member"] is False, "Emily's account was not taken over"

@@ -42,6 +42,7 @@ from tests.support.backend import (
 )
 from tests.support.live_server import bound_socket, serve_in_thread
 from tests.support.log_capture import capture, check_external_log, ledger
+from tests.support.page_text import visible
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -234,7 +235,7 @@ def test_an_unexpected_error_on_a_customer_page_is_a_plain_apology(crashing_back
     assert HEX_ID.match(reply.headers["X-Request-Id"])
     assert reply.headers["Content-Type"].startswith("text/html")
     assert reply.headers["Referrer-Policy"] == "no-referrer"
-    assert "Something went wrong on our side" in reply.text
+    assert "Something went wrong on our side" in visible(reply)
     assert "Traceback" not in reply.text
     assert "RuntimeError" not in reply.text
 
@@ -557,8 +558,8 @@ def _walk_every_customer_page(
     phone.open(binding["qr_url"])
     # Signed in, the LINE step offers LINE's button; the member takes it: LINE's state, nonce,
     # code and tokens pass through the log too.
-    assert "Log in with LINE" in sign_in(phone, identifier="mei@example.com").text
-    assert "Check your details" in phone.open(backend.url("/b/line")).text
+    assert "Log in with LINE" in visible(sign_in(phone, identifier="mei@example.com"))
+    assert "Check your details" in visible(phone.open(backend.url("/b/line")))
     assert confirm(phone).url == backend.url("/b/done")
 
     # "Forgot password?" on a new bind link, the reset link opened in the SMS app's browser.

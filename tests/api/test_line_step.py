@@ -8,7 +8,6 @@ and friendship are stored and the counter sees each turn.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -33,6 +32,7 @@ from tests.api.test_bind_sign_in import (
 )
 from tests.fakes.line_server import FakeLine
 from tests.support.backend import DatabaseFactory, LiveBackend, Phone, latest_link, live_backend
+from tests.support.page_text import visible
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def line_step(phone: Phone) -> requests.Response:
     assert page.status_code == 200, page.text
     assert [r.status_code for r in page.history] == [303], "not to LINE without a tap"
     assert 'href="/b/line"' in page.text, "LINE's button"
-    assert "Log in with LINE" in page.text
+    assert "Log in with LINE" in visible(page)
     assert 'action="/b/line/skip"' in page.text, "and going on without LINE"
     return page
 
@@ -102,7 +102,7 @@ def test_signed_in_the_member_allows_line_adds_the_friend_and_the_counter_sees_i
     # LINE's button: /b/line → LINE's consent screen → /line/callback → the details step.
     assert page.status_code == 200, page.text
     assert page.url == backend.url("/b")
-    assert "Check your details" in page.text
+    assert "Check your details" in visible(page)
     assert [r.status_code for r in page.history] == [303, 302, 303]
     authorize = urlsplit(page.history[1].url)
     asked = {k: v[0] for k, v in parse_qs(authorize.query).items()}
@@ -125,7 +125,7 @@ def test_signed_in_the_member_allows_line_adds_the_friend_and_the_counter_sees_i
 
     done = confirm(phone)
     assert done.url == backend.url("/b/done")
-    assert "LINE linked" in done.text
+    assert "LINE linked" in visible(done)
     assert status_of(counter, binding["id"]) == "completed"
     found = counter.get("/api/v1/customers/search", params={"phone": E164}).json()["items"][0]
     assert found["line_bound"] is True
@@ -138,7 +138,7 @@ def test_a_member_who_does_not_add_the_friend_is_linked_and_staff_see_not_a_frie
     counter, binding, phone = scanned(backend, member_id)
     line.user(add_friend=False)
     page = to_line(phone)
-    assert "Check your details" in page.text
+    assert "Check your details" in visible(page)
     seen = binding_of(counter, binding["id"])
     assert (seen["status"], seen["line_outcome"], seen["line_friend"]) == (
         "line_linked",
@@ -146,7 +146,7 @@ def test_a_member_who_does_not_add_the_friend_is_linked_and_staff_see_not_a_frie
         False,
     )
     done = confirm(phone)
-    assert "You haven't added 台北總店 as a friend" in html.unescape(done.text)
+    assert "You haven't added 台北總店 as a friend" in visible(done)
 
 
 def test_cancel_on_line_is_a_clear_page_the_counter_sees_and_try_again_links(
@@ -156,8 +156,8 @@ def test_cancel_on_line_is_a_clear_page_the_counter_sees_and_try_again_links(
     line.user(approve=False)
     page = to_line(phone)
     assert page.status_code == 403
-    assert "LINE not linked" in page.text
-    assert "You cancelled on LINE" in page.text
+    assert "LINE not linked" in visible(page)
+    assert "You cancelled on LINE" in visible(page)
     assert 'href="/b/line"' in page.text, "try again"
     assert 'action="/b/line/skip"' in page.text, "or go on without LINE"
     seen = binding_of(counter, binding["id"])
@@ -170,7 +170,7 @@ def test_cancel_on_line_is_a_clear_page_the_counter_sees_and_try_again_links(
     line.user(approve=True)
     again = phone.open(backend.url("/b/line"))
     assert again.url == backend.url("/b")
-    assert "Check your details" in again.text
+    assert "Check your details" in visible(again)
     assert binding_of(counter, binding["id"])["line_outcome"] == "linked"
 
 
@@ -218,10 +218,10 @@ def test_continuing_without_line_completes_the_binding_and_the_counter_sees_skip
         backend, counter, binding["id"], "signed_in", lambda: phone.submit("/b/line/skip")
     )
     assert seen["line_outcome"] == "skipped"
-    assert "Check your details" in skipped.text
+    assert "Check your details" in visible(skipped)
     done = confirm(phone)
     assert done.url == backend.url("/b/done")
-    assert "LINE linked" not in done.text
+    assert "LINE linked" not in visible(done)
     final = binding_of(counter, binding["id"])
     assert (final["status"], final["line_outcome"]) == ("completed", "skipped")
 
@@ -243,11 +243,11 @@ def test_line_can_be_skipped_before_going_there_with_the_pages_token_only(
     assert binding_of(counter, binding["id"])["line_outcome"] is None
     skipped = phone.submit("/b/line/skip")
     assert skipped.url == backend.url("/b")
-    assert "Check your details" in skipped.text
+    assert "Check your details" in visible(skipped)
     assert binding_of(counter, binding["id"])["line_outcome"] == "skipped"
     assert not line.requests_to("/oauth2/v2.1/token"), "never went to LINE"
     # Skipped, LINE's button leads nowhere any more: on to the details.
-    assert "Check your details" in phone.open(backend.url("/b/line")).text
+    assert "Check your details" in visible(phone.open(backend.url("/b/line")))
 
 
 def test_a_line_account_of_another_member_is_refused(
@@ -261,7 +261,7 @@ def test_a_line_account_of_another_member_is_refused(
     counter, binding, phone = scanned(backend, member_id)
     page = to_line(phone)
     assert page.status_code == 409
-    assert "already linked to another member" in page.text
+    assert "already linked to another member" in visible(page)
     seen = binding_of(counter, binding["id"])
     assert (seen["status"], seen["line_outcome"]) == ("signed_in", "taken")
     assert member(backend, member_id).line_user_id is None
@@ -278,10 +278,10 @@ def test_line_failing_us_is_a_502_page_and_the_member_can_try_again(
     line.fail_next(1, status=500)  # the token endpoint is down for a moment
     page = phone.open(backend.url("/b/line"))
     assert page.status_code == 502
-    assert "couldn't finish signing in with LINE" in html.unescape(page.text)
+    assert "couldn't finish signing in with LINE" in visible(page)
     assert binding_of(counter, binding["id"])["line_outcome"] == "failed"
     again = phone.open(backend.url("/b/line"))
-    assert "Check your details" in again.text
+    assert "Check your details" in visible(again)
 
 
 def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
@@ -294,7 +294,7 @@ def test_the_callback_is_one_use_and_an_unknown_state_is_refused(
     assert urlsplit(callback).path == "/line/callback"
     replay = requests.get(callback, timeout=10)
     assert replay.status_code == 410
-    assert "此 LINE 登入已完成" in replay.text, "no Accept-Language: Traditional Chinese"
+    assert "此 LINE 登入已完成" in visible(replay), "no Accept-Language: Traditional Chinese"
     stranger = requests.get(backend.url("/line/callback?code=abc&state=nope"), timeout=10)
     assert stranger.status_code == 400
     bare = requests.get(backend.url("/line/callback"), timeout=10)
@@ -348,9 +348,9 @@ def test_line_hands_the_phone_back_to_another_browser_which_is_sent_back(
     page = in_app.open(callback)
     assert page.status_code == 200
     assert urlsplit(page.url).path == "/line/back", "no way on to the member's pages"
-    assert "LINE linked" in page.text
-    assert "Your LINE account is linked to 台北總店" in page.text
-    assert "Go back to the page where you started" in page.text
+    assert "LINE linked" in visible(page)
+    assert "Your LINE account is linked to 台北總店" in visible(page)
+    assert "Go back to the page where you started" in visible(page)
     nothing_of_the_members(page, in_app)
     assert all(header in page.headers for header in PAGE_HEADERS)
     assert page.headers["Cache-Control"] == "no-store"
@@ -358,14 +358,14 @@ def test_line_hands_the_phone_back_to_another_browser_which_is_sent_back(
     assert (seen["status"], seen["line_outcome"]) == ("line_linked", "linked")
     assert member(backend, member_id).line_user_id == user.sub
     # A page of its own: a reload and the language switch keep it (the callback is spent).
-    assert "您的 LINE 帳號已與 台北總店 連結" in in_app.open(page.url + "&lang=zh_TW").text
+    assert "您的 LINE 帳號已與台北總店連結" in visible(in_app.open(page.url + "&lang=zh_TW"))
     assert in_app.open(backend.url("/line/back?line=nonsense")).status_code == 404
     assert in_app.open(backend.url("/b")).status_code == 404
     assert confirm(in_app).status_code == 404
 
     # The browser that left for LINE goes on from its own page.
     back = phone.open(backend.url("/b"))
-    assert "Check your details" in back.text
+    assert "Check your details" in visible(back)
     assert confirm(phone).url == backend.url("/b/done")
     assert status_of(counter, binding["id"]) == "completed"
     assert same_browser_in_audit(backend) == [False]
@@ -391,17 +391,19 @@ def test_the_state_alone_is_no_sign_in_even_with_a_trip_cookie_of_another_page(
     stranger = line.user()  # the LINE account that answers is the someone's
     page = someone.open(answered_by_line(authorize))
     assert page.status_code == 200
-    assert "Your LINE account is linked to 台北總店" in page.text
+    assert "Your LINE account is linked to 台北總店" in visible(page)
     for personal in ("Mei", "1990", "m•", "Check your details", "<form"):
         assert personal not in page.text
     assert someone.http.cookies["omo_bind"] == own_session, "no session of the member's"
     assert "omo_line" in someone.http.cookies, "a LINE trip cookie, but not the member's"
-    assert "Log in with LINE" in someone.open(backend.url("/b")).text, "their own page, as it was"
+    assert "Log in with LINE" in visible(someone.open(backend.url("/b"))), (
+        "their own page, as it was"
+    )
 
     # What stays possible, and is on record: the member's link now carries the someone's
     # LINE account (the member passed it on); the member's own browser sees it linked.
     assert member(backend, member_id).line_user_id == stranger.sub
-    assert "Check your details" in phone.open(backend.url("/b")).text
+    assert "Check your details" in visible(phone.open(backend.url("/b")))
     assert binding_of(counter, binding["id"])["line_outcome"] == "linked"
     assert same_browser_in_audit(backend) == [False]
 
@@ -416,9 +418,9 @@ def test_a_cancel_in_another_browser_says_so_there_and_the_member_chooses_at_hom
     in_app = Phone(backend, accept_language="zh-TW")
     page = in_app.open(callback)
     assert page.status_code == 403
-    assert "未連結 LINE" in page.text
-    assert "您在 LINE 上取消了" in page.text
-    assert "請回到原本的頁面繼續。" in page.text
+    assert "未連結 LINE" in visible(page)
+    assert "您在 LINE 上取消了" in visible(page)
+    assert "請回到原本的頁面繼續。" in visible(page)
     nothing_of_the_members(page, in_app)
     assert 'action="/b/line/skip"' not in page.text
     assert binding_of(counter, binding["id"])["line_outcome"] == "cancelled"
@@ -446,13 +448,13 @@ def test_a_registration_finished_on_line_in_another_browser_shows_at_home(
     in_app = Phone(backend)
     page = in_app.open(answered_by_line(to_line.headers["Location"]))
     assert page.status_code == 200
-    assert "Your LINE account is linked to 台北總店" in page.text
+    assert "Your LINE account is linked to 台北總店" in visible(page)
     assert "林小華" not in page.text
     nothing_of_the_members(page, in_app)
     assert in_app.open(backend.url("/r/done")).status_code == 404
 
     done = phone.open(backend.url("/r/done"))
-    assert "LINE linked" in done.text
+    assert "LINE linked" in visible(done)
     with backend.db.transaction(write=False) as session:
         new = session.scalar(select(Customer).where(Customer.phone == "+886933111222"))
         assert new is not None
@@ -492,11 +494,12 @@ def test_registration_with_line_links_the_new_member(backend: LiveBackend, line:
         "/r", name="林小華", password="password1", password_confirm="password1", terms="1"
     )
     assert welcome.url == backend.url("/r/done")
-    assert "Welcome to 台北總店" in welcome.text
+    assert "Welcome to 台北總店" in visible(welcome)
     assert 'href="/r/line"' in welcome.text, "LINE's button"
     done = phone.open(backend.url("/r/line"))
     assert done.url == backend.url("/r/done")
-    assert "LINE linked" in done.text
+    assert "Welcome to 台北總店" in visible(done)
+    assert "LINE linked" in visible(done)
     with backend.db.transaction(write=False) as session:
         new = session.scalar(select(Customer).where(Customer.phone == "+886933111222"))
         assert new is not None
@@ -520,7 +523,7 @@ def test_registration_goes_on_without_line_when_the_customer_cancels(
     assert 'href="/r/done"' in page.text
     done = phone.open(backend.url("/r/done"))
     assert done.status_code == 200
-    assert "Log in with LINE" in done.text
+    assert "Log in with LINE" in visible(done)
     assert 'href="/r/line"' in done.text
 
 
@@ -531,7 +534,7 @@ def test_without_a_line_channel_there_is_no_line_step(db_factory: DatabaseFactor
         member_id = add_member(backend, E164, "Mei")
         counter, binding, phone = scanned(backend, member_id)
         page = sign_in(phone)
-        assert "Check your details" in page.text
+        assert "Check your details" in visible(page)
         assert [r.status_code for r in page.history] == [303]
         assert phone.open(backend.url("/b/line")).url == backend.url("/b")
         assert requests.get(backend.url("/line/callback?state=x"), timeout=10).status_code == 400

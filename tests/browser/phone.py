@@ -23,6 +23,8 @@ PAGE_BUDGET_BYTES = 30_000
 # A comfortable tap target, in CSS pixels (WCAG 2.2 "target size (enhanced)", Apple's HIG).
 FINGERTIP_PX = 44
 VIEWPORT: ViewportSize = {"width": 390, "height": 844}
+# Text against its background (WCAG 2.2, 1.4.3), for every size of text on the pages.
+TEXT_CONTRAST = 4.5
 # What the phone's browser sends as its language (Playwright sets Accept-Language from it).
 BROWSER_LOCALE = {"en": "en-US", "zh_TW": "zh-TW"}
 # The birthday's three lists.
@@ -57,7 +59,6 @@ TEMPLATE_WORDS = {
     "identifier_hint": "For example 0912 345 678, +886 912 345 678 or you@example.com.",
     "password_current": "Password",
     "sign_in": "Sign in",
-    "forgot_password": "Forgot password?",
     "details_intro": (
         "Signed in. Check your details, then confirm to link your membership to %(store)s."
     ),
@@ -79,6 +80,93 @@ def words(lang: str) -> dict[str, str]:
         assert lang == SOURCE_LOCALE or text != msgid, f"{key}: {msgid!r} not in the {lang} catalog"
         found[key] = re.sub(r"%\((\w+)\)s", r"{\1}", text)
     found["switch_to"] = LANGUAGE_NAMES["en" if lang == "zh_TW" else "zh_TW"]
+    return found
+
+
+# Measured in the page: each visible tap target's box (a checkbox's is its label; a list, a
+# field and a link are targets too) and each visible text's colour against the first opaque
+# background behind it.
+_MEASURE_JS = """([touch, minimum]) => {
+  const rgba = (css) => {
+    const m = css.match(/rgba?\\(([^)]*)\\)/);
+    if (!m) return null;
+    const [r, g, b, a] = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a: a === undefined ? 1 : a };
+  };
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const ratio = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const over = (fg, bg) => ({
+    r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a),
+    b: fg.b * fg.a + bg.b * (1 - fg.a), a: 1,
+  });
+  const ground = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c.a >= 1) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };  // the browser's canvas
+  };
+  const shown = (e) => {
+    const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+    return box.width > 0 && box.height > 0 &&
+      style.visibility !== 'hidden' && style.opacity !== '0';
+  };
+  const name = (e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} ` +
+    `"${((e.tagName === 'SELECT' ? e.value : e.innerText) || e.value || e.name || '')
+      .trim().replace(/\\s+/g, ' ').slice(0, 50)}"`;
+  // The one exception, and only this pair of colours: LINE's own buttons (LINE Login, Add
+  // friend) are white on LINE green #06C755 (about 2.2:1) because LINE's brand guidelines
+  // require exactly that and allow no other colours for them. An element marked
+  // data-brand="line" may draw that pair; any other colour in it is measured as usual.
+  const LINE_GREEN = { r: 6, g: 199, b: 85 }, WHITE = { r: 255, g: 255, b: 255 };
+  const same = (a, b) => a.r === b.r && a.g === b.g && a.b === b.b;
+  const lines_own = (e, fg, bg) =>
+    e.closest('[data-brand="line"]') !== null && same(fg, WHITE) && same(bg, LINE_GREEN);
+  const small = [], faint = [];
+  const targets = new Set();
+  const tappable = 'a, button, select, textarea, input:not([type=hidden])';
+  for (const e of document.querySelectorAll(tappable)) {
+    const box = ['checkbox', 'radio'].includes(e.type) ? e.closest('label') || e : e;
+    targets.add(box);
+  }
+  for (const e of targets) {
+    if (!shown(e)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width < touch || r.height < touch)
+      small.push(`${name(e)}: ${Math.round(r.width)}x${Math.round(r.height)} px`);
+  }
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node; (node = texts.nextNode());) {
+    const e = node.parentElement;
+    if (!node.data.trim() || seen.has(e) || !shown(e)) continue;
+    seen.add(e);
+    const bg = ground(e), fg = over(rgba(getComputedStyle(e).color), bg);
+    const r = ratio(fg, bg);
+    if (r < minimum && !lines_own(e, fg, bg)) faint.push(`${name(e)}: ${r.toFixed(2)}:1`);
+  }
+  const fields =
+    'select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
+  for (const e of document.querySelectorAll(fields)) {
+    if (!shown(e)) continue;
+    const bg = ground(e), r = ratio(over(rgba(getComputedStyle(e).color), bg), bg);
+    if (r < minimum) faint.push(`${name(e)}: ${r.toFixed(2)}:1`);
+  }
+  return { small, faint };
+}"""
+
+
+def unreadable_or_small(page: Page) -> dict[str, list[str]]:
+    """What on the page is too small to tap (under 44 px either way) or too faint to read
+    (text under 4.5:1 on its background): ``{"small": [...], "faint": [...]}``."""
+    found: dict[str, list[str]] = page.evaluate(_MEASURE_JS, [FINGERTIP_PX, TEXT_CONTRAST])
     return found
 
 
@@ -282,7 +370,7 @@ class PhoneScreen:
                 scroll: document.documentElement.scrollWidth,
                 width: window.innerWidth,
                 // A box inside its label is tapped anywhere on the label.
-                small: [...document.querySelectorAll('a, button, input:not([type=hidden])')]
+                small: [...document.querySelectorAll('a, button, select, input:not([type=hidden])')]
                     .map(e => [e.closest('label') || e, e])
                     .map(([target, e]) => [
                         e.tagName.toLowerCase() + ' ' + (e.id || e.name || e.textContent.trim()),
@@ -312,6 +400,16 @@ class PhoneScreen:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
+        # Every page with a picture is one a customer sees: each target takes a fingertip
+        # and each text reads.
+        found = unreadable_or_small(self.page)
+        assert found == {"small": [], "faint": []}, f"{name} ({self.page.url}): {found}"
+        # What the page keeps on one line (a store's name, a masked number) is on one line.
+        split = self.page.evaluate(
+            "[...document.querySelectorAll('.nobr')]"
+            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+        )
+        assert split == [], f"{name}: broken across lines: {split}"
         last = self.loads[-1] if self.loads else None
         record = {
             "url": self.page.url.removeprefix(self.origin),

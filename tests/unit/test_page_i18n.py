@@ -162,7 +162,7 @@ def test_the_compiled_catalog_says_what_the_po_says():
 
 def test_the_words_fill_in_the_store_in_each_language():
     assert translator("en").fill("done_title", store="台北總店") == "Welcome to 台北總店!"
-    assert translator("zh_TW").fill("done_title", store="台北總店") == "歡迎加入 台北總店！"
+    assert translator("zh_TW").fill("done_title", store="台北總店") == "歡迎加入台北總店！"
     assert translator("zh_TW")["link_expired"].startswith("此連結已過期")
 
 
@@ -222,3 +222,45 @@ def test_english_is_the_source_and_needs_no_catalog(tmp_path):
 def test_every_word_the_code_picks_by_name_is_translated():
     chinese = translator("zh_TW")
     assert [key for key in WORDS if chinese[key] == WORDS[key]] == []
+
+
+def test_chinese_sentences_put_no_spaces_around_the_stores_name():
+    spaced = [m.id for m in _po() if re.search(r" %\(store\)s|%\(store\)s ", m.string or "")]
+    assert spaced == []
+
+
+def test_a_stores_name_and_a_masked_number_stay_on_one_line_and_are_escaped():
+    words = translator("en")
+    assert words.html("done_title", store="A&B <i>") == (
+        'Welcome to <span class="nobr">A&amp;B &lt;i&gt;</span>!'
+    )
+    sent = translator("zh_TW").html("reset_sent", phone="+886 9•••••111")
+    assert '<span class="nobr">+886 9•••••111</span>' in sent
+    # The plain words (kept as the record of what a customer agreed to) have no markup.
+    assert words.fill("terms_consent", store="A&B") == (
+        "I agree to A&B's member terms and privacy notice."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("your mobile number or e-mail, and", ["e-mail"]),
+        ("For example 0912 345 678, +886 912 345 678 or you", ["0912 345 678", "+886 912 345 678"]),
+        ("請重新掃描 QR Code，或確認", ["QR Code"]),
+        ("已傳送至 %(phone)s，30 分鐘內可使用一次", ["30 分鐘"]),
+        ("密碼至少需要 8 個字元。", ["8 個字元"]),
+        ("Use at least 8 characters.", []),
+    ],
+)
+def test_typesetting_keeps_hyphenated_words_grouped_numbers_and_qr_code_whole(text, kept):
+    html = str(i18n.typeset(text))
+    assert re.findall(r'<span class="nobr">(.*?)</span>', html) == kept
+    assert re.sub(r"<[^>]+>", "", html) == text.replace("&", "&amp;")
+
+
+def test_a_value_too_long_for_one_line_is_left_to_break():
+    assert str(i18n.nobr("台北信義旗艦店")) == '<span class="nobr">台北信義旗艦店</span>'
+    long_name = "台北市信義區松高路旗艦門市二館"  # 30 half-widths: more than a heading's line
+    assert str(i18n.nobr(long_name)) == long_name
+    assert str(i18n.nobr("A&B " * 8)) == "A&amp;B " * 8
