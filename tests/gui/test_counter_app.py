@@ -29,6 +29,7 @@ from tests.support.backend import (
     live_backend,
     register_on_phone,
 )
+from tests.support.page_text import visible
 
 STORE = "台北總店"
 WAIT_MS = 15_000
@@ -331,7 +332,7 @@ def test_a_member_binds_by_qr_and_the_counter_shows_each_step(
     )
     done = phone.submit("/b/details", name="林小華")
     assert done.status_code == 200
-    assert f"Your membership is now linked to {STORE}" in done.text
+    assert f"Your membership is now linked to {STORE}" in visible(done)
     wait_for_screen(qtbot, app, "success")
     done = shown_text(app.counter.view)
     assert STORE in done

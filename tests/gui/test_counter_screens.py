@@ -779,7 +779,7 @@ def test_the_countdown_back_to_search_switches_language(
     back_in = label(view, "back_in")
     qtbot.waitUntil(lambda: back_in.text() == "7 秒後回到會員搜尋", timeout=2000)
     assert label(view, "title").text() == "會員確認完成"
-    assert any(text.startswith("推薦維持為 信義門市 · Ben（") for text in shown(view))
+    assert any(text.startswith("推薦維持為信義門市 · Ben（") for text in shown(view))
 
 
 # --- language ----------------------------------------------------------------------------
