@@ -6,8 +6,6 @@ asks the OS for its touch keyboard instead. Which of the two (or none) is the ap
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QInputMethod
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout,
 from pytestqt.qtbot import QtBot
 
 from omo_desktop.app import parse_args
-from omo_desktop.design import theme
 from omo_desktop.design.tokens import TOUCH_MIN
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
@@ -30,13 +27,6 @@ from tests.gui.design_checks import contrast_problems, touch_problems
 
 LEFT = Qt.MouseButton.LeftButton
 EMAIL = f.Searching(by=f.SearchBy.EMAIL_OR_NAME)
-
-
-@pytest.fixture
-def themed(qapp: QApplication) -> Iterator[QApplication]:
-    theme.apply(qapp)
-    yield qapp
-    qapp.setStyleSheet("")
 
 
 @pytest.fixture

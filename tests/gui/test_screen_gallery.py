@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from omo_desktop.design import theme
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.counter import CounterView
@@ -185,13 +183,6 @@ def settle(app: QApplication) -> None:
     one pass of events later, so one pass would picture a bar still at its old height."""
     for _ in range(3):
         app.processEvents()
-
-
-@pytest.fixture
-def themed(qapp: QApplication) -> Iterator[QApplication]:
-    theme.apply(qapp)
-    yield qapp
-    qapp.setStyleSheet("")
 
 
 def test_every_counter_state_in_both_languages(
