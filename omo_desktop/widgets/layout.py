@@ -45,6 +45,9 @@ _TONE_ICON = {
 }
 
 
+_TONE_ROLE = {Tone.ERROR: "error", Tone.NOTICE: "warning", Tone.INFO: "body"}
+
+
 class MessageLine(QWidget):
     """An icon and a sentence whose room is kept when empty: showing one moves nothing."""
 
@@ -75,7 +78,8 @@ class MessageLine(QWidget):
             return
         name, colour = _TONE_ICON[tone]
         self.icon.setPixmap(pixmap(name, TYPE_SCALE["heading"], colour))
-        self.text.setProperty("role", tone.value if tone is not Tone.INFO else "body")
+        # The sentence's colour only: a notice's boxed look (role "notice") is for whole labels.
+        self.text.setProperty("role", _TONE_ROLE[tone])
         self.text.style().unpolish(self.text)
         self.text.style().polish(self.text)
         self.text.setText(text)
