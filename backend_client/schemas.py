@@ -299,6 +299,13 @@ class OrderCreate(WireModel):
     email: SingleLine | None = Field(default=None, max_length=254)
     amount: Amount = Field(description="in the currency's minor units")
     external_ref: SingleLine | None = Field(default=None, max_length=64)
+    store_code: SingleLine | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="the store of the sale: required with an API key, the session's store"
+        " otherwise",
+    )
 
 
 class OrderOut(WireModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from anyio import to_thread
@@ -13,6 +15,8 @@ from omo_backend.actor import Actor
 from omo_backend.db import Database
 from omo_backend.devices import service as device_service
 from omo_backend.errors import Forbidden, Unauthorized
+from omo_backend.integrations import service as integration_service
+from omo_backend.integrations.service import Integration
 from omo_backend.models import Device
 from omo_backend.settings import Settings
 from omo_backend.staff import service as staff_service
@@ -90,3 +94,75 @@ async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Ac
 DeviceDep = Annotated[Device, Depends(require_device)]
 ActorDep = Annotated[Actor, Depends(require_staff)]
 ManagerDep = Annotated[Actor, Depends(require_manager)]
+
+
+# --- integration API keys (API.md "Roles") ------------------------------------------------
+
+api_key = HTTPBearer(
+    scheme_name="apiKey",
+    description="An integration key from `omo-backend apikey create`: only the endpoints its"
+    " scopes name.",
+    auto_error=False,
+)
+ApiKeyBearer = Annotated[HTTPAuthorizationCredentials | None, Security(api_key)]
+# "omo_", the 8 hex digits of the prefix, "_", 32 random bytes: never a session token's shape.
+_API_KEY_SHAPE = re.compile(r"omo_[0-9a-f]{8}_[A-Za-z0-9_\-]{43}")
+# The staff roles that may do what a scope allows (API.md: "API key with orders:write, or a
+# manager"); compared by value, as admin is a role of its own.
+_SCOPE_ROLES = frozenset({"manager", "admin"})
+
+
+def _authenticate_key(db: Database, key: str) -> Integration:
+    with db.transaction(write=False) as session:
+        integration, stale = integration_service.authenticate_or_raise(session=session, key=key)
+    if stale:
+        with db.transaction() as session:
+            integration_service.touch(session=session, api_key_id=integration.api_key_id)
+    return integration
+
+
+async def _key_or_staff(
+    request: Request,
+    db: Database,
+    staff: HTTPAuthorizationCredentials | None,
+    key: HTTPAuthorizationCredentials | None,
+    scope: str,
+) -> Actor | Integration:
+    """An integration with ``scope`` if the bearer is shaped like an API key, else the staff
+    session's actor (its role is the caller's to check)."""
+    token = _bearer(staff or key)
+    if _API_KEY_SHAPE.fullmatch(token):
+        integration = await to_thread.run_sync(_authenticate_key, db, token)
+        if scope not in integration.scopes:
+            raise Forbidden(f"This API key lacks the {scope} scope.", code="forbidden")
+        return integration
+    return await require_staff(request, db, staff or key)
+
+
+def require_scope(scope: str) -> Callable[..., Awaitable[Actor | Integration]]:
+    """An API key with ``scope``, or a manager's or an admin's staff session."""
+
+    async def dependency(
+        request: Request, db: DbDep, staff: StaffBearer, key: ApiKeyBearer
+    ) -> Actor | Integration:
+        caller = await _key_or_staff(request, db, staff, key, scope)
+        if isinstance(caller, Actor) and caller.role.value not in _SCOPE_ROLES:
+            raise Forbidden("Only a manager or an API key can do this.", code="forbidden")
+        return caller
+
+    return dependency
+
+
+def staff_or_scope(scope: str) -> Callable[..., Awaitable[Actor | Integration]]:
+    """Any staff session, or an API key with ``scope``: for an endpoint the counter already
+    calls that integrations may call too."""
+
+    async def dependency(
+        request: Request, db: DbDep, staff: StaffBearer, key: ApiKeyBearer
+    ) -> Actor | Integration:
+        return await _key_or_staff(request, db, staff, key, scope)
+
+    return dependency
+
+
+OrdersWriterDep = Annotated[Actor | Integration, Depends(staff_or_scope("orders:write"))]

@@ -245,6 +245,7 @@ def _record_the_backends_secrets() -> None:
     from omo_backend.line import client as line_client
 
     _wrap(security, "new_token", lambda a, k, token: ledger.add("token", token))
+    _wrap(security, "new_api_key", lambda a, k, key: ledger.add("API key", key))
     _wrap(security, "new_enrollment_code", lambda a, k, code: ledger.add("enrollment code", code))
     _wrap(security, "hash_token", lambda a, k, _: ledger.add("token", _first(a, k, "token")))
     _wrap(security, "hash_pin", lambda a, k, _: ledger.add("PIN", _first(a, k, "pin")))
@@ -293,6 +294,10 @@ def _record_fields(pairs: Iterable[tuple[str, Any]]) -> None:
 
 def _record_request(request: requests.PreparedRequest) -> None:
     _record_fields(parse_qsl(urlsplit(request.url or "").query))
+    # An API key the test sends (printed by the CLI in a child process, so not recorded there).
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.startswith("omo_"):
+        ledger.add("API key sent by a test", credentials)
     body = request.body
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
