@@ -49,8 +49,18 @@ def is_single_line(text: str) -> bool:
 
 
 class Role(enum.StrEnum):
+    """Who a staff account is, lowest first: each role may do all that the ones before it may."""
+
     STAFF = "staff"
     MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, minimum: Role) -> bool:
+        return self.rank >= minimum.rank
 
 
 class InvitationStatus(enum.StrEnum):

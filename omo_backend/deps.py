@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Depends, Request, Security
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend_client.schemas import Role
@@ -85,15 +87,66 @@ async def require_staff(request: Request, db: DbDep, credentials: StaffBearer) -
     return actor
 
 
-async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
-    if actor.role is not Role.MANAGER:
-        raise Forbidden("Only a manager can do this.", code="manager_only")
+def _require(actor: Actor, minimum: Role) -> Actor:
+    if not actor.role.at_least(minimum):
+        raise Forbidden(f"Only a {minimum.value} or above can do this.", code="forbidden")
     return actor
+
+
+# The role guards, each keyed to the lowest role it admits (``ROLE_GUARDS``): a route's minimum
+# role is the highest guard among its dependencies (``omo_backend.openapi.minimum_role``).
+# FastAPI solves a route's dependencies before it validates its path, query and body, so a
+# role too low gets 403 before any 404 or 422 (tests/api/test_role_matrix.py holds it to that).
+async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
+    return _require(actor, Role.MANAGER)
+
+
+async def require_admin(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
+    return _require(actor, Role.ADMIN)
+
+
+ROLE_GUARDS: dict[Any, Role] = {
+    require_staff: Role.STAFF,
+    require_manager: Role.MANAGER,
+    require_admin: Role.ADMIN,
+}
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def minimum_role(route: APIRoute) -> Role | None:
+    """The lowest staff role ``route`` admits; None when it asks for no staff session."""
+    roles = [ROLE_GUARDS[call] for call in _calls(route.dependant) if call in ROLE_GUARDS]
+    return max(roles, key=lambda role: role.rank, default=None)
+
+
+async def check_role_first(request: Request) -> None:
+    """The role check of the route ``request`` reached, for a refusal made before it.
+
+    FastAPI reads the JSON body before it solves dependencies, so a body that is not JSON at
+    all is refused before the guards run. The refusal handlers call this first: a caller whose
+    role is too low (or who has no session) hears that, not what was wrong with the body. When
+    the guards did run, this passes again, from the session cache.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    minimum = minimum_role(route)
+    if minimum is None:
+        return
+    actor = await require_staff(request, await get_db(request), await staff_session(request))
+    _require(actor, minimum)
 
 
 DeviceDep = Annotated[Device, Depends(require_device)]
 ActorDep = Annotated[Actor, Depends(require_staff)]
 ManagerDep = Annotated[Actor, Depends(require_manager)]
+AdminDep = Annotated[Actor, Depends(require_admin)]
 
 
 # --- integration API keys (API.md "Roles") ------------------------------------------------
@@ -107,9 +160,6 @@ api_key = HTTPBearer(
 ApiKeyBearer = Annotated[HTTPAuthorizationCredentials | None, Security(api_key)]
 # "omo_", the 8 hex digits of the prefix, "_", 32 random bytes: never a session token's shape.
 _API_KEY_SHAPE = re.compile(r"omo_[0-9a-f]{8}_[A-Za-z0-9_\-]{43}")
-# The staff roles that may do what a scope allows (API.md: "API key with orders:write, or a
-# manager"); compared by value, as admin is a role of its own.
-_SCOPE_ROLES = frozenset({"manager", "admin"})
 
 
 def _authenticate_key(db: Database, key: str) -> Integration:
@@ -146,7 +196,8 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Actor | Integration]]:
         request: Request, db: DbDep, staff: StaffBearer, key: ApiKeyBearer
     ) -> Actor | Integration:
         caller = await _key_or_staff(request, db, staff, key, scope)
-        if isinstance(caller, Actor) and caller.role.value not in _SCOPE_ROLES:
+        # API.md: "API key with orders:write, or a manager" (an admin does all a manager does).
+        if isinstance(caller, Actor) and not caller.role.at_least(Role.MANAGER):
             raise Forbidden("Only a manager or an API key can do this.", code="forbidden")
         return caller
 

@@ -26,7 +26,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
 from backend_client import schemas
-from omo_backend.deps import get_db, require_manager
+from omo_backend.deps import get_db, minimum_role
 from omo_backend.dev.loopback import require_loopback
 
 _REF_PREFIX = "#/components/schemas/"
@@ -125,8 +125,9 @@ def derived(route: APIRoute) -> _Refusals:
     calls = set(_calls(route.dependant))
     for scheme in security_schemes(route):
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
-    if require_manager in calls:
-        found.add(403, "`manager_only`: a manager's session is needed.")
+    role = minimum_role(route)
+    if role is not None and role is not schemas.Role.STAFF:
+        found.add(403, f"`forbidden`: a session of a {role.value} or above is needed.")
     if require_loopback in calls:
         found.add(404, "Not on a loopback listener, or through a proxy: as if it were not there.")
     path_params = list(_params(route.dependant, "path_params"))
@@ -186,8 +187,9 @@ def _auth_sentence(route: APIRoute) -> str:
     if not schemes:
         return "No authentication."
     needs = " or ".join(f"a `{name}` token" for name in schemes)
-    if require_manager in set(_calls(route.dependant)):
-        needs += " of a manager"
+    role = minimum_role(route)
+    if role is not None and role is not schemas.Role.STAFF:
+        needs += f" of a {role.value} or above"
     return f"Authentication: `Authorization: Bearer …` with {needs}."
 
 

@@ -124,8 +124,8 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         forbidden = refusals(operation).get(403)
         if (method, path) in manager_only:
             assert forbidden is not None, (method, path)
-            assert "`manager_only`" in forbidden["description"]
-            assert "of a manager" in operation["description"]
+            assert "`forbidden`" in forbidden["description"]
+            assert "of a manager or above" in operation["description"]
         elif (method, path) in WITH_API_KEY:
             # A key without the scope the operation needs.
             assert forbidden is not None, (method, path)
