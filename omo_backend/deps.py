@@ -87,6 +87,20 @@ async def require_manager(actor: Annotated[Actor, Depends(require_staff)]) -> Ac
     return actor
 
 
+async def require_admin(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("Only an admin can do this.", code="admin_only")
+    return actor
+
+
+async def require_manager_or_admin(actor: Annotated[Actor, Depends(require_staff)]) -> Actor:
+    if actor.role not in (Role.MANAGER, Role.ADMIN):
+        raise Forbidden("Only a manager or an admin can do this.", code="manager_only")
+    return actor
+
+
 DeviceDep = Annotated[Device, Depends(require_device)]
 ActorDep = Annotated[Actor, Depends(require_staff)]
 ManagerDep = Annotated[Actor, Depends(require_manager)]
+AdminDep = Annotated[Actor, Depends(require_admin)]
+ManagerOrAdminDep = Annotated[Actor, Depends(require_manager_or_admin)]

@@ -26,7 +26,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
 from backend_client import schemas
-from omo_backend.deps import get_db, require_manager
+from omo_backend.deps import get_db, require_admin, require_manager, require_manager_or_admin
 from omo_backend.dev.loopback import require_loopback
 
 _REF_PREFIX = "#/components/schemas/"
@@ -127,6 +127,10 @@ def derived(route: APIRoute) -> _Refusals:
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
     if require_manager in calls:
         found.add(403, "`manager_only`: a manager's session is needed.")
+    if require_manager_or_admin in calls:
+        found.add(403, "`manager_only`: a manager's or an admin's session is needed.")
+    if require_admin in calls:
+        found.add(403, "`admin_only`: an admin's session is needed.")
     if require_loopback in calls:
         found.add(404, "Not on a loopback listener, or through a proxy: as if it were not there.")
     path_params = list(_params(route.dependant, "path_params"))
@@ -186,8 +190,13 @@ def _auth_sentence(route: APIRoute) -> str:
     if not schemes:
         return "No authentication."
     needs = " or ".join(f"a `{name}` token" for name in schemes)
-    if require_manager in set(_calls(route.dependant)):
+    calls = set(_calls(route.dependant))
+    if require_manager in calls:
         needs += " of a manager"
+    elif require_manager_or_admin in calls:
+        needs += " of a manager or an admin"
+    elif require_admin in calls:
+        needs += " of an admin"
     return f"Authentication: `Authorization: Bearer …` with {needs}."
 
 
