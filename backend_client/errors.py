@@ -35,7 +35,7 @@ class UnauthorizedError(ApiError):
 
 
 class ForbiddenError(ApiError):
-    """403: not allowed (e.g. ``staff_locked``, ``manager_only``)."""
+    """403: not allowed (e.g. ``staff_locked``, ``forbidden``)."""
 
     @property
     def retry_after(self) -> int | None:

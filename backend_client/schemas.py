@@ -49,9 +49,18 @@ def is_single_line(text: str) -> bool:
 
 
 class Role(enum.StrEnum):
+    """Who a staff account is, lowest first: each role may do all that the ones before it may."""
+
     STAFF = "staff"
     MANAGER = "manager"
     ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, minimum: Role) -> bool:
+        return self.rank >= minimum.rank
 
 
 class InvitationStatus(enum.StrEnum):
@@ -300,6 +309,13 @@ class OrderCreate(WireModel):
     email: SingleLine | None = Field(default=None, max_length=254)
     amount: Amount = Field(description="in the currency's minor units")
     external_ref: SingleLine | None = Field(default=None, max_length=64)
+    store_code: SingleLine | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="the store of the sale: required with an API key, the session's store"
+        " otherwise",
+    )
 
 
 class OrderOut(WireModel):

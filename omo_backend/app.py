@@ -26,6 +26,7 @@ from omo_backend.bindings.router import router as bindings_router
 from omo_backend.body_limit import BodyLimit
 from omo_backend.customers.router import router as customers_router
 from omo_backend.db import Database
+from omo_backend.deps import check_role_first
 from omo_backend.dev.router import router as dev_router
 from omo_backend.devices.router import router as devices_router
 from omo_backend.errors import DomainError
@@ -106,8 +107,18 @@ def _install_error_handlers(app: FastAPI) -> None:
             return page_rendering.error_page(request, exc)
         return envelope(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
+    async def role_first(request: Request) -> Response | None:
+        # "The role is checked before anything else", also before a body that is not JSON.
+        try:
+            await check_role_first(request)
+        except DomainError as exc:
+            return await domain_error(request, exc)
+        return None
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if (refused := await role_first(request)) is not None:
+            return refused
         problems = [
             {
                 "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
@@ -122,6 +133,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and (refused := await role_first(request)) is not None:
+            return refused
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 405:

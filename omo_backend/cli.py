@@ -248,6 +248,49 @@ def cmd_order_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.integrations import service
+
+    scopes = service.parse_scopes(args.scopes)
+    with _database(settings).transaction() as session:
+        row, key = service.create(session=session, name=args.name, scopes=scopes)
+        prefix, scope_text = row.prefix, row.scopes
+    print(key)
+    print(
+        f"API key {prefix} ({scope_text}) created: keep it now, it is not shown again",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _when(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else "never"
+
+
+def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.integrations import service
+
+    with _database(settings).transaction(write=False) as session:
+        for row in service.list_keys(session=session):
+            state = f"revoked {_when(row.revoked_at)}" if row.revoked_at else "active"
+            print(
+                f"{row.id}  {row.prefix}  {row.name}  {row.scopes}  created"
+                f" {_when(row.created_at)}  last used {_when(row.last_used_at)}  {state}"
+            )
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.integrations import service
+
+    with _database(settings).transaction() as session:
+        row = service.get_or_raise(session=session, prefix_or_id=str(args.key))
+        service.revoke(session=session, row=row)
+        prefix = row.prefix
+    print(f"API key {prefix} revoked")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -371,6 +414,24 @@ def build_parser() -> argparse.ArgumentParser:
     order_add.add_argument("--amount", type=int, required=True)
     order_add.add_argument("--ref")
     order_add.set_defaults(func=cmd_order_add)
+
+    apikey = sub.add_parser("apikey", help="integration API keys").add_subparsers(
+        dest="action", required=True
+    )
+    apikey_create = apikey.add_parser("create", help="make a key and print it once")
+    apikey_create.add_argument("--name", required=True)
+    apikey_create.add_argument(
+        "--scopes", required=True, help="comma- or space-separated, e.g. orders:write"
+    )
+    apikey_create.set_defaults(func=cmd_apikey_create)
+    apikey.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        func=cmd_apikey_list
+    )
+    apikey_revoke = apikey.add_parser("revoke", help="revoke a key by its prefix or id")
+    which = apikey_revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--prefix", dest="key", help="the key's prefix (omo_ and 8 hex digits)")
+    which.add_argument("--id", dest="key", type=_row_id, help="the key's id (apikey list)")
+    apikey_revoke.set_defaults(func=cmd_apikey_revoke)
 
     demo = sub.add_parser("demo", help="seed demo data (idempotent) and serve")
     demo.add_argument("--host", default="127.0.0.1", help="a loopback address")

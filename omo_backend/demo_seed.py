@@ -26,6 +26,8 @@ STAFF = [
     ("TPE01", "1002", "Ben Chen 陳柏翰", Role.STAFF, "222222"),
     ("TPE02", "2001", "Cindy Wang 王欣怡", Role.MANAGER, "333333"),
     ("TXG01", "3001", "David Huang 黃大衛", Role.STAFF, "444444"),
+    # Head office (issue 12): an admin, who may do all a manager may and more.
+    ("TPE01", "9001", "Head Office 總部", Role.ADMIN, "999999"),
 ]
 # Members: name, phone, e-mail, level, points, referring store and staff (or None).
 MEMBERS = [

@@ -37,6 +37,9 @@ _PATH_PHONE = re.compile(
 # The domain needs no dot: a@localhost is an address too. "%40" is an "@" in a URL.
 _EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)*")
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9_\-.]+", re.IGNORECASE)
+# An integration API key anywhere (a query, a pasted header): its prefix stays, to tell
+# keys apart.
+_API_KEY = re.compile(r"(omo_[0-9a-f]{8}_)[A-Za-z0-9_\-]+")
 # Every segment after a customer-page prefix, at any depth (/b/reset/<token>), unless it is a
 # route word; route words are lowercase words, random tokens never are (and what is already
 # redacted stays as it is).
@@ -83,6 +86,7 @@ def _phone_or_number(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     text = _BEARER.sub(r"\1[token]", text)
+    text = _API_KEY.sub(r"\1[key]", text)
     text = _CUSTOMER_PATH.sub(_customer_segments, text)
     text = _TOKEN_SEGMENT.sub("[token]", text)
     text = _EMAIL.sub("[email]", text)

@@ -26,7 +26,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
 from backend_client import schemas
-from omo_backend.deps import get_db, require_admin, require_manager, require_manager_or_admin
+from omo_backend.deps import get_db, minimum_role
 from omo_backend.dev.loopback import require_loopback
 
 _REF_PREFIX = "#/components/schemas/"
@@ -115,6 +115,11 @@ def security_schemes(route: APIRoute) -> list[SecurityBase]:
     return [call for call in _calls(route.dependant) if isinstance(call, SecurityBase)]
 
 
+def _a(role: schemas.Role) -> str:
+    """ "a manager", "an admin"."""
+    return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role.value}"
+
+
 def derived(route: APIRoute) -> _Refusals:
     """The refusals that follow from what ``route`` depends on, whatever the route does."""
     found = _Refusals()
@@ -125,12 +130,9 @@ def derived(route: APIRoute) -> _Refusals:
     calls = set(_calls(route.dependant))
     for scheme in security_schemes(route):
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
-    if require_manager in calls:
-        found.add(403, "`manager_only`: a manager's session is needed.")
-    if require_manager_or_admin in calls:
-        found.add(403, "`manager_only`: a manager's or an admin's session is needed.")
-    if require_admin in calls:
-        found.add(403, "`admin_only`: an admin's session is needed.")
+    role = minimum_role(route)
+    if role is not None and role is not schemas.Role.STAFF:
+        found.add(403, f"`forbidden`: a session of {_a(role)} or above is needed.")
     if require_loopback in calls:
         found.add(404, "Not on a loopback listener, or through a proxy: as if it were not there.")
     path_params = list(_params(route.dependant, "path_params"))
@@ -190,13 +192,9 @@ def _auth_sentence(route: APIRoute) -> str:
     if not schemes:
         return "No authentication."
     needs = " or ".join(f"a `{name}` token" for name in schemes)
-    calls = set(_calls(route.dependant))
-    if require_manager in calls:
-        needs += " of a manager"
-    elif require_manager_or_admin in calls:
-        needs += " of a manager or an admin"
-    elif require_admin in calls:
-        needs += " of an admin"
+    role = minimum_role(route)
+    if role is not None and role is not schemas.Role.STAFF:
+        needs += f" of {_a(role)} or above"
     return f"Authentication: `Authorization: Bearer …` with {needs}."
 
 

@@ -32,6 +32,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# An integration key: "omo_", 8 hex digits (the prefix lists show), "_", then the secret.
+API_KEY_PREFIX_LENGTH = 12
+
+
+def new_api_key() -> str:
+    """A new integration API key; stored as ``hash_token`` of it, shown once."""
+    return f"omo_{secrets.token_hex(4)}_{new_token()}"
+
+
 def new_enrollment_code() -> str:
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"

@@ -63,6 +63,7 @@ def record_purchase(
     amount: int,
     external_ref: str | None,
     default_region: str,
+    api_key_id: int | None = None,
 ) -> Order:
     """A sale to a known or new customer; a new one is a past buyer, not a member."""
     e164 = normalise_phone(phone, default_region) if phone else None
@@ -99,6 +100,9 @@ def record_purchase(
     )
     session.add(order)
     session.flush()
+    details: dict[str, object] = {"order_id": order.id}
+    if api_key_id is not None:
+        details["api_key_id"] = api_key_id
     audit.record(
         session=session,
         action="order.recorded",
@@ -107,7 +111,7 @@ def record_purchase(
         device_id=device_id,
         subject_type="customer",
         subject_id=customer.id,
-        details={"order_id": order.id},
+        details=details,
     )
     return order
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend import idempotency
-from omo_backend.deps import ActorDep, AdminDep, DbDep, ManagerOrAdminDep, SettingsDep
+from omo_backend.deps import ActorDep, AdminDep, DbDep, ManagerDep, SettingsDep
 from omo_backend.members import levels, points
 from omo_backend.models import PointsEntry
 from omo_backend.openapi import errors
@@ -52,7 +52,7 @@ def put_levels(
 )
 def get_points(
     member_id: schemas.Id,
-    actor: ManagerOrAdminDep,
+    actor: ManagerDep,
     db: DbDep,
     cursor: Annotated[
         str | None,
@@ -88,7 +88,7 @@ def post_points(
     member_id: schemas.Id,
     body: schemas.PointsChange,
     request: Request,
-    actor: ManagerOrAdminDep,
+    actor: ManagerDep,
     db: DbDep,
     settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header()] = None,

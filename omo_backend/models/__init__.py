@@ -13,6 +13,7 @@ from omo_backend.models.customer import (
     RetiredIdentifier,
 )
 from omo_backend.models.idempotency import IdempotencyRecord
+from omo_backend.models.integration import ApiKey
 from omo_backend.models.invitation import BindingSession, Invitation, LineLogin, PageSession
 from omo_backend.models.message import Message
 from omo_backend.models.store import (
@@ -25,6 +26,7 @@ from omo_backend.models.store import (
 )
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Base",
     "BindingSession",

@@ -90,11 +90,26 @@ def test_demo_seed_can_run_twice(tmp_path: Path):
     with db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Store)) == 3
         assert session.scalar(select(func.count()).select_from(Staff)) == len(info.staff)
+        admins = session.scalars(select(Staff.code).where(Staff.role == "admin")).all()
         members = session.scalar(select(func.count()).where(Customer.is_member))
         buyers = session.scalar(select(func.count()).where(~Customer.is_member))
     assert members == len(info.members)
     assert buyers == len(info.buyers)
+    assert admins == ["9001"]
     db.dispose()
+
+
+def test_an_operator_adds_a_head_office_admin(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'omo.db'}"
+    assert omo(url, "store", "add", "--code", "TPE01", "--name", "Taipei Main").returncode == 0
+    add = ["staff", "add", "--store", "TPE01", "--code", "9001", "--name", "HQ", "--pin"]
+    added = omo(url, *add, "999999", "--role", "admin")
+    assert added.returncode == 0, added.stderr
+    assert "staff 9001 (admin) added to TPE01" in added.stdout
+    assert "9001  HQ  admin  active" in omo(url, "staff", "list", "--store", "TPE01").stdout
+    unknown = omo(url, *add, "999999", "--role", "owner")
+    assert unknown.returncode == 2
+    assert "invalid choice" in unknown.stderr
 
 
 def test_a_new_pin_needs_six_digits(tmp_path: Path):

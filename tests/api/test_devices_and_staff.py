@@ -448,7 +448,7 @@ def test_only_a_manager_of_the_store_manages_its_devices_and_staff(backend: Live
     ]:
         reply = ben.http.request(method, backend.url(path), timeout=10)
         assert reply.status_code == 403, path
-        assert reply.json()["error"]["code"] == "manager_only", path
+        assert reply.json()["error"]["code"] == "forbidden", path
 
     # Another store's ids are as unknown as missing ones.
     for path, code in [

@@ -80,7 +80,7 @@ def test_only_an_admin_replaces_levels(staff: Counter, manager: Counter):
     for who in (staff, manager):
         reply = put_levels(who, LEVELS)
         assert reply.status_code == 403
-        assert reply.json()["error"]["code"] == "admin_only"
+        assert reply.json()["error"]["code"] == "forbidden"
     assert staff.get("/api/v1/levels").json() == []
 
 

@@ -1,4 +1,4 @@
-"""Migration 0007 adds the levels and fills in what is left of each existing points grant (the
+"""Migration 0008 adds the levels and fills in what is left of each existing points grant (the
 ledger replayed: earliest-expiring first, expired grants never spent), and goes back down, on
 SQLite and on PostgreSQL."""
 
@@ -26,7 +26,7 @@ def test_existing_ledgers_get_their_remaining_points_and_back(db_factory: Databa
     now = utcnow()
     day = timedelta(days=1)
     try:
-        migrate.upgrade(db.engine, "0006")
+        migrate.upgrade(db.engine, "0007")
         with db.engine.begin() as conn:
             conn.execute(
                 text(
@@ -62,7 +62,7 @@ def test_existing_ledgers_get_their_remaining_points_and_back(db_factory: Databa
         cfg = migrate._config()
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0006")
+            command.downgrade(cfg, "0007")
         assert "level" not in inspect(db.engine).get_table_names()
         columns = {c["name"] for c in inspect(db.engine).get_columns("points_entry")}
         assert not {"remaining", "device_id"} & columns

@@ -17,6 +17,8 @@ from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 UNAUTHENTICATED = {("get", "/api/v1/health"), ("post", "/api/v1/devices/enroll")}
+# What an integration's API key may call too (API.md "Orders and carts").
+WITH_API_KEY = {("post", "/api/v1/orders")}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def refusals(operation: dict[str, Any]) -> dict[int, dict[str, Any]]:
 
 def test_the_token_is_a_bearer_scheme_not_a_header_parameter(document: dict[str, Any]):
     schemes = document["components"]["securitySchemes"]
-    assert schemes.keys() == {"deviceToken", "staffSession"}
+    assert schemes.keys() == {"deviceToken", "staffSession", "apiKey"}
     for scheme in schemes.values():
         assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     for method, path, operation in operations(document):
@@ -62,6 +64,11 @@ def test_each_operation_names_the_token_it_needs(document: dict[str, Any]):
         elif (method, path) == ("post", "/api/v1/staff/login"):
             assert needs == {"deviceToken"}
             assert "`deviceToken`" in operation["description"]
+        elif (method, path) in WITH_API_KEY:
+            assert needs == {"staffSession", "apiKey"}, (method, path)
+            assert "`staffSession`" in operation["description"]
+            assert "`apiKey`" in operation["description"]
+            assert 401 in refusals(operation), (method, path)
         else:
             assert needs == {"staffSession"}, (method, path)
             assert "`staffSession`" in operation["description"]
@@ -120,11 +127,15 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         forbidden = refusals(operation).get(403)
         if (method, path) in manager_only:
             assert forbidden is not None, (method, path)
-            assert "`manager_only`" in forbidden["description"]
-            assert "of a manager" in operation["description"]
+            assert "`forbidden`" in forbidden["description"]
+            assert "of a manager or above" in operation["description"]
+        elif (method, path) in WITH_API_KEY:
+            # A key without the scope the operation needs.
+            assert forbidden is not None, (method, path)
+            assert "`forbidden`" in forbidden["description"]
         elif (method, path) in admin_only:
             assert forbidden is not None, (method, path)
-            assert "`admin_only`" in forbidden["description"]
+            assert "`forbidden`" in forbidden["description"]
             assert "of an admin" in operation["description"]
         elif (method, path) != ("post", "/api/v1/staff/login"):
             assert forbidden is None, (method, path)

@@ -83,7 +83,7 @@ def test_the_demo_backend_runs_in_the_user_data_folder_with_this_device_enrolled
     assert OmoClient(demo.base_url).health().status == "ok"
 
     assert demo.store_code == "TPE01"
-    assert {s.code for s in demo.store_staff} == {"1001", "1002"}
+    assert {s.code for s in demo.store_staff} == {"1001", "1002", "9001"}
     staff = demo.store_staff[0]
     client = OmoClient(demo.base_url, device_token=demo.device_token)
     reply = client.login(staff.code, staff.pin)

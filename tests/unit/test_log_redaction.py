@@ -113,6 +113,21 @@ def test_route_words_after_a_customer_prefix_stay():
         assert redact(line) == line
 
 
+def test_an_api_key_is_redacted_wherever_it_is_and_keeps_its_prefix():
+    from omo_backend.security import new_api_key
+
+    key = new_api_key()
+    secret = key[13:]
+    for line in (
+        f"Authorization: Bearer {key}",
+        f"GET /api/v1/orders?key={key} 401",
+        f"pasted {key} into the POS",
+    ):
+        cleaned = redact(line)
+        assert secret not in cleaned, cleaned
+    assert redact(f"pasted {key} here") == f"pasted {key[:13]}[key] here"
+
+
 def test_a_bearer_token_is_redacted():
     token = secrets.token_urlsafe(32)
     assert redact(f"Authorization: Bearer {token}") == "Authorization: Bearer [token]"

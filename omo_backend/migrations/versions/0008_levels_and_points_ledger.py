@@ -1,7 +1,7 @@
 """Membership levels, and what is left of each points grant (issue 12)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 07:00:00.000000
 
 ``level``: the levels an admin sets (none until then). ``points_entry`` gains ``remaining``
@@ -20,8 +20,8 @@ from alembic import op
 
 import omo_backend.models.base
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
