@@ -326,6 +326,58 @@ class OrderOut(WireModel):
     created_at: datetime
 
 
+# --- levels and points (member management) -------------------------------------------------
+
+# A level code as members carry it (``Customer.level``): lower-case letters, digits, - and _.
+LevelCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+MAX_LEVELS = 50
+# A points change: any non-zero amount an int4 column holds.
+PointsDelta = Annotated[int, Field(ge=-INT4_MAX, le=INT4_MAX)]
+
+
+class Level(WireModel):
+    """One membership level; a list of them goes lowest rank first."""
+
+    code: LevelCode
+    name_en: SingleLine = Field(min_length=1, max_length=100)
+    name_zh_TW: SingleLine = Field(min_length=1, max_length=100)
+    min_net_spend: Amount | None = Field(
+        default=None, description="net spending (minor units) that moves a member up to it"
+    )
+
+
+class PointsChange(WireModel):
+    """A manager's grant (``delta`` > 0) or deduction (``delta`` < 0)."""
+
+    delta: PointsDelta = Field(description="non-zero")
+    reason: SingleLine = Field(min_length=1, max_length=200)
+    expires_at: datetime | None = Field(default=None, description="grants only; in the future")
+
+
+class PointsEntryOut(WireModel):
+    id: int
+    delta: int
+    reason: str
+    expires_at: datetime | None
+    created_at: datetime
+    # What is left of a grant to spend (None for a deduction); an expired grant keeps its
+    # number here but no longer counts in the balance.
+    remaining: int | None = None
+
+
+class PointsChangeResult(WireModel):
+    entry: PointsEntryOut
+    balance: int
+
+
+class PointsLedger(WireModel):
+    """Newest first; ``next_cursor`` fetches the next older page (None: no more)."""
+
+    items: list[PointsEntryOut]
+    next_cursor: str | None
+    balance: int
+
+
 # --- invitations and bindings -------------------------------------------------------------
 
 

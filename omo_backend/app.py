@@ -34,6 +34,7 @@ from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
+from omo_backend.members.router import router as members_router
 from omo_backend.pages import i18n as page_i18n
 from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
@@ -136,6 +137,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             return refused
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # Starlette names only the first route of the path; GET and PUT /levels are two.
+            headers = {**(headers or {}), "Allow": _allowed_methods(app, request.url.path)}
         return error_reply(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(OperationalError)
@@ -156,6 +160,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Reached only if the request-log middleware itself failed; it handles the rest.
         log.exception("unhandled error outside a request")
         return unexpected_error(request)
+
+
+def _allowed_methods(app: FastAPI, path: str) -> str:
+    methods = {
+        method
+        for route in openapi.api_routes(app.routes)
+        if route.path_regex.match(path)
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))
 
 
 def unexpected_error(request: Request) -> Response:
@@ -321,6 +335,7 @@ def create_app(
         staff_router,
         customers_router,
         invitations_router,
+        members_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.
         line_pages.router,

@@ -137,7 +137,11 @@ def _add_missing(session: Session) -> None:
         )
         session.add(member)
         session.flush()
-        session.add(PointsEntry(customer_id=member.id, delta=points, reason="demo opening balance"))
+        session.add(
+            PointsEntry(
+                customer_id=member.id, delta=points, remaining=points, reason="demo opening balance"
+            )
+        )
         if referral:
             store_code, staff_code = referral
             session.add(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import CursorResult, delete, select
@@ -32,6 +33,7 @@ from omo_backend.clock import clock
 from omo_backend.db import Database
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import IdempotencyRecord
+from omo_backend.settings import Settings
 
 MAX_KEY_LENGTH = 255
 
@@ -96,6 +98,29 @@ def run(
         if found is None:
             raise
         return _replay(found, request_hash)
+
+
+def for_device(
+    *,
+    db: Database,
+    settings: Settings,
+    request: Request,
+    device_id: int,
+    key: str | None,
+    body: BaseModel | None,
+    status: int,
+    work: Callable[[Session], BaseModel],
+) -> JSONResponse:
+    """A counter device's request, its work done once per ``Idempotency-Key``: the answer."""
+    return run(
+        db=db,
+        scope=f"device:{device_id}",
+        key=key,
+        request_hash=fingerprint(request.method, request.url.path, body),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        status=status,
+        work=work,
+    ).response()
 
 
 def _existing(session: Session, scope: str, key: str) -> IdempotencyRecord | None:

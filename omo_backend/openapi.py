@@ -115,6 +115,11 @@ def security_schemes(route: APIRoute) -> list[SecurityBase]:
     return [call for call in _calls(route.dependant) if isinstance(call, SecurityBase)]
 
 
+def _a(role: schemas.Role) -> str:
+    """ "a manager", "an admin"."""
+    return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role.value}"
+
+
 def derived(route: APIRoute) -> _Refusals:
     """The refusals that follow from what ``route`` depends on, whatever the route does."""
     found = _Refusals()
@@ -127,7 +132,7 @@ def derived(route: APIRoute) -> _Refusals:
         found.add(401, f"No valid {scheme.scheme_name} bearer token (`missing_token`, …).")
     role = minimum_role(route)
     if role is not None and role is not schemas.Role.STAFF:
-        found.add(403, f"`forbidden`: a session of a {role.value} or above is needed.")
+        found.add(403, f"`forbidden`: a session of {_a(role)} or above is needed.")
     if require_loopback in calls:
         found.add(404, "Not on a loopback listener, or through a proxy: as if it were not there.")
     path_params = list(_params(route.dependant, "path_params"))
@@ -189,7 +194,7 @@ def _auth_sentence(route: APIRoute) -> str:
     needs = " or ".join(f"a `{name}` token" for name in schemes)
     role = minimum_role(route)
     if role is not None and role is not schemas.Role.STAFF:
-        needs += f" of a {role.value} or above"
+        needs += f" of {_a(role)} or above"
     return f"Authentication: `Authorization: Bearer …` with {needs}."
 
 

@@ -95,9 +95,11 @@ _SUMMARY = (
         Customer.level,
         Customer.source,
         Customer.created_at,
-        select(func.coalesce(func.sum(PointsEntry.delta), 0))
+        # The balance: what is left of the unexpired grants (omo_backend/members/points.py).
+        select(func.coalesce(func.sum(PointsEntry.remaining), 0))
         .where(
             PointsEntry.customer_id == Customer.id,
+            PointsEntry.delta > 0,
             or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > bindparam("now")),
         )
         .scalar_subquery()

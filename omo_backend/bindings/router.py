@@ -114,15 +114,16 @@ def send_binding_sms(
         )
         return _out(session, binding, settings)
 
-    return idempotency.run(
+    return idempotency.for_device(
         db=db,
-        scope=f"device:{actor.device_id}",
+        settings=settings,
+        request=request,
+        device_id=actor.device_id,
         key=idempotency_key,
-        request_hash=idempotency.fingerprint("POST", request.url.path, None),
-        ttl_seconds=settings.idempotency_ttl_seconds,
+        body=None,
         status=200,
         work=work,
-    ).response()
+    )
 
 
 @router.post(

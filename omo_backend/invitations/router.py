@@ -51,15 +51,16 @@ def create_invitation(
         )
         return invitation_out(invitation, message, settings)
 
-    return idempotency.run(
+    return idempotency.for_device(
         db=db,
-        scope=f"device:{actor.device_id}",
+        settings=settings,
+        request=request,
+        device_id=actor.device_id,
         key=idempotency_key,
-        request_hash=idempotency.fingerprint("POST", request.url.path, body),
-        ttl_seconds=settings.idempotency_ttl_seconds,
+        body=body,
         status=201,
         work=work,
-    ).response()
+    )
 
 
 def _read(

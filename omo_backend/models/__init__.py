@@ -5,6 +5,7 @@ from omo_backend.models.base import Base, utcnow
 from omo_backend.models.customer import (
     Consent,
     Customer,
+    Level,
     Order,
     PasswordReset,
     PointsEntry,
@@ -35,6 +36,7 @@ __all__ = [
     "EnrollmentCode",
     "IdempotencyRecord",
     "Invitation",
+    "Level",
     "LineLogin",
     "Message",
     "Order",

@@ -56,6 +56,13 @@ class Referral(Base):
 
 
 class PointsEntry(Base):
+    """The points ledger: a grant (``delta`` > 0) or a deduction (``delta`` < 0).
+
+    A grant keeps in ``remaining`` what deductions have not spent of it yet (None for a
+    deduction); the balance is the sum of ``remaining`` over unexpired grants (see
+    omo_backend/members/points.py for the rules).
+    """
+
     __tablename__ = "points_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,8 +70,24 @@ class PointsEntry(Base):
     delta: Mapped[int]
     reason: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    remaining: Mapped[int | None] = mapped_column(default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Level(Base):
+    """A membership level; ``rank`` 0 is the lowest. Members carry its ``code``."""
+
+    __tablename__ = "level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100))
+    # Lower-case in the database: PostgreSQL would need the mixed-case name quoted everywhere.
+    name_zh_TW: Mapped[str] = mapped_column("name_zh_tw", String(100))
+    min_net_spend: Mapped[int | None] = mapped_column(default=None)
+    rank: Mapped[int] = mapped_column(unique=True)
 
 
 class Order(Base):

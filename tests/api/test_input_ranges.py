@@ -89,6 +89,10 @@ ID_ROUTES = _routes_with_an_id_in_their_path()
 ID_ROUTES += [(m, f"{p}?wait=1") for m, p in ID_ROUTES if m == "GET" and "/api/v1/" in p]
 
 
+# A valid body for the id routes that need one, so that only the id is wrong.
+ID_ROUTE_BODIES = {("POST", "/api/v1/members/{id}/points"): {"delta": 1, "reason": "welcome"}}
+
+
 def test_the_id_routes_are_found():
     paths = {path for _, path in ID_ROUTES}
     assert {"/api/v1/invitations/{id}", "/api/v1/bindings/{id}/sms"} <= paths
@@ -103,14 +107,15 @@ def test_an_id_beyond_64_bits_is_refused_and_one_within_them_is_not_found(
     backend.add_store("TPE01", "台北總店")
     backend.add_staff("TPE01", "1001", "Amy", role=Role.MANAGER)
     counter = backend.counter("TPE01", "1001")
+    body = ID_ROUTE_BODIES.get((method, path))
     for beyond in (2**63, 10**30, 0, -1):
-        reply = call(counter, method, path.format(id=beyond))
+        reply = call(counter, method, path.format(id=beyond), body)
         [problem] = field_errors(reply)
         assert problem["field"].endswith("_id"), problem
 
     # Valid on the wire, but more than PostgreSQL's integer key holds: no such row.
     for absent in (ID_MAX, INT4_MAX + 1, INT4_MAX, 987654):
-        reply = call(counter, method, path.format(id=absent))
+        reply = call(counter, method, path.format(id=absent), body)
         assert reply.status_code == 404, reply.text
         assert reply.json()["error"]["code"].endswith("_not_found")
 

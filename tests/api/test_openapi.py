@@ -119,7 +119,10 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         ("get", "/api/v1/staff"),
         ("post", "/api/v1/staff/{staff_id}/deactivate"),
         ("post", "/api/v1/staff/{staff_id}/unlock"),
+        ("get", "/api/v1/members/{member_id}/points"),
+        ("post", "/api/v1/members/{member_id}/points"),
     }
+    admin_only = {("put", "/api/v1/levels")}
     for method, path, operation in operations(document):
         forbidden = refusals(operation).get(403)
         if (method, path) in manager_only:
@@ -130,6 +133,10 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
             # A key without the scope the operation needs.
             assert forbidden is not None, (method, path)
             assert "`forbidden`" in forbidden["description"]
+        elif (method, path) in admin_only:
+            assert forbidden is not None, (method, path)
+            assert "`forbidden`" in forbidden["description"]
+            assert "of an admin" in operation["description"]
         elif (method, path) != ("post", "/api/v1/staff/login"):
             assert forbidden is None, (method, path)
 

@@ -1,0 +1,1 @@
+"""members area: member management for managers and admins (issue 12)."""
