@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from backend_client import schemas
 from omo_backend import __version__, openapi
@@ -139,7 +140,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 405:
             # Starlette names only the first route of the path; GET and PUT /levels are two.
-            headers = {**(headers or {}), "Allow": _allowed_methods(app, request.url.path)}
+            allowed = _allowed_methods(app, request.url.path)
+            if allowed:
+                headers = {**(headers or {}), "Allow": allowed}
         return error_reply(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(OperationalError)
@@ -163,11 +166,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _allowed_methods(app: FastAPI, path: str) -> str:
+    # The routes of the path the address matched first (as Starlette picks it), all of them:
+    # GET and PUT /levels are two routes of one path. Pages' paths too.
+    routes = [route for route in app.routes if isinstance(route, Route)]
+    first = next((route for route in routes if route.path_regex.match(path)), None)
+    if first is None:
+        return ""
     methods = {
-        method
-        for route in openapi.api_routes(app.routes)
-        if route.path_regex.match(path)
-        for method in route.methods or ()
+        method for route in routes if route.path == first.path for method in route.methods or ()
     }
     return ", ".join(sorted(methods))
 

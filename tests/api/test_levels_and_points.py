@@ -177,15 +177,15 @@ def test_points_need_a_manager_or_an_admin_even_for_an_unknown_member(
     backend: LiveBackend, staff: Counter, manager: Counter, admin: Counter
 ):
     member = backend.add_member()
-    for target in (member, 999999):
+    for target in (member, 424242):
         assert change(staff, target, {"delta": 5, "reason": "x"}).status_code == 403
         assert staff.get(f"/api/v1/members/{target}/points").status_code == 403
     assert change(admin, member, {"delta": 5, "reason": "x"}).json()["balance"] == 5
     for who in (manager, admin):
-        missing = change(who, 999999, {"delta": 5, "reason": "x"})
+        missing = change(who, 424242, {"delta": 5, "reason": "x"})
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "member_not_found"
-        assert who.get("/api/v1/members/999999/points").status_code == 404
+        assert who.get("/api/v1/members/424242/points").status_code == 404
 
 
 def test_a_past_buyer_is_not_a_member(backend: LiveBackend, manager: Counter):
