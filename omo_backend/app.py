@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 
 from backend_client import schemas
 from omo_backend import __version__, openapi
@@ -168,7 +167,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _allowed_methods(app: FastAPI, path: str) -> str:
     # The routes of the path the address matched first (as Starlette picks it), all of them:
     # GET and PUT /levels are two routes of one path. Pages' paths too.
-    routes = [route for route in app.routes if isinstance(route, Route)]
+    # Flattened: FastAPI keeps an included router's routes behind one entry of app.routes.
+    routes = list(openapi.api_routes(app.routes))
     first = next((route for route in routes if route.path_regex.match(path)), None)
     if first is None:
         return ""
