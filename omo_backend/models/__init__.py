@@ -3,6 +3,7 @@
 from omo_backend.models.audit import AuditEvent
 from omo_backend.models.base import Base, utcnow
 from omo_backend.models.customer import (
+    Cart,
     Consent,
     Customer,
     Level,
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BindingSession",
+    "Cart",
     "Consent",
     "Customer",
     "Device",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.models.base import Base, utcnow
@@ -33,6 +33,13 @@ class Customer(Base):
     line_friend: Mapped[bool | None] = mapped_column(default=None)
     line_linked_at: Mapped[datetime | None] = mapped_column(default=None)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), default=None)
+    # Running totals the member list filters and sorts on (kept by the orders and carts
+    # code, never summed per page): paid orders − refunds in minor units, orders recorded,
+    # and when the newest open cart was last updated (None: no open cart).
+    net_spend: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    orders_count: Mapped[int] = mapped_column(default=0)
+    open_cart_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -46,7 +53,7 @@ class Referral(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None, index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
     bound_at: Mapped[datetime] = mapped_column(default=utcnow)
     via: Mapped[str] = mapped_column(String(16))
@@ -91,6 +98,9 @@ class Level(Base):
 
 
 class Order(Base):
+    """A sale, from the counter or a POS/storefront; ``status`` is paid, unpaid, refunded or
+    cancelled, ``refunded_amount`` the running total of refunds (≤ ``amount``)."""
+
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,8 +108,35 @@ class Order(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     amount: Mapped[int]
-    external_ref: Mapped[str | None] = mapped_column(String(64), default=None)
+    external_ref: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="paid")
+    refunded_amount: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="TWD")
+    # The order's own contact address: changing it never touches the account's e-mail.
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    placed_at: Mapped[datetime | None] = mapped_column(default=None)
+    resend_count: Mapped[int] = mapped_column(default=0)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+
+
+class Cart(Base):
+    """A storefront's cart, by its own reference; "open" until checked out."""
+
+    __tablename__ = "cart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer.id"), default=None, index=True
+    )
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"), default=None)
+    amount: Mapped[int]
+    items_count: Mapped[int]
+    checked_out: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Consent(Base):
