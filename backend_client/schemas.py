@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -376,6 +376,33 @@ class PointsLedger(WireModel):
     items: list[PointsEntryOut]
     next_cursor: str | None
     balance: int
+
+
+# --- integration API keys (an admin) -------------------------------------------------------
+
+# What a key may be given (omo_backend/integrations/service.SCOPES holds the same set).
+ApiScope = Literal["orders:write"]
+
+
+class ApiKeyCreate(WireModel):
+    name: SingleLine = Field(min_length=1, max_length=100, description="e.g. the POS's name")
+    scopes: list[ApiScope] = Field(min_length=1, max_length=10)
+
+
+class ApiKeyOut(WireModel):
+    """A key as listed: never the key itself, which only its hash stands for."""
+
+    id: int
+    name: str
+    prefix: str = Field(description="the key's first characters, to recognise it")
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="the key itself: in this reply only")
 
 
 # --- invitations and bindings -------------------------------------------------------------

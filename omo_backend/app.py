@@ -31,6 +31,7 @@ from omo_backend.dev.router import router as dev_router
 from omo_backend.devices.router import router as devices_router
 from omo_backend.errors import DomainError
 from omo_backend.housekeeping import purge_expired
+from omo_backend.integrations.router import router as integrations_router
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
@@ -342,6 +343,7 @@ def create_app(
         customers_router,
         invitations_router,
         members_router,
+        integrations_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.
         line_pages.router,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omo_backend import audit, security
+from omo_backend.actor import Actor
 from omo_backend.errors import NotFound, Unauthorized, ValidationFailed
 from omo_backend.models import ApiKey, utcnow
 
@@ -40,7 +41,9 @@ def parse_scopes(text: str) -> frozenset[str]:
     return scopes
 
 
-def create(*, session: Session, name: str, scopes: frozenset[str]) -> tuple[ApiKey, str]:
+def create(
+    *, session: Session, name: str, scopes: frozenset[str], actor: Actor | None = None
+) -> tuple[ApiKey, str]:
     """A new key and the key itself, which is not kept: the caller shows it once."""
     clean = name.strip()
     if not clean or len(clean) > 100:
@@ -54,7 +57,7 @@ def create(*, session: Session, name: str, scopes: frozenset[str]) -> tuple[ApiK
     )
     session.add(row)
     session.flush()
-    _audit(session, row, "api_key.created", {"name": row.name, "scopes": row.scopes})
+    _audit(session, row, "api_key.created", {"name": row.name, "scopes": row.scopes}, actor)
     return row, key
 
 
@@ -74,19 +77,28 @@ def get_or_raise(*, session: Session, prefix_or_id: str) -> ApiKey:
     return row
 
 
-def revoke(*, session: Session, row: ApiKey) -> None:
+def revoke(*, session: Session, row: ApiKey, actor: Actor | None = None) -> None:
     if row.revoked_at is not None:
         return
     row.revoked_at = utcnow()
-    _audit(session, row, "api_key.revoked", {"before": "active", "after": "revoked"})
+    _audit(session, row, "api_key.revoked", {"before": "active", "after": "revoked"}, actor)
 
 
-def _audit(session: Session, row: ApiKey, action: str, details: dict[str, object]) -> None:
-    """The operator's action on a key (the CLI: no staff, no device), named by its prefix."""
+def _audit(
+    session: Session,
+    row: ApiKey,
+    action: str,
+    details: dict[str, object],
+    actor: Actor | None,
+) -> None:
+    """An action on a key, named by its prefix: an admin in the app, or the operator's CLI
+    (no staff, no device)."""
     audit.record(
         session=session,
         action=action,
-        store_id=None,
+        store_id=actor.store_id if actor else None,
+        staff_id=actor.staff_id if actor else None,
+        device_id=actor.device_id if actor else None,
         subject_type="api_key",
         subject_id=row.id,
         details={"prefix": row.prefix} | details,

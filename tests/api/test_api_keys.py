@@ -209,3 +209,51 @@ def test_migration_0007_adds_and_removes_the_api_key_table(db_factory: DatabaseF
         assert inspect(db.engine).has_table("api_key")
     finally:
         db.dispose()
+
+
+def test_an_admin_makes_lists_and_revokes_keys_in_the_app(backend: LiveBackend):
+    backend.add_store()
+    backend.add_staff(code="2001", role=Role.MANAGER)
+    backend.add_staff(code="9001", role=Role.ADMIN)
+    manager = backend.counter(staff_code="2001")
+    admin = backend.counter(staff_code="9001")
+
+    refused = manager.post("/api/v1/integrations/keys", json={"name": "POS", "scopes": []})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "forbidden"
+    assert manager.get("/api/v1/integrations/keys").status_code == 403
+    unknown = admin.post("/api/v1/integrations/keys", json={"name": "POS", "scopes": ["x:y"]})
+    assert unknown.status_code == 422, unknown.text
+
+    made = admin.post(
+        "/api/v1/integrations/keys", json={"name": "Storefront", "scopes": ["orders:write"]}
+    )
+    assert made.status_code == 201, made.text
+    key = made.json()["key"]
+    assert KEY.fullmatch(key)
+    assert made.json()["prefix"] == key[:12]
+
+    listed = admin.get("/api/v1/integrations/keys")
+    assert listed.status_code == 200, listed.text
+    assert key not in listed.text
+    [row] = listed.json()
+    assert row["name"] == "Storefront"
+    assert row["scopes"] == ["orders:write"]
+    assert row["revoked_at"] is None
+
+    body = {"phone": "0955666777", "amount": 500, "external_ref": "S-1", "store_code": "TPE01"}
+    assert post_order(backend, key, body).status_code == 201
+    revoked = admin.post(f"/api/v1/integrations/keys/{row['id']}/revoke")
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked_at"] is not None
+    assert post_order(backend, key, body | {"external_ref": "S-2"}).status_code == 401
+    missing = admin.post("/api/v1/integrations/keys/4242/revoke")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "api_key_not_found"
+
+    with backend.db.transaction(write=False) as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(["api_key.created", "api_key.revoked"]))
+        ).all()
+        assert [e.action for e in events] == ["api_key.created", "api_key.revoked"]
+        assert all(e.staff_id is not None and e.device_id is not None for e in events)
