@@ -236,6 +236,20 @@ class OmoClient:
 
     # --- development only --------------------------------------------------------------------
 
+    # --- integration API keys (an admin) ----------------------------------------------------
+
+    def api_keys(self) -> list[schemas.ApiKeyOut]:
+        return self._get("/api/v1/integrations/keys", schemas.ApiKeyList).root
+
+    def create_api_key(self, name: str) -> schemas.ApiKeyCreated:
+        body = schemas.ApiKeyCreate(name=name, scopes=["orders:write"])
+        return self._post(
+            "/api/v1/integrations/keys", schemas.ApiKeyCreated, json=body.model_dump()
+        )
+
+    def revoke_api_key(self, key_id: int) -> schemas.ApiKeyOut:
+        return self._post(f"/api/v1/integrations/keys/{key_id}/revoke", schemas.ApiKeyOut)
+
     def dev_messages(self, *, to: str | None = None) -> schemas.DevMessageList:
         return self._get(
             "/api/v1/dev/messages",

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 
 class WireModel(BaseModel):
@@ -403,6 +403,10 @@ class ApiKeyOut(WireModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="the key itself: in this reply only")
+
+
+class ApiKeyList(RootModel[list[ApiKeyOut]]):
+    """``GET /integrations/keys``: a bare list on the wire."""
 
 
 # --- invitations and bindings -------------------------------------------------------------

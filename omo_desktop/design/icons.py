@@ -15,8 +15,9 @@ os.environ.setdefault("QT_API", "pyside6")
 import qtawesome
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractButton
 
-from omo_desktop.design.tokens import PALETTE
+from omo_desktop.design.tokens import PALETTE, TYPE_SCALE
 
 
 class Icon(enum.StrEnum):
@@ -51,6 +52,9 @@ class Icon(enum.StrEnum):
     NO_MATCH = "mdi6.account-search-outline"
     LANGUAGE = "mdi6.translate"
     LOG_OUT = "mdi6.logout"
+    KEY = "mdi6.key-variant"
+    COPY = "mdi6.content-copy"
+    BLOCK = "mdi6.cancel"
 
 
 def icon(name: Icon, colour: str = "ink") -> QIcon:
@@ -61,3 +65,9 @@ def icon(name: Icon, colour: str = "ink") -> QIcon:
 
 def pixmap(name: Icon, size: int, colour: str = "ink") -> QPixmap:
     return icon(name, colour).pixmap(QSize(size, size))
+
+
+def put_icon(button: QAbstractButton, name: Icon, colour: str = "ink") -> None:
+    """``name`` on ``button`` at the size of the heading text it sits beside."""
+    button.setIcon(icon(name, colour))
+    button.setIconSize(QSize(TYPE_SCALE["heading"], TYPE_SCALE["heading"]))

@@ -2,6 +2,101 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW" sourcelanguage="en">
 <context>
+    <name>ApiKeysScreen</name>
+    <message>
+        <source>Give the key a name, e.g. the POS it is for.</source>
+        <translation>請為金鑰命名，例如使用它的 POS 名稱。</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已複製。</translation>
+    </message>
+    <message>
+        <source>Integration keys</source>
+        <translation>串接金鑰</translation>
+    </message>
+    <message>
+        <source>A point-of-sale system or online shop sends orders and carts with a key. Only its first characters are kept to recognise it.</source>
+        <translation>POS 系統或網路商店以金鑰傳送訂單與購物車。系統只保留金鑰開頭幾個字元以供辨識。</translation>
+    </message>
+    <message>
+        <source>Name of the new key, e.g. POS Xinyi</source>
+        <translation>新金鑰名稱，例如：信義店 POS</translation>
+    </message>
+    <message>
+        <source>Creating…</source>
+        <translation>建立中…</translation>
+    </message>
+    <message>
+        <source>Create key</source>
+        <translation>建立金鑰</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>複製</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Revoke now</source>
+        <translation>立即停用</translation>
+    </message>
+    <message>
+        <source>Revoke key</source>
+        <translation>停用金鑰</translation>
+    </message>
+    <message>
+        <source>Revoke %1 (%2)? Whatever uses it stops at once; this can&apos;t be undone.</source>
+        <translation>要停用 %1（%2）嗎？使用此金鑰的系統會立即停止運作，且無法復原。</translation>
+    </message>
+    <message>
+        <source>Loading the keys…</source>
+        <translation>正在載入金鑰…</translation>
+    </message>
+    <message>
+        <source>No keys yet.</source>
+        <translation>尚未建立金鑰。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名稱</translation>
+    </message>
+    <message>
+        <source>Key starts with</source>
+        <translation>金鑰開頭</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>建立時間</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>最後使用</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <source>Revoked %1</source>
+        <translation>已於 %1 停用</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>從未使用</translation>
+    </message>
+    <message>
+        <source>New key for %1: copy it now, it is not shown again.</source>
+        <translation>「%1」的新金鑰：請立即複製，之後不會再顯示。</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Starting the demo backend on this computer…</source>
