@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from PySide6.QtCore import QObject
 
@@ -17,6 +18,8 @@ from backend_client.errors import ApiError
 from omo_desktop.i18n import Words
 from omo_desktop.messages import describe
 from omo_desktop.workers import BackendOp
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,12 @@ class ApiKeysController:
         words = describe(error)
         self._set(replace(self.state, loading=False, busy=False, problem=lambda: words))
 
+    def _run(self, op: Callable[[], T], success: Callable[[T], None]) -> None:
+        BackendOp(parent=self._parent, op=op, success=success).failure(self._failed).run()
+
     def load(self) -> None:
         self._set(replace(self.state, loading=True, problem=None))
-        BackendOp(parent=self._parent, op=self._client.api_keys, success=self._loaded).failure(
-            self._failed
-        ).run()
+        self._run(self._client.api_keys, self._loaded)
 
     def _loaded(self, keys: list[schemas.ApiKeyOut]) -> None:
         self._set(replace(self.state, keys=tuple(keys), loading=False, busy=False))
@@ -63,11 +67,7 @@ class ApiKeysController:
             self._set(replace(self.state, problem=empty_name))
             return
         self._set(replace(self.state, busy=True, created=None, confirming=None, problem=None))
-        BackendOp(
-            parent=self._parent,
-            op=lambda: self._client.create_api_key(clean),
-            success=self._created,
-        ).failure(self._failed).run()
+        self._run(lambda: self._client.create_api_key(clean), self._created)
 
     def _created(self, made: schemas.ApiKeyCreated) -> None:
         listed = schemas.ApiKeyOut.model_validate(made.model_dump(exclude={"key"}))
@@ -79,11 +79,7 @@ class ApiKeysController:
             self._set(replace(self.state, confirming=key_id, problem=None))
             return
         self._set(replace(self.state, busy=True, problem=None))
-        BackendOp(
-            parent=self._parent,
-            op=lambda: self._client.revoke_api_key(key_id),
-            success=self._revoked,
-        ).failure(self._failed).run()
+        self._run(lambda: self._client.revoke_api_key(key_id), self._revoked)
 
     def _revoked(self, key: schemas.ApiKeyOut) -> None:
         keys = tuple(key if k.id == key.id else k for k in self.state.keys)
