@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -381,7 +381,7 @@ class PointsLedger(WireModel):
 # --- member directory (the Members screen; i12-directory) -----------------------------------
 
 # At most this many rows are counted for a list's ``total`` (see ``MemberList``).
-MEMBER_TOTAL_CAP = 10_000
+MEMBER_TOTAL_CAP = 1_000
 MEMBER_PAGE_MAX = 200
 # Net spending filters: what a BigInteger column holds.
 Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
@@ -440,9 +440,10 @@ class MemberList(WireModel):
     """One page of ``GET /members``.
 
     ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
-    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (10,000): beyond that the count
-    stops there and ``total_exact`` is false (show "10,000+"), so a broad filter over a million
-    members costs no more than counting ten thousand index entries.
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (1,000): beyond that the count
+    stops there and ``total_exact`` is false (show "1,000+"), so a broad filter over a million
+    members costs no more than finding a thousand rows (an exact count of a filtered million
+    rows takes seconds on SQLite). ``GET /members/overview`` has the exact totals.
     """
 
     items: list[MemberRow]
@@ -470,6 +471,77 @@ class MemberOverview(WireModel):
     new_7d: int
     by_level: list[LevelCount]
     by_store: list[StoreCount]
+
+
+class ConsentOut(WireModel):
+    """What the member agreed to (or declined), when and where."""
+
+    purpose: str
+    granted: bool
+    channel: str
+    locale: str
+    created_at: datetime
+
+
+class OrdersSummary(WireModel):
+    count: int = Field(description="orders recorded")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    last_order_at: datetime | None
+    open_cart: bool
+
+
+class Member(MemberRow):
+    """One customer as a manager sees them: a ``MemberRow`` and the profile. A merged account
+    answers with ``merged_into_id`` (its data lives in that member); an erased one with
+    ``erased_at`` and its personal data gone."""
+
+    birthday: date | None
+    source: str | None
+    consents: list[ConsentOut]
+    merged_into_id: int | None
+    erased_at: datetime | None
+    orders: OrdersSummary
+    line_friend: bool | None = None
+
+
+class MemberPatch(WireModel):
+    """Only the fields given change. ``level: null`` removes the level, ``birthday: null`` the
+    birthday; a name and an e-mail can be changed, not removed. The phone never changes here."""
+
+    level: LevelCode | None = Field(default=None, description="a level's code")
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    birthday: date | None = Field(
+        default=None, ge=date(1900, 1, 1), description="not in the future"
+    )
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
+
+
+class MemberOrders(WireModel):
+    """A member's orders, newest first; ``next_cursor`` fetches older ones (None: no more)."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(WireModel):
+    """One action on a member: who (staff, store, device), what, and before → after in
+    ``details``."""
+
+    id: int
+    at: datetime
+    action: str
+    store: str | None = Field(description="the acting staff's store code")
+    staff: StaffOut | None
+    device_id: int | None
+    device_name: str | None
+    details: dict[str, Any]
+
+
+class MemberAudit(WireModel):
+    """Newest first; ``next_cursor`` fetches older entries (None: no more)."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
 
 
 # --- invitations and bindings -------------------------------------------------------------
