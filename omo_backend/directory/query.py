@@ -79,7 +79,13 @@ def _since(kind: MemberKind) -> InstrumentedAttribute[Any]:
     return Customer.member_since if kind is MemberKind.MEMBER else Customer.created_at
 
 
+# Join-date filters outside these days are clamped to them (no datetime overflows).
+_FIRST_DAY = date(1900, 1, 1)
+_LAST_DAY = date(9000, 1, 1)
+
+
 def _day_start(day: date, zone: str) -> datetime:
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
@@ -152,7 +158,9 @@ def conditions(
     if filters.joined_from is not None:
         where.append(since >= _day_start(filters.joined_from, zone))
     if filters.joined_to is not None:
-        where.append(since < _day_start(filters.joined_to + timedelta(days=1), zone))
+        where.append(
+            since < _day_start(min(filters.joined_to, _LAST_DAY) + timedelta(days=1), zone)
+        )
     # The referral's copy on ``customer`` (migration 0010): index range scans, no join.
     if referral_store_id is not None:
         where.append(Customer.referral_store_id == referral_store_id)

@@ -32,6 +32,8 @@ from omo_backend.phones import normalise_email
 from omo_backend.settings import Settings
 from omo_backend.wire import staff_out
 
+EARLIEST_BIRTHDAY = date(1900, 1, 1)
+
 # --- the overview -----------------------------------------------------------------------------
 
 
@@ -187,10 +189,10 @@ def update(
             )
         wanted["level"] = patch.level
     if "birthday" in given:
-        if patch.birthday is not None and patch.birthday > today:
+        if patch.birthday is not None and not EARLIEST_BIRTHDAY <= patch.birthday <= today:
             raise ValidationFailed(
-                "A birthday cannot be in the future.",
-                code="birthday_in_future",
+                "A birthday is a day from 1900 to today.",
+                code="birthday_out_of_range",
                 details={"field": "birthday"},
             )
         wanted["birthday"] = patch.birthday
