@@ -131,7 +131,11 @@ def list_members(
     after = query.decode_cursor(cursor, sort, key) if cursor is not None else None
     with db.transaction(write=False) as session:
         where = query.conditions(
-            session, filters, now=now, zone=store_zone(session, actor.store_id)
+            session,
+            filters,
+            now=now,
+            zone=store_zone(session, actor.store_id),
+            sort_column=key.column,
         )
         ids, next_cursor = query.page(session, where, sort, key, after, limit)
         total, exact = query.count(session, where)
@@ -179,6 +183,7 @@ def export_members(
             now=utcnow(),
             zone=zone,
             referral_store_id=export.scope_store_id(actor),
+            sort_column=query.sort_key(sort, filters.kind).column,
         )
     export.record_export(db=db, actor=actor, filters=filters, sort=sort)
     body = export.stream(db=db, where=where, sort=sort, kind=filters.kind, zone=zone)
