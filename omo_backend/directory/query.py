@@ -21,18 +21,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ARRAY,
+    Boolean,
     ColumnElement,
     Integer,
     Select,
+    Text,
+    cast,
     false,
     func,
     literal,
+    literal_column,
     select,
     text,
     true,
     tuple_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from backend_client.schemas import (
     MEMBER_TOTAL_CAP,
@@ -40,7 +47,7 @@ from backend_client.schemas import (
     MemberSort,
     MemberStatusFilter,
 )
-from omo_backend.directory.search_text import TRIGRAM, query_text
+from omo_backend.directory.search_text import TRIGRAM, is_short_word, query_text
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import Customer, Staff, Store
 
@@ -97,21 +104,32 @@ def _q_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     needle = query_text(q)
     if not needle:
         return None
-    escaped = re.sub(r"([\\%_])", r"\\\1", needle)
-    like = Customer.search_text.like(f"%{escaped}%", escape="\\")
     dialect = session.get_bind().dialect.name
+    if is_short_word(needle):
+        # One or two characters: a word of the name's pieces (search_text.name_grams).
+        if dialect == "sqlite":
+            return Customer.id.in_(_fts_match("customer_grams", needle))
+        # The GIN index's own expression (a literal separator, so the plan can match it).
+        pieces = func.string_to_array(Customer.search_grams, literal_column("' '"))
+        wanted = cast(postgresql.array([needle]), ARRAY(Text))
+        return pieces.op("@>", return_type=Boolean)(wanted)
     if dialect == "sqlite" and len(needle) >= TRIGRAM:
-        # The FTS5 trigram table (migration 0010): a quoted phrase is a substring match.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        matching = (
-            text("SELECT rowid FROM customer_search WHERE customer_search MATCH :phrase")
-            .bindparams(phrase=phrase)
-            .columns(rowid=Integer)
-        )
-        return Customer.id.in_(matching)
-    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' of 3 characters or more; shorter
-    # needles (and SQLite's) are a plain LIKE.
-    return like
+        return Customer.id.in_(_fts_match("customer_search", needle))
+    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (of three characters or more; a
+    # shorter needle that is not a word, "%" say, is a plain LIKE on either database).
+    escaped = re.sub(r"([\\%_])", r"\\\1", needle)
+    return Customer.search_text.like(f"%{escaped}%", escape="\\")
+
+
+def _fts_match(table: str, needle: str) -> TextualSelect:
+    """The rowids of an FTS5 table (migration 0010) that hold ``needle`` as a phrase: with
+    the trigram tokenizer, as a substring."""
+    phrase = '"' + needle.replace('"', '""') + '"'
+    statements = {
+        "customer_search": "SELECT rowid FROM customer_search WHERE customer_search MATCH :p",
+        "customer_grams": "SELECT rowid FROM customer_grams WHERE customer_grams MATCH :p",
+    }
+    return text(statements[table]).bindparams(p=phrase).columns(rowid=Integer)
 
 
 def conditions(
