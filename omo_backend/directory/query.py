@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    and_,
     cast,
     false,
     func,
@@ -47,7 +48,12 @@ from backend_client.schemas import (
     MemberSort,
     MemberStatusFilter,
 )
-from omo_backend.directory.search_text import TRIGRAM, is_short_word, query_text
+from omo_backend.directory.search_text import (
+    TRIGRAM,
+    is_short_word,
+    needle_grams,
+    query_text,
+)
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import Customer, Staff, Store
 
@@ -109,16 +115,26 @@ def _q_condition(session: Session, q: str) -> ColumnElement[bool] | None:
         # One or two characters: a word of the name's pieces (search_text.name_grams).
         if dialect == "sqlite":
             return Customer.id.in_(_fts_match("customer_grams", needle))
-        # The GIN index's own expression (a literal separator, so the plan can match it).
-        pieces = func.string_to_array(Customer.search_grams, literal_column("' '"))
-        wanted = cast(postgresql.array([needle]), ARRAY(Text))
-        return pieces.op("@>", return_type=Boolean)(wanted)
+        return _has_grams([needle])
     if dialect == "sqlite" and len(needle) >= TRIGRAM:
         return Customer.id.in_(_fts_match("customer_search", needle))
     # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (of three characters or more; a
     # shorter needle that is not a word, "%" say, is a plain LIKE on either database).
     escaped = re.sub(r"([\\%_])", r"\\\1", needle)
-    return Customer.search_text.like(f"%{escaped}%", escape="\\")
+    like = Customer.search_text.like(f"%{escaped}%", escape="\\")
+    if dialect == "postgresql" and not needle.isascii():
+        # pg_trgm makes no trigrams of Chinese in a database whose locale is C; only names
+        # hold such text (phones and e-mails are ASCII), so the name's pieces narrow it.
+        return and_(_has_grams(needle_grams(needle)), like)
+    return like
+
+
+def _has_grams(grams: list[str]) -> ColumnElement[bool]:
+    """PostgreSQL: names holding all ``grams``, by the GIN index's own expression (its
+    separator a literal, so the plan can match it)."""
+    pieces = func.string_to_array(Customer.search_grams, literal_column("' '"))
+    wanted = cast(postgresql.array(grams), ARRAY(Text))
+    return pieces.op("@>", return_type=Boolean)(wanted)
 
 
 def _fts_match(table: str, needle: str) -> TextualSelect:

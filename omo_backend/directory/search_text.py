@@ -63,6 +63,21 @@ def name_grams(name: str | None) -> str | None:
     return " ".join(sorted(grams)) or None
 
 
+def needle_grams(needle: str) -> list[str]:
+    """The pieces of ``name_grams`` a name holding ``needle`` must have: each word's pairs
+    of characters (a one-character word itself)."""
+    pieces: set[str] = set()
+    for word in needle.split():
+        pieces.update([word] if len(word) == 1 else (word[i : i + 2] for i in range(len(word) - 1)))
+    return sorted(pieces)
+
+
+def search_columns(name: str | None, email: str | None, phone: str | None) -> dict[str, str | None]:
+    """Both search columns of a customer row, for whoever writes rows without the ORM (a
+    seeder's bulk insert): ``{"search_text": …, "search_grams": …}``."""
+    return {"search_text": search_text_of(name, email, phone), "search_grams": name_grams(name)}
+
+
 def is_short_word(needle: str) -> bool:
     """A needle :func:`name_grams` serves: one or two letters or digits."""
     return len(needle) < TRIGRAM and needle.isalnum()

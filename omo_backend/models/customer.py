@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from omo_backend.directory.search_text import name_grams, search_text_of
+from omo_backend.directory.search_text import search_columns
 from omo_backend.models.base import Base, utcnow
 from omo_backend.models.store import Staff, Store
 
@@ -88,8 +88,9 @@ class Customer(Base):
 def _keep_search_text(_mapper: Any, _connection: Any, customer: Customer) -> None:
     """Every path that creates or changes a customer (registration, orders, import, merge,
     erasure) goes through a flush: the search line follows the name, e-mail and phone."""
-    customer.search_text = search_text_of(customer.name, customer.email, customer.phone)
-    customer.search_grams = name_grams(customer.name)
+    columns = search_columns(customer.name, customer.email, customer.phone)
+    customer.search_text = columns["search_text"]
+    customer.search_grams = columns["search_grams"]
 
 
 class Referral(Base):

@@ -29,7 +29,7 @@ from string import Template
 import sqlalchemy as sa
 from alembic import op
 
-from omo_backend.directory.search_text import name_grams, search_text_of
+from omo_backend.directory.search_text import search_columns
 
 revision = "0010"
 down_revision = "0009"
@@ -122,6 +122,10 @@ _LIST_INDEXES = {
 }
 
 
+def _values(cid: int, columns: dict[str, str | None]) -> dict[str, object]:
+    return {"cid": cid, "text": columns["search_text"], "grams": columns["search_grams"]}
+
+
 def _backfill(bind: sa.Connection) -> None:
     customer = sa.table(
         "customer",
@@ -149,14 +153,7 @@ def _backfill(bind: sa.Connection) -> None:
             return
         bind.execute(
             update,
-            [
-                {
-                    "cid": r.id,
-                    "text": search_text_of(r.name, r.email, r.phone),
-                    "grams": name_grams(r.name),
-                }
-                for r in rows
-            ],
+            [_values(r.id, search_columns(r.name, r.email, r.phone)) for r in rows],
         )
         after = rows[-1].id
 
