@@ -89,8 +89,12 @@ def _keep_search_text(_mapper: Any, _connection: Any, customer: Customer) -> Non
     """Every path that creates or changes a customer (registration, orders, import, merge,
     erasure) goes through a flush: the search line follows the name, e-mail and phone."""
     columns = search_columns(customer.name, customer.email, customer.phone)
-    customer.search_text = columns["search_text"]
-    customer.search_grams = columns["search_grams"]
+    # Set only when changed: an unchanged line is left out of the UPDATE (and SQLite's index
+    # triggers, which fire on the column being written, stay quiet).
+    if customer.search_text != columns["search_text"]:
+        customer.search_text = columns["search_text"]
+    if customer.search_grams != columns["search_grams"]:
+        customer.search_grams = columns["search_grams"]
 
 
 class Referral(Base):
