@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -100,9 +100,11 @@ def stream(
     sort: schemas.MemberSort,
     kind: schemas.MemberKind,
     zone: str,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """The file, a batch of rows at a time, each batch read in a short transaction of its own
-    and continued after the last row's sort key (as the list's cursor does)."""
+    and continued after the last row's sort key (as the list's cursor does); ``on_rows`` hears
+    how many rows each batch wrote (the CLI's progress)."""
     tz = ZoneInfo(zone)
     yield (BOM + csv_lines([HEADER], tz)).encode()
     key = query.sort_key(sort, kind)
@@ -138,5 +140,7 @@ def stream(
         ]
         if records:
             yield csv_lines(records, tz).encode()
+            if on_rows is not None:
+                on_rows(len(records))
         if after is None:
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from omo_backend.directory import export
 from omo_backend.models import AuditEvent, Customer, utcnow
+from tests.api.test_cli import omo
 from tests.support.backend import Counter
 from tests.support.directory import Shop, add_customer, shop
 
@@ -140,3 +142,33 @@ def test_each_export_is_audited_with_its_filters(shop: Shop):
         assert event.details["referral_store_id"] == event.store_id
         assert event.staff_id is not None
         assert event.device_id is not None
+
+
+def test_the_operator_exports_every_member_from_the_command_line(shop: Shop, tmp_path: Path):
+    b = shop.backend
+    own = add_customer(b, name="own", store="TPE01", net_spend=50)
+    other = add_customer(b, name="=other", store="KHH01", net_spend=10)
+    target = tmp_path / "members.csv"
+    done = omo(
+        b.settings.effective_database_url, "members", "export", str(target), "--sort", "net_spend"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 members written" in done.stderr
+    raw = target.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    records = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [(r["Member ID"], r["Name"]) for r in records] == [
+        (str(other), "'=other"),
+        (str(own), "own"),
+    ]
+    done = omo(
+        b.settings.effective_database_url, "members", "export", str(target), "--store", "TPE01"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 members written" in done.stderr
+    with b.db.transaction(write=False) as session:
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "members.exported"))
+        )
+        assert [e.details["by"] for e in events] == ["operator", "operator"]
+        assert events[1].details["filters"] == {"store": "TPE01", "kind": "member"}
