@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 
 class WireModel(BaseModel):
@@ -407,6 +407,184 @@ class ApiKeyCreated(ApiKeyOut):
 
 class ApiKeyList(RootModel[list[ApiKeyOut]]):
     """``GET /integrations/keys``: a bare list on the wire."""
+
+
+# --- member directory (the Members screen; i12-directory) -----------------------------------
+
+# At most this many rows are counted for a list's ``total`` (see ``MemberList``).
+MEMBER_TOTAL_CAP = 1_000
+MEMBER_PAGE_MAX = 200
+# Net spending filters: what a BigInteger column holds.
+Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
+# A list cursor: opaque, URL-safe.
+ListCursor = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[A-Za-z0-9_=-]+$")]
+# An id-based cursor of the per-member lists (orders, audit).
+IdCursor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+    ):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+
+
+class MemberKind(enum.StrEnum):
+    """Which customers the list holds: members, or past buyers (orders, not members) to
+    invite."""
+
+    MEMBER = "member"
+    PAST_BUYER = "past_buyer"
+
+
+class MemberStatusFilter(enum.StrEnum):
+    NEW_7D = "new_7d"
+    OPEN_CART = "open_cart"
+
+
+class MemberSort(enum.StrEnum):
+    """A leading ``-`` sorts descending; ties go by id the same way. ``member_since`` sorts
+    past buyers by when they were first recorded. Rows without the value (no name) come last."""
+
+    MEMBER_SINCE_DESC = "-member_since"
+    MEMBER_SINCE = "member_since"
+    NAME = "name"
+    NAME_DESC = "-name"
+    NET_SPEND = "net_spend"
+    NET_SPEND_DESC = "-net_spend"
+    ORDERS_COUNT = "orders_count"
+    ORDERS_COUNT_DESC = "-orders_count"
+
+
+class MemberRow(WireModel):
+    id: int
+    name: str | None
+    phone_masked: str | None
+    email_masked: str | None
+    level: str | None
+    points: int = Field(description="balance: what is left of the unexpired grants")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    orders_count: int
+    open_cart: bool = Field(description="a cart not checked out, updated in the last 7 days")
+    referral: ReferralOut | None
+    line_bound: bool
+    member_since: datetime | None = Field(description="None for a past buyer")
+    # Extensions: a past buyer's row says so, and when they were first recorded.
+    is_member: bool = True
+    created_at: datetime | None = None
+
+
+class MemberList(WireModel):
+    """One page of ``GET /members``.
+
+    ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (1,000): beyond that the count
+    stops there and ``total_exact`` is false (show "1,000+"), so a broad filter over a million
+    members costs no more than finding a thousand rows (an exact count of a filtered million
+    rows takes seconds on SQLite). ``GET /members/overview`` has the exact totals.
+    """
+
+    items: list[MemberRow]
+    next_cursor: str | None
+    total: int
+    total_exact: bool = True
+
+
+class LevelCount(WireModel):
+    level: str | None = Field(description="a level code; None: members without a level")
+    members: int
+
+
+class StoreCount(WireModel):
+    store: str | None = Field(description="the referral store's code; None: no referral")
+    members: int
+    store_name: str | None = None
+
+
+class MemberOverview(WireModel):
+    """Members now (merged and erased accounts left out), counted by level and referral
+    store; ``new_7d`` joined in the last 7 days."""
+
+    total: int
+    new_7d: int
+    by_level: list[LevelCount]
+    by_store: list[StoreCount]
+
+
+class ConsentOut(WireModel):
+    """What the member agreed to (or declined), when and where."""
+
+    purpose: str
+    granted: bool
+    channel: str
+    locale: str
+    created_at: datetime
+
+
+class OrdersSummary(WireModel):
+    count: int = Field(description="orders recorded")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    last_order_at: datetime | None
+    open_cart: bool
+
+
+class Member(MemberRow):
+    """One customer as a manager sees them: a ``MemberRow`` and the profile. A merged account
+    answers with ``merged_into_id`` (its data lives in that member); an erased one with
+    ``erased_at`` and its personal data gone."""
+
+    birthday: date | None
+    source: str | None
+    consents: list[ConsentOut]
+    merged_into_id: int | None
+    erased_at: datetime | None
+    orders: OrdersSummary
+    line_friend: bool | None = None
+
+
+class MemberPatch(WireModel):
+    """Only the fields given change. ``level: null`` removes the level, ``birthday: null`` the
+    birthday; a name and an e-mail can be changed, not removed. The phone never changes here."""
+
+    level: LevelCode | None = Field(default=None, description="a level's code")
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    birthday: IsoDay | None = Field(
+        default=None, description="YYYY-MM-DD, from 1900-01-01, not in the future"
+    )
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
+
+
+class MemberOrders(WireModel):
+    """A member's orders, newest first; ``next_cursor`` fetches older ones (None: no more)."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(WireModel):
+    """One action on a member: who (staff, store, device), what, and before → after in
+    ``details``."""
+
+    id: int
+    at: datetime
+    action: str
+    store: str | None = Field(description="the acting staff's store code")
+    staff: StaffOut | None
+    device_id: int | None
+    device_name: str | None
+    details: dict[str, Any]
+
+
+class MemberAudit(WireModel):
+    """Newest first; ``next_cursor`` fetches older entries (None: no more)."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
 
 
 # --- invitations and bindings -------------------------------------------------------------

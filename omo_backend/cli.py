@@ -433,6 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--id", dest="key", type=_row_id, help="the key's id (apikey list)")
     apikey_revoke.set_defaults(func=cmd_apikey_revoke)
 
+    from omo_backend.directory.cli import add_commands as add_member_commands
+
+    add_member_commands(sub, _database)
+
     demo = sub.add_parser("demo", help="seed demo data (idempotent) and serve")
     demo.add_argument("--host", default="127.0.0.1", help="a loopback address")
     demo.add_argument("--port", type=int, default=8000)
