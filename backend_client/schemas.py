@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 
 class WireModel(BaseModel):
@@ -497,6 +497,11 @@ class SmsUsageRow(WireModel):
 class SmsPrice(WireModel):
     price_per_segment: SegmentPrice
     currency: Currency
+
+
+# The replies as the client parses them (the wire is the bare list).
+RegistrationReport = RootModel[list[RegistrationRow]]
+SmsUsageReport = RootModel[list[SmsUsageRow]]
 
 
 # --- development only ---------------------------------------------------------------------

@@ -51,6 +51,11 @@ class Icon(enum.StrEnum):
     NO_MATCH = "mdi6.account-search-outline"
     LANGUAGE = "mdi6.translate"
     LOG_OUT = "mdi6.logout"
+    COUNTER = "mdi6.point-of-sale"
+    MEMBERS = "mdi6.account-group-outline"
+    REPORTS = "mdi6.chart-donut"
+    CALENDAR = "mdi6.calendar-range"
+    REFRESH = "mdi6.refresh"
 
 
 def icon(name: Icon, colour: str = "ink") -> QIcon:

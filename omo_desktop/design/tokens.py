@@ -33,6 +33,10 @@ BUTTON_HEIGHT: Final = 56
 PRIMARY_HEIGHT: Final = 64
 # Widths in an action bar: the main action is the largest thing to tap, the others stay wide
 # enough to read as buttons next to it.
+# The section rail (Counter, Members, Reports) at the left edge: room for "Reports" or
+# "會員管理" under an icon, and a target near twice the touch minimum.
+RAIL_WIDTH: Final = 120
+RAIL_ITEM_HEIGHT: Final = 88
 MAIN_ACTION_WIDTH: Final = 280
 ACTION_WIDTH: Final = 200
 

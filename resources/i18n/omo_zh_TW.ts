@@ -167,6 +167,18 @@
 <context>
     <name>CounterPage</name>
     <message>
+        <source>Counter</source>
+        <translation>櫃台</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>會員</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>報表</translation>
+    </message>
+    <message>
         <source>Log out</source>
         <translation>登出</translation>
     </message>
