@@ -45,6 +45,7 @@ class SectionContext:
 
     client: OmoClient
     login: schemas.StaffLoginResponse
+    locale: str  # the app's language at log-in ("en", "zh_TW"); set_locale() tells changes
 
 
 # Builds one section's widget (Members, Reports) for a manager's or an admin's session; it is
@@ -54,7 +55,9 @@ SectionFactory = Callable[[SectionContext], QWidget]
 
 def default_sections() -> dict[str, SectionFactory]:
     """The sections a manager or an admin sees beside the counter."""
-    return {}
+    from omo_desktop.reports_controller import reports_section
+
+    return {"reports": lambda context: reports_section(context.client, context.locale)}
 
 
 class Shell(QMainWindow):
@@ -198,7 +201,7 @@ class Shell(QMainWindow):
         if reply.counter_only or not reply.staff.role.at_least(schemas.Role.MANAGER):
             return {}
         assert self.client is not None
-        context = SectionContext(client=self.client, login=reply)
+        context = SectionContext(client=self.client, login=reply, locale=self._languages.locale)
         return {key: make(context) for key, make in self._section_factories.items()}
 
     def log_out(self, reason: str | None) -> None:

@@ -64,6 +64,25 @@ PALETTE: Final[dict[str, str]] = {
     "phone_screen": "#e9e9ee",  # the demo phone's screen, behind its message cards
 }
 
+# Chart series, in the order slices and bars take them: each a mark that must stand out at
+# ≥ 3:1 on the surface a chart is drawn on (WCAG 1.4.11), with neighbours of different hue so
+# that adjacent slices part without their edge; the brand's green first. The table beside a
+# chart names every value, so no reading depends on telling colours apart.
+CHART_SERIES: Final[list[str]] = [
+    "#0b6e4f",  # brand green
+    "#1f5fbf",  # blue
+    "#b35900",  # orange
+    "#7b3fa8",  # purple
+    "#00727a",  # teal
+    "#ad1f6b",  # magenta
+    "#5c6b00",  # olive
+    "#4a5a6a",  # slate: the rest, when a chart groups the smallest together
+]
+# Text and lines inside a chart: its labels read as body text, its grid is decoration.
+CHART_TEXT: Final = "ink"
+CHART_MUTED: Final = "ink_muted"
+CHART_GRID: Final = "divider"
+
 # Which text colour is drawn on which background: every pair here must read at ≥ 4.5:1.
 TEXT_ON: Final[list[tuple[str, str]]] = [
     (text, ground)

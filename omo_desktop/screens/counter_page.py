@@ -124,6 +124,10 @@ class CounterPage(QWidget):
 
     def set_locale(self, locale: str) -> None:
         self._locale = locale
+        for widget in self._extra.values():
+            tell = getattr(widget, "set_locale", None)
+            if callable(tell):  # a section that formats days or numbers by language
+                tell(locale)
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:

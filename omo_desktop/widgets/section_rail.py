@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QButtonGroup, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from omo_desktop.design.icons import Icon, icon
 from omo_desktop.design.tokens import RAIL_ITEM_HEIGHT, RAIL_WIDTH, SPACE, TYPE_SCALE
@@ -36,6 +36,7 @@ class SectionRail(QWidget):
         """The sections in order, each a key and its icon; the words come from ``set_text``."""
         for button in self._buttons.values():
             self._group.removeButton(button)
+            button.hide()  # gone from sight now, deleted once Qt is back in its loop
             button.deleteLater()
         self._buttons.clear()
         for position, (key, mark) in enumerate(sections):
@@ -46,6 +47,8 @@ class SectionRail(QWidget):
             button.setIcon(_marked(mark))
             button.setIconSize(QSize(TYPE_SCALE["title"], TYPE_SCALE["title"]))
             button.setMinimumHeight(RAIL_ITEM_HEIGHT)
+            # The rail's full width: a wide target, and the current mark the same on each.
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, k=key: self.chosen.emit(k))
             self._group.addButton(button)
@@ -59,6 +62,10 @@ class SectionRail(QWidget):
     def set_current(self, key: str) -> None:
         if key in self._buttons:
             self._buttons[key].setChecked(True)
+
+    def button(self, key: str) -> QToolButton | None:
+        """The button of section ``key`` (a replaced one may linger hidden until deleted)."""
+        return self._buttons.get(key)
 
     def section_keys(self) -> list[str]:
         return list(self._buttons)
