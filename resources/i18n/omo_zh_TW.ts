@@ -738,7 +738,7 @@
         <translation>全體人員</translation>
     </message>
     <message>
-        <source>No staff recorded</source>
+        <source>Not recorded</source>
         <translation>未記錄人員</translation>
     </message>
     <message>

@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 
 from backend_client.schemas import Role
 from omo_backend.models import Customer, Message, Referral, Staff, Store, utcnow
-from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.reports.date_picker import DatePicker
 from omo_desktop.screens.reports.screen import ReportsScreen
 from omo_desktop.shell import Shell
@@ -104,8 +103,8 @@ def shell(
 ) -> Iterator[Shell]:
     app = open_shell(backend, qtbot, qapp, tmp_path)
     yield app
+    app.switch_language("en")  # its own switcher: it holds the translator it installed
     app.close()
-    LanguageSwitcher(qapp).switch("en")
     qapp.setStyleSheet("")
 
 
@@ -164,7 +163,7 @@ def test_a_manager_sees_the_last_30_days_by_store_by_staff_and_sms(shell: Shell,
         ["陳怡君", "台北總店", "18", "21.2%"],
         ["All staff", "台中公益店", "15", "17.6%"],
     ]
-    assert ["No staff recorded", "台北總店", "2", "2.4%"] in staff
+    assert ["Not recorded", "台北總店", "2", "2.4%"] in staff
     assert len(staff) == 7  # TPE01's three, and one row a store for the other four
     (bars,) = screen.by_staff.chart.series()
     assert isinstance(bars, QHorizontalBarSeries)
@@ -205,6 +204,15 @@ def test_reports_in_chinese(shell: Shell, qtbot: QtBot):
     assert table(screen, "by_store_table")[-1][0] == "合計"
     assert "全體人員" in [row[0] for row in table(screen, "by_staff_table")]
     assert "尚未設定" in screen.sms.note.text()
+    # Switched back while the reports are open: every word and date follows at once.
+    shell.switch_language("en")
+    assert screen.title.text() == "Reports"
+    assert table(screen, "by_store_table")[-1][0] == "Total"
+    assert (
+        "Nov" in screen.shown_days.text()
+        or "Dec" in screen.shown_days.text()
+        or ("day" in screen.shown_days.text())
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "zh_TW"])

@@ -140,9 +140,12 @@ class ReportPanel(QWidget):
                 if first is not None:
                     first.setIcon(QIcon(charts.swatch(index)))
         header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(headers)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        # Names in full; the last text column takes the room left over.
+        for c in range(len(headers)):
+            mode = QHeaderView.ResizeMode.ResizeToContents
+            if c == text_columns - 1:
+                mode = QHeaderView.ResizeMode.Stretch
+            header.setSectionResizeMode(c, mode)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for c in range(text_columns, len(headers)):
             heading = table.horizontalHeaderItem(c)
@@ -268,7 +271,7 @@ class RegistrationsByStaff(ReportPanel):
     def who(self, row: schemas.RegistrationRow) -> str:
         if row.staff_hidden:
             return self.tr("All staff")
-        return row.staff or self.tr("No staff recorded")
+        return row.staff or self.tr("Not recorded")
 
     def draw(self, rows: list[schemas.RegistrationRow]) -> None:
         self.rows = rows
