@@ -54,10 +54,16 @@ SectionFactory = Callable[[SectionContext], QWidget]
 
 
 def default_sections() -> dict[str, SectionFactory]:
-    """The sections a manager or an admin sees beside the counter."""
+    """The sections a manager or an admin sees beside the counter (the rail orders them as
+    ``counter_page.SECTION_ICONS`` does). The Members screen joins as ``"members"``."""
+    return {"reports": _reports}
+
+
+def _reports(context: SectionContext) -> QWidget:
+    # Qt Charts is loaded at a manager's first log-in, not at every start of a counter.
     from omo_desktop.reports_controller import reports_section
 
-    return {"reports": lambda context: reports_section(context.client, context.locale)}
+    return reports_section(context.client, context.locale)
 
 
 class Shell(QMainWindow):
