@@ -15,9 +15,10 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from backend_client.schemas import Role
+from backend_client.schemas import RegistrationRow, Role
 from omo_backend.models import Customer, Message, Referral, Staff, Store, utcnow
 from omo_desktop.screens.reports.date_picker import DatePicker
+from omo_desktop.screens.reports.panels import RegistrationsByStore
 from omo_desktop.screens.reports.screen import ReportsScreen
 from omo_desktop.shell import Shell
 from tests.gui.design_checks import contrast_problems, shoot, touch_problems
@@ -122,6 +123,11 @@ def open_reports(qtbot: QtBot, shell: Shell) -> ReportsScreen:
 def table(screen: ReportsScreen, name: str) -> list[list[str]]:
     found = screen.findChild(QTableWidget, name)
     assert found is not None
+    return table_of(found)
+
+
+def table_of(where: QTableWidget | RegistrationsByStore) -> list[list[str]]:
+    found = where.table if isinstance(where, RegistrationsByStore) else where
     return [
         [found.item(r, c).text() for c in range(found.columnCount())]  # type: ignore[union-attr]
         for r in range(found.rowCount())
@@ -236,3 +242,20 @@ def test_gallery_of_the_reports(shell: Shell, qtbot: QtBot, backend: LiveBackend
     qtbot.waitUntil(screen.picker.isVisible)
     shoot(screen.picker, SHOTS / f"{language}-04-date-picker.png")
     screen.picker.reject()
+
+
+def test_a_donut_shows_seven_stores_and_the_smaller_ones_as_one_slice(qtbot: QtBot):
+    panel = RegistrationsByStore()
+    qtbot.addWidget(panel)
+    rows = [
+        RegistrationRow(store=f"S{n:02d}", store_name=f"Store {n}", members=20 - n, percent=0)
+        for n in range(10)
+    ]
+    panel.draw(rows)
+    (pie,) = panel.chart.series()
+    assert isinstance(pie, QPieSeries)
+    slices = pie.slices()
+    assert [s.value() for s in slices] == [20, 19, 18, 17, 16, 15, 14, 13 + 12 + 11]
+    assert slices[-1].label().startswith("Other stores")
+    # The table still lists every store, each with its slice's colour or the others' one.
+    assert len(table_of(panel)) == 11  # ten stores and the total
