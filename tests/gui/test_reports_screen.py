@@ -259,3 +259,17 @@ def test_a_donut_shows_seven_stores_and_the_smaller_ones_as_one_slice(qtbot: QtB
     assert slices[-1].label().startswith("Other stores")
     # The table still lists every store, each with its slice's colour or the others' one.
     assert len(table_of(panel)) == 11  # ten stores and the total
+
+
+def test_a_report_that_cannot_be_fetched_says_why_and_keeps_the_last_one(
+    shell: Shell, qtbot: QtBot
+):
+    screen = open_reports(qtbot, shell)
+    assert shell.client is not None
+    shell.client.base_url = "http://127.0.0.1:9"  # the backend is out of reach
+    tap(qtbot, screen, "reports_refresh")
+    qtbot.waitUntil(lambda: bool(screen.message.message()), timeout=WAIT_MS)
+    assert "reach" in screen.message.message() or "connect" in screen.message.message()
+    assert table(screen, "by_store_table")[-1] == ["Total", "85", "100.0%"]
+    assert screen.refresh.isEnabled()
+    shoot(shell, SHOTS / "en-06-offline.png")

@@ -53,8 +53,15 @@ _NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 class ReportPanel(QWidget):
     """A card: a title, a chart (or a sentence when there is nothing to draw) and a table."""
 
-    def __init__(self, name: str, parent: QWidget | None = None, *, chart_share: int = 1) -> None:
-        """``chart_share``: the chart's width to the table's (a donut's labels need room)."""
+    def __init__(
+        self,
+        name: str,
+        parent: QWidget | None = None,
+        *,
+        chart_share: int = 1,
+        table_share: int = 1,
+    ) -> None:
+        """The chart's and the table's shares of the width (a donut's labels need room)."""
         super().__init__(parent)
         self.setObjectName(name)
         self.setProperty("role", "card")
@@ -81,7 +88,7 @@ class ReportPanel(QWidget):
         body = QHBoxLayout()
         body.setSpacing(SPACE["l"])
         body.addWidget(chart_area, chart_share)
-        body.addWidget(self.table, 1)
+        body.addWidget(self.table, table_share)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["l"], SPACE["l"])
         layout.setSpacing(SPACE["m"])
@@ -182,7 +189,7 @@ class RegistrationsByStore(ReportPanel):
     retail-store percentage, with the total in its hole."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("by_store", parent, chart_share=2)
+        super().__init__("by_store", parent, chart_share=3, table_share=2)
         self.rows: list[schemas.RegistrationRow] = []
         self.total = label("by_store_total", "display", wrap=False)
         self.total_caption = label("by_store_total_caption", "hint", wrap=False)
