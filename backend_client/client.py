@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 import requests
@@ -233,6 +234,22 @@ class OmoClient:
 
     def cancel_binding(self, binding_id: int) -> schemas.Binding:
         return self._post(f"/api/v1/bindings/{binding_id}/cancel", schemas.Binding)
+
+    # --- reports (manager; i12-reports) ------------------------------------------------------
+
+    def registrations_report(
+        self, first: date, last: date, *, by: schemas.ReportGrouping
+    ) -> list[schemas.RegistrationRow]:
+        """Members whose referral was bound from ``first`` to ``last`` (both included)."""
+        params = {"from": first.isoformat(), "to": last.isoformat(), "by": by.value}
+        report = self._get(
+            "/api/v1/reports/registrations", schemas.RegistrationReport, params=params
+        )
+        return report.root
+
+    def sms_usage_report(self, first: date, last: date) -> list[schemas.SmsUsageRow]:
+        params = {"from": first.isoformat(), "to": last.isoformat()}
+        return self._get("/api/v1/reports/sms-usage", schemas.SmsUsageReport, params=params).root
 
     # --- development only --------------------------------------------------------------------
 

@@ -236,6 +236,9 @@ class StaffLoginResponse(WireModel):
     idle_timeout_seconds: int
     staff: StaffOut
     store: StoreOut
+    # The device's own setting (``omo-backend device set ID --counter-only``): the app shows
+    # the counter alone, whatever the staff member's role.
+    counter_only: bool = False
 
 
 # --- managing devices and staff (a manager of the store) ---------------------------------
@@ -248,6 +251,7 @@ class DeviceOut(WireModel):
     created_at: datetime
     last_seen_at: datetime | None
     revoked_at: datetime | None
+    counter_only: bool = False
 
 
 class DeviceList(WireModel):
@@ -629,6 +633,84 @@ class Binding(WireModel):
     # The LINE step's latest outcome on the phone (None: not reached, or no LINE channel).
     line_outcome: LineOutcome | None = None
     line_friend: bool | None = None
+
+
+# --- reports (manager; i12-reports) --------------------------------------------------------
+# API.md "Member management": /reports/registrations and /reports/sms-usage. Both replies are
+# the contract's bare lists; what this adds are extra fields on each row.
+
+# The calendar days a report may cover: a range outside them names no data we can hold, and
+# their ends stay far from the limits of the date types (no overflow in any time zone).
+REPORT_FIRST_DAY = "2000-01-01"
+REPORT_LAST_DAY = "2999-12-31"
+# ISO 4217 alphabetic code.
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+# The price of one SMS segment in the currency's minor units (a few cents in practice; the
+# bound keeps price × a lifetime of segments inside a 64-bit integer).
+SegmentPrice = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class ReportGrouping(enum.StrEnum):
+    STORE = "store"
+    STAFF = "staff"
+
+
+class RegistrationRow(WireModel):
+    """Members whose referral was bound in the range, by referral store (and staff)."""
+
+    store: str = Field(description="the referral store's code")
+    store_name: str
+    staff: str | None = Field(
+        default=None,
+        description="by=staff: the referring staff member's name; null when none was"
+        " recorded, or when hidden (`staff_hidden`)",
+    )
+    staff_id: int | None = None
+    staff_hidden: bool = Field(
+        default=False,
+        description="by=staff, a manager's report: another store's staff are not named, and"
+        " that store's members are one row",
+    )
+    members: int = Field(ge=0)
+    percent: float = Field(
+        ge=0,
+        le=100,
+        description="share of the range's members, to one decimal place; the rows add up to"
+        " exactly 100 (largest remainders), or all are 0 when the range has none",
+    )
+
+
+class SmsUsageRow(WireModel):
+    """SMS the provider accepted (status `sent`), by the store that sent them, in the range of
+    their sending time."""
+
+    store: str | None = Field(
+        description="the sending store's code; null for messages no store sent (an"
+        " integration's order, the operator)"
+    )
+    store_name: str | None
+    messages: int = Field(ge=0)
+    segments: int = Field(ge=0)
+    cost_units: int = Field(ge=0)
+    price_per_segment: int | None = Field(
+        default=None,
+        description="`omo-backend settings set sms-segment-price`, in minor units of"
+        " `currency`; null until set",
+    )
+    currency: Currency | None = None
+    cost: int | None = Field(
+        default=None, description="cost_units × price_per_segment, minor units of `currency`"
+    )
+
+
+class SmsPrice(WireModel):
+    price_per_segment: SegmentPrice
+    currency: Currency
+
+
+# The replies as the client parses them (the wire is the bare list).
+RegistrationReport = RootModel[list[RegistrationRow]]
+SmsUsageReport = RootModel[list[SmsUsageRow]]
 
 
 # --- development only ---------------------------------------------------------------------

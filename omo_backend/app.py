@@ -41,6 +41,7 @@ from omo_backend.pages import i18n as page_i18n
 from omo_backend.pages import line_pages, reset_pages
 from omo_backend.pages import rendering as page_rendering
 from omo_backend.pages import router as pages
+from omo_backend.reports.router import router as reports_router
 from omo_backend.settings import Settings
 from omo_backend.staff.router import router as staff_router
 from omo_backend.staff.session_cache import SessionCache
@@ -347,6 +348,7 @@ def create_app(
         directory_router,
         members_router,
         integrations_router,
+        reports_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.
         line_pages.router,

@@ -206,6 +206,56 @@ def cmd_device_revoke(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_device_set(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend import audit
+    from omo_backend.devices import service
+
+    with _database(settings).transaction() as session:
+        device = service.get_or_raise(session=session, device_id=args.id)
+        before = device.counter_only
+        device.counter_only = args.counter_only
+        audit.by_actor_or_operator(
+            session=session,
+            actor=None,
+            action="device.counter_only",
+            store_id=device.store_id,
+            subject_type="device",
+            subject_id=device.id,
+            details={"before": before, "after": args.counter_only},
+        )
+    shown = "the counter only" if args.counter_only else "every section the staff's role allows"
+    print(f"device {args.id} shows {shown} (from the next log-in)")
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from backend_client.schemas import SmsPrice
+    from omo_backend.reports import pricing
+
+    try:
+        price = SmsPrice(price_per_segment=args.value, currency=args.currency)
+    except ValidationError as error:
+        first = error.errors()[0]
+        print(f"error: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+        return 2
+    with _database(settings).transaction() as session:
+        pricing.set_sms_price(session=session, price=price)
+    print(f"{pricing.SMS_SEGMENT_PRICE}: {price.price_per_segment} {price.currency} minor units")
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+    from omo_backend.reports import pricing
+
+    with _database(settings).transaction(write=False) as session:
+        price = pricing.sms_price(session)
+    shown = f"{price.price_per_segment} {price.currency}" if price else "not set"
+    print(f"{pricing.SMS_SEGMENT_PRICE}: {shown}")
+    return 0
+
+
 def _row_id(text: str) -> int:
     value = int(text)
     if not 1 <= value < 2**63:
@@ -404,6 +454,31 @@ def build_parser() -> argparse.ArgumentParser:
     device_revoke = device.add_parser("revoke", help="revoke a device; its sessions end")
     device_revoke.add_argument("id", type=_row_id)
     device_revoke.set_defaults(func=cmd_device_revoke)
+    device_set = device.add_parser(
+        "set", help="a device's settings: --counter-only keeps it on the counter"
+    )
+    device_set.add_argument("id", type=_row_id)
+    device_set.add_argument(
+        "--counter-only",
+        action=argparse.BooleanOptionalAction,
+        required=True,
+        help="show only the counter, whatever the role of who logs in (--no-counter-only undoes)",
+    )
+    device_set.set_defaults(func=cmd_device_set)
+
+    merchant = sub.add_parser("settings", help="the merchant's settings").add_subparsers(
+        dest="action", required=True
+    )
+    settings_set = merchant.add_parser("set", help="set one setting")
+    setting = settings_set.add_subparsers(dest="name", required=True)
+    price = setting.add_parser(
+        "sms-segment-price",
+        help="what one SMS segment costs, in the currency's minor units (the SMS usage report)",
+    )
+    price.add_argument("value", type=int, help="minor units, e.g. 150 for NT$1.50")
+    price.add_argument("--currency", default="TWD", help="ISO 4217 code (default TWD)")
+    price.set_defaults(func=cmd_settings_set)
+    merchant.add_parser("show", help="print the settings").set_defaults(func=cmd_settings_show)
 
     order = sub.add_parser("order", help="purchases").add_subparsers(dest="action", required=True)
     order_add = order.add_parser("add", help="record a purchase (makes a past buyer)")

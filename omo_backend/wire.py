@@ -65,6 +65,7 @@ def device_out(device: Device) -> schemas.DeviceOut:
         created_at=device.created_at,
         last_seen_at=device.last_seen_at,
         revoked_at=device.revoked_at,
+        counter_only=device.counter_only,
     )
 
 

@@ -7,6 +7,8 @@ and expiry clocks, and log-out. It draws nothing of its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -36,6 +38,34 @@ log = logging.getLogger(__name__)
 PENDING_FILE = "pending-signups.json"
 
 
+@dataclass(frozen=True)
+class SectionContext:
+    """What a section beside the counter is built with, once per log-in: the device's client
+    (logged in) and the log-in's reply (who, which store)."""
+
+    client: OmoClient
+    login: schemas.StaffLoginResponse
+    locale: str  # the app's language at log-in ("en", "zh_TW"); set_locale() tells changes
+
+
+# Builds one section's widget (Members, Reports) for a manager's or an admin's session; it is
+# deleted at log-out, with whatever it showed. Keyed as in ``counter_page.SECTION_ICONS``.
+SectionFactory = Callable[[SectionContext], QWidget]
+
+
+def default_sections() -> dict[str, SectionFactory]:
+    """The sections a manager or an admin sees beside the counter (the rail orders them as
+    ``counter_page.SECTION_ICONS`` does). The Members screen joins as ``"members"``."""
+    return {"reports": _reports}
+
+
+def _reports(context: SectionContext) -> QWidget:
+    # Qt Charts is loaded at a manager's first log-in, not at every start of a counter.
+    from omo_desktop.reports_controller import reports_section
+
+    return reports_section(context.client, context.locale)
+
+
 class Shell(QMainWindow):
     page_changed = Signal(str)  # "enroll", "login", "counter": for tests and the bench
 
@@ -47,6 +77,7 @@ class Shell(QMainWindow):
         languages: LanguageSwitcher,
         customer_idle_seconds: int = CUSTOMER_IDLE_SECONDS,
         offline_retry_ms: int | None = None,
+        sections: Mapping[str, SectionFactory] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("shell")
@@ -54,6 +85,7 @@ class Shell(QMainWindow):
         self._data_dir = data_dir
         self._languages = languages
         self._offline_retry_ms = offline_retry_ms
+        self._section_factories = dict(default_sections() if sections is None else sections)
         self.client: OmoClient | None = None
         self.controller: CounterController | None = None
         self.credentials: DeviceCredentials | None = None
@@ -163,11 +195,20 @@ class Shell(QMainWindow):
         assert self.controller is not None
         self.counter.set_people(reply.store.name, reply.staff.name)
         self.counter.view.set_line_enabled(reply.store.line_enabled)
+        self.counter.set_sections(self._sections_for(reply))
         self.timers.start(
             idle_timeout_seconds=reply.idle_timeout_seconds, expires_at=reply.expires_at
         )
         self.controller.start()
         self._show(self.counter)
+
+    def _sections_for(self, reply: schemas.StaffLoginResponse) -> dict[str, QWidget]:
+        """Counter staff, and anyone on a counter-only device, get the counter alone."""
+        if reply.counter_only or not reply.staff.role.at_least(schemas.Role.MANAGER):
+            return {}
+        assert self.client is not None
+        context = SectionContext(client=self.client, login=reply, locale=self._languages.locale)
+        return {key: make(context) for key, make in self._section_factories.items()}
 
     def log_out(self, reason: str | None) -> None:
         """Log out (tapped, idle or expired): the screen is cleared at once, the backend told
@@ -212,12 +253,14 @@ class Shell(QMainWindow):
             self.device_store.forget()
         except KeyringUnavailable:
             log.warning("the revoked device token could not be removed from the keyring")
+        self.counter.set_sections({})
         self.login.clear()
         self.enroll.set_backend_url(backend_url)
         self.enroll.show_error(partial(describe, error))
         self._show(self.enroll)
 
     def _to_login(self, why: Words | None) -> None:
+        self.counter.set_sections({})  # nothing a manager looked at stays behind
         self.login.clear()
         if why is not None:
             self.login.show_error(why)

@@ -20,6 +20,7 @@ from omo_backend.models.message import Message
 from omo_backend.models.store import (
     Device,
     EnrollmentCode,
+    MerchantSetting,
     PinGuard,
     Staff,
     StaffSession,
@@ -40,6 +41,7 @@ __all__ = [
     "Invitation",
     "Level",
     "LineLogin",
+    "MerchantSetting",
     "Message",
     "Order",
     "PageSession",

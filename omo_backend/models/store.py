@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.models.base import Base, utcnow
@@ -76,8 +76,22 @@ class Device(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A counter-only device shows the counter alone, whatever the role of who logs in on it
+    # (a tablet on the shop floor): ``omo-backend device set ID --counter-only``.
+    counter_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     store: Mapped[Store] = relationship(lazy="joined")
+
+
+class MerchantSetting(Base):
+    """One merchant-wide setting by name (``omo_backend/reports/pricing.py`` reads the SMS
+    price); the value is text its owner parses."""
+
+    __tablename__ = "merchant_setting"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class EnrollmentCode(Base):

@@ -39,6 +39,7 @@ def staff_login(
                 idle_timeout_seconds=outcome.staff_session.idle_timeout_seconds,
                 staff=staff_out(outcome.staff),
                 store=store_out(attached.store, settings),
+                counter_only=attached.counter_only,
             )
     if isinstance(outcome, service.Refused):
         raise outcome.error  # after the commit: the failed PIN is counted

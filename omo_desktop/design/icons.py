@@ -55,6 +55,11 @@ class Icon(enum.StrEnum):
     KEY = "mdi6.key-variant"
     COPY = "mdi6.content-copy"
     BLOCK = "mdi6.cancel"
+    COUNTER = "mdi6.point-of-sale"
+    MEMBERS = "mdi6.account-group-outline"
+    REPORTS = "mdi6.chart-donut"
+    CALENDAR = "mdi6.calendar-range"
+    REFRESH = "mdi6.refresh"
 
 
 def icon(name: Icon, colour: str = "ink") -> QIcon:

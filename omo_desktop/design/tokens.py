@@ -33,6 +33,10 @@ BUTTON_HEIGHT: Final = 56
 PRIMARY_HEIGHT: Final = 64
 # Widths in an action bar: the main action is the largest thing to tap, the others stay wide
 # enough to read as buttons next to it.
+# The section rail (Counter, Members, Reports) at the left edge: room for "Reports" or
+# "會員管理" under an icon, and a target near twice the touch minimum.
+RAIL_WIDTH: Final = 120
+RAIL_ITEM_HEIGHT: Final = 88
 MAIN_ACTION_WIDTH: Final = 280
 ACTION_WIDTH: Final = 200
 
@@ -59,6 +63,25 @@ PALETTE: Final[dict[str, str]] = {
     "todo": "#6e6e73",  # a step still to do
     "phone_screen": "#e9e9ee",  # the demo phone's screen, behind its message cards
 }
+
+# Chart series, in the order slices and bars take them: each a mark that must stand out at
+# ≥ 3:1 on the surface a chart is drawn on (WCAG 1.4.11), with neighbours of different hue so
+# that adjacent slices part without their edge; the brand's green first. The table beside a
+# chart names every value, so no reading depends on telling colours apart.
+CHART_SERIES: Final[list[str]] = [
+    "#0b6e4f",  # brand green
+    "#1f5fbf",  # blue
+    "#b35900",  # orange
+    "#7b3fa8",  # purple
+    "#00727a",  # teal
+    "#ad1f6b",  # magenta
+    "#5c6b00",  # olive
+    "#4a5a6a",  # slate: the rest, when a chart groups the smallest together
+]
+# Text and lines inside a chart: its labels read as body text, its grid is decoration.
+CHART_TEXT: Final = "ink"
+CHART_MUTED: Final = "ink_muted"
+CHART_GRID: Final = "divider"
 
 # Which text colour is drawn on which background: every pair here must read at ≥ 4.5:1.
 TEXT_ON: Final[list[tuple[str, str]]] = [

@@ -262,6 +262,18 @@
 <context>
     <name>CounterPage</name>
     <message>
+        <source>Counter</source>
+        <translation>櫃台</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>會員</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>報表</translation>
+    </message>
+    <message>
         <source>Log out</source>
         <translation>登出</translation>
     </message>
@@ -370,6 +382,17 @@
     <message>
         <source>Sign up sends a registration SMS to this number (link valid 2 hours). Check it with the customer first.</source>
         <translation>按「註冊」會發送註冊簡訊至此號碼（連結 2 小時內有效），請先與顧客核對號碼。</translation>
+    </message>
+</context>
+<context>
+    <name>DatePicker</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose this day</source>
+        <translation>選這一天</translation>
     </message>
 </context>
 <context>
@@ -804,6 +827,147 @@
     </message>
 </context>
 <context>
+    <name>RegistrationsByStaff</name>
+    <message>
+        <source>All staff</source>
+        <translation>全體人員</translation>
+    </message>
+    <message>
+        <source>Not recorded</source>
+        <translation>未記錄人員</translation>
+    </message>
+    <message>
+        <source>New members by staff</source>
+        <translation>各人員新增會員</translation>
+    </message>
+    <message>
+        <source>No members joined on these days.</source>
+        <translation>這段期間沒有新加入的會員。</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>會員數</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>人員</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>門市</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationsByStore</name>
+    <message>
+        <source>New members by store</source>
+        <translation>各門市新增會員</translation>
+    </message>
+    <message>
+        <source>new member</source>
+        <translation>位新會員</translation>
+    </message>
+    <message>
+        <source>new members</source>
+        <translation>位新會員</translation>
+    </message>
+    <message>
+        <source>No members joined on these days.</source>
+        <translation>這段期間沒有新加入的會員。</translation>
+    </message>
+    <message>
+        <source>Other stores</source>
+        <translation>其他門市</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>門市</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>會員數</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合計</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsScreen</name>
+    <message>
+        <source>From which day?</source>
+        <translation>從哪一天開始？</translation>
+    </message>
+    <message>
+        <source>To which day?</source>
+        <translation>到哪一天為止？</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>報表</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>重新整理</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>近 30 天</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Pick days</source>
+        <translation>自訂日期</translation>
+    </message>
+    <message>
+        <source>By store</source>
+        <translation>依門市</translation>
+    </message>
+    <message>
+        <source>By staff</source>
+        <translation>依人員</translation>
+    </message>
+    <message>
+        <source>SMS and cost</source>
+        <translation>簡訊與費用</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 天</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <source>%1 to %2 · %3</source>
+        <translation>%1 至 %2 · 共 %3</translation>
+    </message>
+    <message>
+        <source>From %1</source>
+        <translation>從 %1</translation>
+    </message>
+    <message>
+        <source>To %1</source>
+        <translation>到 %1</translation>
+    </message>
+</context>
+<context>
     <name>ResultsScreen</name>
     <message>
         <source>No customer matches</source>
@@ -965,6 +1129,49 @@
     <message>
         <source>This registration link no longer works</source>
         <translation>此註冊連結已失效</translation>
+    </message>
+</context>
+<context>
+    <name>SmsUsage</name>
+    <message>
+        <source>Not from a store</source>
+        <translation>非門市發送</translation>
+    </message>
+    <message>
+        <source>SMS sent and their cost</source>
+        <translation>簡訊發送量與費用</translation>
+    </message>
+    <message>
+        <source>No SMS were sent on these days.</source>
+        <translation>這段期間沒有發送簡訊。</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>簡訊數</translation>
+    </message>
+    <message>
+        <source>Segments</source>
+        <translation>計費則數</translation>
+    </message>
+    <message>
+        <source>Cost at %1 a segment, as set by head office.</source>
+        <translation>費用以每則 %1 計算（總部設定）。</translation>
+    </message>
+    <message>
+        <source>No price per SMS segment is set yet, so costs are not shown. Head office sets it.</source>
+        <translation>尚未設定每則簡訊單價，因此不顯示費用。單價由總部設定。</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>門市</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>費用</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合計</translation>
     </message>
 </context>
 <context>

@@ -11,7 +11,14 @@ from PySide6.QtWidgets import QApplication
 
 from omo_desktop.design import fonts, theme
 from omo_desktop.design.icons import Icon, pixmap
-from omo_desktop.design.tokens import EDGE_ON, PALETTE, TEXT_ON, TYPE_SCALE, contrast
+from omo_desktop.design.tokens import (
+    CHART_SERIES,
+    EDGE_ON,
+    PALETTE,
+    TEXT_ON,
+    TYPE_SCALE,
+    contrast,
+)
 
 
 @pytest.mark.parametrize(("text", "ground"), TEXT_ON)
@@ -22,6 +29,18 @@ def test_every_text_colour_reads_at_4_5_to_1_on_its_background(text: str, ground
 @pytest.mark.parametrize(("edge", "ground"), EDGE_ON)
 def test_every_control_edge_and_mark_stands_out_at_3_to_1(edge: str, ground: str):
     assert contrast(PALETTE[edge], PALETTE[ground]) >= 3.0
+
+
+@pytest.mark.parametrize("colour", CHART_SERIES)
+def test_every_chart_series_stands_out_at_3_to_1_on_the_surface_and_the_canvas(colour: str):
+    assert contrast(colour, PALETTE["surface"]) >= 3.0
+    assert contrast(colour, PALETTE["canvas"]) >= 3.0
+    # A slice's label is drawn in white on it when it is large enough to hold one.
+    assert contrast(colour, PALETTE["on_brand"]) >= 4.5
+
+
+def test_every_chart_series_is_a_colour_of_its_own():
+    assert len(set(CHART_SERIES)) == len(CHART_SERIES)
 
 
 def test_contrast_matches_wcag_reference_values():
