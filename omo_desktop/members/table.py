@@ -51,9 +51,9 @@ def _headers() -> dict[Column, str]:
         Column.PHONE: QCoreApplication.translate("Members", "Mobile"),
         Column.LEVEL: QCoreApplication.translate("Members", "Level"),
         Column.POINTS: QCoreApplication.translate("Members", "Points"),
-        Column.NET_SPEND: QCoreApplication.translate("Members", "Net spending"),
-        Column.REFERRAL_STORE: QCoreApplication.translate("Members", "Added at store"),
-        Column.MEMBER_SINCE: QCoreApplication.translate("Members", "Member since"),
+        Column.NET_SPEND: QCoreApplication.translate("Members", "Net spend"),
+        Column.REFERRAL_STORE: QCoreApplication.translate("Members", "Store"),
+        Column.MEMBER_SINCE: QCoreApplication.translate("Members", "Joined"),
     }
 
 

@@ -640,16 +640,12 @@
         <translation>已綁定 LINE</translation>
     </message>
     <message>
-        <source>Net spending NT$</source>
-        <translation>淨消費 NT$</translation>
+        <source>Min spend</source>
+        <translation>最低消費</translation>
     </message>
     <message>
-        <source>from</source>
-        <translation>最低</translation>
-    </message>
-    <message>
-        <source>to</source>
-        <translation>最高</translation>
+        <source>Max spend</source>
+        <translation>最高消費</translation>
     </message>
     <message>
         <source>Clear filters</source>
@@ -784,15 +780,15 @@
         <translation>點數</translation>
     </message>
     <message>
-        <source>Net spending</source>
+        <source>Net spend</source>
         <translation>淨消費</translation>
     </message>
     <message>
-        <source>Added at store</source>
+        <source>Store</source>
         <translation>加入門市</translation>
     </message>
     <message>
-        <source>Member since</source>
+        <source>Joined</source>
         <translation>加入日期</translation>
     </message>
     <message>
@@ -807,6 +803,50 @@
     <message>
         <source>(no name)</source>
         <translation>（未填姓名）</translation>
+    </message>
+    <message>
+        <source>Points changed</source>
+        <translation>點數異動</translation>
+    </message>
+    <message>
+        <source>Profile changed</source>
+        <translation>資料修改</translation>
+    </message>
+    <message>
+        <source>Added by hand</source>
+        <translation>手動新增</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>註冊</translation>
+    </message>
+    <message>
+        <source>Invited by e-mail</source>
+        <translation>寄出電子郵件邀請</translation>
+    </message>
+    <message>
+        <source>Bound at a counter</source>
+        <translation>在櫃台綁定</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已綁定 LINE</translation>
+    </message>
+    <message>
+        <source>Order recorded</source>
+        <translation>記錄訂單</translation>
+    </message>
+    <message>
+        <source>member terms (sign-up)</source>
+        <translation>會員條款（註冊時）</translation>
+    </message>
+    <message>
+        <source>member terms (counter)</source>
+        <translation>會員條款（櫃台綁定時）</translation>
+    </message>
+    <message>
+        <source>marketing messages</source>
+        <translation>行銷訊息</translation>
     </message>
 </context>
 <context>

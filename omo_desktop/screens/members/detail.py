@@ -448,7 +448,9 @@ class DetailPane(QScrollArea):
         lines = []
         for entry in self._audit.items[:HISTORY_LINES]:
             who = entry.staff.name if entry.staff is not None else words.dash()
-            lines.append(f"{words.day_time(entry.at)}  {who}  ·  {entry.action}")
+            lines.append(
+                f"{words.day_time(entry.at)}  {who}  ·  {words.audit_action(entry.action)}"
+            )
         self.audit_lines.show_lines(lines or [self.tr("No changes recorded.")])
 
     def _order_status(self, order: schemas.MemberOrder) -> str:
@@ -467,15 +469,17 @@ class DetailPane(QScrollArea):
 
     def _consents(self, consents: object) -> str:
         """The consents as the backend gives them: names of what the member agreed to."""
+        agreed: list[str] = []
         if isinstance(consents, dict):
-            agreed = [str(key) for key, value in consents.items() if value]
+            agreed = [words.consent(str(key)) for key, value in consents.items() if value]
         elif isinstance(consents, list):
-            agreed = [
-                str(item.get("kind", item)) if isinstance(item, dict) else str(item)
-                for item in consents
-            ]
-        else:
-            agreed = []
+            for item in consents:
+                if isinstance(item, dict):
+                    if item.get("granted", True):
+                        agreed.append(words.consent(str(item.get("purpose", item.get("kind")))))
+                else:
+                    agreed.append(words.consent(str(item)))
+        agreed = list(dict.fromkeys(agreed))
         return ", ".join(agreed) if agreed else self.tr("none recorded")
 
     def changeEvent(self, event: QEvent) -> None:

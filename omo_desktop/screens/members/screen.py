@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from backend_client import schemas
 from backend_client.client import MemberQuery, OmoClient
-from backend_client.errors import ApiError
+from backend_client.errors import ApiError, UnauthorizedError
 from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
 from omo_desktop.members.detail import MemberDetail
 from omo_desktop.members.directory import MembersController
 from omo_desktop.members.export import MemberExport
-from omo_desktop.members.table import MemberTableModel
+from omo_desktop.members.table import Column, MemberTableModel
 from omo_desktop.messages import describe, invite_skipped
 from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.add_member import AddMemberDialog
@@ -45,6 +45,19 @@ from omo_desktop.widgets import named
 from omo_desktop.widgets.layout import MessageLine, Tone
 
 ROW_HEIGHT = BUTTON_HEIGHT
+# At the counter's 1280 px: the seven columns fit beside a member's details.
+TABLE_WIDTH = 52 * SPACE["m"]
+DETAIL_WIDTH = 25 * SPACE["m"]
+# Room for a column's usual content beyond its header's words (names, "NT$12,345").
+COLUMN_ROOM = {
+    Column.NAME: 8 * SPACE["m"],
+    Column.PHONE: 10 * SPACE["m"],
+    Column.LEVEL: 5 * SPACE["m"],
+    Column.POINTS: 4 * SPACE["m"],
+    Column.NET_SPEND: 8 * SPACE["m"],
+    Column.REFERRAL_STORE: 7 * SPACE["m"],
+    Column.MEMBER_SINCE: 7 * SPACE["m"],
+}
 
 SavePathChooser = Callable[[QWidget], Path | None]
 
@@ -82,11 +95,26 @@ def member_table(model: MemberTableModel, name: str) -> QTableView:
     header.setMinimumHeight(ROW_HEIGHT)
     header.setHighlightSections(False)
     QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    size_columns(table)
     return table
 
 
+def size_columns(table: QTableView) -> None:
+    """Each column as wide as its header's words or its usual content, whichever is wider
+    (measured from the header, never from a million rows)."""
+    header = table.horizontalHeader()
+    for column, room in COLUMN_ROOM.items():
+        header.resizeSection(column, max(header.sectionSizeHint(column), room))
+
+
 class MembersScreen(QWidget):
-    """``MembersScreen(client, parent=None, *, choose_save_path=ask_save_path)``."""
+    """``MembersScreen(client, parent=None, *, choose_save_path=ask_save_path)``.
+
+    ``session_ended(ApiError)``: the backend no longer accepts the session (401): the shell
+    logs out as it does for the counter.
+    """
+
+    session_ended = Signal(object)  # ApiError
 
     def __init__(
         self,
@@ -160,8 +188,9 @@ class MembersScreen(QWidget):
         split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
         split.addWidget(self.table)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([TABLE_WIDTH, DETAIL_WIDTH])
         split.setChildrenCollapsible(False)
         self.past_table = member_table(self.controller.past_buyers, "past_buyer_table")
         self.past_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
@@ -225,11 +254,11 @@ class MembersScreen(QWidget):
         d.points_loaded.connect(self.detail.show_points)
         d.orders_loaded.connect(self.detail.show_orders)
         d.audit_loaded.connect(self.detail.show_audit)
-        d.load_failed.connect(self.detail.show_error)
+        d.load_failed.connect(self._detail_failed)
         d.saved.connect(self._saved)
-        d.save_failed.connect(self.detail.show_error)
+        d.save_failed.connect(self._detail_failed)
         d.points_changed.connect(self.detail.show_points_changed)
-        d.points_failed.connect(self.detail.show_error)
+        d.points_failed.connect(self._detail_failed)
         d.member_loaded.connect(c.members.replace)
         self.detail.save_requested.connect(d.save)
         self.detail.points_requested.connect(d.change_points)
@@ -307,7 +336,14 @@ class MembersScreen(QWidget):
 
     # --- messages --------------------------------------------------------------------------------
 
+    def _detail_failed(self, error: ApiError) -> None:
+        if isinstance(error, UnauthorizedError):
+            self.session_ended.emit(error)
+        self.detail.show_error(error)
+
     def _show_error(self, error: ApiError) -> None:
+        if isinstance(error, UnauthorizedError):
+            self.session_ended.emit(error)
         self._note = None
         self._list_error = error
         self.message.show_message(describe(error), Tone.ERROR)
@@ -405,6 +441,13 @@ class MembersScreen(QWidget):
         self.export_button.setEnabled(False)
         self.export.start(query, path)
 
+    def show_export_progress(self, rows: int, total: int) -> None:
+        """The export panel as it is ``rows`` into ``total`` (the gallery draws it so)."""
+        self._export_total = total
+        self.export_progress.setRange(0, max(1, total))
+        self.export_panel.show()
+        self._export_progress(rows)
+
     def _export_progress(self, rows: int) -> None:
         self.export_progress.setValue(min(rows, self.export_progress.maximum()))
         self.export_text.setText(
@@ -446,6 +489,8 @@ class MembersScreen(QWidget):
         self._count()
         for model in (self.controller.members, self.controller.past_buyers):
             model.retranslate()
+        for table in (self.table, self.past_table):
+            size_columns(table)
         if self._list_error is not None:
             self.message.show_message(describe(self._list_error), Tone.ERROR)
         elif self._note is not None:
