@@ -872,8 +872,8 @@
         <translation>已寄出邀請：%1 位。略過：%2 位。</translation>
     </message>
     <message>
-        <source>Exporting: %1 of %2 members</source>
-        <translation>匯出中：%1 / %2 位會員</translation>
+        <source>Exporting: %1 members so far</source>
+        <translation>匯出中：已匯出 %1 位會員</translation>
     </message>
     <message>
         <source>Exported to %1.</source>

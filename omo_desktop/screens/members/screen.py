@@ -180,7 +180,7 @@ class MembersScreen(QWidget):
         export_row.addWidget(self.export_progress, 1)
         export_row.addWidget(self.export_cancel)
         self.export_panel.hide()
-        self._export_total = 0
+        self._export_rows = 0
 
         # The two lists: members (with a member's details beside) and past buyers.
         self.table = member_table(self.controller.members, "member_table")
@@ -433,28 +433,21 @@ class MembersScreen(QWidget):
         if path is None:
             return
         query: MemberQuery = self.controller.query
-        self._export_total = self.controller.members.total
-        self.export_progress.setRange(0, max(1, self._export_total))
-        self.export_progress.setValue(0)
-        self._export_progress(0)
-        self.export_panel.show()
+        # How many rows the file will hold is not known up front (a manager's export holds
+        # only their own store's referrals): the bar shows it is working, the words count.
+        self.show_export_progress(0)
         self.export_button.setEnabled(False)
         self.export.start(query, path)
 
-    def show_export_progress(self, rows: int, total: int) -> None:
-        """The export panel as it is ``rows`` into ``total`` (the gallery draws it so)."""
-        self._export_total = total
-        self.export_progress.setRange(0, max(1, total))
+    def show_export_progress(self, rows: int) -> None:
+        """The export panel as it is ``rows`` into the file (the gallery draws it so)."""
+        self.export_progress.setRange(0, 0)
         self.export_panel.show()
         self._export_progress(rows)
 
     def _export_progress(self, rows: int) -> None:
-        self.export_progress.setValue(min(rows, self.export_progress.maximum()))
-        self.export_text.setText(
-            self.tr("Exporting: %1 of %2 members")
-            .replace("%1", f"{rows:,}")
-            .replace("%2", f"{self._export_total:,}")
-        )
+        self._export_rows = rows
+        self.export_text.setText(self.tr("Exporting: %1 members so far").replace("%1", f"{rows:,}"))
 
     def _export_ended(self) -> None:
         self.export_panel.hide()
@@ -496,7 +489,7 @@ class MembersScreen(QWidget):
         elif self._note is not None:
             words, tone = self._note
             self.message.show_message(words(), tone)
-        self._export_progress(self.export_progress.value())
+        self._export_progress(self._export_rows)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
