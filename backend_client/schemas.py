@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -378,32 +378,73 @@ class PointsLedger(WireModel):
     balance: int
 
 
-# --- member management: the app's reading of the directory (API.md "Member management") ---
-# The Members screen parses the member list, a member's page and their history into these.
+# --- member directory (the Members screen; i12-directory) -----------------------------------
+
+# At most this many rows are counted for a list's ``total`` (see ``MemberList``).
+MEMBER_TOTAL_CAP = 1_000
+MEMBER_PAGE_MAX = 200
+# Net spending filters: what a BigInteger column holds.
+Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
+# A list cursor: opaque, URL-safe.
+ListCursor = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[A-Za-z0-9_=-]+$")]
+# An id-based cursor of the per-member lists (orders, audit).
+IdCursor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
+
+
+class MemberKind(enum.StrEnum):
+    """Which customers the list holds: members, or past buyers (orders, not members) to
+    invite."""
+
+    MEMBER = "member"
+    PAST_BUYER = "past_buyer"
+
+
+class MemberStatusFilter(enum.StrEnum):
+    NEW_7D = "new_7d"
+    OPEN_CART = "open_cart"
+
+
+class MemberSort(enum.StrEnum):
+    """A leading ``-`` sorts descending; ties go by id the same way. ``member_since`` sorts
+    past buyers by when they were first recorded. Rows without the value (no name) come last."""
+
+    MEMBER_SINCE_DESC = "-member_since"
+    MEMBER_SINCE = "member_since"
+    NAME = "name"
+    NAME_DESC = "-name"
+    NET_SPEND = "net_spend"
+    NET_SPEND_DESC = "-net_spend"
+    ORDERS_COUNT = "orders_count"
+    ORDERS_COUNT_DESC = "-orders_count"
 
 
 class MemberRow(WireModel):
-    """One line of the member list; personal data comes masked unless the role may see it."""
-
     id: int
     name: str | None
     phone_masked: str | None
     email_masked: str | None
     level: str | None
-    points: int
-    net_spend: int
+    points: int = Field(description="balance: what is left of the unexpired grants")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
     orders_count: int
-    open_cart: bool
+    open_cart: bool = Field(description="a cart not checked out, updated in the last 7 days")
     referral: ReferralOut | None
     line_bound: bool
-    member_since: datetime | None
+    member_since: datetime | None = Field(description="None for a past buyer")
+    # Extensions: a past buyer's row says so, and when they were first recorded.
     is_member: bool = True
     created_at: datetime | None = None
 
 
 class MemberList(WireModel):
-    """A page of the list: ``next_cursor`` fetches the next (None: the end), ``total`` counts
-    the matches up to a cap (``total_exact`` false beyond it)."""
+    """One page of ``GET /members``.
+
+    ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (1,000): beyond that the count
+    stops there and ``total_exact`` is false (show "1,000+"), so a broad filter over a million
+    members costs no more than finding a thousand rows (an exact count of a filtered million
+    rows takes seconds on SQLite). ``GET /members/overview`` has the exact totals.
+    """
 
     items: list[MemberRow]
     next_cursor: str | None
@@ -411,44 +452,99 @@ class MemberList(WireModel):
     total_exact: bool = True
 
 
-class MemberKind(enum.StrEnum):
-    MEMBER = "member"
-    PAST_BUYER = "past_buyer"
-
-
 class LevelCount(WireModel):
-    level: str | None
+    level: str | None = Field(description="a level code; None: members without a level")
     members: int
 
 
 class StoreCount(WireModel):
-    store: str | None
+    store: str | None = Field(description="the referral store's code; None: no referral")
     members: int
     store_name: str | None = None
 
 
 class MemberOverview(WireModel):
+    """Members now (merged and erased accounts left out), counted by level and referral
+    store; ``new_7d`` joined in the last 7 days."""
+
     total: int
     new_7d: int
     by_level: list[LevelCount]
-    by_store: list[StoreCount] = []
+    by_store: list[StoreCount]
+
+
+class ConsentOut(WireModel):
+    """What the member agreed to (or declined), when and where."""
+
+    purpose: str
+    granted: bool
+    channel: str
+    locale: str
+    created_at: datetime
+
+
+class OrdersSummary(WireModel):
+    count: int = Field(description="orders recorded")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    last_order_at: datetime | None
+    open_cart: bool
 
 
 class Member(MemberRow):
-    birthday: str | None = None
-    source: str | None = None
-    consents: Any = None
-    merged_into_id: int | None = None
-    erased_at: datetime | None = None
+    """One customer as a manager sees them: a ``MemberRow`` and the profile. A merged account
+    answers with ``merged_into_id`` (its data lives in that member); an erased one with
+    ``erased_at`` and its personal data gone."""
+
+    birthday: date | None
+    source: str | None
+    consents: list[ConsentOut]
+    merged_into_id: int | None
+    erased_at: datetime | None
+    orders: OrdersSummary
+    line_friend: bool | None = None
 
 
-class MemberUpdate(WireModel):
-    """A manager's change to a profile: only the fields given change; never the phone."""
+class MemberPatch(WireModel):
+    """Only the fields given change. ``level: null`` removes the level, ``birthday: null`` the
+    birthday; a name and an e-mail can be changed, not removed. The phone never changes here."""
 
+    level: LevelCode | None = Field(default=None, description="a level's code")
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
-    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    email: SingleLine | None = Field(default=None, max_length=254)
-    level: LevelCode | None = None
+    birthday: date | None = Field(
+        default=None, ge=date(1900, 1, 1), description="not in the future"
+    )
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
+
+
+class MemberOrders(WireModel):
+    """A member's orders, newest first; ``next_cursor`` fetches older ones (None: no more)."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(WireModel):
+    """One action on a member: who (staff, store, device), what, and before → after in
+    ``details``."""
+
+    id: int
+    at: datetime
+    action: str
+    store: str | None = Field(description="the acting staff's store code")
+    staff: StaffOut | None
+    device_id: int | None
+    device_name: str | None
+    details: dict[str, Any]
+
+
+class MemberAudit(WireModel):
+    """Newest first; ``next_cursor`` fetches older entries (None: no more)."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+# --- member management in the app (lane i12-members-app): adding and inviting ------------
 
 
 class MemberCreate(WireModel):
@@ -457,44 +553,12 @@ class MemberCreate(WireModel):
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
     phone: SingleLine | None = Field(default=None, max_length=32)
     email: SingleLine | None = Field(default=None, max_length=254)
-    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    birthday: date | None = None
     level: LevelCode | None = None
 
 
-class MemberOrder(WireModel):
-    id: int
-    external_ref: str | None = None
-    customer_id: int
-    store_id: int | None = None
-    amount: int
-    refunded_amount: int = 0
-    status: str
-    email: str | None = None
-    created_at: datetime
-
-
-class MemberOrderPage(WireModel):
-    items: list[MemberOrder]
-    next_cursor: str | None = None
-
-
-class AuditEntry(WireModel):
-    id: int
-    at: datetime
-    action: str
-    staff: StaffOut | None = None
-    device_id: int | None = None
-    before: Any = None
-    after: Any = None
-
-
-class AuditPage(WireModel):
-    items: list[AuditEntry]
-    next_cursor: str | None = None
-
-
 class InvitePastBuyers(WireModel):
-    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+    customer_ids: list[Id] = Field(min_length=1, max_length=MEMBER_PAGE_MAX)
 
 
 class InviteSkipped(WireModel):

@@ -538,26 +538,6 @@
         <translation>沒有異動紀錄。</translation>
     </message>
     <message>
-        <source>paid</source>
-        <translation>已付款</translation>
-    </message>
-    <message>
-        <source>unpaid</source>
-        <translation>未付款</translation>
-    </message>
-    <message>
-        <source>refunded</source>
-        <translation>已退款</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>(refunded %1)</source>
-        <translation>（已退 %1）</translation>
-    </message>
-    <message>
         <source>none recorded</source>
         <translation>沒有紀錄</translation>
     </message>
@@ -1069,6 +1049,30 @@
     <message>
         <source>That mobile number or e-mail already belongs to another customer.</source>
         <translation>這個手機號碼或電子郵件已經屬於另一位顧客。</translation>
+    </message>
+    <message>
+        <source>This account was merged into another member: open that one instead.</source>
+        <translation>這個帳號已合併到另一位會員，請改開啟那一位。</translation>
+    </message>
+    <message>
+        <source>This member&apos;s personal data was erased: it can&apos;t be changed.</source>
+        <translation>這位會員的個人資料已刪除，無法修改。</translation>
+    </message>
+    <message>
+        <source>That level no longer exists. Choose another one.</source>
+        <translation>這個等級已不存在，請選擇其他等級。</translation>
+    </message>
+    <message>
+        <source>The birthday can&apos;t be in the future.</source>
+        <translation>生日不能是未來的日期。</translation>
+    </message>
+    <message>
+        <source>A name or an e-mail can be changed but not left empty.</source>
+        <translation>姓名和電子郵件可以修改，但不能留空。</translation>
+    </message>
+    <message>
+        <source>The list changed while loading. Please try again.</source>
+        <translation>載入時名單有變動，請再試一次。</translation>
     </message>
     <message>
         <source>The export was cancelled.</source>
