@@ -744,6 +744,14 @@
 <context>
     <name>Members</name>
     <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation>首次消費</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>姓名</translation>
     </message>

@@ -37,6 +37,14 @@ def seed(live: LiveBackend) -> None:
     live.add_staff("TPE01", "1001", "Amy", pin="123456")
     live.add_staff("KHH01", "1002", "Ben", pin="123456")
     live.add_staff("TPE01", "2001", "Mgr", pin="246810", role=Role.MANAGER)
+    live.add_staff("TPE01", "9001", "Boss", pin="135790", role=Role.ADMIN)
+    admin = live.counter("TPE01", "9001", "135790")
+    levels = [
+        {"code": "regular", "name_en": "Regular", "name_zh_TW": "一般會員"},
+        {"code": "gold", "name_en": "Gold", "name_zh_TW": "金卡會員", "min_net_spend": 300_000},
+    ]
+    reply = admin.http.put(live.url("/api/v1/levels"), json=levels, timeout=10)
+    assert reply.status_code == 200, reply.text
     now = utcnow()
     add_customer(
         live,
@@ -45,6 +53,7 @@ def seed(live: LiveBackend) -> None:
         email="mei@example.com",
         store="TPE01",
         staff="1001",
+        level="gold",
         points=120,
         net_spend=358_000,
         orders_count=3,
@@ -57,6 +66,7 @@ def seed(live: LiveBackend) -> None:
         phone="+886922333444",
         store="KHH01",
         staff="1002",
+        level="regular",
         net_spend=12_000,
         orders_count=1,
         joined=now - timedelta(days=40),

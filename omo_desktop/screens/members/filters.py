@@ -65,7 +65,9 @@ class FilterBar(QWidget):
         top.setSpacing(SPACE["m"])
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
-        chips = QHBoxLayout()
+        self.chips = QWidget()
+        chips = QHBoxLayout(self.chips)
+        chips.setContentsMargins(0, 0, 0, 0)
         chips.setSpacing(SPACE["s"])
         for widget in (self.level, self.new_7d, self.open_cart, self.line, self.store):
             chips.addWidget(widget)
@@ -77,7 +79,7 @@ class FilterBar(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACE["s"])
         column.addLayout(top)
-        column.addLayout(chips)
+        column.addWidget(self.chips)
         self.retranslate()
 
     def _chip(self, name: str) -> QPushButton:
@@ -95,6 +97,9 @@ class FilterBar(QWidget):
         """(code, name) of the stores members were added at."""
         self._stores = stores
         self._fill_stores()
+
+    def show_chips(self, shown: bool) -> None:
+        self.chips.setVisible(shown)
 
     def set_count(self, total: int, exact: bool, loading: bool) -> None:
         if loading and total == 0:

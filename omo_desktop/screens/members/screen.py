@@ -52,9 +52,9 @@ DETAIL_WIDTH = 25 * SPACE["m"]
 COLUMN_ROOM = {
     Column.NAME: 8 * SPACE["m"],
     Column.PHONE: 10 * SPACE["m"],
-    Column.LEVEL: 5 * SPACE["m"],
+    Column.LEVEL: 7 * SPACE["m"],
     Column.POINTS: 4 * SPACE["m"],
-    Column.NET_SPEND: 8 * SPACE["m"],
+    Column.NET_SPEND: 7 * SPACE["m"],
     Column.REFERRAL_STORE: 7 * SPACE["m"],
     Column.MEMBER_SINCE: 7 * SPACE["m"],
 }
@@ -99,11 +99,15 @@ def member_table(model: MemberTableModel, name: str) -> QTableView:
     return table
 
 
-def size_columns(table: QTableView) -> None:
+# Past buyers show fewer columns, and their e-mail (whom the invitation goes to) in full width.
+PAST_BUYER_ROOM = COLUMN_ROOM | {Column.NAME: 12 * SPACE["m"], Column.PHONE: 20 * SPACE["m"]}
+
+
+def size_columns(table: QTableView, rooms: dict[Column, int] = COLUMN_ROOM) -> None:
     """Each column as wide as its header's words or its usual content, whichever is wider
     (measured from the header, never from a million rows)."""
     header = table.horizontalHeader()
-    for column, room in COLUMN_ROOM.items():
+    for column, room in rooms.items():
         header.resizeSection(column, max(header.sectionSizeHint(column), room))
 
 
@@ -194,6 +198,8 @@ class MembersScreen(QWidget):
         split.setChildrenCollapsible(False)
         self.past_table = member_table(self.controller.past_buyers, "past_buyer_table")
         self.past_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for unused in (Column.LEVEL, Column.POINTS, Column.REFERRAL_STORE):
+            self.past_table.setColumnHidden(unused, True)
         self.past_hint = label("past_hint", "hint")
         self.invite = button("invite", "primary")
         self.invite.clicked.connect(self._invite)
@@ -281,6 +287,10 @@ class MembersScreen(QWidget):
 
     def show_page(self, *, past_buyers: bool) -> None:
         self.pages.setCurrentIndex(1 if past_buyers else 0)
+        # The filters are the members' (levels, carts, LINE…): past buyers are only searched.
+        self.filters.show_chips(not past_buyers)
+        # The export is of the members list and its filters.
+        self.export_button.setVisible(not past_buyers)
         self.show_members.setChecked(not past_buyers)
         self.show_past_buyers.setChecked(past_buyers)
         self._count()
@@ -482,8 +492,8 @@ class MembersScreen(QWidget):
         self._count()
         for model in (self.controller.members, self.controller.past_buyers):
             model.retranslate()
-        for table in (self.table, self.past_table):
-            size_columns(table)
+        size_columns(self.table)
+        size_columns(self.past_table, PAST_BUYER_ROOM)
         if self._list_error is not None:
             self.message.show_message(describe(self._list_error), Tone.ERROR)
         elif self._note is not None:
