@@ -538,6 +538,26 @@
         <translation>沒有異動紀錄。</translation>
     </message>
     <message>
+        <source>paid</source>
+        <translation>已付款</translation>
+    </message>
+    <message>
+        <source>unpaid</source>
+        <translation>未付款</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>(refunded %1)</source>
+        <translation>（已退 %1）</translation>
+    </message>
+    <message>
         <source>none recorded</source>
         <translation>沒有紀錄</translation>
     </message>

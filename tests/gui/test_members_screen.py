@@ -55,8 +55,8 @@ def seed(live: LiveBackend) -> None:
         staff="1001",
         level="gold",
         points=120,
-        net_spend=358_000,
-        orders_count=3,
+        net_spend=348_000,
+        orders_count=2,
         joined=now - timedelta(days=2),
         line_user_id="U1",
     )
@@ -72,6 +72,14 @@ def seed(live: LiveBackend) -> None:
         joined=now - timedelta(days=40),
         open_cart_at=now - timedelta(days=1),
     )
+    # One order recorded as a manager records it: the member's history and totals show it.
+    manager = live.counter("TPE01", "2001", "246810")
+    order = manager.post(
+        "/api/v1/orders",
+        json={"phone": "+886912345678", "amount": 10_000, "external_ref": "POS-1"},
+        headers={"Idempotency-Key": "seed-order-1"},
+    )
+    assert order.status_code == 201, order.text
     add_customer(
         live, name="Alice Wang", email="alice@example.com", joined=now - timedelta(days=90)
     )
@@ -224,6 +232,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     assert "台北總店" in detail.referral.text()
     assert "Amy" in detail.referral.text()
     assert detail.line.text() == "LINE: linked"
+    assert detail.order_lines.texts()[0].endswith("NT$100  ·  paid")
     # The phone is shown, never a field.
     assert detail.findChild(QLineEdit, "phone_edit") is None
 

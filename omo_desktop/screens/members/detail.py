@@ -420,7 +420,8 @@ class DetailPane(QScrollArea):
             self.order_lines.show_lines(["…"])
             return
         lines = [
-            f"{words.day(order.created_at)}  {words.money(order.amount)}"
+            f"{words.day(order.placed_at or order.created_at)}  {words.money(order.amount)}"
+            f"  ·  {self._order_status(order)}"
             for order in self._orders.items[:HISTORY_LINES]
         ]
         self.order_lines.show_lines(lines or [self.tr("No orders yet.")])
@@ -455,6 +456,19 @@ class DetailPane(QScrollArea):
                 f"{words.day_time(entry.at)}  {who}  ·  {words.audit_action(entry.action)}"
             )
         self.audit_lines.show_lines(lines or [self.tr("No changes recorded.")])
+
+    def _order_status(self, order: schemas.OrderOut) -> str:
+        names = {
+            schemas.OrderStatus.PAID: self.tr("paid"),
+            schemas.OrderStatus.UNPAID: self.tr("unpaid"),
+            schemas.OrderStatus.REFUNDED: self.tr("refunded"),
+            schemas.OrderStatus.CANCELLED: self.tr("cancelled"),
+        }
+        status = names[order.status]
+        if order.refunded_amount and order.status != schemas.OrderStatus.REFUNDED:
+            refunded = words.money(order.refunded_amount)
+            status += "  " + self.tr("(refunded %1)").replace("%1", refunded)
+        return status
 
     def _consents(self, consents: list[schemas.ConsentOut]) -> str:
         """What the member agreed to, each purpose once (the latest answer counts)."""
