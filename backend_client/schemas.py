@@ -628,13 +628,13 @@ class MemberCreate(WireModel):
     level: LevelCode | None = None
 
 
-class InvitePastBuyers(WireModel):
+class PastBuyerInvitations(WireModel):
     customer_ids: list[Id] = Field(min_length=1, max_length=MEMBER_PAGE_MAX)
 
 
 class InviteSkipped(WireModel):
     id: int
-    code: str
+    code: str = Field(description="not_found, already_member, no_email, already_invited…")
 
 
 class InviteResult(WireModel):

@@ -279,11 +279,11 @@ def invite_skipped(code: str) -> str:
         "no_email": QCoreApplication.translate("Messages", "Some have no e-mail address."),
         "already_member": QCoreApplication.translate("Messages", "Some are members already."),
         "not_found": QCoreApplication.translate("Messages", "Some are no longer in the list."),
+        "already_invited": QCoreApplication.translate(
+            "Messages", "Some were invited recently already."
+        ),
         "identifier_retired": QCoreApplication.translate(
             "Messages", "Some were merged into another account."
-        ),
-        "rate_limited": QCoreApplication.translate(
-            "Messages", "Some were not sent: the message limit was reached."
         ),
     }
     return reasons.get(code, QCoreApplication.translate("Messages", "Some could not be invited."))

@@ -1127,12 +1127,12 @@
         <translation>有些人已不在名單中。</translation>
     </message>
     <message>
-        <source>Some were merged into another account.</source>
-        <translation>有些人已合併到其他帳號。</translation>
+        <source>Some were invited recently already.</source>
+        <translation>有些人最近已經邀請過了。</translation>
     </message>
     <message>
-        <source>Some were not sent: the message limit was reached.</source>
-        <translation>有些沒有寄出：已達訊息發送上限。</translation>
+        <source>Some were merged into another account.</source>
+        <translation>有些人已合併到其他帳號。</translation>
     </message>
     <message>
         <source>Some could not be invited.</source>

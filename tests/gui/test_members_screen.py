@@ -355,3 +355,20 @@ def test_every_members_state_passes_the_design_checks_in_both_languages(
     finally:
         languages.switch("en")
     assert not problems, "\n".join(problems)
+
+
+def test_a_session_ended_elsewhere_is_passed_to_the_shell(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, manager: OmoClient
+):
+    screen = open_screen(qtbot, qapp, manager)
+    loaded(qtbot, screen, 3)
+    # The same session logged out from another place: the next call is refused.
+    reply = backend.http.post(
+        backend.url("/api/v1/staff/logout"),
+        headers={"Authorization": f"Bearer {manager.session_token}"},
+        timeout=10,
+    )
+    assert reply.status_code in (200, 204), reply.text
+    with qtbot.waitSignal(screen.session_ended, timeout=WAIT_MS) as ended:
+        screen.controller.members.reload()
+    assert ended.args[0].status == 401
