@@ -884,8 +884,8 @@
         <translation>匯出中：已匯出 %1 位會員</translation>
     </message>
     <message>
-        <source>Exported to %1.</source>
-        <translation>已匯出到 %1。</translation>
+        <source>Members exported: %1. File: %2</source>
+        <translation>已匯出會員：%1 位。檔案：%2</translation>
     </message>
     <message>
         <source>Export cancelled: no file was kept.</source>

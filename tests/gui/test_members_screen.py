@@ -292,6 +292,35 @@ def test_editing_a_profile(qtbot: QtBot, qapp: QApplication, manager: OmoClient)
     assert "year-month-day" in detail.message.message()
 
 
+def test_export_to_a_file_and_cancel(
+    qtbot: QtBot, qapp: QApplication, manager: OmoClient, tmp_path: Path
+):
+    target = tmp_path / "members.csv"
+    screen = open_screen(qtbot, qapp, manager, choose_save_path=lambda _parent: target)
+    loaded(qtbot, screen, 3)
+    tap(qtbot, screen, "export")
+    qtbot.waitUntil(
+        lambda: screen.message.message().startswith("Members exported"), timeout=WAIT_MS
+    )
+    assert screen.message.message() == f"Members exported: 1. File: {target}"
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    # A manager's file holds their own store's referrals only (the backend's rule).
+    text = data.decode("utf-8-sig")
+    assert "陳美玲" in text
+    assert "林小華" not in text
+    assert not screen.export_panel.isVisible()
+    assert screen.export_button.isEnabled()
+
+    target.unlink()
+    tap(qtbot, screen, "export")
+    assert screen.export_panel.isVisible()
+    tap(qtbot, screen, "export_cancel")
+    qtbot.waitUntil(lambda: not screen.export.running, timeout=WAIT_MS)
+    assert screen.message.message() == "Export cancelled: no file was kept."
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_counter_staff_are_told_their_role_cannot(
     qtbot: QtBot, qapp: QApplication, backend: LiveBackend
 ):

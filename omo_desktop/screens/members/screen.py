@@ -465,7 +465,14 @@ class MembersScreen(QWidget):
 
     def _export_done(self, path: Path) -> None:
         self._export_ended()
-        self._show_note(lambda: self.tr("Exported to %1.").replace("%1", str(path)))
+        rows = f"{self._export_rows:,}"
+        self._show_note(
+            lambda: (
+                self.tr("Members exported: %1. File: %2")
+                .replace("%1", rows)
+                .replace("%2", str(path))
+            )
+        )
 
     def _export_failed(self, error: ApiError) -> None:
         self._export_ended()
