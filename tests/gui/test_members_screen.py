@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient
@@ -202,6 +202,18 @@ def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, 
     loaded(qtbot, screen, 3)
     assert not screen.filters.line.isChecked()
 
+    # The level and referral-store chips list what the backend has.
+    pick(qtbot, screen.filters.level, "gold")
+    loaded(qtbot, screen, 1)
+    assert names(screen) == ["陳美玲"]
+    pick(qtbot, screen.filters.level, "")
+    pick(qtbot, screen.filters.store, "KHH01")
+    loaded(qtbot, screen, 1)
+    assert names(screen) == ["林小華"]
+    assert screen.filters.store.currentText() == "高雄店"
+    tap(qtbot, screen, "clear_filters")
+    loaded(qtbot, screen, 3)
+
     type_into(qtbot, screen, "spend_min", "1000")
     screen.filters.spend_min.editingFinished.emit()
     loaded(qtbot, screen, 1)
@@ -209,6 +221,14 @@ def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, 
     tap(qtbot, screen, "clear_filters")
     loaded(qtbot, screen, 3)
     assert screen.filters.spend_min.text() == ""
+
+
+def pick(qtbot: QtBot, combo: QComboBox, code: str) -> None:
+    """Choose the entry of ``code`` in a chip's list, as a tap on it does."""
+    qtbot.waitUntil(lambda: combo.findData(code) >= 0, timeout=WAIT_MS)
+    index = combo.findData(code)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
 
 
 def choose(qtbot: QtBot, screen: MembersScreen, name: str) -> None:
