@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +19,7 @@ from backend_client.schemas import Role
 from omo_backend.models import utcnow
 from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
-from omo_desktop.members.table import Column
+from omo_desktop.members.table import PAGE_SIZE, Column
 from omo_desktop.screens.members import MembersScreen
 from omo_desktop.workers import wait_for_all
 from tests.gui.design_checks import contrast_problems, touch_problems
@@ -421,3 +421,24 @@ def test_a_session_ended_elsewhere_is_passed_to_the_shell(
     with qtbot.waitSignal(screen.session_ended, timeout=WAIT_MS) as ended:
         screen.controller.members.reload()
     assert ended.args[0].status == 401
+
+
+def test_the_list_pages_through_the_real_cursor_as_it_scrolls(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, manager: OmoClient
+):
+    for number in range(347):
+        add_customer(backend, name=f"Member {number:03d}", email=f"m{number}@example.com")
+    screen = open_screen(qtbot, qapp, manager)
+    model = screen.controller.members
+    loaded(qtbot, screen, PAGE_SIZE)
+    assert model.canFetchMore(QModelIndex())
+    while model.canFetchMore(QModelIndex()):
+        before = model.rowCount()
+        screen.table.scrollToBottom()
+        qtbot.waitUntil(
+            lambda n=before: model.rowCount() > n and not model.loading,  # type: ignore[misc]
+            timeout=WAIT_MS,
+        )
+    ids = [model.row(n).id for n in range(model.rowCount())]  # type: ignore[union-attr]
+    assert len(ids) == 350
+    assert len(set(ids)) == 350
