@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -341,6 +341,11 @@ class OrderCreate(WireModel):
     )
     status: NewOrderStatus = OrderStatus.PAID
     placed_at: datetime | None = Field(default=None, description="when the sale was made")
+    add_as_member: bool = Field(
+        default=False,
+        description="make the customer a member and send the first-login message (a manager"
+        " or a key; not counter staff)",
+    )
 
 
 class OrderUpdate(WireModel):
@@ -541,6 +546,58 @@ class MemberOverview(WireModel):
     new_7d: int
     by_level: list[LevelCount]
     by_store: list[StoreCount]
+
+
+# --- members added by hand, past buyers invited (API.md "Member management"; i12-orders) ---
+
+
+class MemberCreate(WireModel):
+    """``POST /members``: a member added by hand; a phone or an e-mail, the rest optional."""
+
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    birthday: date | None = None
+    level: LevelCode | None = None
+
+
+class FirstLoginChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MemberCreated(MemberRow):
+    """The reply to ``POST /members``: the member's row, and where the first-login link went.
+    A client may read it as ``Member`` (the fields it lacks are optional there)."""
+
+    birthday: date | None = None
+    source: str | None = None
+    first_login_channel: FirstLoginChannel
+    first_login_to: str = Field(description="the phone or e-mail it went to, masked")
+
+
+class PastBuyerInvitations(WireModel):
+    """``POST /members/invitations``: past buyers to invite to sign up by e-mail."""
+
+    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+
+
+class InviteSkipCode(enum.StrEnum):
+    NOT_FOUND = "not_found"
+    ALREADY_MEMBER = "already_member"
+    NO_EMAIL = "no_email"
+    ALREADY_INVITED = "already_invited"
+    IDENTIFIER_RETIRED = "identifier_retired"
+
+
+class InviteSkipped(WireModel):
+    id: int
+    code: InviteSkipCode
+
+
+class InviteResult(WireModel):
+    sent: list[int]
+    skipped: list[InviteSkipped]
 
 
 # --- invitations and bindings -------------------------------------------------------------
