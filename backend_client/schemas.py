@@ -586,6 +586,8 @@ class InviteSkipCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     ALREADY_MEMBER = "already_member"
     NO_EMAIL = "no_email"
+    # The registration page signs up a phone number: a buyer known by e-mail alone waits.
+    NO_PHONE = "no_phone"
     ALREADY_INVITED = "already_invited"
     IDENTIFIER_RETIRED = "identifier_retired"
 

@@ -13,7 +13,7 @@ from backend_client import schemas
 from omo_backend import idempotency
 from omo_backend.deps import ActorDep, AdminDep, DbDep, ManagerDep, SettingsDep
 from omo_backend.directory import rows
-from omo_backend.members import enrolment, levels, points
+from omo_backend.members import enrolment, levels, past_buyers, points
 from omo_backend.models import PointsEntry, utcnow
 from omo_backend.openapi import errors
 
@@ -174,5 +174,38 @@ def add_member(
         key=idempotency_key,
         body=body,
         status=201,
+        work=work,
+    )
+
+
+@router.post(
+    "/members/invitations",
+    response_model=schemas.InviteResult,
+)
+def invite_past_buyers(
+    body: schemas.PastBuyerInvitations,
+    request: Request,
+    actor: ManagerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """E-mail invitations to sign up, one per past buyer: the others come back in `skipped`
+    with why (`not_found`, `already_member`, `no_email`, `no_phone`, `already_invited`,
+    `identifier_retired`)."""
+
+    def work(session: Session) -> schemas.InviteResult:
+        return past_buyers.invite(
+            session=session, settings=settings, actor=actor, customer_ids=body.customer_ids
+        )
+
+    return idempotency.for_device(
+        db=db,
+        settings=settings,
+        request=request,
+        device_id=actor.device_id,
+        key=idempotency_key,
+        body=body,
+        status=200,
         work=work,
     )
