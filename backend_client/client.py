@@ -297,10 +297,10 @@ class OmoClient:
         assert result is not None
         return result
 
-    def add_member(self, member: schemas.MemberCreate) -> schemas.Member:
+    def add_member(self, member: schemas.MemberCreate) -> schemas.MemberCreated:
         return self._post(
             "/api/v1/members",
-            schemas.Member,
+            schemas.MemberCreated,
             json=member.model_dump(mode="json", exclude_none=True),
         )
 

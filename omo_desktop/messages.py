@@ -277,6 +277,9 @@ def invite_skipped(code: str) -> str:
     """Why a past buyer got no invitation e-mail, in one short sentence."""
     reasons = {
         "no_email": QCoreApplication.translate("Messages", "Some have no e-mail address."),
+        "no_phone": QCoreApplication.translate(
+            "Messages", "Some have no mobile number, which signing up needs."
+        ),
         "already_member": QCoreApplication.translate("Messages", "Some are members already."),
         "not_found": QCoreApplication.translate("Messages", "Some are no longer in the list."),
         "already_invited": QCoreApplication.translate(

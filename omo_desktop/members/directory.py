@@ -23,7 +23,7 @@ class MembersController(QObject):
     overview_failed = Signal(object)  # ApiError
     levels_loaded = Signal(object)  # list[Level]
     query_changed = Signal(object)  # MemberQuery
-    member_added = Signal(object)  # Member
+    member_added = Signal(object)  # MemberCreated
     add_failed = Signal(object)  # ApiError
     invited = Signal(object)  # InviteResult
     invite_failed = Signal(object)  # ApiError
@@ -103,7 +103,7 @@ class MembersController(QObject):
             parent=self, op=lambda: self.client.add_member(member), success=self._added
         ).failure(self.add_failed.emit).busy(self.busy_changed.emit).run()
 
-    def _added(self, member: schemas.Member) -> None:
+    def _added(self, member: schemas.MemberCreated) -> None:
         self.member_added.emit(member)
         self.members.reload()
         self.refresh_overview()

@@ -868,8 +868,12 @@
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <source>%1 was added as a member.</source>
-        <translation>已將 %1 加入會員。</translation>
+        <source>%1 was added as a member. Their first-login link went by SMS to %2.</source>
+        <translation>已將 %1 加入會員。首次登入連結已用簡訊傳到 %2。</translation>
+    </message>
+    <message>
+        <source>%1 was added as a member. Their first-login link went by e-mail to %2.</source>
+        <translation>已將 %1 加入會員。首次登入連結已用電子郵件寄到 %2。</translation>
     </message>
     <message>
         <source>Invite by e-mail (%1)</source>
@@ -1117,6 +1121,10 @@
     <message>
         <source>Some have no e-mail address.</source>
         <translation>有些人沒有電子郵件。</translation>
+    </message>
+    <message>
+        <source>Some have no mobile number, which signing up needs.</source>
+        <translation>有些人沒有手機號碼，註冊需要手機號碼。</translation>
     </message>
     <message>
         <source>Some are members already.</source>

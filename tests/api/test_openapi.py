@@ -126,6 +126,9 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         ("post", "/api/v1/staff/{staff_id}/unlock"),
         ("get", "/api/v1/members/{member_id}/points"),
         ("post", "/api/v1/members/{member_id}/points"),
+        ("get", "/api/v1/members"),
+        ("post", "/api/v1/members"),
+        ("post", "/api/v1/members/invitations"),
     }
     admin_only = {("put", "/api/v1/levels")}
     for method, path, operation in operations(document):

@@ -382,11 +382,24 @@ class MembersScreen(QWidget):
         if self._dialog is not None:
             self._dialog.set_busy(busy)
 
-    def _added(self, member: schemas.Member) -> None:
+    def _added(self, member: schemas.MemberCreated) -> None:
         if self._dialog is not None:
             self._dialog.accept()
         name = member.name or member.phone_masked or member.email_masked or ""
-        self._show_note(lambda: self.tr("%1 was added as a member.").replace("%1", name))
+        by_sms = member.first_login_channel == schemas.FirstLoginChannel.SMS
+
+        def words() -> str:
+            if by_sms:
+                text = self.tr(
+                    "%1 was added as a member. Their first-login link went by SMS to %2."
+                )
+            else:
+                text = self.tr(
+                    "%1 was added as a member. Their first-login link went by e-mail to %2."
+                )
+            return text.replace("%1", name).replace("%2", member.first_login_to)
+
+        self._show_note(words)
 
     def _add_failed(self, error: ApiError) -> None:
         if self._dialog is not None:
@@ -429,7 +442,7 @@ class MembersScreen(QWidget):
         def words() -> str:
             text = self.tr("Invitations sent: %1. Skipped: %2.")
             text = text.replace("%1", str(sent)).replace("%2", str(len(skipped)))
-            reasons = sorted({invite_skipped(s.code) for s in skipped})
+            reasons = sorted({invite_skipped(s.code.value) for s in skipped})
             return text + (" " + " ".join(reasons) if reasons else "")
 
         self._show_note(words, Tone.INFO if not skipped else Tone.NOTICE)
