@@ -884,6 +884,11 @@
         <translation>已寄出邀請：%1 位。略過：%2 位。</translation>
     </message>
     <message>
+        <source>%1 %2</source>
+        <comment>one sentence after another</comment>
+        <translation>%1%2</translation>
+    </message>
+    <message>
         <source>Exporting: %1 members so far</source>
         <translation>匯出中：已匯出 %1 位會員</translation>
     </message>

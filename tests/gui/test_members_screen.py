@@ -237,11 +237,15 @@ def pick(qtbot: QtBot, combo: QComboBox, code: str) -> None:
 
 def choose(qtbot: QtBot, screen: MembersScreen, name: str) -> None:
     row = names(screen).index(name)
+    screen.table.selectionModel().clearCurrentIndex()
     screen.table.selectionModel().setCurrentIndex(
         screen.controller.members.index(row, 0),
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    qtbot.waitUntil(lambda: screen.detail.name.text() == name, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: screen.detail.name.text() == name and screen.detail.placeholder.isHidden(),
+        timeout=WAIT_MS,
+    )
     qtbot.waitUntil(lambda: "…" not in screen.detail.balance.text(), timeout=WAIT_MS)
 
 
@@ -265,7 +269,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     type_into(qtbot, detail, "points_expiry", "2099-12-31")
     qtbot.mouseClick(detail.grant, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: detail.balance.text() == "170 points", timeout=WAIT_MS)
-    assert detail.message.message() == "Points changed."
+    assert detail.points_message.message() == "Points changed."
     member_id = screen.detail_controller.member_id
     assert member_id is not None
     ledger = manager.member_points(member_id)
@@ -278,7 +282,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     type_into(qtbot, detail, "points_reason", "Mistake")
     qtbot.mouseClick(detail.deduct, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: "doesn't have that many points" in detail.message.message(), timeout=WAIT_MS
+        lambda: "doesn't have that many points" in detail.points_message.message(), timeout=WAIT_MS
     )
     assert manager.member_points(member_id).balance == 170
 
@@ -299,7 +303,7 @@ def test_editing_a_profile(qtbot: QtBot, qapp: QApplication, manager: OmoClient)
     type_into(qtbot, detail, "name_edit", "Alice Chen")
     type_into(qtbot, detail, "birthday_edit", "1990-05-31")
     qtbot.mouseClick(detail.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: detail.message.message() == "Profile saved.", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: detail.profile_message.message() == "Profile saved.", timeout=WAIT_MS)
     member_id = screen.detail_controller.member_id
     assert member_id is not None
     member = manager.member(member_id)
@@ -313,7 +317,7 @@ def test_editing_a_profile(qtbot: QtBot, qapp: QApplication, manager: OmoClient)
 
     type_into(qtbot, detail, "birthday_edit", "31/05/1990")
     qtbot.mouseClick(detail.save, Qt.MouseButton.LeftButton)
-    assert "year-month-day" in detail.message.message()
+    assert "year-month-day" in detail.profile_message.message()
 
 
 def test_adding_a_member_by_hand(qtbot: QtBot, qapp: QApplication, manager: OmoClient):
@@ -449,8 +453,24 @@ def test_every_members_state_passes_the_design_checks_in_both_languages(
             qtbot.waitUntil(lambda: screen.controller.past_buyers.rowCount() == 2, timeout=WAIT_MS)
             screen.select_past_buyers([0])
             shoot("06-past-buyers")
+            screen.select_past_buyers([0, 1])
+            screen.invite.click()
+            qtbot.waitUntil(
+                lambda: "Skipped" in screen.message.message() or "略過" in screen.message.message(),
+                timeout=WAIT_MS,
+            )
+            shoot("08-past-buyers-invited")
             screen.past_table.clearSelection()
             screen.show_page(past_buyers=False)
+            choose(qtbot, screen, "陳美玲")
+            type_into(qtbot, screen.detail, "points_amount", "99999")
+            type_into(qtbot, screen.detail, "points_reason", "Mistake")
+            screen.detail.deduct.click()
+            qtbot.waitUntil(lambda: screen.detail.points_message.message() != "", timeout=WAIT_MS)
+            settle(screen)
+            screen.detail.verticalScrollBar().setValue(screen.detail.points.y())
+            shoot("09-points-refused")
+            screen.detail.verticalScrollBar().setValue(0)
             screen.show_export_progress(1234)
             shoot("07-export-progress")
             screen.export_panel.hide()
