@@ -38,6 +38,7 @@ class MembersController(QObject):
 
         self.members = MemberTableModel(fetch, self)
         self.past_buyers = MemberTableModel(fetch, self, past_buyers=True)
+        self.members.sort_requested.connect(lambda key: self.set_filters(sort=key))
         self.query = MemberQuery()
         self.levels: list[schemas.Level] = []
         self._search = QTimer(self)

@@ -206,6 +206,13 @@ def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, 
     loaded(qtbot, screen, 3)
     assert not screen.filters.line.isChecked()
 
+    # A tap on a sortable header sorts the whole list (the backend does, page by page).
+    screen.table.sortByColumn(Column.NET_SPEND, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: names(screen) == ["Alice Wang", "林小華", "陳美玲"], timeout=WAIT_MS)
+    screen.table.sortByColumn(Column.NET_SPEND, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: names(screen) == ["陳美玲", "林小華", "Alice Wang"], timeout=WAIT_MS)
+    assert screen.controller.query.sort == "-net_spend"
+
     # The level and referral-store chips list what the backend has.
     pick(qtbot, screen.filters.level, "gold")
     loaded(qtbot, screen, 1)

@@ -194,6 +194,9 @@ class MembersScreen(QWidget):
 
         # The two lists: members (with a member's details beside) and past buyers.
         self.table = member_table(self.controller.members, "member_table")
+        # Newest members first until a sortable header (name, net spend, joined) is tapped.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.detail = DetailPane()
         split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
         split.addWidget(self.table)
@@ -247,6 +250,7 @@ class MembersScreen(QWidget):
         c.overview_failed.connect(self._show_error)
         c.levels_loaded.connect(self._levels)
         c.query_changed.connect(self.filters.show_query)
+        c.query_changed.connect(self._show_sort)
         c.member_added.connect(self._added)
         c.add_failed.connect(self._add_failed)
         c.busy_changed.connect(self._dialog_busy)
@@ -278,6 +282,10 @@ class MembersScreen(QWidget):
         self.export.done.connect(self._export_done)
         self.export.failed.connect(self._export_failed)
         self.export.cancelled.connect(self._export_cancelled)
+
+    def _show_sort(self, query: MemberQuery) -> None:
+        if query.sort is None:  # filters cleared: back to newest first, no column marked
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
 
     def start(self) -> None:
         """Load the overview and the first pages (the shell may call it; showing does too)."""
