@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class WireModel(BaseModel):
@@ -457,7 +457,7 @@ class PointsLedger(WireModel):
 # --- member directory (the Members screen; i12-directory) -----------------------------------
 
 # At most this many rows are counted for a list's ``total`` (see ``MemberList``).
-MEMBER_TOTAL_CAP = 10_000
+MEMBER_TOTAL_CAP = 1_000
 MEMBER_PAGE_MAX = 200
 # Net spending filters: what a BigInteger column holds.
 Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
@@ -465,6 +465,18 @@ Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
 ListCursor = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[A-Za-z0-9_=-]+$")]
 # An id-based cursor of the per-member lists (orders, audit).
 IdCursor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+    ):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class MemberKind(enum.StrEnum):
@@ -516,9 +528,10 @@ class MemberList(WireModel):
     """One page of ``GET /members``.
 
     ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
-    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (10,000): beyond that the count
-    stops there and ``total_exact`` is false (show "10,000+"), so a broad filter over a million
-    members costs no more than counting ten thousand index entries.
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (1,000): beyond that the count
+    stops there and ``total_exact`` is false (show "1,000+"), so a broad filter over a million
+    members costs no more than finding a thousand rows (an exact count of a filtered million
+    rows takes seconds on SQLite). ``GET /members/overview`` has the exact totals.
     """
 
     items: list[MemberRow]
@@ -548,6 +561,77 @@ class MemberOverview(WireModel):
     by_store: list[StoreCount]
 
 
+class ConsentOut(WireModel):
+    """What the member agreed to (or declined), when and where."""
+
+    purpose: str
+    granted: bool
+    channel: str
+    locale: str
+    created_at: datetime
+
+
+class OrdersSummary(WireModel):
+    count: int = Field(description="orders recorded")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    last_order_at: datetime | None
+    open_cart: bool
+
+
+class Member(MemberRow):
+    """One customer as a manager sees them: a ``MemberRow`` and the profile. A merged account
+    answers with ``merged_into_id`` (its data lives in that member); an erased one with
+    ``erased_at`` and its personal data gone."""
+
+    birthday: date | None
+    source: str | None
+    consents: list[ConsentOut]
+    merged_into_id: int | None
+    erased_at: datetime | None
+    orders: OrdersSummary
+    line_friend: bool | None = None
+
+
+class MemberPatch(WireModel):
+    """Only the fields given change. ``level: null`` removes the level, ``birthday: null`` the
+    birthday; a name and an e-mail can be changed, not removed. The phone never changes here."""
+
+    level: LevelCode | None = Field(default=None, description="a level's code")
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    birthday: IsoDay | None = Field(
+        default=None, description="YYYY-MM-DD, from 1900-01-01, not in the future"
+    )
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
+
+
+class MemberOrders(WireModel):
+    """A member's orders, newest first; ``next_cursor`` fetches older ones (None: no more)."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(WireModel):
+    """One action on a member: who (staff, store, device), what, and before → after in
+    ``details``."""
+
+    id: int
+    at: datetime
+    action: str
+    store: str | None = Field(description="the acting staff's store code")
+    staff: StaffOut | None
+    device_id: int | None
+    device_name: str | None
+    details: dict[str, Any]
+
+
+class MemberAudit(WireModel):
+    """Newest first; ``next_cursor`` fetches older entries (None: no more)."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
+
+
 # --- members added by hand, past buyers invited (API.md "Member management"; i12-orders) ---
 
 
@@ -566,12 +650,9 @@ class FirstLoginChannel(enum.StrEnum):
     EMAIL = "email"
 
 
-class MemberCreated(MemberRow):
-    """The reply to ``POST /members``: the member's row, and where the first-login link went.
-    A client may read it as ``Member`` (the fields it lacks are optional there)."""
+class MemberCreated(Member):
+    """The reply to ``POST /members``: the ``Member``, and where the first-login link went."""
 
-    birthday: date | None = None
-    source: str | None = None
     first_login_channel: FirstLoginChannel
     first_login_to: str = Field(description="the phone or e-mail it went to, masked")
 
