@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend_client import schemas
 from omo_backend import idempotency
 from omo_backend.deps import ActorDep, AdminDep, DbDep, ManagerDep, SettingsDep
-from omo_backend.directory import rows
+from omo_backend.directory import service as directory
 from omo_backend.members import enrolment, levels, past_buyers, points
 from omo_backend.models import PointsEntry, utcnow
 from omo_backend.openapi import errors
@@ -157,11 +157,9 @@ def add_member(
         member, sent = enrolment.add_by_hand(
             session=session, settings=settings, caller=actor, store_id=actor.store_id, new=new
         )
-        [row] = rows.member_rows(session, [member.id], settings, utcnow())
+        added = directory.member_out(session, member.id, settings, utcnow())
         return schemas.MemberCreated(
-            **row.model_dump(),
-            birthday=member.birthday,
-            source=member.source,
+            **added.model_dump(),
             first_login_channel=schemas.FirstLoginChannel(sent.channel),
             first_login_to=sent.to_masked,
         )

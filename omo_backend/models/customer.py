@@ -47,6 +47,10 @@ class Customer(Base):
     # What the member list's ``q`` matches (omo_backend/directory/search_text.py): kept by the
     # listener below on every insert and update, indexed by trigrams (migration 0010).
     search_text: Mapped[str | None] = mapped_column(String(500), default=None)
+    # A copy of the referral's store and staff for the list's filters and indexes, kept by
+    # database triggers on ``referral`` (migration 0010): never written from here.
+    referral_store_id: Mapped[int | None] = mapped_column(default=None)
+    referral_staff_id: Mapped[int | None] = mapped_column(default=None)
 
     referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
 
@@ -70,6 +74,8 @@ class Customer(Base):
             sqlite_where=text("erased_at IS NOT NULL"),
             postgresql_where=text("erased_at IS NOT NULL"),
         ),
+        Index("ix_customer_store_list", "is_member", "referral_store_id", "member_since", "id"),
+        Index("ix_customer_staff_list", "referral_staff_id", "member_since", "id"),
         Index("ix_customer_buyer_list", "is_member", "created_at", "id"),
         Index("ix_customer_orders_count", "orders_count", "id"),
     )

@@ -11,9 +11,12 @@ it on every insert and update, and this migration fills it for the rows already 
 PostgreSQL indexes it with pg_trgm (GIN, ``gin_trgm_ops``), so ``LIKE '%q%'`` is an index
 scan. SQLite gets an external-content FTS5 table with the trigram tokenizer,
 ``customer_search``, kept by triggers on ``customer``. Neither is in the models (see
-``migrate.SEARCH_OBJECTS``). The list's first pages are index range scans: by kind and
-member-since, by level and member-since, past buyers by creation time; the few merged and
-erased accounts apart (the overview subtracts them); a member's audit trail by subject.
+``migrate.SEARCH_OBJECTS``). ``customer.referral_store_id`` and ``referral_staff_id`` copy
+the member's referral (kept by triggers on ``referral``), so the referral store and staff
+filters are index range scans on ``customer`` too. The list's first pages are index range
+scans: by kind, level, referral store or staff and member-since; past buyers by creation
+time; the few merged and erased accounts apart (the overview subtracts them); a member's
+audit trail by subject.
 """
 
 from __future__ import annotations
@@ -44,6 +47,51 @@ _SQLITE_UP = (
     " INSERT INTO customer_search(rowid, search_text) VALUES (new.id, new.search_text); END",
     "INSERT INTO customer_search(customer_search) VALUES ('rebuild')",
 )
+# ``customer.referral_store_id`` and ``referral_staff_id`` copy the member's referral, so the
+# list filters and sorts by referral store or staff on ``customer``'s own indexes. Triggers
+# keep the copy whoever writes ``referral`` (the services, a merge, a bulk load).
+_COPY = "UPDATE customer SET referral_store_id = {r}.store_id, referral_staff_id = {r}.staff_id"
+_CLEAR = "UPDATE customer SET referral_store_id = NULL, referral_staff_id = NULL"
+_SQLITE_REFERRAL_UP = (
+    "CREATE TRIGGER referral_copy_insert AFTER INSERT ON referral BEGIN "
+    + _COPY.format(r="new")
+    + " WHERE id = new.customer_id; END",
+    "CREATE TRIGGER referral_copy_update AFTER UPDATE ON referral BEGIN "
+    + _CLEAR
+    + " WHERE id = old.customer_id; "
+    + _COPY.format(r="new")
+    + " WHERE id = new.customer_id; END",
+    "CREATE TRIGGER referral_copy_delete AFTER DELETE ON referral BEGIN "
+    + _CLEAR
+    + " WHERE id = old.customer_id; END",
+)
+_SQLITE_REFERRAL_DOWN = (
+    "DROP TRIGGER IF EXISTS referral_copy_delete",
+    "DROP TRIGGER IF EXISTS referral_copy_update",
+    "DROP TRIGGER IF EXISTS referral_copy_insert",
+)
+_POSTGRESQL_REFERRAL_UP = (
+    "CREATE FUNCTION referral_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP IN ('UPDATE', 'DELETE') THEN " + _CLEAR + " WHERE id = OLD.customer_id; END IF;"
+    " IF TG_OP IN ('INSERT', 'UPDATE') THEN "
+    + _COPY.format(r="NEW")
+    + " WHERE id = NEW.customer_id; END IF;"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER referral_copy AFTER INSERT OR UPDATE OR DELETE ON referral"
+    " FOR EACH ROW EXECUTE FUNCTION referral_copy()",
+)
+_POSTGRESQL_REFERRAL_DOWN = (
+    "DROP TRIGGER IF EXISTS referral_copy ON referral",
+    "DROP FUNCTION IF EXISTS referral_copy()",
+)
+_LIST_INDEXES = {
+    "ix_customer_member_list": ["is_member", "member_since", "id"],
+    "ix_customer_level_list": ["is_member", "level", "member_since", "id"],
+    "ix_customer_store_list": ["is_member", "referral_store_id", "member_since", "id"],
+    "ix_customer_staff_list": ["referral_staff_id", "member_since", "id"],
+    "ix_customer_buyer_list": ["is_member", "created_at", "id"],
+    "ix_customer_orders_count": ["orders_count", "id"],
+}
 _SQLITE_DOWN = (
     "DROP TRIGGER IF EXISTS customer_search_update",
     "DROP TRIGGER IF EXISTS customer_search_delete",
@@ -87,11 +135,19 @@ def upgrade() -> None:
     bind = op.get_bind()
     # Plain ALTER and CREATE INDEX: SQLite would copy and drop ``customer`` in a batch.
     op.add_column("customer", sa.Column("search_text", sa.String(length=500), nullable=True))
+    op.add_column("customer", sa.Column("referral_store_id", sa.Integer(), nullable=True))
+    op.add_column("customer", sa.Column("referral_staff_id", sa.Integer(), nullable=True))
     _backfill(bind)
-    op.create_index("ix_customer_member_list", "customer", ["is_member", "member_since", "id"])
-    op.create_index(
-        "ix_customer_level_list", "customer", ["is_member", "level", "member_since", "id"]
+    op.execute(
+        "UPDATE customer SET"
+        " referral_store_id = (SELECT r.store_id FROM referral r"
+        " WHERE r.customer_id = customer.id),"
+        " referral_staff_id = (SELECT r.staff_id FROM referral r"
+        " WHERE r.customer_id = customer.id)"
+        " WHERE id IN (SELECT customer_id FROM referral)"
     )
+    for name, columns in _LIST_INDEXES.items():
+        op.create_index(name, "customer", columns)
     for column in ("merged_into_id", "erased_at"):
         where = sa.text(f"{column} IS NOT NULL")
         op.create_index(
@@ -101,8 +157,6 @@ def upgrade() -> None:
             sqlite_where=where,
             postgresql_where=where,
         )
-    op.create_index("ix_customer_buyer_list", "customer", ["is_member", "created_at", "id"])
-    op.create_index("ix_customer_orders_count", "customer", ["orders_count", "id"])
     op.create_index("ix_audit_event_subject", "audit_event", ["subject_type", "subject_id", "id"])
     if bind.dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -110,8 +164,10 @@ def upgrade() -> None:
             "CREATE INDEX ix_customer_search_text_trgm ON customer"
             " USING gin (search_text gin_trgm_ops)"
         )
+        for statement in _POSTGRESQL_REFERRAL_UP:
+            op.execute(statement)
     else:
-        for statement in _SQLITE_UP:
+        for statement in _SQLITE_UP + _SQLITE_REFERRAL_UP:
             op.execute(statement)
 
 
@@ -120,14 +176,15 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         # pg_trgm stays: other objects of the database may use it.
         op.execute("DROP INDEX IF EXISTS ix_customer_search_text_trgm")
+        for statement in _POSTGRESQL_REFERRAL_DOWN:
+            op.execute(statement)
     else:
-        for statement in _SQLITE_DOWN:
+        for statement in _SQLITE_REFERRAL_DOWN + _SQLITE_DOWN:
             op.execute(statement)
     op.drop_index("ix_audit_event_subject", table_name="audit_event")
-    op.drop_index("ix_customer_orders_count", table_name="customer")
-    op.drop_index("ix_customer_buyer_list", table_name="customer")
     op.drop_index("ix_customer_erased_at", table_name="customer")
     op.drop_index("ix_customer_merged_into_id", table_name="customer")
-    op.drop_index("ix_customer_level_list", table_name="customer")
-    op.drop_index("ix_customer_member_list", table_name="customer")
-    op.execute("ALTER TABLE customer DROP COLUMN search_text")
+    for name in reversed(_LIST_INDEXES):
+        op.drop_index(name, table_name="customer")
+    for column in ("referral_staff_id", "referral_store_id", "search_text"):
+        op.execute(f"ALTER TABLE customer DROP COLUMN {column}")
