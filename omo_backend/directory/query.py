@@ -21,18 +21,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ARRAY,
+    Boolean,
     ColumnElement,
     Integer,
     Select,
+    Text,
+    and_,
+    cast,
     false,
     func,
     literal,
+    literal_column,
     select,
     text,
     true,
     tuple_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from backend_client.schemas import (
     MEMBER_TOTAL_CAP,
@@ -40,7 +48,12 @@ from backend_client.schemas import (
     MemberSort,
     MemberStatusFilter,
 )
-from omo_backend.directory.search_text import TRIGRAM, query_text
+from omo_backend.directory.search_text import (
+    TRIGRAM,
+    is_short_word,
+    needle_grams,
+    query_text,
+)
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import Customer, Staff, Store
 
@@ -97,21 +110,42 @@ def _q_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     needle = query_text(q)
     if not needle:
         return None
+    dialect = session.get_bind().dialect.name
+    if is_short_word(needle):
+        # One or two characters: a word of the name's pieces (search_text.name_grams).
+        if dialect == "sqlite":
+            return Customer.id.in_(_fts_match("customer_grams", needle))
+        return _has_grams([needle])
+    if dialect == "sqlite" and len(needle) >= TRIGRAM:
+        return Customer.id.in_(_fts_match("customer_search", needle))
+    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (of three characters or more; a
+    # shorter needle that is not a word, "%" say, is a plain LIKE on either database).
     escaped = re.sub(r"([\\%_])", r"\\\1", needle)
     like = Customer.search_text.like(f"%{escaped}%", escape="\\")
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and len(needle) >= TRIGRAM:
-        # The FTS5 trigram table (migration 0010): a quoted phrase is a substring match.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        matching = (
-            text("SELECT rowid FROM customer_search WHERE customer_search MATCH :phrase")
-            .bindparams(phrase=phrase)
-            .columns(rowid=Integer)
-        )
-        return Customer.id.in_(matching)
-    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' of 3 characters or more; shorter
-    # needles (and SQLite's) are a plain LIKE.
+    if dialect == "postgresql" and not needle.isascii():
+        # pg_trgm makes no trigrams of Chinese in a database whose locale is C; only names
+        # hold such text (phones and e-mails are ASCII), so the name's pieces narrow it.
+        return and_(_has_grams(needle_grams(needle)), like)
     return like
+
+
+def _has_grams(grams: list[str]) -> ColumnElement[bool]:
+    """PostgreSQL: names holding all ``grams``, by the GIN index's own expression (its
+    separator a literal, so the plan can match it)."""
+    pieces = func.string_to_array(Customer.search_grams, literal_column("' '"))
+    wanted = cast(postgresql.array(grams), ARRAY(Text))
+    return pieces.op("@>", return_type=Boolean)(wanted)
+
+
+def _fts_match(table: str, needle: str) -> TextualSelect:
+    """The rowids of an FTS5 table (migration 0010) that hold ``needle`` as a phrase: with
+    the trigram tokenizer, as a substring."""
+    phrase = '"' + needle.replace('"', '""') + '"'
+    statements = {
+        "customer_search": "SELECT rowid FROM customer_search WHERE customer_search MATCH :p",
+        "customer_grams": "SELECT rowid FROM customer_grams WHERE customer_grams MATCH :p",
+    }
+    return text(statements[table]).bindparams(p=phrase).columns(rowid=Integer)
 
 
 def conditions(

@@ -174,6 +174,11 @@ def test_q_short_and_chinese_and_special_characters(shop: Shop):
     percent = add_customer(b, name="100% Cotton_Fan")
     assert ids(shop, q="王") == [wang]
     assert ids(shop, q="美玲") == [chen]
+    assert ids(shop, q="陳美") == [chen]
+    assert ids(shop, q="小明") == [wang]
+    assert ids(shop, q="CO") == [percent]
+    assert ids(shop, q="10") == [percent]
+    assert ids(shop, q="美明") == []
     assert ids(shop, q="陳美玲") == [chen]
     assert ids(shop, q="%") == [percent]
     assert ids(shop, q="_fan") == [percent]

@@ -71,6 +71,8 @@ def test_existing_customers_are_searchable_and_back(db_factory: DatabaseFactory)
         migrate.upgrade(db.engine)
         dialect = db.engine.dialect.name
         with db.engine.begin() as conn:
+            grams = dict(conn.execute(text("SELECT id, search_grams FROM customer")).all())
+            assert grams == {1: "e ei i in l li m me n", 2: None, 3: None}
             texts = dict(conn.execute(text("SELECT id, search_text FROM customer")).all())
             assert texts == {
                 1: "mei lin | mei@example.com | 886912345678 | 0912345678",
@@ -108,8 +110,8 @@ def test_existing_customers_are_searchable_and_back(db_factory: DatabaseFactory)
             command.downgrade(cfg, "0009")
         inspector = inspect(db.engine)
         columns = {c["name"] for c in inspector.get_columns("customer")}
-        assert not {"search_text", "referral_store_id", "referral_staff_id"} & columns
-        assert "customer_search" not in inspector.get_table_names()
+        assert not {"search_text", "search_grams", "referral_store_id"} & columns
+        assert not {"customer_search", "customer_grams"} & set(inspector.get_table_names())
         assert "ix_customer_member_list" not in {
             i["name"] for i in inspector.get_indexes("customer")
         }

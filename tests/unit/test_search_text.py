@@ -37,3 +37,12 @@ def test_the_name_and_email_are_always_found_by_themselves(name: str, email: str
     assert query_text(email) in line
     assert query_text(phone) in line
     assert all(form in line for form in phone_digits(phone))
+
+
+def test_a_name_holding_a_needle_holds_its_pieces():
+    from omo_backend.directory.search_text import name_grams, needle_grams
+
+    grams = set((name_grams("陳美玲 Amy") or "").split())
+    for needle in ("陳美玲", "美玲", "陳", "玲 amy", "amy"):
+        assert set(needle_grams(needle)) <= grams, needle
+    assert not set(needle_grams("美明")) <= grams
