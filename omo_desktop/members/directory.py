@@ -38,7 +38,9 @@ class MembersController(QObject):
 
         self.members = MemberTableModel(fetch, self)
         self.past_buyers = MemberTableModel(fetch, self, past_buyers=True)
-        self.members.sort_requested.connect(lambda key: self.set_filters(sort=key))
+        self.members.sort_requested.connect(
+            lambda key: self.set_filters(sort=schemas.MemberSort(key))
+        )
         self.query = MemberQuery()
         self.levels: list[schemas.Level] = []
         self._search = QTimer(self)
@@ -54,7 +56,7 @@ class MembersController(QObject):
         self.refresh_overview()
         BackendOp(parent=self, op=self.client.levels, success=self._levels).run()
         self.members.set_query(self.query)
-        self.past_buyers.set_query(MemberQuery(kind=schemas.MemberKind.PAST_BUYER.value))
+        self.past_buyers.set_query(MemberQuery(kind=schemas.MemberKind.PAST_BUYER))
 
     def refresh_overview(self) -> None:
         BackendOp(
@@ -88,7 +90,7 @@ class MembersController(QObject):
         self.query = query
         self.members.set_query(query)
         self.past_buyers.set_query(
-            dataclasses.replace(MemberQuery(kind=schemas.MemberKind.PAST_BUYER.value), q=query.q)
+            dataclasses.replace(MemberQuery(kind=schemas.MemberKind.PAST_BUYER), q=query.q)
         )
         self.query_changed.emit(query)
 
