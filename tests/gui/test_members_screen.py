@@ -406,13 +406,20 @@ def test_export_to_a_file_and_cancel(
 
 
 def test_counter_staff_are_told_their_role_cannot(
-    qtbot: QtBot, qapp: QApplication, backend: LiveBackend
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, tmp_path: Path
 ):
     client = logged_in(backend, "1001", "123456")
-    screen = open_screen(qtbot, qapp, client)
+    target = tmp_path / "members.csv"
+    screen = open_screen(qtbot, qapp, client, choose_save_path=lambda _parent: target)
     qtbot.waitUntil(lambda: screen.message.message() != "", timeout=WAIT_MS)
     assert screen.message.message() == "Your role can't do this. Ask a manager or head office."
     assert screen.controller.members.rowCount() == 0
+    # Nor may they export: told so, and no file (not even a partial one) is left.
+    screen.message.clear()
+    tap(qtbot, screen, "export")
+    qtbot.waitUntil(lambda: not screen.export.running, timeout=WAIT_MS)
+    assert screen.message.message() == "Your role can't do this. Ask a manager or head office."
+    assert list(tmp_path.iterdir()) == []
     client.close()
 
 
