@@ -142,6 +142,8 @@ class DetailPane(QScrollArea):
         self.profile, profile, self.profile_heading = _section("profile")
         form = QFormLayout()
         form.setSpacing(SPACE["s"])
+        form.setHorizontalSpacing(SPACE["m"])
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.name_edit = compact_field("name_edit")
         self.birthday_edit = compact_field("birthday_edit")
         self.email_edit = compact_field("email_edit")
