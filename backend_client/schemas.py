@@ -305,8 +305,28 @@ class CustomerSearchResult(WireModel):
     total: int
 
 
+# --- orders and carts (API.md "Orders and carts"; lane i12-orders) -------------------------
+
+
+class OrderStatus(enum.StrEnum):
+    """An order's life: ``unpaid`` → ``paid`` → ``refunded`` (all of it), or ``cancelled``."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+# What a new order may be: a POS records a sale as paid, a storefront an order not yet paid.
+NewOrderStatus = Annotated[OrderStatus, Field(description="`paid` or `unpaid`")]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
+ExternalRef = Annotated[str, Field(min_length=1, max_length=64, pattern=ONE_LINE_PATTERN)]
+# Resends of one order's summary e-mail (API.md: "at most 5 per order").
+MAX_ORDER_RESENDS = 5
+
+
 class OrderCreate(WireModel):
-    """A purchase recorded by a POS or by hand: makes a past buyer real data."""
+    """A purchase recorded by a POS, a storefront or by hand: makes a past buyer real data."""
 
     name: SingleLine | None = Field(default=None, max_length=100)
     phone: SingleLine | None = Field(default=None, max_length=32)
@@ -320,14 +340,70 @@ class OrderCreate(WireModel):
         description="the store of the sale: required with an API key, the session's store"
         " otherwise",
     )
+    currency: CurrencyCode | None = Field(
+        default=None, description="the merchant's currency (`OMO_CURRENCY`) when left out"
+    )
+    status: NewOrderStatus = OrderStatus.PAID
+    placed_at: datetime | None = Field(default=None, description="when the sale was made")
+    add_as_member: bool = Field(
+        default=False,
+        description="make the customer a member and send the first-login message (a manager"
+        " or a key; not counter staff)",
+    )
+
+
+class OrderUpdate(WireModel):
+    """``PATCH /orders/{id}``: only the fields sent change."""
+
+    status: OrderStatus | None = Field(
+        default=None, description="`paid`, `refunded` or `cancelled`"
+    )
+    refunded_amount: Amount | None = Field(
+        default=None, description="the running total of refunds (≤ amount), never lower"
+    )
+    email: SingleLine | None = Field(
+        default=None, max_length=254, description="this order's address, never the account's"
+    )
 
 
 class OrderOut(WireModel):
+    """``Order`` in API.md."""
+
     id: int
+    external_ref: str | None = None
     customer_id: int
     store_id: int
     amount: int
+    refunded_amount: int = 0
+    currency: str = "TWD"
+    status: OrderStatus = OrderStatus.PAID
+    email: str | None = None
+    placed_at: datetime | None = None
+    resend_count: int = 0
     created_at: datetime
+
+
+class CartPut(WireModel):
+    """``PUT /carts/{external_ref}``: the whole cart as the storefront sees it now."""
+
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    customer_id: Id | None = None
+    store_code: SingleLine | None = Field(default=None, min_length=1, max_length=32)
+    amount: Amount = Field(description="in the currency's minor units")
+    items_count: Amount
+    checked_out: bool = False
+
+
+class CartOut(WireModel):
+    """``Cart`` in API.md."""
+
+    external_ref: str
+    customer_id: int | None
+    amount: int
+    items_count: int
+    checked_out: bool
+    updated_at: datetime
 
 
 # --- levels and points (member management) -------------------------------------------------
@@ -589,6 +665,57 @@ class MemberAudit(WireModel):
 
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+# --- members added by hand, past buyers invited (API.md "Member management"; i12-orders) ---
+
+
+class MemberCreate(WireModel):
+    """``POST /members``: a member added by hand; a phone or an e-mail, the rest optional."""
+
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    birthday: date | None = None
+    level: LevelCode | None = None
+
+
+class FirstLoginChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MemberCreated(Member):
+    """The reply to ``POST /members``: the ``Member``, and where the first-login link went."""
+
+    first_login_channel: FirstLoginChannel
+    first_login_to: str = Field(description="the phone or e-mail it went to, masked")
+
+
+class PastBuyerInvitations(WireModel):
+    """``POST /members/invitations``: past buyers to invite to sign up by e-mail."""
+
+    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+
+
+class InviteSkipCode(enum.StrEnum):
+    NOT_FOUND = "not_found"
+    ALREADY_MEMBER = "already_member"
+    NO_EMAIL = "no_email"
+    # The registration page signs up a phone number: a buyer known by e-mail alone waits.
+    NO_PHONE = "no_phone"
+    ALREADY_INVITED = "already_invited"
+    IDENTIFIER_RETIRED = "identifier_retired"
+
+
+class InviteSkipped(WireModel):
+    id: int
+    code: InviteSkipCode
+
+
+class InviteResult(WireModel):
+    sent: list[int]
+    skipped: list[InviteSkipped]
 
 
 # --- invitations and bindings -------------------------------------------------------------

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 
 from backend_client import schemas
 from backend_client.client import OmoClient
-from backend_client.errors import ApiError
+from backend_client.errors import ApiError, UnauthorizedError
 from omo_desktop.i18n import Words
 from omo_desktop.messages import describe
 from omo_desktop.workers import BackendOp
@@ -36,11 +36,16 @@ class KeysState:
 
 class ApiKeysController:
     def __init__(
-        self, client: OmoClient, parent: QObject, show: Callable[[KeysState], None]
+        self,
+        client: OmoClient,
+        parent: QObject,
+        show: Callable[[KeysState], None],
+        session_ended: Callable[[ApiError], None],
     ) -> None:
         self._client = client
         self._parent = parent
         self._show = show
+        self._session_ended = session_ended
         self.state = KeysState()
 
     def _set(self, state: KeysState) -> None:
@@ -48,6 +53,8 @@ class ApiKeysController:
         self._show(state)
 
     def _failed(self, error: ApiError) -> None:
+        if isinstance(error, UnauthorizedError):
+            self._session_ended(error)
         words = describe(error)
         self._set(replace(self.state, loading=False, busy=False, problem=lambda: words))
 

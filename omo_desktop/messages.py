@@ -232,4 +232,61 @@ def _by_code() -> dict[str, str]:
         "service_unavailable": QCoreApplication.translate(
             "Messages", "The server is busy. Please try again in a moment."
         ),
+        # Member management (managers and admins).
+        "forbidden": QCoreApplication.translate(
+            "Messages", "Your role can't do this. Ask a manager or head office."
+        ),
+        "member_not_found": QCoreApplication.translate(
+            "Messages", "This member no longer exists (merged or removed). Search again."
+        ),
+        "insufficient_points": QCoreApplication.translate(
+            "Messages", "The member doesn't have that many points: deduct less."
+        ),
+        "identifier_taken": QCoreApplication.translate(
+            "Messages", "That mobile number or e-mail already belongs to another customer."
+        ),
+        "member_merged": QCoreApplication.translate(
+            "Messages", "This account was merged into another member: open that one instead."
+        ),
+        "member_erased": QCoreApplication.translate(
+            "Messages", "This member's personal data was erased: it can't be changed."
+        ),
+        "unknown_level": QCoreApplication.translate(
+            "Messages", "That level no longer exists. Choose another one."
+        ),
+        "birthday_in_future": QCoreApplication.translate(
+            "Messages", "The birthday can't be in the future."
+        ),
+        "field_required": QCoreApplication.translate(
+            "Messages", "A name or an e-mail can be changed but not left empty."
+        ),
+        "invalid_cursor": QCoreApplication.translate(
+            "Messages", "The list changed while loading. Please try again."
+        ),
+        "export_cancelled": QCoreApplication.translate("Messages", "The export was cancelled."),
+        "file_not_written": QCoreApplication.translate(
+            "Messages", "The file could not be saved there. Choose another folder."
+        ),
+        "validation_error": QCoreApplication.translate(
+            "Messages", "Something typed can't be used. Check the fields, then try again."
+        ),
     }
+
+
+def invite_skipped(code: str) -> str:
+    """Why a past buyer got no invitation e-mail, in one short sentence."""
+    reasons = {
+        "no_email": QCoreApplication.translate("Messages", "Some have no e-mail address."),
+        "no_phone": QCoreApplication.translate(
+            "Messages", "Some have no mobile number, which signing up needs."
+        ),
+        "already_member": QCoreApplication.translate("Messages", "Some are members already."),
+        "not_found": QCoreApplication.translate("Messages", "Some are no longer in the list."),
+        "already_invited": QCoreApplication.translate(
+            "Messages", "Some were invited recently already."
+        ),
+        "identifier_retired": QCoreApplication.translate(
+            "Messages", "Some were merged into another account."
+        ),
+    }
+    return reasons.get(code, QCoreApplication.translate("Messages", "Some could not be invited."))

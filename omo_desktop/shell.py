@@ -50,13 +50,28 @@ class SectionContext:
 
 # Builds one section's widget (Members, Reports) for a manager's or an admin's session; it is
 # deleted at log-out, with whatever it showed. Keyed as in ``counter_page.SECTION_ICONS``.
-SectionFactory = Callable[[SectionContext], QWidget]
+# None: the section is not for this staff member's role.
+SectionFactory = Callable[[SectionContext], QWidget | None]
 
 
 def default_sections() -> dict[str, SectionFactory]:
     """The sections a manager or an admin sees beside the counter (the rail orders them as
-    ``counter_page.SECTION_ICONS`` does). The Members screen joins as ``"members"``."""
-    return {"reports": _reports}
+    ``counter_page.SECTION_ICONS`` does); integration keys are an admin's alone."""
+    return {"members": _members, "reports": _reports, "keys": _keys}
+
+
+def _members(context: SectionContext) -> QWidget:
+    from omo_desktop.screens.members import MembersScreen
+
+    return MembersScreen(context.client)
+
+
+def _keys(context: SectionContext) -> QWidget | None:
+    if not context.login.staff.role.at_least(schemas.Role.ADMIN):
+        return None
+    from omo_desktop.screens.api_keys import ApiKeysScreen
+
+    return ApiKeysScreen(context.client)
 
 
 def _reports(context: SectionContext) -> QWidget:
@@ -208,7 +223,17 @@ class Shell(QMainWindow):
             return {}
         assert self.client is not None
         context = SectionContext(client=self.client, login=reply, locale=self._languages.locale)
-        return {key: make(context) for key, make in self._section_factories.items()}
+        sections = {}
+        for key, make in self._section_factories.items():
+            widget = make(context)
+            if widget is None:
+                continue
+            # A section that hears the backend refuse the session (401) logs the app out.
+            ended = getattr(widget, "session_ended", None)
+            if ended is not None:
+                ended.connect(self._session_ended)
+            sections[key] = widget
+        return sections
 
     def log_out(self, reason: str | None) -> None:
         """Log out (tapped, idle or expired): the screen is cleared at once, the backend told

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
+from omo_backend.callers import Caller, audit_by
 from omo_backend.errors import ValidationFailed
-from omo_backend.models import Level
+from omo_backend.models import Customer, Level
 
 
 def all_levels(session: Session) -> list[schemas.Level]:
@@ -61,3 +62,43 @@ def replace(*, session: Session, actor: Actor, levels: list[schemas.Level]) -> l
         },
     )
     return after
+
+
+def level_for_spend(session: Session, net_spend: int) -> Level | None:
+    """The highest level whose threshold ``net_spend`` reaches (None: none does)."""
+    return session.scalar(
+        select(Level)
+        .where(Level.min_net_spend.is_not(None), Level.min_net_spend <= net_spend)
+        .order_by(Level.rank.desc())
+        .limit(1)
+    )
+
+
+def upgrade_by_spend(
+    *, session: Session, caller: Caller, store_id: int | None, member: Customer
+) -> None:
+    """Move ``member`` up to the level their net spending reaches, never down; audited as the
+    act of whoever's order or change moved the spending. Past buyers have no level: they get
+    one when they become members."""
+    if not member.is_member:
+        return
+    target = level_for_spend(session, member.net_spend)
+    if target is None or target.code == member.level:
+        return
+    if member.level is not None:
+        current = session.scalar(select(Level.rank).where(Level.code == member.level))
+        # A level an admin has since removed ranks below every level there is.
+        if current is not None and current >= target.rank:
+            return
+    before = member.level
+    member.level = target.code
+    session.flush()
+    audit_by(
+        session=session,
+        caller=caller,
+        action="member.level_upgraded",
+        store_id=store_id,
+        subject_type="customer",
+        subject_id=member.id,
+        details={"before": before, "after": target.code, "net_spend": member.net_spend},
+    )

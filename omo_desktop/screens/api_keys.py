@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,11 +28,13 @@ class ApiKeysScreen(QWidget):
     """Lists the keys; "Create key" shows the new key once with a Copy button; "Revoke"
     asks once more before a key stops working."""
 
+    session_ended = Signal(object)  # ApiError: the backend refused the session (401)
+
     def __init__(self, client: OmoClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("api_keys_screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.controller = ApiKeysController(client, self, self.draw)
+        self.controller = ApiKeysController(client, self, self.draw, self.session_ended.emit)
 
         layout = screen_layout(self)
         self.title = label("title", "title")

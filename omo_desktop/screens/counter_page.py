@@ -22,6 +22,7 @@ SECTION_ICONS: dict[str, Icon] = {
     COUNTER: Icon.COUNTER,
     "members": Icon.MEMBERS,
     "reports": Icon.REPORTS,
+    "keys": Icon.KEY,
 }
 
 
@@ -115,6 +116,7 @@ class CounterPage(QWidget):
             COUNTER: self.tr("Counter"),
             "members": self.tr("Members"),
             "reports": self.tr("Reports"),
+            "keys": self.tr("Integrations"),
         }
         for key in self.rail.section_keys():
             self.rail.set_text(key, names[key])

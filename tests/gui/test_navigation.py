@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -19,8 +19,7 @@ from omo_backend.models import Device
 from omo_desktop.design import theme
 from omo_desktop.device_store import DeviceStore
 from omo_desktop.i18n import LanguageSwitcher
-from omo_desktop.shell import SectionContext, SectionFactory, Shell, default_sections
-from omo_desktop.widgets import named
+from omo_desktop.shell import SectionFactory, Shell, default_sections
 from tests.gui.design_checks import touch_problems
 from tests.gui.test_counter_app import enroll, log_in, staffed, tap
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
@@ -37,15 +36,6 @@ def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
         live.add_staff("TPE01", MANAGER[0], "Mia", pin=MANAGER[1], role=Role.MANAGER)
         live.add_staff("TPE01", ADMIN[0], "Ada", pin=ADMIN[1], role=Role.ADMIN)
         yield live
-
-
-def members_stand_in(context: SectionContext) -> QWidget:
-    """The Members screen is built on another branch; the shell hosts whatever it is given."""
-    return named(QLabel(f"members of {context.login.store.code}"), "members_stand_in")
-
-
-def sections() -> dict[str, SectionFactory]:
-    return {**default_sections(), "members": members_stand_in}
 
 
 def open_shell(
@@ -75,7 +65,7 @@ def open_shell(
 def shell(
     backend: LiveBackend, qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> Iterator[Shell]:
-    app = open_shell(backend, qtbot, qapp, tmp_path, sections())
+    app = open_shell(backend, qtbot, qapp, tmp_path, default_sections())
     yield app
     app.close()
     qapp.setStyleSheet("")
@@ -97,20 +87,24 @@ def test_counter_staff_see_only_the_counter(shell: Shell, qtbot: QtBot):
     assert shell.counter.section() == "counter"
 
 
-@pytest.mark.parametrize("who", [MANAGER, ADMIN], ids=["manager", "admin"])
+@pytest.mark.parametrize(
+    ("who", "extra"), [(MANAGER, []), (ADMIN, ["keys"])], ids=["manager", "admin"]
+)
 def test_a_manager_or_an_admin_sees_counter_members_and_reports(
-    shell: Shell, qtbot: QtBot, who: tuple[str, str]
+    shell: Shell, qtbot: QtBot, who: tuple[str, str], extra: list[str]
 ):
+    """An admin also gets the integration keys."""
     log_in(qtbot, shell, *who)
-    assert shell.counter.section_keys() == ["counter", "members", "reports"]
-    assert rail_buttons(shell) == ["section_counter", "section_members", "section_reports"]
+    keys = ["counter", "members", "reports", *extra]
+    assert shell.counter.section_keys() == keys
+    assert rail_buttons(shell) == [f"section_{key}" for key in keys]
     assert shell.counter.section() == "counter", "a log-in starts at the counter"
     assert touch_problems(shell.counter.rail) == []
 
     tap_section(qtbot, shell, "members")
     assert shell.counter.section() == "members"
-    stand_in = shell.counter.sections.currentWidget()
-    assert stand_in.objectName() == "members_stand_in"
+    members = shell.counter.sections.currentWidget()
+    assert members.objectName() == "members"
     tap_section(qtbot, shell, "reports")
     assert shell.counter.section() == "reports"
     tap_section(qtbot, shell, "counter")
@@ -120,7 +114,7 @@ def test_a_manager_or_an_admin_sees_counter_members_and_reports(
     tap(qtbot, shell.counter, "header_logout")
     assert shell.page() == "login"
     assert shell.counter.section_keys() == ["counter"]
-    qtbot.waitUntil(lambda: not shiboken6.isValid(stand_in))
+    qtbot.waitUntil(lambda: not shiboken6.isValid(members))
     # Counter staff on the same device next: the counter alone.
     log_in(qtbot, shell)
     assert rail_buttons(shell) == []
