@@ -6,6 +6,7 @@ moving up by themselves."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -313,3 +314,19 @@ def test_counter_sales_keep_working(backend: LiveBackend):
     )
     assert sale.status_code == 201, sale.text
     assert customer(backend, sale.json()["customer_id"]).net_spend == 9
+
+
+def test_concurrent_sales_to_a_new_buyer_make_one_customer_and_lose_no_total(
+    backend: LiveBackend, pos: Pos
+):
+    def sale(amount: int) -> requests.Response:
+        return Pos(backend, pos.http.headers["Authorization"].removeprefix("Bearer ")).order(
+            {"phone": "0955666777", "amount": amount}
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(sale, range(1, 13)))
+    assert all(r.status_code == 201 for r in replies), [r.text for r in replies]
+    [customer_id] = {r.json()["customer_id"] for r in replies}
+    buyer = customer(backend, customer_id)
+    assert (buyer.net_spend, buyer.orders_count) == (sum(range(1, 13)), 12)
