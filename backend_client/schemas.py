@@ -692,7 +692,7 @@ class MemberCreated(Member):
     first_login_to: str = Field(description="the phone or e-mail it went to, masked")
 
 
-class PastBuyerInvitations(WireModel):
+class InvitePastBuyers(WireModel):
     """``POST /members/invitations``: past buyers to invite to sign up by e-mail."""
 
     customer_ids: list[Id] = Field(min_length=1, max_length=200)

@@ -181,7 +181,7 @@ def add_member(
     response_model=schemas.InviteResult,
 )
 def invite_past_buyers(
-    body: schemas.PastBuyerInvitations,
+    body: schemas.InvitePastBuyers,
     request: Request,
     actor: ManagerDep,
     db: DbDep,

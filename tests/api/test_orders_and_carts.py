@@ -6,6 +6,7 @@ moving up by themselves."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -313,3 +314,41 @@ def test_counter_sales_keep_working(backend: LiveBackend):
     )
     assert sale.status_code == 201, sale.text
     assert customer(backend, sale.json()["customer_id"]).net_spend == 9
+
+
+def test_concurrent_sales_to_a_new_buyer_make_one_customer_and_lose_no_total(
+    backend: LiveBackend, pos: Pos
+):
+    def sale(amount: int) -> requests.Response:
+        return Pos(backend, pos.http.headers["Authorization"].removeprefix("Bearer ")).order(
+            {"phone": "0955666777", "amount": amount}
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(sale, range(1, 13)))
+    assert all(r.status_code == 201 for r in replies), [r.text for r in replies]
+    [customer_id] = {r.json()["customer_id"] for r in replies}
+    buyer = customer(backend, customer_id)
+    assert (buyer.net_spend, buyer.orders_count) == (sum(range(1, 13)), 12)
+
+
+def test_concurrent_refunds_of_one_order_keep_the_total_right(backend: LiveBackend, pos: Pos):
+    order = pos.order({"phone": "0955666777", "amount": 1000}).json()
+
+    def refund(total: int) -> requests.Response:
+        key = pos.http.headers["Authorization"].removeprefix("Bearer ")
+        return Pos(backend, key).patch(order["id"], {"refunded_amount": total})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(refund, range(100, 1001, 100)))
+    # Each is applied in turn on the locked row: one lower than the total by then is refused,
+    # and once all of it is refunded the order takes no more.
+    codes = {r.json()["error"]["code"] for r in replies if r.status_code != 200}
+    assert codes <= {"refund_decreased", "order_not_paid"}
+    assert any(r.status_code == 200 for r in replies)
+    with backend.db.transaction(write=False) as session:
+        final = session.get_one(Order, order["id"])
+        refunded, status = final.refunded_amount, final.status
+    assert customer(backend, order["customer_id"]).net_spend == (
+        1000 - refunded if status == "paid" else 0
+    )
