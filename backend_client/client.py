@@ -353,7 +353,7 @@ class OmoClient:
         return self._post(
             "/api/v1/members/invitations",
             schemas.InviteResult,
-            json=schemas.PastBuyerInvitations(customer_ids=customer_ids).model_dump(mode="json"),
+            json=schemas.InvitePastBuyers(customer_ids=customer_ids).model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
 
