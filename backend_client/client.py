@@ -8,12 +8,16 @@ also after an app restart, so a tap is never sent or billed twice.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 import requests
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from requests.adapters import HTTPAdapter
 
 from backend_client import schemas
@@ -27,6 +31,39 @@ _RETRY_STATUSES = {502, 503, 504}
 
 def new_idempotency_key() -> str:
     return uuid.uuid4().hex
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberQuery:
+    """The member list's filters (API.md "Member management"); None: not filtered by it."""
+
+    q: str = ""
+    kind: str = "member"
+    level: str | None = None
+    status: Literal["new_7d", "open_cart"] | None = None
+    spend_min: int | None = None
+    spend_max: int | None = None
+    store: str | None = None
+    staff: str | None = None
+    line: bool | None = None
+    joined_from: date | None = None
+    joined_to: date | None = None
+    sort: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """The query string, without the filters not set."""
+        out: dict[str, str] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                out[field.name] = "true" if value else "false"
+            elif isinstance(value, date):
+                out[field.name] = value.isoformat()
+            else:
+                out[field.name] = str(value)
+        return out
 
 
 class OmoClient:
@@ -234,6 +271,108 @@ class OmoClient:
     def cancel_binding(self, binding_id: int) -> schemas.Binding:
         return self._post(f"/api/v1/bindings/{binding_id}/cancel", schemas.Binding)
 
+    # --- member management (a manager or an admin) -------------------------------------------
+
+    def members(
+        self, query: MemberQuery, *, cursor: str | None = None, limit: int = 50
+    ) -> schemas.MemberList:
+        params: dict[str, Any] = query.params() | {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        return self._get("/api/v1/members", schemas.MemberList, params=params)
+
+    def members_overview(self) -> schemas.MemberOverview:
+        return self._get("/api/v1/members/overview", schemas.MemberOverview)
+
+    def member(self, member_id: int) -> schemas.Member:
+        return self._get(f"/api/v1/members/{member_id}", schemas.Member)
+
+    def update_member(self, member_id: int, changes: schemas.MemberUpdate) -> schemas.Member:
+        result = self._call(
+            "PATCH",
+            f"/api/v1/members/{member_id}",
+            schemas.Member,
+            json=changes.model_dump(mode="json", exclude_unset=True),
+        )
+        assert result is not None
+        return result
+
+    def add_member(self, member: schemas.MemberCreate) -> schemas.Member:
+        return self._post(
+            "/api/v1/members",
+            schemas.Member,
+            json=member.model_dump(mode="json", exclude_none=True),
+        )
+
+    def member_orders(
+        self, member_id: int, *, cursor: str | None = None
+    ) -> schemas.MemberOrderPage:
+        params = {"cursor": cursor} if cursor else None
+        return self._get(
+            f"/api/v1/members/{member_id}/orders", schemas.MemberOrderPage, params=params
+        )
+
+    def member_audit(self, member_id: int, *, cursor: str | None = None) -> schemas.AuditPage:
+        params = {"cursor": cursor} if cursor else None
+        return self._get(f"/api/v1/members/{member_id}/audit", schemas.AuditPage, params=params)
+
+    def member_points(self, member_id: int, *, cursor: str | None = None) -> schemas.PointsLedger:
+        params = {"cursor": cursor} if cursor else None
+        return self._get(f"/api/v1/members/{member_id}/points", schemas.PointsLedger, params=params)
+
+    def change_points(
+        self, member_id: int, change: schemas.PointsChange, *, idempotency_key: str
+    ) -> schemas.PointsChangeResult:
+        return self._post(
+            f"/api/v1/members/{member_id}/points",
+            schemas.PointsChangeResult,
+            json=change.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key,
+        )
+
+    def levels(self) -> list[schemas.Level]:
+        return self._get("/api/v1/levels", _LevelList).root
+
+    def invite_past_buyers(
+        self, customer_ids: list[int], *, idempotency_key: str
+    ) -> schemas.InviteResult:
+        return self._post(
+            "/api/v1/members/invitations",
+            schemas.InviteResult,
+            json=schemas.InvitePastBuyers(customer_ids=customer_ids).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    @contextmanager
+    def export_members(
+        self, query: MemberQuery, *, chunk_size: int = 64 * 1024
+    ) -> Iterator[Iterator[bytes]]:
+        """The CSV export as it streams in: ``with client.export_members(q) as chunks:``;
+        leaving the block early closes the connection (the server stops writing)."""
+        token = self.session_token
+        if not token:
+            raise ApiError("not_logged_in", "Log in first.")
+        try:
+            reply = self._http.get(
+                self.base_url + "/api/v1/members/export.csv",
+                params=query.params(),
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=(self._connect_timeout, self._read_timeout),
+                stream=True,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OfflineError("offline", "The backend can't be reached.") from exc
+        try:
+            if reply.status_code >= 400:
+                reply.content  # noqa: B018 (read the error body before parsing it)
+                self._parse(reply, None)
+            try:
+                yield reply.iter_content(chunk_size=chunk_size)
+            except requests.RequestException as exc:  # cut off mid-way (also a broken chunk)
+                raise OfflineError("offline", "The export was cut off.") from exc
+        finally:
+            reply.close()
+
     # --- development only --------------------------------------------------------------------
 
     def dev_messages(self, *, to: str | None = None) -> schemas.DevMessageList:
@@ -243,6 +382,10 @@ class OmoClient:
             auth="none",
             params={"to": to} if to else None,
         )
+
+
+class _LevelList(RootModel[list[schemas.Level]]):
+    pass
 
 
 def _wait_params(wait: float, known_status: str | None) -> dict[str, Any]:

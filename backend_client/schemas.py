@@ -378,6 +378,135 @@ class PointsLedger(WireModel):
     balance: int
 
 
+# --- member management: the app's reading of the directory (API.md "Member management") ---
+# The Members screen parses the member list, a member's page and their history into these.
+
+
+class MemberRow(WireModel):
+    """One line of the member list; personal data comes masked unless the role may see it."""
+
+    id: int
+    name: str | None
+    phone_masked: str | None
+    email_masked: str | None
+    level: str | None
+    points: int
+    net_spend: int
+    orders_count: int
+    open_cart: bool
+    referral: ReferralOut | None
+    line_bound: bool
+    member_since: datetime | None
+    is_member: bool = True
+    created_at: datetime | None = None
+
+
+class MemberList(WireModel):
+    """A page of the list: ``next_cursor`` fetches the next (None: the end), ``total`` counts
+    the matches up to a cap (``total_exact`` false beyond it)."""
+
+    items: list[MemberRow]
+    next_cursor: str | None
+    total: int
+    total_exact: bool = True
+
+
+class MemberKind(enum.StrEnum):
+    MEMBER = "member"
+    PAST_BUYER = "past_buyer"
+
+
+class LevelCount(WireModel):
+    level: str | None
+    members: int
+
+
+class StoreCount(WireModel):
+    store: str | None
+    members: int
+    store_name: str | None = None
+
+
+class MemberOverview(WireModel):
+    total: int
+    new_7d: int
+    by_level: list[LevelCount]
+    by_store: list[StoreCount] = []
+
+
+class Member(MemberRow):
+    birthday: str | None = None
+    source: str | None = None
+    consents: Any = None
+    merged_into_id: int | None = None
+    erased_at: datetime | None = None
+
+
+class MemberUpdate(WireModel):
+    """A manager's change to a profile: only the fields given change; never the phone."""
+
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    email: SingleLine | None = Field(default=None, max_length=254)
+    level: LevelCode | None = None
+
+
+class MemberCreate(WireModel):
+    """Adding a member by hand: a phone or an e-mail, the rest optional."""
+
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    level: LevelCode | None = None
+
+
+class MemberOrder(WireModel):
+    id: int
+    external_ref: str | None = None
+    customer_id: int
+    store_id: int | None = None
+    amount: int
+    refunded_amount: int = 0
+    status: str
+    email: str | None = None
+    created_at: datetime
+
+
+class MemberOrderPage(WireModel):
+    items: list[MemberOrder]
+    next_cursor: str | None = None
+
+
+class AuditEntry(WireModel):
+    id: int
+    at: datetime
+    action: str
+    staff: StaffOut | None = None
+    device_id: int | None = None
+    before: Any = None
+    after: Any = None
+
+
+class AuditPage(WireModel):
+    items: list[AuditEntry]
+    next_cursor: str | None = None
+
+
+class InvitePastBuyers(WireModel):
+    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+
+
+class InviteSkipped(WireModel):
+    id: int
+    code: str
+
+
+class InviteResult(WireModel):
+    sent: list[int]
+    skipped: list[InviteSkipped]
+
+
 # --- invitations and bindings -------------------------------------------------------------
 
 

@@ -232,4 +232,40 @@ def _by_code() -> dict[str, str]:
         "service_unavailable": QCoreApplication.translate(
             "Messages", "The server is busy. Please try again in a moment."
         ),
+        # Member management (managers and admins).
+        "forbidden": QCoreApplication.translate(
+            "Messages", "Your role can't do this. Ask a manager or head office."
+        ),
+        "member_not_found": QCoreApplication.translate(
+            "Messages", "This member no longer exists (merged or removed). Search again."
+        ),
+        "insufficient_points": QCoreApplication.translate(
+            "Messages", "The member doesn't have that many points: deduct less."
+        ),
+        "identifier_taken": QCoreApplication.translate(
+            "Messages", "That mobile number or e-mail already belongs to another customer."
+        ),
+        "export_cancelled": QCoreApplication.translate("Messages", "The export was cancelled."),
+        "file_not_written": QCoreApplication.translate(
+            "Messages", "The file could not be saved there. Choose another folder."
+        ),
+        "validation_error": QCoreApplication.translate(
+            "Messages", "Something typed can't be used. Check the fields, then try again."
+        ),
     }
+
+
+def invite_skipped(code: str) -> str:
+    """Why a past buyer got no invitation e-mail, in one short sentence."""
+    reasons = {
+        "no_email": QCoreApplication.translate("Messages", "Some have no e-mail address."),
+        "already_member": QCoreApplication.translate("Messages", "Some are members already."),
+        "not_found": QCoreApplication.translate("Messages", "Some are no longer in the list."),
+        "identifier_retired": QCoreApplication.translate(
+            "Messages", "Some were merged into another account."
+        ),
+        "rate_limited": QCoreApplication.translate(
+            "Messages", "Some were not sent: the message limit was reached."
+        ),
+    }
+    return reasons.get(code, QCoreApplication.translate("Messages", "Some could not be invited."))

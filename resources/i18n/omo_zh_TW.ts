@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW" sourcelanguage="en">
 <context>
+    <name>AddMemberDialog</name>
+    <message>
+        <source>This customer is already a member: find them in the list.</source>
+        <translation>這位顧客已經是會員了：請在名單中找他。</translation>
+    </message>
+    <message>
+        <source>Type a mobile number or an e-mail.</source>
+        <translation>請輸入手機號碼或電子郵件。</translation>
+    </message>
+    <message>
+        <source>Type the birthday as year-month-day, e.g. 1990-05-31.</source>
+        <translation>生日請照「年-月-日」輸入，例如 1990-05-31。</translation>
+    </message>
+    <message>
+        <source>Check the fields: one of them can&apos;t be saved.</source>
+        <translation>請檢查欄位：有一欄無法儲存。</translation>
+    </message>
+    <message>
+        <source>Add member</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>A mobile number or an e-mail is needed. The new member gets a message to set their password.</source>
+        <translation>手機號碼或電子郵件至少要填一個。新會員會收到設定密碼的訊息。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD (optional)</source>
+        <translation>YYYY-MM-DD（可不填）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Starting the demo backend on this computer…</source>
@@ -317,6 +372,197 @@
     </message>
 </context>
 <context>
+    <name>DetailPane</name>
+    <message>
+        <source>Loading…</source>
+        <translation>載入中…</translation>
+    </message>
+    <message>
+        <source>Type the birthday as year-month-day, e.g. 1990-05-31.</source>
+        <translation>生日請照「年-月-日」輸入，例如 1990-05-31。</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>沒有任何變更。</translation>
+    </message>
+    <message>
+        <source>Check the name and e-mail: one of them can&apos;t be saved.</source>
+        <translation>請檢查姓名和電子郵件：有一欄無法儲存。</translation>
+    </message>
+    <message>
+        <source>Type how many points, a whole number above 0.</source>
+        <translation>請輸入點數，須為大於 0 的整數。</translation>
+    </message>
+    <message>
+        <source>Type the reason: it is kept with the points.</source>
+        <translation>請輸入原因：會跟點數一起留存。</translation>
+    </message>
+    <message>
+        <source>Expiry: a future date as year-month-day, for grants only.</source>
+        <translation>到期日：請輸入未來的日期（年-月-日），只有發放點數可設定。</translation>
+    </message>
+    <message>
+        <source>Choose a member in the list to see their details.</source>
+        <translation>在名單中點選會員，就會顯示詳細資料。</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>基本資料</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>點數</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>訂單</translation>
+    </message>
+    <message>
+        <source>Referral, LINE and consents</source>
+        <translation>推薦來源、LINE 與同意事項</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>異動紀錄</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>儲存資料</translation>
+    </message>
+    <message>
+        <source>Expires YYYY-MM-DD (optional)</source>
+        <translation>到期日 YYYY-MM-DD（可不填）</translation>
+    </message>
+    <message>
+        <source>Reason (kept with the points)</source>
+        <translation>原因（會跟點數一起留存）</translation>
+    </message>
+    <message>
+        <source>Grant</source>
+        <translation>發放</translation>
+    </message>
+    <message>
+        <source>Deduct</source>
+        <translation>扣除</translation>
+    </message>
+    <message>
+        <source>No mobile or e-mail</source>
+        <translation>沒有手機或電子郵件</translation>
+    </message>
+    <message>
+        <source>(can&apos;t be changed here)</source>
+        <translation>（這裡無法修改）</translation>
+    </message>
+    <message>
+        <source>member since %1</source>
+        <translation>%1 加入</translation>
+    </message>
+    <message>
+        <source>net spending %1</source>
+        <translation>淨消費 %1</translation>
+    </message>
+    <message>
+        <source>orders: %1</source>
+        <translation>訂單 %1 筆</translation>
+    </message>
+    <message>
+        <source>Profile saved.</source>
+        <translation>資料已儲存。</translation>
+    </message>
+    <message>
+        <source>Points changed.</source>
+        <translation>點數已更新。</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 點</translation>
+    </message>
+    <message>
+        <source>expires %1</source>
+        <translation>%1 到期</translation>
+    </message>
+    <message>
+        <source>No points yet.</source>
+        <translation>目前沒有點數紀錄。</translation>
+    </message>
+    <message>
+        <source>No orders yet.</source>
+        <translation>目前沒有訂單。</translation>
+    </message>
+    <message>
+        <source>Referral: none (not added at a counter)</source>
+        <translation>推薦來源：無（不是在門市櫃台加入的）</translation>
+    </message>
+    <message>
+        <source>Referral: %1, by %2, on %3</source>
+        <translation>推薦來源：%1，%2 推薦，%3 綁定</translation>
+    </message>
+    <message>
+        <source>LINE: linked</source>
+        <translation>LINE：已綁定</translation>
+    </message>
+    <message>
+        <source>LINE: not linked</source>
+        <translation>LINE：未綁定</translation>
+    </message>
+    <message>
+        <source>Consents: %1</source>
+        <translation>同意事項：%1</translation>
+    </message>
+    <message>
+        <source>No changes recorded.</source>
+        <translation>沒有異動紀錄。</translation>
+    </message>
+    <message>
+        <source>paid</source>
+        <translation>已付款</translation>
+    </message>
+    <message>
+        <source>unpaid</source>
+        <translation>未付款</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>(refunded %1)</source>
+        <translation>（已退 %1）</translation>
+    </message>
+    <message>
+        <source>none recorded</source>
+        <translation>沒有紀錄</translation>
+    </message>
+</context>
+<context>
     <name>EnrollScreen</name>
     <message>
         <source>Setting up…</source>
@@ -353,6 +599,61 @@
     <message>
         <source>Name of this device</source>
         <translation>此裝置的名稱</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>Searching…</source>
+        <translation>搜尋中…</translation>
+    </message>
+    <message>
+        <source>More than %1</source>
+        <translation>超過 %1 位</translation>
+    </message>
+    <message>
+        <source>Found: %1</source>
+        <translation>共 %1 位</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>所有等級</translation>
+    </message>
+    <message>
+        <source>All stores</source>
+        <translation>所有門市</translation>
+    </message>
+    <message>
+        <source>Search by name, mobile or e-mail</source>
+        <translation>用姓名、手機或電子郵件搜尋</translation>
+    </message>
+    <message>
+        <source>New in 7 days</source>
+        <translation>7 天內新加入</translation>
+    </message>
+    <message>
+        <source>Open cart</source>
+        <translation>購物車未結帳</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已綁定 LINE</translation>
+    </message>
+    <message>
+        <source>Net spending NT$</source>
+        <translation>淨消費 NT$</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除篩選</translation>
     </message>
 </context>
 <context>
@@ -462,6 +763,113 @@
     <message>
         <source>PIN</source>
         <translation>密碼</translation>
+    </message>
+</context>
+<context>
+    <name>Members</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>點數</translation>
+    </message>
+    <message>
+        <source>Net spending</source>
+        <translation>淨消費</translation>
+    </message>
+    <message>
+        <source>Added at store</source>
+        <translation>加入門市</translation>
+    </message>
+    <message>
+        <source>Member since</source>
+        <translation>加入日期</translation>
+    </message>
+    <message>
+        <source>No level</source>
+        <translation>無等級</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <comment>level names shown: en or zh_TW</comment>
+        <translation>zh_TW</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（未填姓名）</translation>
+    </message>
+</context>
+<context>
+    <name>MembersScreen</name>
+    <message>
+        <source>Export members</source>
+        <translation>匯出會員</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 檔案 (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 was added as a member.</source>
+        <translation>已將 %1 加入會員。</translation>
+    </message>
+    <message>
+        <source>Invite by e-mail (%1)</source>
+        <translation>用電子郵件邀請（%1 位）</translation>
+    </message>
+    <message>
+        <source>Invitations sent: %1. Skipped: %2.</source>
+        <translation>已寄出邀請：%1 位。略過：%2 位。</translation>
+    </message>
+    <message>
+        <source>Exporting: %1 of %2 members</source>
+        <translation>匯出中：%1 / %2 位會員</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已匯出到 %1。</translation>
+    </message>
+    <message>
+        <source>Export cancelled: no file was kept.</source>
+        <translation>已取消匯出：沒有留下檔案。</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>會員</translation>
+    </message>
+    <message>
+        <source>Past buyers</source>
+        <translation>曾消費顧客</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>匯出 CSV</translation>
+    </message>
+    <message>
+        <source>Add member</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>再試一次</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Customers who bought but are not members. Tap rows to choose whom to invite.</source>
+        <translation>有消費紀錄但還不是會員的顧客。點選要邀請的人。</translation>
     </message>
 </context>
 <context>
@@ -607,6 +1015,58 @@
         <translation>伺服器忙碌中，請稍後再試。</translation>
     </message>
     <message>
+        <source>Your role can&apos;t do this. Ask a manager or head office.</source>
+        <translation>你的權限不能做這件事，請找店長或總部。</translation>
+    </message>
+    <message>
+        <source>This member no longer exists (merged or removed). Search again.</source>
+        <translation>這位會員已不存在（已合併或刪除），請重新搜尋。</translation>
+    </message>
+    <message>
+        <source>The member doesn&apos;t have that many points: deduct less.</source>
+        <translation>會員的點數不夠，請少扣一點。</translation>
+    </message>
+    <message>
+        <source>That mobile number or e-mail already belongs to another customer.</source>
+        <translation>這個手機號碼或電子郵件已經屬於另一位顧客。</translation>
+    </message>
+    <message>
+        <source>The export was cancelled.</source>
+        <translation>已取消匯出。</translation>
+    </message>
+    <message>
+        <source>The file could not be saved there. Choose another folder.</source>
+        <translation>檔案無法存在那裡，請換一個資料夾。</translation>
+    </message>
+    <message>
+        <source>Something typed can&apos;t be used. Check the fields, then try again.</source>
+        <translation>有輸入的內容無法使用，請檢查欄位後再試一次。</translation>
+    </message>
+    <message>
+        <source>Some have no e-mail address.</source>
+        <translation>有些人沒有電子郵件。</translation>
+    </message>
+    <message>
+        <source>Some are members already.</source>
+        <translation>有些人已經是會員。</translation>
+    </message>
+    <message>
+        <source>Some are no longer in the list.</source>
+        <translation>有些人已不在名單中。</translation>
+    </message>
+    <message>
+        <source>Some were merged into another account.</source>
+        <translation>有些人已合併到其他帳號。</translation>
+    </message>
+    <message>
+        <source>Some were not sent: the message limit was reached.</source>
+        <translation>有些沒有寄出：已達訊息發送上限。</translation>
+    </message>
+    <message>
+        <source>Some could not be invited.</source>
+        <translation>有些人無法邀請。</translation>
+    </message>
+    <message>
         <source>%1 can&apos;t receive SMS: the number is wrong, not in service or not a mobile.</source>
         <translation>%1 無法接收簡訊：號碼有誤、已停用，或不是手機號碼。</translation>
     </message>
@@ -699,6 +1159,21 @@
     <message>
         <source>Hide the keyboard</source>
         <translation>隱藏鍵盤</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewCards</name>
+    <message>
+        <source>Members in all</source>
+        <translation>會員總數</translation>
+    </message>
+    <message>
+        <source>New in the last 7 days</source>
+        <translation>近 7 天新會員</translation>
+    </message>
+    <message>
+        <source>Other levels</source>
+        <translation>其他等級</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,459 @@
+"""The Members screen for managers and admins: overview cards, the searchable, filterable
+member list, a member's details, adding members, inviting past buyers, exporting.
+
+``MembersScreen(client)`` is all the shell needs: a logged-in ``OmoClient`` of a manager or
+an admin. The screen loads when first shown (or on ``start()``), and never waits on the
+network: pages, details and the export run on workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QProgressBar,
+    QScroller,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backend_client import schemas
+from backend_client.client import MemberQuery, OmoClient
+from backend_client.errors import ApiError
+from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
+from omo_desktop.members.detail import MemberDetail
+from omo_desktop.members.directory import MembersController
+from omo_desktop.members.export import MemberExport
+from omo_desktop.members.table import MemberTableModel
+from omo_desktop.messages import describe, invite_skipped
+from omo_desktop.screens.base import button, label
+from omo_desktop.screens.members.add_member import AddMemberDialog
+from omo_desktop.screens.members.detail import DetailPane
+from omo_desktop.screens.members.filters import FilterBar
+from omo_desktop.screens.members.overview import OverviewCards
+from omo_desktop.widgets import named
+from omo_desktop.widgets.layout import MessageLine, Tone
+
+ROW_HEIGHT = BUTTON_HEIGHT
+
+SavePathChooser = Callable[[QWidget], Path | None]
+
+
+def ask_save_path(parent: QWidget) -> Path | None:
+    """Where to save the export: the system's save dialog."""
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent,
+        QCoreApplication.translate("MembersScreen", "Export members"),
+        "members.csv",
+        QCoreApplication.translate("MembersScreen", "CSV files (*.csv)"),
+    )
+    return Path(chosen) if chosen else None
+
+
+def member_table(model: MemberTableModel, name: str) -> QTableView:
+    """A list that pages as it scrolls: fixed row heights (no measuring a million rows),
+    swiped with a finger (kinetic) or scrolled with a mouse wheel."""
+    table = named(QTableView(), name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setWordWrap(False)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setMinimumHeight(ROW_HEIGHT)
+    header.setHighlightSections(False)
+    QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    return table
+
+
+class MembersScreen(QWidget):
+    """``MembersScreen(client, parent=None, *, choose_save_path=ask_save_path)``."""
+
+    def __init__(
+        self,
+        client: OmoClient,
+        parent: QWidget | None = None,
+        *,
+        choose_save_path: SavePathChooser = ask_save_path,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("members")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.client = client
+        self.choose_save_path = choose_save_path
+        self.controller = MembersController(client, self)
+        self.detail_controller = MemberDetail(client, self)
+        self.export = MemberExport(client, self)
+        self._started = False
+        self._dialog: AddMemberDialog | None = None
+        self._list_error: ApiError | None = None
+        self._note: tuple[Callable[[], str], Tone] | None = None
+
+        # Title row: which list, and the actions.
+        self.title = label("members_title", "title", wrap=False)
+        self.show_members = button("show_members", "chip")
+        self.show_past_buyers = button("show_past_buyers", "chip")
+        for tab in (self.show_members, self.show_past_buyers):
+            tab.setCheckable(True)
+        self.show_members.setChecked(True)
+        self.show_members.clicked.connect(lambda: self.show_page(past_buyers=False))
+        self.show_past_buyers.clicked.connect(lambda: self.show_page(past_buyers=True))
+        self.export_button = button("export")
+        self.export_button.clicked.connect(self.start_export)
+        self.add_button = button("add_member", "primary")
+        self.add_button.clicked.connect(self.open_add_member)
+        top = QHBoxLayout()
+        top.setSpacing(SPACE["m"])
+        top.addWidget(self.title)
+        top.addSpacing(SPACE["m"])
+        top.addWidget(self.show_members)
+        top.addWidget(self.show_past_buyers)
+        top.addStretch(1)
+        top.addWidget(self.export_button)
+        top.addWidget(self.add_button)
+
+        self.overview = OverviewCards()
+        self.filters = FilterBar()
+        self.message = MessageLine("members_message")
+        self.retry = button("retry", "link")
+        self.retry.clicked.connect(self._retry)
+        self.retry.hide()
+
+        # The export under way: progress and Cancel.
+        self.export_panel = named(QWidget(), "export_panel")
+        self.export_progress = named(QProgressBar(), "export_progress")
+        self.export_progress.setTextVisible(False)
+        self.export_text = label("export_text", "body", wrap=False)
+        self.export_cancel = button("export_cancel")
+        self.export_cancel.clicked.connect(self.export.cancel)
+        export_row = QHBoxLayout(self.export_panel)
+        export_row.setContentsMargins(0, 0, 0, 0)
+        export_row.setSpacing(SPACE["m"])
+        export_row.addWidget(self.export_text)
+        export_row.addWidget(self.export_progress, 1)
+        export_row.addWidget(self.export_cancel)
+        self.export_panel.hide()
+        self._export_total = 0
+
+        # The two lists: members (with a member's details beside) and past buyers.
+        self.table = member_table(self.controller.members, "member_table")
+        self.detail = DetailPane()
+        split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.past_table = member_table(self.controller.past_buyers, "past_buyer_table")
+        self.past_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.past_hint = label("past_hint", "hint")
+        self.invite = button("invite", "primary")
+        self.invite.clicked.connect(self._invite)
+        past_bar = QHBoxLayout()
+        past_bar.addWidget(self.past_hint, 1)
+        past_bar.addWidget(self.invite)
+        past_page = QWidget()
+        past_column = QVBoxLayout(past_page)
+        past_column.setContentsMargins(0, 0, 0, 0)
+        past_column.setSpacing(SPACE["s"])
+        past_column.addWidget(self.past_table, 1)
+        past_column.addLayout(past_bar)
+        self.pages = named(QStackedWidget(), "members_pages")
+        self.pages.addWidget(split)
+        self.pages.addWidget(past_page)
+
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(SPACE["l"], SPACE["m"], SPACE["l"], SPACE["m"])
+        column.setSpacing(SPACE["s"])
+        column.addLayout(top)
+        column.addWidget(self.overview)
+        column.addWidget(self.filters)
+        column.addLayout(message_row)
+        column.addWidget(self.export_panel)
+        column.addWidget(self.pages, 1)
+
+        self._connect()
+        self.retranslate()
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        c, d = self.controller, self.detail_controller
+        c.overview_loaded.connect(self._overview)
+        c.overview_failed.connect(self._show_error)
+        c.levels_loaded.connect(self._levels)
+        c.query_changed.connect(self.filters.show_query)
+        c.member_added.connect(self._added)
+        c.add_failed.connect(self._add_failed)
+        c.busy_changed.connect(self._dialog_busy)
+        c.invited.connect(self._invited)
+        c.invite_failed.connect(self._show_error)
+        for model in (c.members, c.past_buyers):
+            model.failed.connect(self._page_failed)
+            model.total_changed.connect(lambda _total: self._count())
+            model.loading_changed.connect(lambda _loading: self._count())
+        c.members.modelReset.connect(self._list_reset)
+        self.filters.search_typed.connect(c.search)
+        self.filters.filters_changed.connect(lambda changes: c.set_filters(**changes))
+        self.filters.clear_requested.connect(c.clear_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.past_table.selectionModel().selectionChanged.connect(lambda *_: self._past_chosen())
+        d.member_loaded.connect(self.detail.show_member)
+        d.points_loaded.connect(self.detail.show_points)
+        d.orders_loaded.connect(self.detail.show_orders)
+        d.audit_loaded.connect(self.detail.show_audit)
+        d.load_failed.connect(self.detail.show_error)
+        d.saved.connect(self._saved)
+        d.save_failed.connect(self.detail.show_error)
+        d.points_changed.connect(self.detail.show_points_changed)
+        d.points_failed.connect(self.detail.show_error)
+        d.member_loaded.connect(c.members.replace)
+        self.detail.save_requested.connect(d.save)
+        self.detail.points_requested.connect(d.change_points)
+        self.export.progress.connect(self._export_progress)
+        self.export.done.connect(self._export_done)
+        self.export.failed.connect(self._export_failed)
+        self.export.cancelled.connect(self._export_cancelled)
+
+    def start(self) -> None:
+        """Load the overview and the first pages (the shell may call it; showing does too)."""
+        if not self._started:
+            self._started = True
+            self.controller.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.start()
+
+    # --- the lists -------------------------------------------------------------------------------
+
+    def show_page(self, *, past_buyers: bool) -> None:
+        self.pages.setCurrentIndex(1 if past_buyers else 0)
+        self.show_members.setChecked(not past_buyers)
+        self.show_past_buyers.setChecked(past_buyers)
+        self._count()
+
+    def _current_model(self) -> MemberTableModel:
+        if self.pages.currentIndex() == 1:
+            return self.controller.past_buyers
+        return self.controller.members
+
+    def _count(self) -> None:
+        model = self._current_model()
+        self.filters.set_count(model.total, model.total_exact, model.loading)
+
+    def _list_reset(self) -> None:
+        self.detail_controller.clear()
+        self.detail.clear()
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.controller.members.row(current.row())
+        if row is None:
+            return
+        self.detail.loading(row.id)
+        self.detail_controller.show(row.id)
+
+    def _page_failed(self, error: ApiError) -> None:
+        self._list_error = error
+        self._show_error(error)
+        self.retry.show()
+
+    def _retry(self) -> None:
+        self.retry.hide()
+        self.message.clear()
+        self._list_error = None
+        self._note = None
+        self._current_model().retry()
+
+    def _overview(self, overview: schemas.MemberOverview) -> None:
+        self.overview.show_overview(overview)
+        stores: list[tuple[str, str]] = []
+        for count in overview.by_store:
+            if count.store is not None:
+                stores.append((count.store, count.store_name or count.store))
+        self.filters.set_stores(stores)
+
+    def _levels(self, levels: list[schemas.Level]) -> None:
+        self.overview.set_levels(levels)
+        self.filters.set_levels(levels)
+        self.detail.set_levels(levels)
+
+    def _saved(self, member: schemas.Member) -> None:
+        self.detail.show_saved(member)
+        self.controller.members.replace(member)
+
+    # --- messages --------------------------------------------------------------------------------
+
+    def _show_error(self, error: ApiError) -> None:
+        self._note = None
+        self._list_error = error
+        self.message.show_message(describe(error), Tone.ERROR)
+
+    def _show_note(self, words: Callable[[], str], tone: Tone = Tone.INFO) -> None:
+        self._note = (words, tone)
+        self._list_error = None
+        self.message.show_message(words(), tone)
+
+    # --- adding a member -------------------------------------------------------------------------
+
+    def open_add_member(self) -> AddMemberDialog:
+        dialog = AddMemberDialog(self.controller.levels, self)
+        dialog.add_requested.connect(self.controller.add_member)
+        dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: AddMemberDialog) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+        dialog.deleteLater()
+
+    def _dialog_busy(self, busy: bool) -> None:
+        if self._dialog is not None:
+            self._dialog.set_busy(busy)
+
+    def _added(self, member: schemas.Member) -> None:
+        if self._dialog is not None:
+            self._dialog.accept()
+        name = member.name or member.phone_masked or member.email_masked or ""
+        self._show_note(lambda: self.tr("%1 was added as a member.").replace("%1", name))
+
+    def _add_failed(self, error: ApiError) -> None:
+        if self._dialog is not None:
+            self._dialog.show_error(error)
+        else:
+            self._show_error(error)
+
+    # --- inviting past buyers --------------------------------------------------------------------
+
+    def selected_past_buyers(self) -> list[int]:
+        model = self.controller.past_buyers
+        ids = []
+        for index in self.past_table.selectionModel().selectedRows():
+            row = model.row(index.row())
+            if row is not None:
+                ids.append(row.id)
+        return ids
+
+    def select_past_buyers(self, rows: list[int]) -> None:
+        """Select these rows of the past-buyer list (as tapping them does)."""
+        selection = self.past_table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for number in rows:
+            selection.select(self.controller.past_buyers.index(number, 0), flags)
+
+    def _past_chosen(self) -> None:
+        count = len(self.selected_past_buyers())
+        self.invite.setEnabled(count > 0)
+        self.invite.setText(self.tr("Invite by e-mail (%1)").replace("%1", str(count)))
+
+    def _invite(self) -> None:
+        ids = self.selected_past_buyers()
+        if ids:
+            self.controller.invite(ids)
+
+    def _invited(self, result: schemas.InviteResult) -> None:
+        self.past_table.clearSelection()
+        sent, skipped = len(result.sent), list(result.skipped)
+
+        def words() -> str:
+            text = self.tr("Invitations sent: %1. Skipped: %2.")
+            text = text.replace("%1", str(sent)).replace("%2", str(len(skipped)))
+            reasons = sorted({invite_skipped(s.code) for s in skipped})
+            return text + (" " + " ".join(reasons) if reasons else "")
+
+        self._show_note(words, Tone.INFO if not skipped else Tone.NOTICE)
+
+    # --- exporting -------------------------------------------------------------------------------
+
+    def start_export(self) -> None:
+        if self.export.running:
+            return
+        path = self.choose_save_path(self)
+        if path is None:
+            return
+        query: MemberQuery = self.controller.query
+        self._export_total = self.controller.members.total
+        self.export_progress.setRange(0, max(1, self._export_total))
+        self.export_progress.setValue(0)
+        self._export_progress(0)
+        self.export_panel.show()
+        self.export_button.setEnabled(False)
+        self.export.start(query, path)
+
+    def _export_progress(self, rows: int) -> None:
+        self.export_progress.setValue(min(rows, self.export_progress.maximum()))
+        self.export_text.setText(
+            self.tr("Exporting: %1 of %2 members")
+            .replace("%1", f"{rows:,}")
+            .replace("%2", f"{self._export_total:,}")
+        )
+
+    def _export_ended(self) -> None:
+        self.export_panel.hide()
+        self.export_button.setEnabled(True)
+
+    def _export_done(self, path: Path) -> None:
+        self._export_ended()
+        self._show_note(lambda: self.tr("Exported to %1.").replace("%1", str(path)))
+
+    def _export_failed(self, error: ApiError) -> None:
+        self._export_ended()
+        self._show_error(error)
+
+    def _export_cancelled(self) -> None:
+        self._export_ended()
+        self._show_note(lambda: self.tr("Export cancelled: no file was kept."), Tone.NOTICE)
+
+    # --- words -----------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Members"))
+        self.show_members.setText(self.tr("Members"))
+        self.show_past_buyers.setText(self.tr("Past buyers"))
+        self.export_button.setText(self.tr("Export CSV"))
+        self.add_button.setText(self.tr("Add member"))
+        self.retry.setText(self.tr("Try again"))
+        self.export_cancel.setText(self.tr("Cancel"))
+        self.past_hint.setText(
+            self.tr("Customers who bought but are not members. Tap rows to choose whom to invite.")
+        )
+        self._past_chosen()
+        self._count()
+        for model in (self.controller.members, self.controller.past_buyers):
+            model.retranslate()
+        if self._list_error is not None:
+            self.message.show_message(describe(self._list_error), Tone.ERROR)
+        elif self._note is not None:
+            words, tone = self._note
+            self.message.show_message(words(), tone)
+        self._export_progress(self.export_progress.value())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
