@@ -378,32 +378,72 @@ class PointsLedger(WireModel):
     balance: int
 
 
-# --- member management: the app's reading of the directory (API.md "Member management") ---
-# The Members screen parses the member list, a member's page and their history into these.
+# --- member directory (the Members screen; i12-directory) -----------------------------------
+
+# At most this many rows are counted for a list's ``total`` (see ``MemberList``).
+MEMBER_TOTAL_CAP = 10_000
+MEMBER_PAGE_MAX = 200
+# Net spending filters: what a BigInteger column holds.
+Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
+# A list cursor: opaque, URL-safe.
+ListCursor = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[A-Za-z0-9_=-]+$")]
+# An id-based cursor of the per-member lists (orders, audit).
+IdCursor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
+
+
+class MemberKind(enum.StrEnum):
+    """Which customers the list holds: members, or past buyers (orders, not members) to
+    invite."""
+
+    MEMBER = "member"
+    PAST_BUYER = "past_buyer"
+
+
+class MemberStatusFilter(enum.StrEnum):
+    NEW_7D = "new_7d"
+    OPEN_CART = "open_cart"
+
+
+class MemberSort(enum.StrEnum):
+    """A leading ``-`` sorts descending; ties go by id the same way. ``member_since`` sorts
+    past buyers by when they were first recorded. Rows without the value (no name) come last."""
+
+    MEMBER_SINCE_DESC = "-member_since"
+    MEMBER_SINCE = "member_since"
+    NAME = "name"
+    NAME_DESC = "-name"
+    NET_SPEND = "net_spend"
+    NET_SPEND_DESC = "-net_spend"
+    ORDERS_COUNT = "orders_count"
+    ORDERS_COUNT_DESC = "-orders_count"
 
 
 class MemberRow(WireModel):
-    """One line of the member list; personal data comes masked unless the role may see it."""
-
     id: int
     name: str | None
     phone_masked: str | None
     email_masked: str | None
     level: str | None
-    points: int
-    net_spend: int
+    points: int = Field(description="balance: what is left of the unexpired grants")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
     orders_count: int
-    open_cart: bool
+    open_cart: bool = Field(description="a cart not checked out, updated in the last 7 days")
     referral: ReferralOut | None
     line_bound: bool
-    member_since: datetime | None
+    member_since: datetime | None = Field(description="None for a past buyer")
+    # Extensions: a past buyer's row says so, and when they were first recorded.
     is_member: bool = True
     created_at: datetime | None = None
 
 
 class MemberList(WireModel):
-    """A page of the list: ``next_cursor`` fetches the next (None: the end), ``total`` counts
-    the matches up to a cap (``total_exact`` false beyond it)."""
+    """One page of ``GET /members``.
+
+    ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (10,000): beyond that the count
+    stops there and ``total_exact`` is false (show "10,000+"), so a broad filter over a million
+    members costs no more than counting ten thousand index entries.
+    """
 
     items: list[MemberRow]
     next_cursor: str | None
@@ -411,27 +451,25 @@ class MemberList(WireModel):
     total_exact: bool = True
 
 
-class MemberKind(enum.StrEnum):
-    MEMBER = "member"
-    PAST_BUYER = "past_buyer"
-
-
 class LevelCount(WireModel):
-    level: str | None
+    level: str | None = Field(description="a level code; None: members without a level")
     members: int
 
 
 class StoreCount(WireModel):
-    store: str | None
+    store: str | None = Field(description="the referral store's code; None: no referral")
     members: int
     store_name: str | None = None
 
 
 class MemberOverview(WireModel):
+    """Members now (merged and erased accounts left out), counted by level and referral
+    store; ``new_7d`` joined in the last 7 days."""
+
     total: int
     new_7d: int
     by_level: list[LevelCount]
-    by_store: list[StoreCount] = []
+    by_store: list[StoreCount]
 
 
 class Member(MemberRow):

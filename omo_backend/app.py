@@ -29,6 +29,7 @@ from omo_backend.db import Database
 from omo_backend.deps import check_role_first
 from omo_backend.dev.router import router as dev_router
 from omo_backend.devices.router import router as devices_router
+from omo_backend.directory.router import router as directory_router
 from omo_backend.errors import DomainError
 from omo_backend.housekeeping import purge_expired
 from omo_backend.invitations.router import router as invitations_router
@@ -341,6 +342,8 @@ def create_app(
         staff_router,
         customers_router,
         invitations_router,
+        # Before any other /members/{id}…: its /members/overview and /members/export.csv.
+        directory_router,
         members_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.

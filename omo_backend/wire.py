@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from backend_client import schemas
@@ -81,48 +81,69 @@ def referral_out(referral: Referral | None, settings: Settings) -> schemas.Refer
 
 _REF_STORE = aliased(Store)
 _REF_STAFF = aliased(Staff)
+# A customer's referral as ``ref_*`` columns of a row (``referral_from_row`` reads them back);
+# a query selecting them joins ``with_referral``.
+REFERRAL_COLUMNS = (
+    Referral.bound_at.label("ref_bound_at"),
+    Referral.via.label("ref_via"),
+    _REF_STORE.id.label("ref_store_id"),
+    _REF_STORE.code.label("ref_store_code"),
+    _REF_STORE.name.label("ref_store_name"),
+    _REF_STORE.locale.label("ref_store_locale"),
+    _REF_STORE.timezone.label("ref_store_timezone"),
+    _REF_STAFF.id.label("ref_staff_id"),
+    _REF_STAFF.code.label("ref_staff_code"),
+    _REF_STAFF.name.label("ref_staff_name"),
+    _REF_STAFF.role.label("ref_staff_role"),
+)
+_REFERRAL_JOINS = (
+    (Referral, Referral.customer_id == Customer.id),
+    (_REF_STORE, _REF_STORE.id == Referral.store_id),
+    (_REF_STAFF, _REF_STAFF.id == Referral.staff_id),
+)
+
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+def with_referral(query: _Query) -> _Query:
+    """``query`` over ``customer`` joined to what ``REFERRAL_COLUMNS`` reads."""
+    for target, on in _REFERRAL_JOINS:
+        query = query.outerjoin(target, on)
+    return query
+
+
 # Built once, and columns rather than entities: constructing the statement or loading four
 # ORM objects per row costs more than running the query.
 _SUMMARY = (
-    select(
-        Customer.id,
-        Customer.name,
-        Customer.phone,
-        Customer.email,
-        Customer.is_member,
-        Customer.line_user_id,
-        Customer.line_friend,
-        Customer.level,
-        Customer.source,
-        Customer.created_at,
-        # The balance: what is left of the unexpired grants (omo_backend/members/points.py).
-        select(func.coalesce(func.sum(PointsEntry.remaining), 0))
-        .where(
-            PointsEntry.customer_id == Customer.id,
-            PointsEntry.delta > 0,
-            or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > bindparam("now")),
+    with_referral(
+        select(
+            Customer.id,
+            Customer.name,
+            Customer.phone,
+            Customer.email,
+            Customer.is_member,
+            Customer.line_user_id,
+            Customer.line_friend,
+            Customer.level,
+            Customer.source,
+            Customer.created_at,
+            # The balance: what is left of the unexpired grants (omo_backend/members/points.py).
+            select(func.coalesce(func.sum(PointsEntry.remaining), 0))
+            .where(
+                PointsEntry.customer_id == Customer.id,
+                PointsEntry.delta > 0,
+                or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > bindparam("now")),
+            )
+            .scalar_subquery()
+            .label("points"),
+            select(func.count())
+            .where(Order.customer_id == Customer.id)
+            .scalar_subquery()
+            .label("orders"),
+            *REFERRAL_COLUMNS,
         )
-        .scalar_subquery()
-        .label("points"),
-        select(func.count())
-        .where(Order.customer_id == Customer.id)
-        .scalar_subquery()
-        .label("orders"),
-        Referral.bound_at.label("ref_bound_at"),
-        Referral.via.label("ref_via"),
-        _REF_STORE.id.label("ref_store_id"),
-        _REF_STORE.code.label("ref_store_code"),
-        _REF_STORE.name.label("ref_store_name"),
-        _REF_STORE.locale.label("ref_store_locale"),
-        _REF_STORE.timezone.label("ref_store_timezone"),
-        _REF_STAFF.id.label("ref_staff_id"),
-        _REF_STAFF.code.label("ref_staff_code"),
-        _REF_STAFF.name.label("ref_staff_name"),
-        _REF_STAFF.role.label("ref_staff_role"),
     )
-    .outerjoin(Referral, Referral.customer_id == Customer.id)
-    .outerjoin(_REF_STORE, _REF_STORE.id == Referral.store_id)
-    .outerjoin(_REF_STAFF, _REF_STAFF.id == Referral.staff_id)
     .where(Customer.merged_into_id.is_(None))
     .order_by(Customer.is_member.desc(), Customer.name_search, Customer.id)
 )
@@ -148,7 +169,7 @@ def customer_summaries(
             level=r.level,
             points=int(r.points),
             source=r.source,
-            referral=_referral_of(r, settings) if r.ref_bound_at is not None else None,
+            referral=referral_from_row(r, settings),
             created_at=r.created_at,
             orders_count=int(r.orders),
         )
@@ -156,7 +177,10 @@ def customer_summaries(
     ]
 
 
-def _referral_of(r: Row[*tuple[Any, ...]], settings: Settings) -> schemas.ReferralOut:
+def referral_from_row(r: Row[*tuple[Any, ...]], settings: Settings) -> schemas.ReferralOut | None:
+    """The referral a row's ``REFERRAL_COLUMNS`` hold; None without one."""
+    if r.ref_bound_at is None:
+        return None
     return schemas.ReferralOut(
         store=schemas.StoreOut(
             id=r.ref_store_id,

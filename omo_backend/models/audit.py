@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omo_backend.models.base import Base, utcnow
@@ -22,3 +22,6 @@ class AuditEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32), default=None)
     subject_id: Mapped[int | None] = mapped_column(default=None)
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+    # One member's trail, newest first (GET /members/{id}/audit).
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id", "id"),)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from omo_backend.directory.search_text import search_text_of
 from omo_backend.models.base import Base, utcnow
 from omo_backend.models.store import Staff, Store
 
@@ -42,8 +44,27 @@ class Customer(Base):
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # What the member list's ``q`` matches (omo_backend/directory/search_text.py): kept by the
+    # listener below on every insert and update, indexed by trigrams (migration 0010).
+    search_text: Mapped[str | None] = mapped_column(String(500), default=None)
 
     referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
+
+    # The member list's first pages, newest members first (omo_backend/directory/query.py):
+    # by kind, and by level; each ends in the id that breaks ties.
+    __table_args__ = (
+        Index("ix_customer_member_list", "is_member", "member_since", "id"),
+        Index("ix_customer_level_list", "level", "member_since", "id"),
+        Index("ix_customer_buyer_list", "is_member", "created_at", "id"),
+    )
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _keep_search_text(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    """Every path that creates or changes a customer (registration, orders, import, merge,
+    erasure) goes through a flush: the search line follows the name, e-mail and phone."""
+    customer.search_text = search_text_of(customer.name, customer.email, customer.phone)
 
 
 class Referral(Base):

@@ -19,7 +19,9 @@ def test_migrated_schema_matches_the_models(db_factory: DatabaseFactory):
     try:
         assert migrate.is_current(db.engine)
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": migrate.include_object}
+            )
             diff = compare_metadata(context, Base.metadata)
         assert diff == []
         # Migrating again is a no-op (serve migrates on every start).

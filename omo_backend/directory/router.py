@@ -1,0 +1,117 @@
+"""The member directory over HTTP (managers and admins): the list, the overview, one member,
+their orders and audit trail, and the CSV export. The rules are in query.py and service.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend_client import schemas
+from omo_backend.deps import DbDep, ManagerDep, SettingsDep
+from omo_backend.directory import query, rows
+from omo_backend.models import Store, utcnow
+from omo_backend.openapi import errors
+
+router = APIRouter(prefix="/api/v1", tags=["member directory"])
+
+
+def list_filters(
+    q: Annotated[
+        schemas.SingleLine | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="name (case-insensitive, any part), e-mail, or phone in any form",
+        ),
+    ] = None,
+    level: Annotated[schemas.LevelCode | None, Query(description="a level code")] = None,
+    status: schemas.MemberStatusFilter | None = None,
+    spend_min: Annotated[
+        schemas.Spend | None, Query(description="net spending ≥ this (minor units)")
+    ] = None,
+    spend_max: Annotated[
+        schemas.Spend | None, Query(description="net spending ≤ this (minor units)")
+    ] = None,
+    store: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=32,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="referral store code",
+        ),
+    ] = None,
+    staff: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=32,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="referral staff code",
+        ),
+    ] = None,
+    line: Annotated[bool | None, Query(description="LINE bound or not")] = None,
+    joined_from: Annotated[
+        date | None, Query(description="joined on or after this day (the caller's store's day)")
+    ] = None,
+    joined_to: Annotated[date | None, Query(description="joined on or before this day")] = None,
+    kind: schemas.MemberKind = schemas.MemberKind.MEMBER,
+) -> query.Filters:
+    return query.Filters(
+        q=q,
+        level=level,
+        status=status,
+        spend_min=spend_min,
+        spend_max=spend_max,
+        store=store,
+        staff=staff,
+        line=line,
+        joined_from=joined_from,
+        joined_to=joined_to,
+        kind=kind,
+    )
+
+
+FiltersDep = Annotated[query.Filters, Depends(list_filters)]
+
+
+def store_zone(session: Session, store_id: int) -> str:
+    zone = session.scalar(select(Store.timezone).where(Store.id == store_id))
+    return zone or "Asia/Taipei"
+
+
+@router.get(
+    "/members",
+    response_model=schemas.MemberList,
+    responses=errors(invalid_cursor=422),
+)
+def list_members(
+    actor: ManagerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    sort: schemas.MemberSort = schemas.MemberSort.MEMBER_SINCE_DESC,
+    cursor: Annotated[
+        schemas.ListCursor | None, Query(description="`next_cursor` of the page before")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+) -> schemas.MemberList:
+    now = utcnow()
+    key = query.sort_key(sort, filters.kind)
+    after = query.decode_cursor(cursor, sort, key) if cursor is not None else None
+    with db.transaction(write=False) as session:
+        where = query.conditions(
+            session, filters, now=now, zone=store_zone(session, actor.store_id)
+        )
+        ids, next_cursor = query.page(session, where, sort, key, after, limit)
+        total, exact = query.count(session, where)
+        return schemas.MemberList(
+            items=rows.member_rows(session, ids, settings, now),
+            next_cursor=next_cursor.encode() if next_cursor is not None else None,
+            total=total,
+            total_exact=exact,
+        )
