@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from omo_backend import demo_crowd, demo_seed
 from omo_backend.db import Database
+from omo_backend.directory.search_text import search_text_of
 from omo_backend.models import (
     Cart,
     Consent,
@@ -210,3 +211,10 @@ def test_the_crowd_never_takes_a_number_or_address_already_used():
     )
     assert not phones & {str(c.row["phone"]) for c in again}
     assert not emails & {str(c.row["email"]) for c in again}
+
+
+def test_every_customer_can_be_found_by_the_member_lists_q(demo: Session):
+    rows = demo.execute(
+        select(Customer.name, Customer.email, Customer.phone, Customer.search_text)
+    ).all()
+    assert all(text == search_text_of(name, email, phone) for name, email, phone, text in rows)
