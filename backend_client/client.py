@@ -287,7 +287,7 @@ class OmoClient:
     def member(self, member_id: int) -> schemas.Member:
         return self._get(f"/api/v1/members/{member_id}", schemas.Member)
 
-    def update_member(self, member_id: int, changes: schemas.MemberUpdate) -> schemas.Member:
+    def update_member(self, member_id: int, changes: schemas.MemberPatch) -> schemas.Member:
         result = self._call(
             "PATCH",
             f"/api/v1/members/{member_id}",
@@ -304,17 +304,13 @@ class OmoClient:
             json=member.model_dump(mode="json", exclude_none=True),
         )
 
-    def member_orders(
-        self, member_id: int, *, cursor: str | None = None
-    ) -> schemas.MemberOrderPage:
+    def member_orders(self, member_id: int, *, cursor: str | None = None) -> schemas.MemberOrders:
         params = {"cursor": cursor} if cursor else None
-        return self._get(
-            f"/api/v1/members/{member_id}/orders", schemas.MemberOrderPage, params=params
-        )
+        return self._get(f"/api/v1/members/{member_id}/orders", schemas.MemberOrders, params=params)
 
-    def member_audit(self, member_id: int, *, cursor: str | None = None) -> schemas.AuditPage:
+    def member_audit(self, member_id: int, *, cursor: str | None = None) -> schemas.MemberAudit:
         params = {"cursor": cursor} if cursor else None
-        return self._get(f"/api/v1/members/{member_id}/audit", schemas.AuditPage, params=params)
+        return self._get(f"/api/v1/members/{member_id}/audit", schemas.MemberAudit, params=params)
 
     def member_points(self, member_id: int, *, cursor: str | None = None) -> schemas.PointsLedger:
         params = {"cursor": cursor} if cursor else None

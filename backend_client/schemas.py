@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -301,8 +301,28 @@ class CustomerSearchResult(WireModel):
     total: int
 
 
+# --- orders and carts (API.md "Orders and carts"; lane i12-orders) -------------------------
+
+
+class OrderStatus(enum.StrEnum):
+    """An order's life: ``unpaid`` → ``paid`` → ``refunded`` (all of it), or ``cancelled``."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+# What a new order may be: a POS records a sale as paid, a storefront an order not yet paid.
+NewOrderStatus = Annotated[OrderStatus, Field(description="`paid` or `unpaid`")]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
+ExternalRef = Annotated[str, Field(min_length=1, max_length=64, pattern=ONE_LINE_PATTERN)]
+# Resends of one order's summary e-mail (API.md: "at most 5 per order").
+MAX_ORDER_RESENDS = 5
+
+
 class OrderCreate(WireModel):
-    """A purchase recorded by a POS or by hand: makes a past buyer real data."""
+    """A purchase recorded by a POS, a storefront or by hand: makes a past buyer real data."""
 
     name: SingleLine | None = Field(default=None, max_length=100)
     phone: SingleLine | None = Field(default=None, max_length=32)
@@ -316,14 +336,65 @@ class OrderCreate(WireModel):
         description="the store of the sale: required with an API key, the session's store"
         " otherwise",
     )
+    currency: CurrencyCode | None = Field(
+        default=None, description="the merchant's currency (`OMO_CURRENCY`) when left out"
+    )
+    status: NewOrderStatus = OrderStatus.PAID
+    placed_at: datetime | None = Field(default=None, description="when the sale was made")
+
+
+class OrderUpdate(WireModel):
+    """``PATCH /orders/{id}``: only the fields sent change."""
+
+    status: OrderStatus | None = Field(
+        default=None, description="`paid`, `refunded` or `cancelled`"
+    )
+    refunded_amount: Amount | None = Field(
+        default=None, description="the running total of refunds (≤ amount), never lower"
+    )
+    email: SingleLine | None = Field(
+        default=None, max_length=254, description="this order's address, never the account's"
+    )
 
 
 class OrderOut(WireModel):
+    """``Order`` in API.md."""
+
     id: int
+    external_ref: str | None = None
     customer_id: int
     store_id: int
     amount: int
+    refunded_amount: int = 0
+    currency: str = "TWD"
+    status: OrderStatus = OrderStatus.PAID
+    email: str | None = None
+    placed_at: datetime | None = None
+    resend_count: int = 0
     created_at: datetime
+
+
+class CartPut(WireModel):
+    """``PUT /carts/{external_ref}``: the whole cart as the storefront sees it now."""
+
+    phone: SingleLine | None = Field(default=None, max_length=32)
+    email: SingleLine | None = Field(default=None, max_length=254)
+    customer_id: Id | None = None
+    store_code: SingleLine | None = Field(default=None, min_length=1, max_length=32)
+    amount: Amount = Field(description="in the currency's minor units")
+    items_count: Amount
+    checked_out: bool = False
+
+
+class CartOut(WireModel):
+    """``Cart`` in API.md."""
+
+    external_ref: str
+    customer_id: int | None
+    amount: int
+    items_count: int
+    checked_out: bool
+    updated_at: datetime
 
 
 # --- levels and points (member management) -------------------------------------------------
@@ -381,7 +452,7 @@ class PointsLedger(WireModel):
 # --- member directory (the Members screen; i12-directory) -----------------------------------
 
 # At most this many rows are counted for a list's ``total`` (see ``MemberList``).
-MEMBER_TOTAL_CAP = 10_000
+MEMBER_TOTAL_CAP = 1_000
 MEMBER_PAGE_MAX = 200
 # Net spending filters: what a BigInteger column holds.
 Spend = Annotated[int, Field(ge=0, lt=ID_BOUND)]
@@ -440,9 +511,10 @@ class MemberList(WireModel):
     """One page of ``GET /members``.
 
     ``next_cursor`` fetches the next page (None: this is the last). ``total`` counts the rows
-    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (10,000): beyond that the count
-    stops there and ``total_exact`` is false (show "10,000+"), so a broad filter over a million
-    members costs no more than counting ten thousand index entries.
+    matching the filters, exactly up to ``MEMBER_TOTAL_CAP`` (1,000): beyond that the count
+    stops there and ``total_exact`` is false (show "1,000+"), so a broad filter over a million
+    members costs no more than finding a thousand rows (an exact count of a filtered million
+    rows takes seconds on SQLite). ``GET /members/overview`` has the exact totals.
     """
 
     items: list[MemberRow]
@@ -472,21 +544,78 @@ class MemberOverview(WireModel):
     by_store: list[StoreCount]
 
 
+class ConsentOut(WireModel):
+    """What the member agreed to (or declined), when and where."""
+
+    purpose: str
+    granted: bool
+    channel: str
+    locale: str
+    created_at: datetime
+
+
+class OrdersSummary(WireModel):
+    count: int = Field(description="orders recorded")
+    net_spend: int = Field(description="paid orders − refunds, minor units")
+    last_order_at: datetime | None
+    open_cart: bool
+
+
 class Member(MemberRow):
-    birthday: str | None = None
-    source: str | None = None
-    consents: Any = None
-    merged_into_id: int | None = None
-    erased_at: datetime | None = None
+    """One customer as a manager sees them: a ``MemberRow`` and the profile. A merged account
+    answers with ``merged_into_id`` (its data lives in that member); an erased one with
+    ``erased_at`` and its personal data gone."""
+
+    birthday: date | None
+    source: str | None
+    consents: list[ConsentOut]
+    merged_into_id: int | None
+    erased_at: datetime | None
+    orders: OrdersSummary
+    line_friend: bool | None = None
 
 
-class MemberUpdate(WireModel):
-    """A manager's change to a profile: only the fields given change; never the phone."""
+class MemberPatch(WireModel):
+    """Only the fields given change. ``level: null`` removes the level, ``birthday: null`` the
+    birthday; a name and an e-mail can be changed, not removed. The phone never changes here."""
 
+    level: LevelCode | None = Field(default=None, description="a level's code")
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
-    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    email: SingleLine | None = Field(default=None, max_length=254)
-    level: LevelCode | None = None
+    birthday: date | None = Field(
+        default=None, ge=date(1900, 1, 1), description="not in the future"
+    )
+    email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
+
+
+class MemberOrders(WireModel):
+    """A member's orders, newest first; ``next_cursor`` fetches older ones (None: no more)."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(WireModel):
+    """One action on a member: who (staff, store, device), what, and before → after in
+    ``details``."""
+
+    id: int
+    at: datetime
+    action: str
+    store: str | None = Field(description="the acting staff's store code")
+    staff: StaffOut | None
+    device_id: int | None
+    device_name: str | None
+    details: dict[str, Any]
+
+
+class MemberAudit(WireModel):
+    """Newest first; ``next_cursor`` fetches older entries (None: no more)."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+# --- member management in the app (lane i12-members-app): adding and inviting ------------
 
 
 class MemberCreate(WireModel):
@@ -495,44 +624,12 @@ class MemberCreate(WireModel):
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
     phone: SingleLine | None = Field(default=None, max_length=32)
     email: SingleLine | None = Field(default=None, max_length=254)
-    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    birthday: date | None = None
     level: LevelCode | None = None
 
 
-class MemberOrder(WireModel):
-    id: int
-    external_ref: str | None = None
-    customer_id: int
-    store_id: int | None = None
-    amount: int
-    refunded_amount: int = 0
-    status: str
-    email: str | None = None
-    created_at: datetime
-
-
-class MemberOrderPage(WireModel):
-    items: list[MemberOrder]
-    next_cursor: str | None = None
-
-
-class AuditEntry(WireModel):
-    id: int
-    at: datetime
-    action: str
-    staff: StaffOut | None = None
-    device_id: int | None = None
-    before: Any = None
-    after: Any = None
-
-
-class AuditPage(WireModel):
-    items: list[AuditEntry]
-    next_cursor: str | None = None
-
-
 class InvitePastBuyers(WireModel):
-    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+    customer_ids: list[Id] = Field(min_length=1, max_length=MEMBER_PAGE_MAX)
 
 
 class InviteSkipped(WireModel):

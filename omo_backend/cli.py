@@ -227,22 +227,22 @@ def cmd_enroll_code(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_order_add(args: argparse.Namespace, settings: Settings) -> int:
-    from omo_backend.customers import service
+    from omo_backend.orders import service
     from omo_backend.stores import service as stores
 
     with _database(settings).transaction() as session:
         store = stores.get_by_code_or_raise(session=session, code=args.store)
-        order = service.record_purchase(
+        order = service.record(
             session=session,
+            caller=None,
             store_id=store.id,
-            staff_id=None,
-            device_id=None,
             name=args.name,
             phone=args.phone,
             email=args.email,
             amount=args.amount,
             external_ref=args.ref,
             default_region=settings.default_country,
+            currency=settings.currency,
         )
         print(f"order {order.id} recorded for customer {order.customer_id}")
     return 0

@@ -16,6 +16,7 @@ from backend_client.schemas import Role, StorePageSettings
 from omo_backend import audit, demo_crowd, security
 from omo_backend.customers import service as customer_service
 from omo_backend.models import AuditEvent, Customer, PointsEntry, Referral, Staff, Store, utcnow
+from omo_backend.orders import service as order_service
 from omo_backend.phones import normalise_phone
 from omo_backend.staff import service as staff_service
 from omo_backend.stores import service as store_service
@@ -186,15 +187,15 @@ def _add_missing(session: Session) -> None:
         e164 = normalise_phone(phone, "TW")
         if customer_service.find_by_phone(session=session, e164=e164) is not None:
             continue
-        customer_service.record_purchase(
+        order_service.record(
             session=session,
+            caller=None,
             store_id=stores["TPE01"].id,
-            staff_id=None,
-            device_id=None,
             name=name,
             phone=phone,
             email=buyer_email,
             amount=amount,
             external_ref=None,
             default_region="TW",
+            currency="TWD",
         )

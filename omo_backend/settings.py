@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     rate_store_per_hour: int = 300
 
     idempotency_ttl_seconds: int = 48 * 60 * 60
+    # The merchant's currency: orders are kept and net spending summed in its minor units.
+    currency: str = "TWD"
+    # How long a first-login link (a member added by hand) lets them set their password.
+    first_login_ttl_seconds: int = 7 * 24 * 60 * 60
     housekeeping_interval_seconds: float = 60 * 60
 
     # Outbox dispatcher.

@@ -245,6 +245,24 @@ def _by_code() -> dict[str, str]:
         "identifier_taken": QCoreApplication.translate(
             "Messages", "That mobile number or e-mail already belongs to another customer."
         ),
+        "member_merged": QCoreApplication.translate(
+            "Messages", "This account was merged into another member: open that one instead."
+        ),
+        "member_erased": QCoreApplication.translate(
+            "Messages", "This member's personal data was erased: it can't be changed."
+        ),
+        "unknown_level": QCoreApplication.translate(
+            "Messages", "That level no longer exists. Choose another one."
+        ),
+        "birthday_in_future": QCoreApplication.translate(
+            "Messages", "The birthday can't be in the future."
+        ),
+        "field_required": QCoreApplication.translate(
+            "Messages", "A name or an e-mail can be changed but not left empty."
+        ),
+        "invalid_cursor": QCoreApplication.translate(
+            "Messages", "The list changed while loading. Please try again."
+        ),
         "export_cancelled": QCoreApplication.translate("Messages", "The export was cancelled."),
         "file_not_written": QCoreApplication.translate(
             "Messages", "The file could not be saved there. Choose another folder."

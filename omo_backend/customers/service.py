@@ -1,4 +1,4 @@
-"""Customers: finding them at the counter, recording purchases, and becoming a member."""
+"""Customers: finding them at the counter, and becoming a member (orders: omo_backend/orders)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from omo_backend import audit
 from omo_backend.errors import Conflict, ValidationFailed
-from omo_backend.models import Consent, Customer, Order, Referral, RetiredIdentifier, utcnow
+from omo_backend.models import Consent, Customer, Referral, RetiredIdentifier, utcnow
 from omo_backend.phones import normalise_email, normalise_phone
 
 SEARCH_LIMIT = 20
@@ -49,71 +49,6 @@ def is_retired(*, session: Session, kind: str, value: str) -> bool:
         )
     )
     return found is not None
-
-
-def record_purchase(
-    *,
-    session: Session,
-    store_id: int,
-    staff_id: int | None,
-    device_id: int | None,
-    name: str | None,
-    phone: str | None,
-    email: str | None,
-    amount: int,
-    external_ref: str | None,
-    default_region: str,
-    api_key_id: int | None = None,
-) -> Order:
-    """A sale to a known or new customer; a new one is a past buyer, not a member."""
-    e164 = normalise_phone(phone, default_region) if phone else None
-    address = normalise_email(email) if email else None
-    if e164 is None and address is None:
-        raise ValidationFailed(
-            "A purchase needs the customer's phone or e-mail.", code="phone_or_email_required"
-        )
-    customer = None
-    if e164:
-        customer = session.scalar(select(Customer).where(Customer.phone == e164))
-    if customer is None and address:
-        customer = session.scalar(select(Customer).where(Customer.email == address))
-    if customer is not None and customer.merged_into_id is not None:
-        customer = session.get(Customer, customer.merged_into_id)
-    if customer is None:
-        clean = name.strip() if name else None
-        customer = Customer(
-            name=clean,
-            name_search=clean.lower() if clean else None,
-            phone=e164,
-            email=address,
-            source="pos",
-            source_store_id=store_id,
-        )
-        session.add(customer)
-        session.flush()
-    order = Order(
-        customer_id=customer.id,
-        store_id=store_id,
-        staff_id=staff_id,
-        amount=amount,
-        external_ref=external_ref,
-    )
-    session.add(order)
-    session.flush()
-    details: dict[str, object] = {"order_id": order.id}
-    if api_key_id is not None:
-        details["api_key_id"] = api_key_id
-    audit.record(
-        session=session,
-        action="order.recorded",
-        store_id=store_id,
-        staff_id=staff_id,
-        device_id=device_id,
-        subject_type="customer",
-        subject_id=customer.id,
-        details=details,
-    )
-    return order
 
 
 def bind_referral_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend.deps import DbDep, ManagerDep, SettingsDep
-from omo_backend.directory import query, rows
+from omo_backend.directory import query, rows, service
 from omo_backend.models import Store, utcnow
 from omo_backend.openapi import errors
 
@@ -114,4 +115,98 @@ def list_members(
             next_cursor=next_cursor.encode() if next_cursor is not None else None,
             total=total,
             total_exact=exact,
+        )
+
+
+@router.get("/members/overview", response_model=schemas.MemberOverview)
+def members_overview(actor: ManagerDep, db: DbDep) -> schemas.MemberOverview:
+    with db.transaction(write=False) as session:
+        return service.overview(session, utcnow())
+
+
+def _before(cursor: str | None) -> int | None:
+    return min(int(cursor), schemas.ID_BOUND - 1) if cursor is not None else None
+
+
+@router.get(
+    "/members/{member_id}",
+    response_model=schemas.Member,
+    responses=errors(member_not_found=404),
+)
+def get_member(
+    member_id: schemas.Id, actor: ManagerDep, db: DbDep, settings: SettingsDep
+) -> schemas.Member:
+    with db.transaction(write=False) as session:
+        return service.member_out(session, member_id, settings, utcnow())
+
+
+@router.patch(
+    "/members/{member_id}",
+    response_model=schemas.Member,
+    responses=errors(
+        member_not_found=404,
+        member_merged=409,
+        member_erased=409,
+        identifier_taken=409,
+        identifier_retired=409,
+        unknown_level=422,
+        field_required=422,
+        birthday_in_future=422,
+        invalid_email=422,
+    ),
+)
+def patch_member(
+    member_id: schemas.Id,
+    body: schemas.MemberPatch,
+    actor: ManagerDep,
+    db: DbDep,
+    settings: SettingsDep,
+) -> schemas.Member:
+    with db.transaction() as session:
+        zone = store_zone(session, actor.store_id)
+        today = utcnow().astimezone(ZoneInfo(zone)).date()
+        service.update(session=session, actor=actor, member_id=member_id, patch=body, today=today)
+        return service.member_out(session, member_id, settings, utcnow())
+
+
+@router.get(
+    "/members/{member_id}/orders",
+    response_model=schemas.MemberOrders,
+    responses=errors(member_not_found=404),
+)
+def member_orders(
+    member_id: schemas.Id,
+    actor: ManagerDep,
+    db: DbDep,
+    cursor: Annotated[
+        schemas.IdCursor | None, Query(description="`next_cursor` of the page before")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+) -> schemas.MemberOrders:
+    with db.transaction(write=False) as session:
+        found, next_id = service.orders_page(session, member_id, _before(cursor), limit)
+        return schemas.MemberOrders(
+            items=[schemas.OrderOut.model_validate(order) for order in found],
+            next_cursor=str(next_id) if next_id is not None else None,
+        )
+
+
+@router.get(
+    "/members/{member_id}/audit",
+    response_model=schemas.MemberAudit,
+    responses=errors(member_not_found=404),
+)
+def member_audit(
+    member_id: schemas.Id,
+    actor: ManagerDep,
+    db: DbDep,
+    cursor: Annotated[
+        schemas.IdCursor | None, Query(description="`next_cursor` of the page before")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+) -> schemas.MemberAudit:
+    with db.transaction(write=False) as session:
+        items, next_id = service.audit_page(session, member_id, _before(cursor), limit)
+        return schemas.MemberAudit(
+            items=items, next_cursor=str(next_id) if next_id is not None else None
         )

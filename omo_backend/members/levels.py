@@ -9,7 +9,7 @@ from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.errors import ValidationFailed
-from omo_backend.models import Level
+from omo_backend.models import Customer, Level
 
 
 def all_levels(session: Session) -> list[schemas.Level]:
@@ -61,3 +61,35 @@ def replace(*, session: Session, actor: Actor, levels: list[schemas.Level]) -> l
         },
     )
     return after
+
+
+def level_for_spend(session: Session, net_spend: int) -> Level | None:
+    """The highest level whose threshold ``net_spend`` reaches (None: none does)."""
+    return session.scalar(
+        select(Level)
+        .where(Level.min_net_spend.is_not(None), Level.min_net_spend <= net_spend)
+        .order_by(Level.rank.desc())
+        .limit(1)
+    )
+
+
+def upgrade_by_spend(*, session: Session, member: Customer) -> tuple[str | None, str] | None:
+    """Move ``member`` up to the level their net spending reaches, never down.
+
+    Returns (before, after) when the level changed, for the caller to audit as its own act.
+    Past buyers have no level: they get one when they become members.
+    """
+    if not member.is_member:
+        return None
+    target = level_for_spend(session, member.net_spend)
+    if target is None or target.code == member.level:
+        return None
+    if member.level is not None:
+        current = session.scalar(select(Level.rank).where(Level.code == member.level))
+        # A level an admin has since removed ranks below every level there is.
+        if current is not None and current >= target.rank:
+            return None
+    before = member.level
+    member.level = target.code
+    session.flush()
+    return before, target.code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.directory.search_text import search_text_of
@@ -51,11 +51,27 @@ class Customer(Base):
     referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
 
     # The member list's first pages, newest members first (omo_backend/directory/query.py):
-    # by kind, and by level; each ends in the id that breaks ties.
+    # by kind, and by level (the overview counts by level from it alone); each ends in the
+    # id that breaks ties.
     __table_args__ = (
         Index("ix_customer_member_list", "is_member", "member_since", "id"),
-        Index("ix_customer_level_list", "level", "member_since", "id"),
+        Index("ix_customer_level_list", "is_member", "level", "member_since", "id"),
+        # Merged and erased accounts are few: the overview counts them apart and subtracts.
+        # Partial, so no plan reads "merged_into_id IS NULL" (nearly every row) through them.
+        Index(
+            "ix_customer_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_customer_erased_at",
+            "erased_at",
+            sqlite_where=text("erased_at IS NOT NULL"),
+            postgresql_where=text("erased_at IS NOT NULL"),
+        ),
         Index("ix_customer_buyer_list", "is_member", "created_at", "id"),
+        Index("ix_customer_orders_count", "orders_count", "id"),
     )
 
 

@@ -20,8 +20,8 @@ T = TypeVar("T")
 class MemberDetail(QObject):
     member_loaded = Signal(object)  # Member
     points_loaded = Signal(object)  # PointsLedger
-    orders_loaded = Signal(object)  # MemberOrderPage
-    audit_loaded = Signal(object)  # AuditPage
+    orders_loaded = Signal(object)  # MemberOrders
+    audit_loaded = Signal(object)  # MemberAudit
     load_failed = Signal(object)  # ApiError
     saved = Signal(object)  # Member
     save_failed = Signal(object)  # ApiError
@@ -69,7 +69,7 @@ class MemberDetail(QObject):
         self.member_id = None
         self.member = None
 
-    def save(self, changes: schemas.MemberUpdate) -> None:
+    def save(self, changes: schemas.MemberPatch) -> None:
         member_id = self.member_id
         if member_id is None:
             return

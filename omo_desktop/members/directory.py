@@ -37,7 +37,7 @@ class MembersController(QObject):
             return client.members(query, cursor=cursor, limit=limit)
 
         self.members = MemberTableModel(fetch, self)
-        self.past_buyers = MemberTableModel(fetch, self)
+        self.past_buyers = MemberTableModel(fetch, self, past_buyers=True)
         self.query = MemberQuery()
         self.levels: list[schemas.Level] = []
         self._search = QTimer(self)

@@ -45,15 +45,21 @@ class Column(enum.IntEnum):
     MEMBER_SINCE = 6
 
 
-def _headers() -> dict[Column, str]:
+def _headers(past_buyers: bool) -> dict[Column, str]:
+    if past_buyers:
+        # A past buyer is invited by e-mail and has no membership: what matters differs.
+        return _headers(False) | {
+            Column.PHONE: QCoreApplication.translate("Members", "E-mail"),
+            Column.MEMBER_SINCE: QCoreApplication.translate("Members", "First seen"),
+        }
     return {
         Column.NAME: QCoreApplication.translate("Members", "Name"),
         Column.PHONE: QCoreApplication.translate("Members", "Mobile"),
         Column.LEVEL: QCoreApplication.translate("Members", "Level"),
         Column.POINTS: QCoreApplication.translate("Members", "Points"),
-        Column.NET_SPEND: QCoreApplication.translate("Members", "Net spending"),
-        Column.REFERRAL_STORE: QCoreApplication.translate("Members", "Added at store"),
-        Column.MEMBER_SINCE: QCoreApplication.translate("Members", "Member since"),
+        Column.NET_SPEND: QCoreApplication.translate("Members", "Net spend"),
+        Column.REFERRAL_STORE: QCoreApplication.translate("Members", "Store"),
+        Column.MEMBER_SINCE: QCoreApplication.translate("Members", "Joined"),
     }
 
 
@@ -69,9 +75,12 @@ class MemberTableModel(QAbstractTableModel):
     total_changed = Signal(int)
     failed = Signal(object)  # ApiError
 
-    def __init__(self, fetch: Fetch, parent: QObject | None = None) -> None:
+    def __init__(
+        self, fetch: Fetch, parent: QObject | None = None, *, past_buyers: bool = False
+    ) -> None:
         super().__init__(parent)
         self._fetch = fetch
+        self.past_buyers = past_buyers
         self._query: MemberQuery | None = None
         self._rows: list[schemas.MemberRow] = []
         self._cursor: str | None = None
@@ -98,7 +107,7 @@ class MemberTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or section >= len(Column):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return _headers()[Column(section)]
+            return _headers(self.past_buyers)[Column(section)]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if Column(section) in _NUMBERS else _LEFT
         return None
@@ -121,8 +130,12 @@ class MemberTableModel(QAbstractTableModel):
             case Column.NAME:
                 return words.name(row)
             case Column.PHONE:
+                if self.past_buyers:
+                    return row.email_masked or words.dash()
                 return row.phone_masked or row.email_masked or words.dash()
             case Column.LEVEL:
+                if row.level is None:
+                    return words.dash()
                 return words.level(row.level, self.levels)
             case Column.POINTS:
                 return f"{row.points:,}"

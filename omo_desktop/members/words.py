@@ -68,3 +68,27 @@ def name(row: schemas.MemberRow) -> str:
     if row.name:
         return row.name
     return QCoreApplication.translate("Members", "(no name)")
+
+
+def audit_action(action: str) -> str:
+    """What an audit entry recorded, in words; a code nobody named yet as given."""
+    known = {
+        "member.points_changed": QCoreApplication.translate("Members", "Points changed"),
+        "member.updated": QCoreApplication.translate("Members", "Profile changed"),
+        "member.created": QCoreApplication.translate("Members", "Added by hand"),
+        "member.registered": QCoreApplication.translate("Members", "Registered"),
+        "member.invited": QCoreApplication.translate("Members", "Invited by e-mail"),
+        "binding.completed": QCoreApplication.translate("Members", "Bound at a counter"),
+        "line.linked": QCoreApplication.translate("Members", "LINE linked"),
+        "order.recorded": QCoreApplication.translate("Members", "Order recorded"),
+    }
+    return known.get(action, action)
+
+
+def consent(purpose: str) -> str:
+    known = {
+        "registration": QCoreApplication.translate("Members", "member terms (sign-up)"),
+        "binding": QCoreApplication.translate("Members", "member terms (counter)"),
+        "marketing": QCoreApplication.translate("Members", "marketing messages"),
+    }
+    return known.get(purpose, purpose)

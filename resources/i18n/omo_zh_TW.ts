@@ -538,26 +538,6 @@
         <translation>沒有異動紀錄。</translation>
     </message>
     <message>
-        <source>paid</source>
-        <translation>已付款</translation>
-    </message>
-    <message>
-        <source>unpaid</source>
-        <translation>未付款</translation>
-    </message>
-    <message>
-        <source>refunded</source>
-        <translation>已退款</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>(refunded %1)</source>
-        <translation>（已退 %1）</translation>
-    </message>
-    <message>
         <source>none recorded</source>
         <translation>沒有紀錄</translation>
     </message>
@@ -640,16 +620,12 @@
         <translation>已綁定 LINE</translation>
     </message>
     <message>
-        <source>Net spending NT$</source>
-        <translation>淨消費 NT$</translation>
+        <source>Min spend</source>
+        <translation>最低消費</translation>
     </message>
     <message>
-        <source>from</source>
-        <translation>最低</translation>
-    </message>
-    <message>
-        <source>to</source>
-        <translation>最高</translation>
+        <source>Max spend</source>
+        <translation>最高消費</translation>
     </message>
     <message>
         <source>Clear filters</source>
@@ -768,6 +744,14 @@
 <context>
     <name>Members</name>
     <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation>首次消費</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -784,15 +768,15 @@
         <translation>點數</translation>
     </message>
     <message>
-        <source>Net spending</source>
+        <source>Net spend</source>
         <translation>淨消費</translation>
     </message>
     <message>
-        <source>Added at store</source>
+        <source>Store</source>
         <translation>加入門市</translation>
     </message>
     <message>
-        <source>Member since</source>
+        <source>Joined</source>
         <translation>加入日期</translation>
     </message>
     <message>
@@ -807,6 +791,50 @@
     <message>
         <source>(no name)</source>
         <translation>（未填姓名）</translation>
+    </message>
+    <message>
+        <source>Points changed</source>
+        <translation>點數異動</translation>
+    </message>
+    <message>
+        <source>Profile changed</source>
+        <translation>資料修改</translation>
+    </message>
+    <message>
+        <source>Added by hand</source>
+        <translation>手動新增</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>註冊</translation>
+    </message>
+    <message>
+        <source>Invited by e-mail</source>
+        <translation>寄出電子郵件邀請</translation>
+    </message>
+    <message>
+        <source>Bound at a counter</source>
+        <translation>在櫃台綁定</translation>
+    </message>
+    <message>
+        <source>LINE linked</source>
+        <translation>已綁定 LINE</translation>
+    </message>
+    <message>
+        <source>Order recorded</source>
+        <translation>記錄訂單</translation>
+    </message>
+    <message>
+        <source>member terms (sign-up)</source>
+        <translation>會員條款（註冊時）</translation>
+    </message>
+    <message>
+        <source>member terms (counter)</source>
+        <translation>會員條款（櫃台綁定時）</translation>
+    </message>
+    <message>
+        <source>marketing messages</source>
+        <translation>行銷訊息</translation>
     </message>
 </context>
 <context>
@@ -832,8 +860,8 @@
         <translation>已寄出邀請：%1 位。略過：%2 位。</translation>
     </message>
     <message>
-        <source>Exporting: %1 of %2 members</source>
-        <translation>匯出中：%1 / %2 位會員</translation>
+        <source>Exporting: %1 members so far</source>
+        <translation>匯出中：已匯出 %1 位會員</translation>
     </message>
     <message>
         <source>Exported to %1.</source>
@@ -1029,6 +1057,30 @@
     <message>
         <source>That mobile number or e-mail already belongs to another customer.</source>
         <translation>這個手機號碼或電子郵件已經屬於另一位顧客。</translation>
+    </message>
+    <message>
+        <source>This account was merged into another member: open that one instead.</source>
+        <translation>這個帳號已合併到另一位會員，請改開啟那一位。</translation>
+    </message>
+    <message>
+        <source>This member&apos;s personal data was erased: it can&apos;t be changed.</source>
+        <translation>這位會員的個人資料已刪除，無法修改。</translation>
+    </message>
+    <message>
+        <source>That level no longer exists. Choose another one.</source>
+        <translation>這個等級已不存在，請選擇其他等級。</translation>
+    </message>
+    <message>
+        <source>The birthday can&apos;t be in the future.</source>
+        <translation>生日不能是未來的日期。</translation>
+    </message>
+    <message>
+        <source>A name or an e-mail can be changed but not left empty.</source>
+        <translation>姓名和電子郵件可以修改，但不能留空。</translation>
+    </message>
+    <message>
+        <source>The list changed while loading. Please try again.</source>
+        <translation>載入時名單有變動，請再試一次。</translation>
     </message>
     <message>
         <source>The export was cancelled.</source>

@@ -90,7 +90,10 @@ ID_ROUTES += [(m, f"{p}?wait=1") for m, p in ID_ROUTES if m == "GET" and "/api/v
 
 
 # A valid body for the id routes that need one, so that only the id is wrong.
-ID_ROUTE_BODIES = {("POST", "/api/v1/members/{id}/points"): {"delta": 1, "reason": "welcome"}}
+ID_ROUTE_BODIES = {
+    ("POST", "/api/v1/members/{id}/points"): {"delta": 1, "reason": "welcome"},
+    ("PATCH", "/api/v1/orders/{id}"): {"status": "paid"},
+}
 
 
 def test_the_id_routes_are_found():

@@ -3,12 +3,21 @@ pages, roles and masking, over HTTP on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from omo_backend.models import Customer, utcnow
+from omo_backend.models import (
+    Consent,
+    Customer,
+    Level,
+    Order,
+    RetiredIdentifier,
+    Store,
+    utcnow,
+)
 from tests.support.directory import Shop, add_customer, shop
 
 __all__ = ["shop"]
@@ -266,3 +275,201 @@ def test_total_is_exact_up_to_the_cap(shop: Shop, monkeypatch: pytest.MonkeyPatc
     assert (body["total"], body["total_exact"]) == (4, False)
     body = listing(shop, q="n1")
     assert (body["total"], body["total_exact"]) == (1, True)
+
+
+# --- the overview ---------------------------------------------------------------------------
+
+
+def test_overview_counts_members_by_level_and_referral_store(shop: Shop):
+    now = utcnow()
+    b = shop.backend
+    with b.db.transaction() as session:
+        session.add_all(
+            [
+                Level(code="silver", name_en="Silver", name_zh_TW="銀卡", rank=0),
+                Level(code="gold", name_en="Gold", name_zh_TW="金卡", rank=1),
+            ]
+        )
+    old = now - timedelta(days=30)
+    add_customer(b, name="a", level="gold", store="TPE01", joined=old)
+    add_customer(b, name="b", level="gold", store="KHH01", staff="1001")
+    add_customer(b, name="c", store="KHH01", joined=old)
+    add_customer(b, name="d", joined=old)
+    add_customer(b, name="buyer", is_member=False, orders_count=3)
+    add_customer(b, name=None, level="gold", store="TPE01", erased_at=now)
+    merged = add_customer(b, name="m", store="KHH01", joined=old)
+    with b.db.transaction() as session:
+        session.get_one(Customer, merged).merged_into_id = 1
+    reply = shop.manager.get("/api/v1/members/overview")
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["total"] == 4
+    assert body["new_7d"] == 1
+    assert body["by_level"] == [
+        {"level": "silver", "members": 0},
+        {"level": "gold", "members": 2},
+        {"level": None, "members": 2},
+    ]
+    assert body["by_store"] == [
+        {"store": "KHH01", "store_name": "高雄店", "members": 2},
+        {"store": "TPE01", "store_name": "台北總店", "members": 1},
+        {"store": None, "store_name": None, "members": 1},
+    ]
+    assert shop.staff.get("/api/v1/members/overview").status_code == 403
+
+
+# --- one member ---------------------------------------------------------------------------
+
+
+def test_one_member_with_profile_consents_and_orders_summary(shop: Shop):
+    now = utcnow()
+    b = shop.backend
+    mei = add_customer(
+        b,
+        name="Mei",
+        phone=PHONE,
+        email="mei@example.com",
+        store="TPE01",
+        staff="1001",
+        net_spend=900,
+        orders_count=1,
+        birthday=date(1990, 5, 17),
+        points=12,
+    )
+    with b.db.transaction() as session:
+        store_id = session.scalar(select(Store.id).where(Store.code == "TPE01"))
+        assert store_id is not None
+        session.add(Order(customer_id=mei, store_id=store_id, amount=900, created_at=now))
+        session.add(
+            Consent(
+                customer_id=mei,
+                purpose="marketing",
+                granted=True,
+                text_shown="ok",
+                locale="zh_TW",
+                channel="register_page",
+            )
+        )
+    reply = shop.manager.get(f"/api/v1/members/{mei}")
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["name"] == "Mei"
+    assert body["phone_masked"] == "+886 9•••••678"
+    assert body["birthday"] == "1990-05-17"
+    assert body["points"] == 12
+    assert body["merged_into_id"] is None
+    assert body["erased_at"] is None
+    assert body["referral"]["store"]["code"] == "TPE01"
+    assert body["orders"]["count"] == 1
+    assert body["orders"]["net_spend"] == 900
+    assert body["orders"]["last_order_at"] is not None
+    assert [c["purpose"] for c in body["consents"]] == ["marketing"]
+    assert "912345678" not in reply.text
+    orders = shop.manager.get(f"/api/v1/members/{mei}/orders").json()
+    assert [o["amount"] for o in orders["items"]] == [900]
+    assert orders["next_cursor"] is None
+
+
+def test_a_merged_account_answers_with_where_it_went(shop: Shop):
+    b = shop.backend
+    primary = add_customer(b, name="Primary")
+    merged = add_customer(b, name="Merged")
+    with b.db.transaction() as session:
+        session.get_one(Customer, merged).merged_into_id = primary
+    reply = shop.manager.get(f"/api/v1/members/{merged}")
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["merged_into_id"] == primary
+    reply = shop.manager.http.patch(
+        b.url(f"/api/v1/members/{merged}"), json={"name": "X"}, timeout=40
+    )
+    assert reply.status_code == 409
+    assert reply.json()["error"]["code"] == "member_merged"
+
+
+def test_unknown_members_and_roles(shop: Shop):
+    for path in ("", "/orders", "/audit"):
+        reply = shop.manager.get(f"/api/v1/members/424242{path}")
+        assert reply.status_code == 404, reply.text
+        assert reply.json()["error"]["code"] == "member_not_found"
+        assert shop.staff.get(f"/api/v1/members/424242{path}").status_code == 403
+    reply = shop.staff.http.patch(
+        shop.backend.url("/api/v1/members/424242"), json={"name": "X"}, timeout=40
+    )
+    assert reply.status_code == 403
+
+
+def patch(shop: Shop, member_id: int, body: dict[str, Any]) -> Any:
+    return shop.manager.http.patch(
+        shop.backend.url(f"/api/v1/members/{member_id}"), json=body, timeout=40
+    )
+
+
+def test_patch_changes_the_profile_and_the_audit_trail_shows_before_and_after(shop: Shop):
+    b = shop.backend
+    with b.db.transaction() as session:
+        session.add(Level(code="gold", name_en="Gold", name_zh_TW="金卡", rank=0))
+    mei = add_customer(b, name="Mei", phone=PHONE, email="mei@example.com")
+    reply = patch(shop, mei, {"name": "Mei Lin", "level": "gold", "birthday": "1991-02-03"})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert (body["name"], body["level"], body["birthday"]) == ("Mei Lin", "gold", "1991-02-03")
+    # The search line follows the new name.
+    assert ids(shop, q="mei lin") == [mei]
+    reply = patch(shop, mei, {"email": "  MEI.LIN@Example.com ", "level": None})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["email_masked"] == "m••••••@e••••••.com"
+    assert reply.json()["level"] is None
+    assert ids(shop, q="mei.lin@example") == [mei]
+    # Nothing changed: nothing audited.
+    assert patch(shop, mei, {"name": "Mei Lin"}).status_code == 200
+    trail = shop.manager.get(f"/api/v1/members/{mei}/audit").json()
+    assert [e["action"] for e in trail["items"]] == ["member.updated", "member.updated"]
+    newest, first = trail["items"]
+    assert first["details"] == {
+        "before": {"name": "Mei", "level": None, "birthday": None},
+        "after": {"name": "Mei Lin", "level": "gold", "birthday": "1991-02-03"},
+    }
+    assert newest["details"] == {
+        "before": {"email": "mei@example.com", "level": "gold"},
+        "after": {"email": "mei.lin@example.com", "level": None},
+    }
+    assert newest["staff"]["code"] == "2001"
+    assert newest["store"] == "TPE01"
+    assert newest["device_name"]
+    page = shop.manager.get(f"/api/v1/members/{mei}/audit", params={"limit": 1}).json()
+    assert [e["id"] for e in page["items"]] == [newest["id"]]
+    rest = shop.manager.get(
+        f"/api/v1/members/{mei}/audit", params={"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
+    assert [e["id"] for e in rest["items"]] == [first["id"]]
+    assert rest["next_cursor"] is None
+
+
+def test_patch_refusals(shop: Shop):
+    b = shop.backend
+    mei = add_customer(b, name="Mei", phone=PHONE, email="mei@example.com")
+    add_customer(b, name="Amy", email="amy@example.com")
+    with b.db.transaction() as session:
+        session.add(RetiredIdentifier(kind="email", value="old@example.com", customer_id=mei))
+    cases = [
+        ({"email": "AMY@example.com"}, 409, "identifier_taken"),
+        ({"email": "old@example.com"}, 409, "identifier_retired"),
+        ({"email": "not an address"}, 422, "invalid_email"),
+        ({"level": "platinum"}, 422, "unknown_level"),
+        ({"name": None}, 422, "field_required"),
+        ({"email": None}, 422, "field_required"),
+        (
+            {"birthday": (utcnow() + timedelta(days=3)).date().isoformat()},
+            422,
+            "birthday_in_future",
+        ),
+    ]
+    for body, status, code in cases:
+        reply = patch(shop, mei, body)
+        assert reply.status_code == status, (body, reply.text)
+        assert reply.json()["error"]["code"] == code, body
+    # The phone is never changed here: the field is not read.
+    reply = patch(shop, mei, {"phone": "+886922333444"})
+    assert reply.status_code == 200
+    with b.db.transaction(write=False) as session:
+        assert session.get_one(Customer, mei).phone == PHONE

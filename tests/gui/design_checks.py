@@ -84,8 +84,12 @@ def contrast_problems(root: QWidget, image: QImage | None = None) -> list[str]:
     for widget in root.findChildren(QWidget):
         if not _text(widget).strip() or not _shown(widget, root):
             continue
-        top_left = widget.mapTo(root, QPoint(0, 0))
-        ground = _background(image, QRect(top_left, widget.size()))
+        # Only the part drawn: a text scrolled out of a pane's sight is checked where it shows.
+        seen = widget.visibleRegion().boundingRect()
+        if seen.isEmpty():
+            continue
+        area = QRect(widget.mapTo(root, seen.topLeft()), seen.size())
+        ground = _background(image, area)
         ink = _foreground(widget)
         ratio = contrast(ink.name(), ground.name())
         if ratio < TEXT_CONTRAST:

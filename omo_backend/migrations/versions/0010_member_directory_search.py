@@ -12,8 +12,8 @@ PostgreSQL indexes it with pg_trgm (GIN, ``gin_trgm_ops``), so ``LIKE '%q%'`` is
 scan. SQLite gets an external-content FTS5 table with the trigram tokenizer,
 ``customer_search``, kept by triggers on ``customer``. Neither is in the models (see
 ``migrate.SEARCH_OBJECTS``). The list's first pages are index range scans: by kind and
-member-since, by level and member-since, past buyers by creation time; a member's audit
-trail by subject.
+member-since, by level and member-since, past buyers by creation time; the few merged and
+erased accounts apart (the overview subtracts them); a member's audit trail by subject.
 """
 
 from __future__ import annotations
@@ -89,8 +89,20 @@ def upgrade() -> None:
     op.add_column("customer", sa.Column("search_text", sa.String(length=500), nullable=True))
     _backfill(bind)
     op.create_index("ix_customer_member_list", "customer", ["is_member", "member_since", "id"])
-    op.create_index("ix_customer_level_list", "customer", ["level", "member_since", "id"])
+    op.create_index(
+        "ix_customer_level_list", "customer", ["is_member", "level", "member_since", "id"]
+    )
+    for column in ("merged_into_id", "erased_at"):
+        where = sa.text(f"{column} IS NOT NULL")
+        op.create_index(
+            f"ix_customer_{column}",
+            "customer",
+            [column],
+            sqlite_where=where,
+            postgresql_where=where,
+        )
     op.create_index("ix_customer_buyer_list", "customer", ["is_member", "created_at", "id"])
+    op.create_index("ix_customer_orders_count", "customer", ["orders_count", "id"])
     op.create_index("ix_audit_event_subject", "audit_event", ["subject_type", "subject_id", "id"])
     if bind.dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -112,7 +124,10 @@ def downgrade() -> None:
         for statement in _SQLITE_DOWN:
             op.execute(statement)
     op.drop_index("ix_audit_event_subject", table_name="audit_event")
+    op.drop_index("ix_customer_orders_count", table_name="customer")
     op.drop_index("ix_customer_buyer_list", table_name="customer")
+    op.drop_index("ix_customer_erased_at", table_name="customer")
+    op.drop_index("ix_customer_merged_into_id", table_name="customer")
     op.drop_index("ix_customer_level_list", table_name="customer")
     op.drop_index("ix_customer_member_list", table_name="customer")
     op.execute("ALTER TABLE customer DROP COLUMN search_text")

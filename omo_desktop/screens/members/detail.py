@@ -54,6 +54,10 @@ def compact_field(name: str) -> QLineEdit:
     return field
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
+
+
 def parse_day(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
@@ -88,7 +92,7 @@ class _Lines(QWidget):
 
 
 class DetailPane(QScrollArea):
-    save_requested = Signal(object)  # MemberUpdate
+    save_requested = Signal(object)  # MemberPatch
     points_requested = Signal(int, str, object)  # delta, reason, expires_at | None
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -104,8 +108,8 @@ class DetailPane(QScrollArea):
         column.setSpacing(SPACE["m"])
         self._member: schemas.Member | None = None
         self._ledger: schemas.PointsLedger | None = None
-        self._orders: schemas.MemberOrderPage | None = None
-        self._audit: schemas.AuditPage | None = None
+        self._orders: schemas.MemberOrders | None = None
+        self._audit: schemas.MemberAudit | None = None
         self._levels: list[schemas.Level] = []
         self._note: tuple[str, Tone] | None = None
         self._error: ApiError | None = None
@@ -232,11 +236,11 @@ class DetailPane(QScrollArea):
         self._ledger = ledger
         self._draw()
 
-    def show_orders(self, orders: schemas.MemberOrderPage) -> None:
+    def show_orders(self, orders: schemas.MemberOrders) -> None:
         self._orders = orders
         self._draw()
 
-    def show_audit(self, audit: schemas.AuditPage) -> None:
+    def show_audit(self, audit: schemas.MemberAudit) -> None:
         self._audit = audit
         self._draw()
 
@@ -265,7 +269,7 @@ class DetailPane(QScrollArea):
 
     def _fill_form(self, member: schemas.Member) -> None:
         self.name_edit.setText(member.name or "")
-        self.birthday_edit.setText(member.birthday or "")
+        self.birthday_edit.setText(_iso(member.birthday))
         # The e-mail may come masked: it is replaced only by what staff type.
         self.email_edit.clear()
         self.email_edit.setPlaceholderText(member.email_masked or "")
@@ -291,22 +295,22 @@ class DetailPane(QScrollArea):
         if name and name != (member.name or ""):
             changes["name"] = name
         birthday = self.birthday_edit.text().strip()
-        if birthday != (member.birthday or ""):
-            if parse_day(birthday) is None:
+        if birthday != _iso(member.birthday):
+            if birthday and parse_day(birthday) is None:
                 self._complain(self.tr("Type the birthday as year-month-day, e.g. 1990-05-31."))
                 return
-            changes["birthday"] = birthday
+            changes["birthday"] = parse_day(birthday)  # None: the birthday is removed
         email = self.email_edit.text().strip()
         if email:
             changes["email"] = email
         level = self.level_edit.currentData()
-        if level is not None and level != member.level:
-            changes["level"] = level
+        if level != member.level:
+            changes["level"] = level  # None: "No level"
         if not changes:
             self._complain(self.tr("Nothing changed."), Tone.NOTICE)
             return
         try:
-            update = schemas.MemberUpdate(**changes)
+            update = schemas.MemberPatch(**changes)
         except ValueError:
             self._complain(self.tr("Check the name and e-mail: one of them can't be saved."))
             return
@@ -416,8 +420,7 @@ class DetailPane(QScrollArea):
             self.order_lines.show_lines(["…"])
             return
         lines = [
-            f"{words.day(order.created_at)}  {words.money(order.amount)}  ·  "
-            f"{self._order_status(order)}"
+            f"{words.day(order.created_at)}  {words.money(order.amount)}"
             for order in self._orders.items[:HISTORY_LINES]
         ]
         self.order_lines.show_lines(lines or [self.tr("No orders yet.")])
@@ -448,34 +451,17 @@ class DetailPane(QScrollArea):
         lines = []
         for entry in self._audit.items[:HISTORY_LINES]:
             who = entry.staff.name if entry.staff is not None else words.dash()
-            lines.append(f"{words.day_time(entry.at)}  {who}  ·  {entry.action}")
+            lines.append(
+                f"{words.day_time(entry.at)}  {who}  ·  {words.audit_action(entry.action)}"
+            )
         self.audit_lines.show_lines(lines or [self.tr("No changes recorded.")])
 
-    def _order_status(self, order: schemas.MemberOrder) -> str:
-        names = {
-            "paid": self.tr("paid"),
-            "unpaid": self.tr("unpaid"),
-            "refunded": self.tr("refunded"),
-            "cancelled": self.tr("cancelled"),
-        }
-        status = names.get(order.status, order.status)
-        if order.refunded_amount and order.status != "refunded":
-            status += "  " + self.tr("(refunded %1)").replace(
-                "%1", words.money(order.refunded_amount)
-            )
-        return status
-
-    def _consents(self, consents: object) -> str:
-        """The consents as the backend gives them: names of what the member agreed to."""
-        if isinstance(consents, dict):
-            agreed = [str(key) for key, value in consents.items() if value]
-        elif isinstance(consents, list):
-            agreed = [
-                str(item.get("kind", item)) if isinstance(item, dict) else str(item)
-                for item in consents
-            ]
-        else:
-            agreed = []
+    def _consents(self, consents: list[schemas.ConsentOut]) -> str:
+        """What the member agreed to, each purpose once (the latest answer counts)."""
+        latest: dict[str, bool] = {}
+        for consent in sorted(consents, key=lambda c: c.created_at):
+            latest[consent.purpose] = consent.granted
+        agreed = [words.consent(purpose) for purpose, granted in latest.items() if granted]
         return ", ".join(agreed) if agreed else self.tr("none recorded")
 
     def changeEvent(self, event: QEvent) -> None:

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 
 from backend_client import schemas
 from backend_client.client import MemberQuery
-from omo_desktop.design.icons import Icon, icon
 from omo_desktop.design.tokens import SPACE
 from omo_desktop.members import words
 from omo_desktop.screens.base import button, label
 from omo_desktop.widgets import named
+from omo_desktop.widgets.clear_button import ClearButton
 
 # The "any" entry of a chip's list: no filter.
 ANY = ""
@@ -37,10 +37,7 @@ class FilterBar(QWidget):
         self._stores: list[tuple[str, str]] = []
 
         self.search = named(QLineEdit(), "member_search")
-        self.search.addAction(
-            icon(Icon.SEARCH, "ink_muted"), QLineEdit.ActionPosition.LeadingPosition
-        )
-        self.search.setClearButtonEnabled(True)
+        ClearButton(self.search)
         self.search.textChanged.connect(self.search_typed.emit)
         self.count = label("member_count", "hint", wrap=False)
 
@@ -61,7 +58,6 @@ class FilterBar(QWidget):
         for box in (self.spend_min, self.spend_max):
             box.setProperty("role", "compact")
             box.editingFinished.connect(self._spending)
-        self.spend_label = label("spend_label", "hint", wrap=False)
         self.clear = button("clear_filters", "link")
         self.clear.clicked.connect(self.clear_requested.emit)
 
@@ -69,12 +65,12 @@ class FilterBar(QWidget):
         top.setSpacing(SPACE["m"])
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
-        chips = QHBoxLayout()
+        self.chips = QWidget()
+        chips = QHBoxLayout(self.chips)
+        chips.setContentsMargins(0, 0, 0, 0)
         chips.setSpacing(SPACE["s"])
         for widget in (self.level, self.new_7d, self.open_cart, self.line, self.store):
             chips.addWidget(widget)
-        chips.addSpacing(SPACE["s"])
-        chips.addWidget(self.spend_label)
         chips.addWidget(self.spend_min)
         chips.addWidget(self.spend_max)
         chips.addStretch(1)
@@ -83,7 +79,7 @@ class FilterBar(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACE["s"])
         column.addLayout(top)
-        column.addLayout(chips)
+        column.addWidget(self.chips)
         self.retranslate()
 
     def _chip(self, name: str) -> QPushButton:
@@ -101,6 +97,9 @@ class FilterBar(QWidget):
         """(code, name) of the stores members were added at."""
         self._stores = stores
         self._fill_stores()
+
+    def show_chips(self, shown: bool) -> None:
+        self.chips.setVisible(shown)
 
     def set_count(self, total: int, exact: bool, loading: bool) -> None:
         if loading and total == 0:
@@ -178,9 +177,8 @@ class FilterBar(QWidget):
         self.new_7d.setText(self.tr("New in 7 days"))
         self.open_cart.setText(self.tr("Open cart"))
         self.line.setText(self.tr("LINE linked"))
-        self.spend_label.setText(self.tr("Net spending NT$"))
-        self.spend_min.setPlaceholderText(self.tr("from"))
-        self.spend_max.setPlaceholderText(self.tr("to"))
+        self.spend_min.setPlaceholderText(self.tr("Min spend"))
+        self.spend_max.setPlaceholderText(self.tr("Max spend"))
         self.clear.setText(self.tr("Clear filters"))
         self._fill_levels()
         self._fill_stores()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from backend_client import schemas
 from backend_client.client import MemberQuery, OmoClient
-from backend_client.errors import ApiError
+from backend_client.errors import ApiError, UnauthorizedError
 from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
 from omo_desktop.members.detail import MemberDetail
 from omo_desktop.members.directory import MembersController
 from omo_desktop.members.export import MemberExport
-from omo_desktop.members.table import MemberTableModel
+from omo_desktop.members.table import Column, MemberTableModel
 from omo_desktop.messages import describe, invite_skipped
 from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.add_member import AddMemberDialog
@@ -45,6 +45,19 @@ from omo_desktop.widgets import named
 from omo_desktop.widgets.layout import MessageLine, Tone
 
 ROW_HEIGHT = BUTTON_HEIGHT
+# At the counter's 1280 px: the seven columns fit beside a member's details.
+TABLE_WIDTH = 52 * SPACE["m"]
+DETAIL_WIDTH = 25 * SPACE["m"]
+# Room for a column's usual content beyond its header's words (names, "NT$12,345").
+COLUMN_ROOM = {
+    Column.NAME: 8 * SPACE["m"],
+    Column.PHONE: 10 * SPACE["m"],
+    Column.LEVEL: 7 * SPACE["m"],
+    Column.POINTS: 4 * SPACE["m"],
+    Column.NET_SPEND: 7 * SPACE["m"],
+    Column.REFERRAL_STORE: 7 * SPACE["m"],
+    Column.MEMBER_SINCE: 7 * SPACE["m"],
+}
 
 SavePathChooser = Callable[[QWidget], Path | None]
 
@@ -82,11 +95,30 @@ def member_table(model: MemberTableModel, name: str) -> QTableView:
     header.setMinimumHeight(ROW_HEIGHT)
     header.setHighlightSections(False)
     QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    size_columns(table)
     return table
 
 
+# Past buyers show fewer columns, and their e-mail (whom the invitation goes to) in full width.
+PAST_BUYER_ROOM = COLUMN_ROOM | {Column.NAME: 12 * SPACE["m"], Column.PHONE: 20 * SPACE["m"]}
+
+
+def size_columns(table: QTableView, rooms: dict[Column, int] = COLUMN_ROOM) -> None:
+    """Each column as wide as its header's words or its usual content, whichever is wider
+    (measured from the header, never from a million rows)."""
+    header = table.horizontalHeader()
+    for column, room in rooms.items():
+        header.resizeSection(column, max(header.sectionSizeHint(column), room))
+
+
 class MembersScreen(QWidget):
-    """``MembersScreen(client, parent=None, *, choose_save_path=ask_save_path)``."""
+    """``MembersScreen(client, parent=None, *, choose_save_path=ask_save_path)``.
+
+    ``session_ended(ApiError)``: the backend no longer accepts the session (401): the shell
+    logs out as it does for the counter.
+    """
+
+    session_ended = Signal(object)  # ApiError
 
     def __init__(
         self,
@@ -152,7 +184,7 @@ class MembersScreen(QWidget):
         export_row.addWidget(self.export_progress, 1)
         export_row.addWidget(self.export_cancel)
         self.export_panel.hide()
-        self._export_total = 0
+        self._export_rows = 0
 
         # The two lists: members (with a member's details beside) and past buyers.
         self.table = member_table(self.controller.members, "member_table")
@@ -160,11 +192,14 @@ class MembersScreen(QWidget):
         split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
         split.addWidget(self.table)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([TABLE_WIDTH, DETAIL_WIDTH])
         split.setChildrenCollapsible(False)
         self.past_table = member_table(self.controller.past_buyers, "past_buyer_table")
         self.past_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for unused in (Column.LEVEL, Column.POINTS, Column.REFERRAL_STORE):
+            self.past_table.setColumnHidden(unused, True)
         self.past_hint = label("past_hint", "hint")
         self.invite = button("invite", "primary")
         self.invite.clicked.connect(self._invite)
@@ -225,11 +260,11 @@ class MembersScreen(QWidget):
         d.points_loaded.connect(self.detail.show_points)
         d.orders_loaded.connect(self.detail.show_orders)
         d.audit_loaded.connect(self.detail.show_audit)
-        d.load_failed.connect(self.detail.show_error)
+        d.load_failed.connect(self._detail_failed)
         d.saved.connect(self._saved)
-        d.save_failed.connect(self.detail.show_error)
+        d.save_failed.connect(self._detail_failed)
         d.points_changed.connect(self.detail.show_points_changed)
-        d.points_failed.connect(self.detail.show_error)
+        d.points_failed.connect(self._detail_failed)
         d.member_loaded.connect(c.members.replace)
         self.detail.save_requested.connect(d.save)
         self.detail.points_requested.connect(d.change_points)
@@ -252,6 +287,10 @@ class MembersScreen(QWidget):
 
     def show_page(self, *, past_buyers: bool) -> None:
         self.pages.setCurrentIndex(1 if past_buyers else 0)
+        # The filters are the members' (levels, carts, LINE…): past buyers are only searched.
+        self.filters.show_chips(not past_buyers)
+        # The export is of the members list and its filters.
+        self.export_button.setVisible(not past_buyers)
         self.show_members.setChecked(not past_buyers)
         self.show_past_buyers.setChecked(past_buyers)
         self._count()
@@ -307,7 +346,14 @@ class MembersScreen(QWidget):
 
     # --- messages --------------------------------------------------------------------------------
 
+    def _detail_failed(self, error: ApiError) -> None:
+        if isinstance(error, UnauthorizedError):
+            self.session_ended.emit(error)
+        self.detail.show_error(error)
+
     def _show_error(self, error: ApiError) -> None:
+        if isinstance(error, UnauthorizedError):
+            self.session_ended.emit(error)
         self._note = None
         self._list_error = error
         self.message.show_message(describe(error), Tone.ERROR)
@@ -397,21 +443,21 @@ class MembersScreen(QWidget):
         if path is None:
             return
         query: MemberQuery = self.controller.query
-        self._export_total = self.controller.members.total
-        self.export_progress.setRange(0, max(1, self._export_total))
-        self.export_progress.setValue(0)
-        self._export_progress(0)
-        self.export_panel.show()
+        # How many rows the file will hold is not known up front (a manager's export holds
+        # only their own store's referrals): the bar shows it is working, the words count.
+        self.show_export_progress(0)
         self.export_button.setEnabled(False)
         self.export.start(query, path)
 
+    def show_export_progress(self, rows: int) -> None:
+        """The export panel as it is ``rows`` into the file (the gallery draws it so)."""
+        self.export_progress.setRange(0, 0)
+        self.export_panel.show()
+        self._export_progress(rows)
+
     def _export_progress(self, rows: int) -> None:
-        self.export_progress.setValue(min(rows, self.export_progress.maximum()))
-        self.export_text.setText(
-            self.tr("Exporting: %1 of %2 members")
-            .replace("%1", f"{rows:,}")
-            .replace("%2", f"{self._export_total:,}")
-        )
+        self._export_rows = rows
+        self.export_text.setText(self.tr("Exporting: %1 members so far").replace("%1", f"{rows:,}"))
 
     def _export_ended(self) -> None:
         self.export_panel.hide()
@@ -446,12 +492,14 @@ class MembersScreen(QWidget):
         self._count()
         for model in (self.controller.members, self.controller.past_buyers):
             model.retranslate()
+        size_columns(self.table)
+        size_columns(self.past_table, PAST_BUYER_ROOM)
         if self._list_error is not None:
             self.message.show_message(describe(self._list_error), Tone.ERROR)
         elif self._note is not None:
             words, tone = self._note
             self.message.show_message(words(), tone)
-        self._export_progress(self.export_progress.value())
+        self._export_progress(self._export_rows)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
