@@ -8,12 +8,13 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend.deps import DbDep, ManagerDep, SettingsDep
-from omo_backend.directory import query, rows, service
+from omo_backend.directory import export, query, rows, service
 from omo_backend.models import Store, utcnow
 from omo_backend.openapi import errors
 
@@ -78,6 +79,11 @@ def list_filters(
 
 
 FiltersDep = Annotated[query.Filters, Depends(list_filters)]
+# A member's orders and audit trail: pages newest first, continued before an id.
+PageCursor = Annotated[
+    schemas.IdCursor | None, Query(description="`next_cursor` of the page before")
+]
+PageLimit = Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)]
 
 
 def store_zone(session: Session, store_id: int) -> str:
@@ -99,7 +105,7 @@ def list_members(
     cursor: Annotated[
         schemas.ListCursor | None, Query(description="`next_cursor` of the page before")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+    limit: PageLimit = 50,
 ) -> schemas.MemberList:
     now = utcnow()
     key = query.sort_key(sort, filters.kind)
@@ -122,6 +128,47 @@ def list_members(
 def members_overview(actor: ManagerDep, db: DbDep) -> schemas.MemberOverview:
     with db.transaction(write=False) as session:
         return service.overview(session, utcnow())
+
+
+class CsvResponse(StreamingResponse):
+    media_type = "text/csv"
+
+
+@router.get(
+    "/members/export.csv",
+    response_class=CsvResponse,
+    responses={
+        200: {
+            "description": "UTF-8 CSV with a BOM: a header row, then one row a member.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def export_members(
+    actor: ManagerDep,
+    db: DbDep,
+    filters: FiltersDep,
+    sort: schemas.MemberSort = schemas.MemberSort.MEMBER_SINCE_DESC,
+) -> CsvResponse:
+    """The list's filters as a file. A manager's file holds only the members their own store
+    referred; an admin's every member. Audited (who, which filters)."""
+    with db.transaction(write=False) as session:
+        zone = store_zone(session, actor.store_id)
+        where = query.conditions(
+            session,
+            filters,
+            now=utcnow(),
+            zone=zone,
+            referral_store_id=export.scope_store_id(actor),
+        )
+    export.record_export(db=db, actor=actor, filters=filters, sort=sort)
+    body = export.stream(db=db, where=where, sort=sort, kind=filters.kind, zone=zone)
+    stamp = utcnow().astimezone(ZoneInfo(zone)).strftime("%Y%m%d-%H%M")
+    return CsvResponse(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"'},
+    )
 
 
 def _before(cursor: str | None) -> int | None:
@@ -178,10 +225,8 @@ def member_orders(
     member_id: schemas.Id,
     actor: ManagerDep,
     db: DbDep,
-    cursor: Annotated[
-        schemas.IdCursor | None, Query(description="`next_cursor` of the page before")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> schemas.MemberOrders:
     with db.transaction(write=False) as session:
         found, next_id = service.orders_page(session, member_id, _before(cursor), limit)
@@ -200,10 +245,8 @@ def member_audit(
     member_id: schemas.Id,
     actor: ManagerDep,
     db: DbDep,
-    cursor: Annotated[
-        schemas.IdCursor | None, Query(description="`next_cursor` of the page before")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=schemas.MEMBER_PAGE_MAX)] = 50,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> schemas.MemberAudit:
     with db.transaction(write=False) as session:
         items, next_id = service.audit_page(session, member_id, _before(cursor), limit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,18 +242,30 @@ def _check_email_free(session: Session, email: str, member_id: int) -> None:
 # --- orders and audit trail ---------------------------------------------------------------------
 
 
+def _newest_first(
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    key: Any,
+    before_id: int | None,
+    limit: int,
+) -> tuple[list[Any], int | None]:
+    """A page of ``query`` (its first column an entity with id ``key``), newest first, and
+    the id to continue before (None: the end)."""
+    if before_id is not None:
+        query = query.where(key < before_id)
+    found = session.execute(query.order_by(key.desc()).limit(limit + 1)).all()
+    next_id = int(found[limit - 1][0].id) if len(found) > limit else None
+    return list(found[:limit]), next_id
+
+
 def orders_page(
     session: Session, member_id: int, before_id: int | None, limit: int
 ) -> tuple[list[Order], int | None]:
     """A page of the member's orders, newest first, and the id to continue before."""
     customer_or_raise(session, member_id)
     query = select(Order).where(Order.customer_id == member_id)
-    if before_id is not None:
-        query = query.where(Order.id < before_id)
-    found = list(session.scalars(query.order_by(Order.id.desc()).limit(limit + 1)))
-    if len(found) > limit:
-        return found[:limit], found[limit - 1].id
-    return found, None
+    found, next_id = _newest_first(session, query, Order.id, before_id, limit)
+    return [row[0] for row in found], next_id
 
 
 def audit_page(
@@ -268,9 +280,7 @@ def audit_page(
         .outerjoin(Device, Device.id == AuditEvent.device_id)
         .where(AuditEvent.subject_type == "customer", AuditEvent.subject_id == member_id)
     )
-    if before_id is not None:
-        query = query.where(AuditEvent.id < before_id)
-    found = session.execute(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
+    found, next_id = _newest_first(session, query, AuditEvent.id, before_id, limit)
     items = [
         schemas.AuditEntryOut(
             id=event.id,
@@ -282,6 +292,6 @@ def audit_page(
             device_name=device_name,
             details=dict(event.details or {}),
         )
-        for event, store_code, staff, device_name in found[:limit]
+        for event, store_code, staff, device_name in found
     ]
-    return items, (found[limit - 1][0].id if len(found) > limit else None)
+    return items, next_id
