@@ -8,7 +8,8 @@ SMS usage report has something to show). Past buyers have orders and no membersh
 Everything is drawn from one seeded ``random.Random`` (the same demo every time) by
 :func:`draw`, a pure function; :func:`add` writes it in a handful of bulk INSERTs so the
 demo still starts quickly. Each customer's running totals (``net_spend``, ``orders_count``,
-``open_cart_at``) come from :func:`totals` over the orders and carts written with them.
+``open_cart_at``) come from :func:`totals` over the orders and carts written with them, by
+the orders service's own rule (``omo_backend.orders.service.counts``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from omo_backend.models import (
     Staff,
     Store,
 )
+from omo_backend.orders import service as order_service
 
 SEED = 20261130
 MEMBERS = 320
@@ -101,7 +103,7 @@ class Totals:
 def totals(orders: Iterable[OrderFacts], carts: Iterable[CartFacts]) -> Totals:
     """A customer's running totals: paid orders − refunds, orders recorded, newest open cart."""
     orders = list(orders)
-    spend = sum(o.amount - o.refunded_amount for o in orders if o.status in ("paid", "refunded"))
+    spend = sum(order_service.counts(o.status, o.amount, o.refunded_amount) for o in orders)
     open_carts = [c.updated_at for c in carts if not c.checked_out]
     return Totals(spend, len(orders), max(open_carts, default=None))
 
@@ -481,21 +483,3 @@ def add(*, session: Session, now: datetime, password_hash: str | None) -> int:
         if rows:
             session.execute(insert(table), rows)
     return len(crowd)
-
-
-def sync_totals(session: Session, customer_ids: Iterable[int]) -> None:
-    """Sets the customers' running totals from their orders and carts (by :func:`totals`)."""
-    for customer in session.scalars(select(Customer).where(Customer.id.in_(list(customer_ids)))):
-        orders = session.execute(
-            select(Order.amount, Order.refunded_amount, Order.status).where(
-                Order.customer_id == customer.id
-            )
-        )
-        carts = session.execute(
-            select(Cart.checked_out, Cart.updated_at).where(Cart.customer_id == customer.id)
-        )
-        sums = totals((OrderFacts(*row) for row in orders), (CartFacts(*row) for row in carts))
-        customer.net_spend = sums.net_spend
-        customer.orders_count = sums.orders_count
-        customer.open_cart_at = sums.open_cart_at
-    session.flush()

@@ -111,10 +111,6 @@ def seed(*, session: Session) -> DemoInfo:
         demo_crowd.add(
             session=session, now=utcnow(), password_hash=security.hash_pin(MEMBER_PASSWORD)
         )
-        buyers = [normalise_phone(phone, "TW") for _, phone, *_ in BUYERS]
-        demo_crowd.sync_totals(
-            session, session.scalars(select(Customer.id).where(Customer.phone.in_(buyers)))
-        )
         audit.record(session=session, action=CROWD_SEEDED, store_id=None)
     return DemoInfo(
         stores=[(code, name) for code, name, _ in STORES],
