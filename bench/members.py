@@ -96,21 +96,31 @@ class Client:
     """One keep-alive connection; times each request to the reply's last byte."""
 
     def __init__(self, port: int, token: str) -> None:
+        self._port = port
         self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         self._headers = {"Authorization": f"Bearer {token}"}
 
+    def _send(self, path: str) -> http.client.HTTPResponse:
+        try:
+            self._conn.request("GET", path, headers=self._headers)
+            return self._conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closes a connection left idle (uvicorn's keep-alive timeout).
+            self._conn.close()
+            self._conn = http.client.HTTPConnection("127.0.0.1", self._port, timeout=600)
+            self._conn.request("GET", path, headers=self._headers)
+            return self._conn.getresponse()
+
     def get(self, path: str) -> tuple[int, bytes, float]:
         started = time.perf_counter()
-        self._conn.request("GET", path, headers=self._headers)
-        reply = self._conn.getresponse()
+        reply = self._send(path)
         body = reply.read()
         return reply.status, body, time.perf_counter() - started
 
     def stream(self, path: str, chunk: int = 1 << 16) -> tuple[int, int, int, float]:
         """(status, bytes, lines, seconds) of a reply read as it comes."""
         started = time.perf_counter()
-        self._conn.request("GET", path, headers=self._headers)
-        reply = self._conn.getresponse()
+        reply = self._send(path)
         size = lines = 0
         while True:
             part = reply.read(chunk)
@@ -185,9 +195,10 @@ def measure(
         latencies, status, body = _timed(manager, path, options)
         figure = _latency(section, label, latencies, status, LIST_P95_TARGET_MS)
         figures.append(Figure(**{**asdict(figure), "note": f"{figure.note}; {_total(body)}"}))
+        progress(f"  {label}: p95 {figure.value:.1f} ms ({figure.note})")
 
-    progress("overview")
     latencies, status, _ = _timed(manager, "/api/v1/members/overview", options)
+    progress(f"overview: p95 {percentile(latencies, 0.95) * 1000:.1f} ms")
     if status == HTTPStatus.NOT_FOUND:
         figures.append(_missing("GET /members/overview", "manager"))
     else:
@@ -195,8 +206,11 @@ def measure(
             _latency("GET /members/overview", "manager", latencies, status, OVERVIEW_P95_TARGET_MS)
         )
     if options.export:
-        figures += _export(server, admin, "admin: every member")
-        figures += _export(server, manager, "manager: own store's referrals")
+        for client, who in ((admin, "admin: every member"), (manager, "manager: own store")):
+            try:
+                figures += _export(server, client, who)
+            except (OSError, http.client.HTTPException) as exc:
+                figures.append(Figure(f"export, {who}", "failed", None, "", note=repr(exc)[:200]))
     manager.close()
     admin.close()
     return figures
@@ -213,6 +227,7 @@ def _export(server: ServerProcess, client: Client, who: str) -> list[Figure]:
         return [_missing(section, "rows per second")]
     rows = max(lines - 1, 0)  # the header
     rate = rows / seconds if seconds else 0.0
+    progress(f"  {rows:,} rows in {seconds:.1f} s, server VmHWM {after.peak_rss_mb:.0f} MB")
     note = f"{rows:,} rows, {size / 1e6:.1f} MB in {seconds:.1f} s"
     if status != 200:
         note = f"HTTP {status}! {note}"
@@ -332,7 +347,10 @@ def run_database(kind: str, options: Options, population: Population) -> list[Fi
             figures.append(Figure("server", "start until healthy", server.start(), "s"))
             figures += measure(server, db, population, options)
             if options.app:
-                figures += app_figures(server, db, seeded.members)
+                try:
+                    figures += app_figures(server, db, seeded.members)
+                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    figures.append(Figure("app", "failed", None, "", note=repr(exc)[:200]))
         return figures
     finally:
         db.close()
