@@ -17,6 +17,7 @@ Reads one JSON object on stdin (``base_url``, ``enrollment_code``, ``staff_code`
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -36,6 +37,22 @@ PAGE_TIMEOUT_S = 60.0
 
 def progress(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')}   app: {message}", file=sys.stderr, flush=True)
+
+
+class Collections:
+    """How long each of Python's garbage collections took, by generation: a full one walks
+    every object the rows are made of, with the GIL held, so it shows as a UI stall."""
+
+    def __init__(self) -> None:
+        self.ms: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._began = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.ms[info["generation"]].append((time.perf_counter() - self._began) * 1000)
 
 
 class Heartbeat:
@@ -87,6 +104,7 @@ def main() -> int:
     client.enroll(config["enrollment_code"], "Bench members app")
     client.login(config["staff_code"], config["pin"])
     beat = Heartbeat()
+    collections = Collections()
     beat.start()
     screen = MembersScreen(client)
     screen.resize(1280, 800)
@@ -138,6 +156,7 @@ def main() -> int:
             "late_ms": beat.late,
             "memory_start": started_memory,
             "memory_end": own_memory(),
+            "gc_ms": collections.ms,
         },
         sys.stdout,
     )
