@@ -36,6 +36,7 @@ from omo_backend.models import (
     Staff,
     Store,
 )
+from omo_backend.models.base import Base
 from omo_backend.orders import service as order_service
 
 SEED = 20261130
@@ -461,13 +462,15 @@ def add(*, session: Session, now: datetime, password_hash: str | None) -> int:
         taken_emails=taken_emails,
         password_hash=password_hash,
     )
+    # Core INSERTs on the tables: the ORM's bulk path would cost more than the rows here.
+    customers = Base.metadata.tables[Customer.__tablename__]
     ids = list(
         session.scalars(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            insert(customers).returning(customers.c.id, sort_by_parameter_order=True),
             [c.row for c in crowd],
         )
     )
-    children: dict[type, list[dict[str, object]]] = {
+    children: dict[type[Base], list[dict[str, object]]] = {
         Order: [], Cart: [], PointsEntry: [], Referral: [], Consent: [], Message: []
     }  # fmt: skip
     for customer_id, customer in zip(ids, crowd, strict=True):
@@ -479,7 +482,7 @@ def add(*, session: Session, now: datetime, password_hash: str | None) -> int:
         children[Message] += customer.messages
         if customer.referral is not None:
             children[Referral].append({**customer.referral, **mine})
-    for table, rows in children.items():
+    for model, rows in children.items():
         if rows:
-            session.execute(insert(table), rows)
+            session.execute(insert(Base.metadata.tables[model.__tablename__]), rows)
     return len(crowd)
