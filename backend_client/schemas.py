@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class WireModel(BaseModel):
@@ -462,6 +462,18 @@ ListCursor = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[A-Za
 IdCursor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
 
 
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+    ):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class MemberKind(enum.StrEnum):
     """Which customers the list holds: members, or past buyers (orders, not members) to
     invite."""
@@ -581,8 +593,8 @@ class MemberPatch(WireModel):
 
     level: LevelCode | None = Field(default=None, description="a level's code")
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
-    birthday: date | None = Field(
-        default=None, ge=date(1900, 1, 1), description="not in the future"
+    birthday: IsoDay | None = Field(
+        default=None, description="YYYY-MM-DD, from 1900-01-01, not in the future"
     )
     email: SingleLine | None = Field(default=None, min_length=3, max_length=254)
 

@@ -31,6 +31,13 @@ SEARCH_OBJECTS = frozenset(
         "customer_search_content",
         "customer_search_docsize",
         "customer_search_config",
+        "ix_customer_search_grams",
+        "customer_grams",
+        "customer_grams_data",
+        "customer_grams_idx",
+        "customer_grams_content",
+        "customer_grams_docsize",
+        "customer_grams_config",
     }
 )
 # Alembic's bookkeeping table (its default name).

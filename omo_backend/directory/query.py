@@ -21,18 +21,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ARRAY,
+    Boolean,
     ColumnElement,
     Integer,
     Select,
+    Text,
+    and_,
+    cast,
     false,
     func,
     literal,
+    literal_column,
     select,
     text,
     true,
     tuple_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from backend_client.schemas import (
     MEMBER_TOTAL_CAP,
@@ -40,9 +48,14 @@ from backend_client.schemas import (
     MemberSort,
     MemberStatusFilter,
 )
-from omo_backend.directory.search_text import TRIGRAM, query_text
+from omo_backend.directory.search_text import (
+    TRIGRAM,
+    is_short_word,
+    needle_grams,
+    query_text,
+)
 from omo_backend.errors import ValidationFailed
-from omo_backend.models import Customer, Referral, Staff, Store
+from omo_backend.models import Customer, Staff, Store
 
 RECENT = timedelta(days=7)
 
@@ -79,7 +92,13 @@ def _since(kind: MemberKind) -> InstrumentedAttribute[Any]:
     return Customer.member_since if kind is MemberKind.MEMBER else Customer.created_at
 
 
+# Join-date filters outside these days are clamped to them (no datetime overflows).
+_FIRST_DAY = date(1900, 1, 1)
+_LAST_DAY = date(9000, 1, 1)
+
+
 def _day_start(day: date, zone: str) -> datetime:
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
@@ -91,21 +110,42 @@ def _q_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     needle = query_text(q)
     if not needle:
         return None
+    dialect = session.get_bind().dialect.name
+    if is_short_word(needle):
+        # One or two characters: a word of the name's pieces (search_text.name_grams).
+        if dialect == "sqlite":
+            return Customer.id.in_(_fts_match("customer_grams", needle))
+        return _has_grams([needle])
+    if dialect == "sqlite" and len(needle) >= TRIGRAM:
+        return Customer.id.in_(_fts_match("customer_search", needle))
+    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (of three characters or more; a
+    # shorter needle that is not a word, "%" say, is a plain LIKE on either database).
     escaped = re.sub(r"([\\%_])", r"\\\1", needle)
     like = Customer.search_text.like(f"%{escaped}%", escape="\\")
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and len(needle) >= TRIGRAM:
-        # The FTS5 trigram table (migration 0010): a quoted phrase is a substring match.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        matching = (
-            text("SELECT rowid FROM customer_search WHERE customer_search MATCH :phrase")
-            .bindparams(phrase=phrase)
-            .columns(rowid=Integer)
-        )
-        return Customer.id.in_(matching)
-    # PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' of 3 characters or more; shorter
-    # needles (and SQLite's) are a plain LIKE.
+    if dialect == "postgresql" and not needle.isascii():
+        # pg_trgm makes no trigrams of Chinese in a database whose locale is C; only names
+        # hold such text (phones and e-mails are ASCII), so the name's pieces narrow it.
+        return and_(_has_grams(needle_grams(needle)), like)
     return like
+
+
+def _has_grams(grams: list[str]) -> ColumnElement[bool]:
+    """PostgreSQL: names holding all ``grams``, by the GIN index's own expression (its
+    separator a literal, so the plan can match it)."""
+    pieces = func.string_to_array(Customer.search_grams, literal_column("' '"))
+    wanted = cast(postgresql.array(grams), ARRAY(Text))
+    return pieces.op("@>", return_type=Boolean)(wanted)
+
+
+def _fts_match(table: str, needle: str) -> TextualSelect:
+    """The rowids of an FTS5 table (migration 0010) that hold ``needle`` as a phrase: with
+    the trigram tokenizer, as a substring."""
+    phrase = '"' + needle.replace('"', '""') + '"'
+    statements = {
+        "customer_search": "SELECT rowid FROM customer_search WHERE customer_search MATCH :p",
+        "customer_grams": "SELECT rowid FROM customer_grams WHERE customer_grams MATCH :p",
+    }
+    return text(statements[table]).bindparams(p=phrase).columns(rowid=Integer)
 
 
 def conditions(
@@ -115,11 +155,12 @@ def conditions(
     now: datetime,
     zone: str,
     referral_store_id: int | None = None,
+    sort_column: Any = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE of the list: merged and erased accounts never appear.
 
     ``referral_store_id`` limits the rows to one referral store whatever the filters say (a
-    manager's export).
+    manager's export); ``sort_column`` is the column the rows are sorted on.
     """
     since = _since(filters.kind)
     where: list[ColumnElement[bool]] = [
@@ -140,10 +181,17 @@ def conditions(
         where.append(since >= now - RECENT)
     elif filters.status is MemberStatusFilter.OPEN_CART:
         where.append(Customer.open_cart_at >= now - RECENT)
+    spend: ColumnElement[int] | InstrumentedAttribute[int] = Customer.net_spend
+    if session.get_bind().dialect.name == "sqlite" and sort_column is not Customer.net_spend:
+        # SQLite knows no spread of the values and takes a spend range for a narrow one: it
+        # would read the whole range and sort it. "+ 0" keeps it off that index, so the
+        # list's order index is read and the range checked row by row (PostgreSQL chooses
+        # well from its statistics).
+        spend = Customer.net_spend + 0
     if filters.spend_min is not None:
-        where.append(Customer.net_spend >= filters.spend_min)
+        where.append(spend >= filters.spend_min)
     if filters.spend_max is not None:
-        where.append(Customer.net_spend <= filters.spend_max)
+        where.append(spend <= filters.spend_max)
     if filters.line is not None:
         # "Not bound" is most rows: written so that no plan reads it through the unique
         # index of LINE ids (SQLite's statistics would pick it, then sort half the table).
@@ -152,16 +200,18 @@ def conditions(
     if filters.joined_from is not None:
         where.append(since >= _day_start(filters.joined_from, zone))
     if filters.joined_to is not None:
-        where.append(since < _day_start(filters.joined_to + timedelta(days=1), zone))
-    referral: list[ColumnElement[bool]] = []
+        where.append(
+            since < _day_start(min(filters.joined_to, _LAST_DAY) + timedelta(days=1), zone)
+        )
+    # The referral's copy on ``customer`` (migration 0010): index range scans, no join.
     if referral_store_id is not None:
-        referral.append(Referral.store_id == referral_store_id)
+        where.append(Customer.referral_store_id == referral_store_id)
     store_id = None
     if filters.store is not None:
         store_id = _store_id(session, filters.store)
         if store_id is None:
             return [false()]
-        referral.append(Referral.store_id == store_id)
+        where.append(Customer.referral_store_id == store_id)
     if filters.staff is not None:
         staff = select(Staff.id).where(Staff.code == filters.staff)
         if store_id is not None:
@@ -169,9 +219,7 @@ def conditions(
         staff_ids = list(session.scalars(staff))
         if not staff_ids:
             return [false()]
-        referral.append(Referral.staff_id.in_(staff_ids))
-    if referral:
-        where.append(Customer.id.in_(select(Referral.customer_id).where(*referral)))
+        where.append(Customer.referral_staff_id.in_(staff_ids))
     return where
 
 

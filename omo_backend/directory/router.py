@@ -3,7 +3,6 @@ their orders and audit trail, and the CSV export. The rules are in query.py and 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.convertors import Convertor, register_url_convertor
 
 from backend_client import schemas
 from omo_backend.deps import DbDep, ManagerDep, SettingsDep
@@ -19,6 +19,22 @@ from omo_backend.models import Store, utcnow
 from omo_backend.openapi import errors
 
 router = APIRouter(prefix="/api/v1", tags=["member directory"])
+
+
+class _IdSegment(Convertor[str]):
+    """A path segment that can be an id (its range is the ``Id`` type's to check): so
+    ``PATCH /members/overview`` is no member's PATCH but a method the path does not take."""
+
+    regex = "-?[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _IdSegment())
 
 
 def list_filters(
@@ -58,9 +74,12 @@ def list_filters(
     ] = None,
     line: Annotated[bool | None, Query(description="LINE bound or not")] = None,
     joined_from: Annotated[
-        date | None, Query(description="joined on or after this day (the caller's store's day)")
+        schemas.IsoDay | None,
+        Query(description="joined on or after this day (the caller's store's day)"),
     ] = None,
-    joined_to: Annotated[date | None, Query(description="joined on or before this day")] = None,
+    joined_to: Annotated[
+        schemas.IsoDay | None, Query(description="joined on or before this day")
+    ] = None,
     kind: schemas.MemberKind = schemas.MemberKind.MEMBER,
 ) -> query.Filters:
     return query.Filters(
@@ -112,7 +131,11 @@ def list_members(
     after = query.decode_cursor(cursor, sort, key) if cursor is not None else None
     with db.transaction(write=False) as session:
         where = query.conditions(
-            session, filters, now=now, zone=store_zone(session, actor.store_id)
+            session,
+            filters,
+            now=now,
+            zone=store_zone(session, actor.store_id),
+            sort_column=key.column,
         )
         ids, next_cursor = query.page(session, where, sort, key, after, limit)
         total, exact = query.count(session, where)
@@ -160,6 +183,7 @@ def export_members(
             now=utcnow(),
             zone=zone,
             referral_store_id=export.scope_store_id(actor),
+            sort_column=query.sort_key(sort, filters.kind).column,
         )
     export.record_export(db=db, actor=actor, filters=filters, sort=sort)
     body = export.stream(db=db, where=where, sort=sort, kind=filters.kind, zone=zone)
@@ -176,7 +200,7 @@ def _before(cursor: str | None) -> int | None:
 
 
 @router.get(
-    "/members/{member_id}",
+    "/members/{member_id:id}",
     response_model=schemas.Member,
     responses=errors(member_not_found=404),
 )
@@ -188,7 +212,7 @@ def get_member(
 
 
 @router.patch(
-    "/members/{member_id}",
+    "/members/{member_id:id}",
     response_model=schemas.Member,
     responses=errors(
         member_not_found=404,
@@ -198,7 +222,7 @@ def get_member(
         identifier_retired=409,
         unknown_level=422,
         field_required=422,
-        birthday_in_future=422,
+        birthday_out_of_range=422,
         invalid_email=422,
     ),
 )
@@ -217,7 +241,7 @@ def patch_member(
 
 
 @router.get(
-    "/members/{member_id}/orders",
+    "/members/{member_id:id}/orders",
     response_model=schemas.MemberOrders,
     responses=errors(member_not_found=404),
 )
@@ -237,7 +261,7 @@ def member_orders(
 
 
 @router.get(
-    "/members/{member_id}/audit",
+    "/members/{member_id:id}/audit",
     response_model=schemas.MemberAudit,
     responses=errors(member_not_found=404),
 )

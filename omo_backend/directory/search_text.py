@@ -50,6 +50,39 @@ def search_text_of(name: str | None, email: str | None, phone: str | None) -> st
     return SEPARATOR.join(parts) or None
 
 
+def name_grams(name: str | None) -> str | None:
+    """Every one- and two-character piece of each word of the name, lower-cased, as words:
+    ``陳美玲`` → ``玲 美 美玲 陳 陳美``. A query too short for the trigram index (a surname, a
+    two-character given name) is one of these words, which an ordinary word index finds."""
+    if not name:
+        return None
+    grams: set[str] = set()
+    for word in name.lower().split():
+        grams.update(word)
+        grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return " ".join(sorted(grams)) or None
+
+
+def needle_grams(needle: str) -> list[str]:
+    """The pieces of ``name_grams`` a name holding ``needle`` must have: each word's pairs
+    of characters (a one-character word itself)."""
+    pieces: set[str] = set()
+    for word in needle.split():
+        pieces.update([word] if len(word) == 1 else (word[i : i + 2] for i in range(len(word) - 1)))
+    return sorted(pieces)
+
+
+def search_columns(name: str | None, email: str | None, phone: str | None) -> dict[str, str | None]:
+    """Both search columns of a customer row, for whoever writes rows without the ORM (a
+    seeder's bulk insert): ``{"search_text": …, "search_grams": …}``."""
+    return {"search_text": search_text_of(name, email, phone), "search_grams": name_grams(name)}
+
+
+def is_short_word(needle: str) -> bool:
+    """A needle :func:`name_grams` serves: one or two letters or digits."""
+    return len(needle) < TRIGRAM and needle.isalnum()
+
+
 def query_text(q: str) -> str:
     """``q`` as it is looked for: lower-cased, and only its digits when it looks like a phone
     number (``+886 912-345 678`` → ``886912345678``)."""

@@ -24,7 +24,6 @@ from omo_backend.models import (
     Device,
     Level,
     Order,
-    Referral,
     Staff,
     Store,
 )
@@ -32,6 +31,8 @@ from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_email
 from omo_backend.settings import Settings
 from omo_backend.wire import staff_out
+
+EARLIEST_BIRTHDAY = date(1900, 1, 1)
 
 # --- the overview -----------------------------------------------------------------------------
 
@@ -45,9 +46,8 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
     """Members now, by level and by referral store.
 
     Each count is an index-only count of all members (by level from ix_customer_level_list,
-    by store from ix_referral_store_id) less the few merged and erased ones, so it reads no
-    table rows however many members there are. A referral is bound only when a customer
-    becomes a member, so every referral counts as a member's.
+    by referral store from ix_customer_store_list) less the few merged and erased ones, so it
+    reads no table rows however many members there are.
     """
     member = Customer.is_member == true()
     by_level: dict[str | None, int] = {
@@ -72,17 +72,18 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
         )
         or 0
     )
-    by_store: dict[int, int] = {
+    by_store: dict[int | None, int] = {
         store_id: int(n)
         for store_id, n in session.execute(
-            select(Referral.store_id, func.count()).group_by(Referral.store_id)
+            select(Customer.referral_store_id, func.count())
+            .where(member)
+            .group_by(Customer.referral_store_id)
         )
     }
     for store_id, n in session.execute(
-        select(Referral.store_id, func.count())
-        .join(Customer, Customer.id == Referral.customer_id)
-        .where(_gone())
-        .group_by(Referral.store_id)
+        select(Customer.referral_store_id, func.count())
+        .where(member, _gone())
+        .group_by(Customer.referral_store_id)
     ):
         by_store[store_id] -= int(n)
     stores = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code)).all()
@@ -90,9 +91,7 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
         schemas.StoreCount(store=code, store_name=name, members=by_store.get(store_id, 0))
         for store_id, code, name in stores
     ]
-    store_counts.append(
-        schemas.StoreCount(store=None, members=total - sum(c.members for c in store_counts))
-    )
+    store_counts.append(schemas.StoreCount(store=None, members=by_store.get(None, 0)))
     # Every level an admin set, lowest first (none yet counts 0); then codes members still
     # carry from a level since removed; then members without one.
     codes = list(session.scalars(select(Level.code).order_by(Level.rank)))
@@ -190,10 +189,10 @@ def update(
             )
         wanted["level"] = patch.level
     if "birthday" in given:
-        if patch.birthday is not None and patch.birthday > today:
+        if patch.birthday is not None and not EARLIEST_BIRTHDAY <= patch.birthday <= today:
             raise ValidationFailed(
-                "A birthday cannot be in the future.",
-                code="birthday_in_future",
+                "A birthday is a day from 1900 to today.",
+                code="birthday_out_of_range",
                 details={"field": "birthday"},
             )
         wanted["birthday"] = patch.birthday

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from omo_backend.directory.search_text import search_text_of
+from omo_backend.directory.search_text import search_columns
 from omo_backend.models.base import Base, utcnow
 from omo_backend.models.store import Staff, Store
 
@@ -47,6 +47,12 @@ class Customer(Base):
     # What the member list's ``q`` matches (omo_backend/directory/search_text.py): kept by the
     # listener below on every insert and update, indexed by trigrams (migration 0010).
     search_text: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The name's one- and two-character pieces, for a ``q`` too short for trigrams.
+    search_grams: Mapped[str | None] = mapped_column(String(1000), default=None)
+    # A copy of the referral's store and staff for the list's filters and indexes, kept by
+    # database triggers on ``referral`` (migration 0010): never written from here.
+    referral_store_id: Mapped[int | None] = mapped_column(default=None)
+    referral_staff_id: Mapped[int | None] = mapped_column(default=None)
 
     referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
 
@@ -70,6 +76,8 @@ class Customer(Base):
             sqlite_where=text("erased_at IS NOT NULL"),
             postgresql_where=text("erased_at IS NOT NULL"),
         ),
+        Index("ix_customer_store_list", "is_member", "referral_store_id", "member_since", "id"),
+        Index("ix_customer_staff_list", "referral_staff_id", "member_since", "id"),
         Index("ix_customer_buyer_list", "is_member", "created_at", "id"),
         Index("ix_customer_orders_count", "orders_count", "id"),
     )
@@ -80,7 +88,13 @@ class Customer(Base):
 def _keep_search_text(_mapper: Any, _connection: Any, customer: Customer) -> None:
     """Every path that creates or changes a customer (registration, orders, import, merge,
     erasure) goes through a flush: the search line follows the name, e-mail and phone."""
-    customer.search_text = search_text_of(customer.name, customer.email, customer.phone)
+    columns = search_columns(customer.name, customer.email, customer.phone)
+    # Set only when changed: an unchanged line is left out of the UPDATE (and SQLite's index
+    # triggers, which fire on the column being written, stay quiet).
+    if customer.search_text != columns["search_text"]:
+        customer.search_text = columns["search_text"]
+    if customer.search_grams != columns["search_grams"]:
+        customer.search_grams = columns["search_grams"]
 
 
 class Referral(Base):

@@ -79,8 +79,10 @@ def _routes_with_an_id_in_their_path() -> list[tuple[str, str]]:
     found = []
     for route in iter_route_contexts(create_app(settings).routes):
         path = route.path or ""
-        if path.startswith("/api/") and re.search(r"\{\w+_id\}", path):
-            found += [(m, re.sub(r"\{\w+_id\}", "{id}", path)) for m in sorted(route.methods or ())]
+        if path.startswith("/api/") and re.search(r"\{\w+_id(:id)?\}", path):
+            found += [
+                (m, re.sub(r"\{\w+_id(:id)?\}", "{id}", path)) for m in sorted(route.methods or ())
+            ]
     return found
 
 
@@ -93,6 +95,7 @@ ID_ROUTES += [(m, f"{p}?wait=1") for m, p in ID_ROUTES if m == "GET" and "/api/v
 ID_ROUTE_BODIES = {
     ("POST", "/api/v1/members/{id}/points"): {"delta": 1, "reason": "welcome"},
     ("PATCH", "/api/v1/orders/{id}"): {"status": "paid"},
+    ("PATCH", "/api/v1/members/{id}"): {"name": "Mei"},
 }
 
 

@@ -174,6 +174,11 @@ def test_q_short_and_chinese_and_special_characters(shop: Shop):
     percent = add_customer(b, name="100% Cotton_Fan")
     assert ids(shop, q="王") == [wang]
     assert ids(shop, q="美玲") == [chen]
+    assert ids(shop, q="陳美") == [chen]
+    assert ids(shop, q="小明") == [wang]
+    assert ids(shop, q="CO") == [percent]
+    assert ids(shop, q="10") == [percent]
+    assert ids(shop, q="美明") == []
     assert ids(shop, q="陳美玲") == [chen]
     assert ids(shop, q="%") == [percent]
     assert ids(shop, q="_fan") == [percent]
@@ -461,7 +466,7 @@ def test_patch_refusals(shop: Shop):
         (
             {"birthday": (utcnow() + timedelta(days=3)).date().isoformat()},
             422,
-            "birthday_in_future",
+            "birthday_out_of_range",
         ),
     ]
     for body, status, code in cases:
@@ -473,3 +478,20 @@ def test_patch_refusals(shop: Shop):
     assert reply.status_code == 200
     with b.db.transaction(write=False) as session:
         assert session.get_one(Customer, mei).phone == PHONE
+
+
+def test_days_are_iso_and_the_fixed_paths_are_no_members(shop: Shop):
+    for bad in ("0", "20240101", "2024-02-30"):
+        reply = shop.manager.get("/api/v1/members", params={"joined_to": bad})
+        assert reply.status_code == 422, (bad, reply.text)
+    for day in ("0001-01-01", "9999-12-31"):
+        reply = shop.manager.get("/api/v1/members", params={"joined_from": day, "joined_to": day})
+        assert reply.status_code == 200, reply.text
+    reply = shop.manager.http.patch(
+        shop.backend.url("/api/v1/members/overview"), json={"name": "x"}, timeout=40
+    )
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "GET"
+    reply = patch(shop, add_customer(shop.backend), {"birthday": "0729-06-13"})
+    assert reply.status_code == 422
+    assert reply.json()["error"]["code"] == "birthday_out_of_range"

@@ -126,6 +126,13 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         ("post", "/api/v1/staff/{staff_id}/unlock"),
         ("get", "/api/v1/members/{member_id}/points"),
         ("post", "/api/v1/members/{member_id}/points"),
+        ("get", "/api/v1/members"),
+        ("get", "/api/v1/members/overview"),
+        ("get", "/api/v1/members/export.csv"),
+        ("get", "/api/v1/members/{member_id}"),
+        ("patch", "/api/v1/members/{member_id}"),
+        ("get", "/api/v1/members/{member_id}/orders"),
+        ("get", "/api/v1/members/{member_id}/audit"),
     }
     admin_only = {("put", "/api/v1/levels")}
     for method, path, operation in operations(document):
