@@ -35,12 +35,14 @@ def new_idempotency_key() -> str:
 
 @dataclasses.dataclass(frozen=True)
 class MemberQuery:
-    """The member list's filters (API.md "Member management"); None: not filtered by it."""
+    """The member list's filters (API.md "Member management") as the app sends them; None:
+    not filtered by it. The server reads them into its own ``Filters`` (omo_backend.directory,
+    which this package may not import); the wire enums are shared."""
 
     q: str = ""
-    kind: str = "member"
+    kind: schemas.MemberKind = schemas.MemberKind.MEMBER
     level: str | None = None
-    status: Literal["new_7d", "open_cart"] | None = None
+    status: schemas.MemberStatusFilter | None = None
     spend_min: int | None = None
     spend_max: int | None = None
     store: str | None = None
@@ -48,7 +50,7 @@ class MemberQuery:
     line: bool | None = None
     joined_from: date | None = None
     joined_to: date | None = None
-    sort: str | None = None
+    sort: schemas.MemberSort | None = None
 
     def params(self) -> dict[str, str]:
         """The query string, without the filters not set."""
@@ -297,10 +299,10 @@ class OmoClient:
         assert result is not None
         return result
 
-    def add_member(self, member: schemas.MemberCreate) -> schemas.Member:
+    def add_member(self, member: schemas.MemberCreate) -> schemas.MemberCreated:
         return self._post(
             "/api/v1/members",
-            schemas.Member,
+            schemas.MemberCreated,
             json=member.model_dump(mode="json", exclude_none=True),
         )
 
@@ -335,7 +337,7 @@ class OmoClient:
         return self._post(
             "/api/v1/members/invitations",
             schemas.InviteResult,
-            json=schemas.InvitePastBuyers(customer_ids=customer_ids).model_dump(mode="json"),
+            json=schemas.PastBuyerInvitations(customer_ids=customer_ids).model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
 

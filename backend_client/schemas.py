@@ -341,6 +341,11 @@ class OrderCreate(WireModel):
     )
     status: NewOrderStatus = OrderStatus.PAID
     placed_at: datetime | None = Field(default=None, description="when the sale was made")
+    add_as_member: bool = Field(
+        default=False,
+        description="make the customer a member and send the first-login message (a manager"
+        " or a key; not counter staff)",
+    )
 
 
 class OrderUpdate(WireModel):
@@ -627,11 +632,11 @@ class MemberAudit(WireModel):
     next_cursor: str | None
 
 
-# --- member management in the app (lane i12-members-app): adding and inviting ------------
+# --- members added by hand, past buyers invited (API.md "Member management"; i12-orders) ---
 
 
 class MemberCreate(WireModel):
-    """Adding a member by hand: a phone or an e-mail, the rest optional."""
+    """``POST /members``: a member added by hand; a phone or an e-mail, the rest optional."""
 
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
     phone: SingleLine | None = Field(default=None, max_length=32)
@@ -640,13 +645,37 @@ class MemberCreate(WireModel):
     level: LevelCode | None = None
 
 
-class InvitePastBuyers(WireModel):
-    customer_ids: list[Id] = Field(min_length=1, max_length=MEMBER_PAGE_MAX)
+class FirstLoginChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MemberCreated(Member):
+    """The reply to ``POST /members``: the ``Member``, and where the first-login link went."""
+
+    first_login_channel: FirstLoginChannel
+    first_login_to: str = Field(description="the phone or e-mail it went to, masked")
+
+
+class PastBuyerInvitations(WireModel):
+    """``POST /members/invitations``: past buyers to invite to sign up by e-mail."""
+
+    customer_ids: list[Id] = Field(min_length=1, max_length=200)
+
+
+class InviteSkipCode(enum.StrEnum):
+    NOT_FOUND = "not_found"
+    ALREADY_MEMBER = "already_member"
+    NO_EMAIL = "no_email"
+    # The registration page signs up a phone number: a buyer known by e-mail alone waits.
+    NO_PHONE = "no_phone"
+    ALREADY_INVITED = "already_invited"
+    IDENTIFIER_RETIRED = "identifier_retired"
 
 
 class InviteSkipped(WireModel):
     id: int
-    code: str
+    code: InviteSkipCode
 
 
 class InviteResult(WireModel):

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     currency: str = "TWD"
     # How long a first-login link (a member added by hand) lets them set their password.
     first_login_ttl_seconds: int = 7 * 24 * 60 * 60
+    # How long a past buyer's e-mail invitation to sign up stays open.
+    member_invitation_ttl_seconds: int = 14 * 24 * 60 * 60
     housekeeping_interval_seconds: float = 60 * 60
 
     # Outbox dispatcher.

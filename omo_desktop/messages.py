@@ -277,13 +277,16 @@ def invite_skipped(code: str) -> str:
     """Why a past buyer got no invitation e-mail, in one short sentence."""
     reasons = {
         "no_email": QCoreApplication.translate("Messages", "Some have no e-mail address."),
+        "no_phone": QCoreApplication.translate(
+            "Messages", "Some have no mobile number, which signing up needs."
+        ),
         "already_member": QCoreApplication.translate("Messages", "Some are members already."),
         "not_found": QCoreApplication.translate("Messages", "Some are no longer in the list."),
+        "already_invited": QCoreApplication.translate(
+            "Messages", "Some were invited recently already."
+        ),
         "identifier_retired": QCoreApplication.translate(
             "Messages", "Some were merged into another account."
-        ),
-        "rate_limited": QCoreApplication.translate(
-            "Messages", "Some were not sent: the message limit was reached."
         ),
     }
     return reasons.get(code, QCoreApplication.translate("Messages", "Some could not be invited."))

@@ -75,51 +75,23 @@ def request_reset(
     )
     _check_rate(session=session, member_id=member.id, now=utcnow())
     sent = where_it_goes(member)
-    store = session.get_one(Store, binding.store_id)
-    token = security.new_token(16)
-    url = reset_url(settings, token)
-    language = locale if locale in SMS_TEXT else "en"
     if sent.channel == "sms":
         assert member.phone is not None
         allowed_region_or_raise(settings=settings, e164=member.phone)
-        ratelimit.lock_for_send(session=session, phone=member.phone, store_id=store.id)
-        ratelimit.check_sms_allowed(
-            session=session,
-            settings=settings,
-            phone=member.phone,
-            store_id=store.id,
-            device_id=None,
-        )
-        outbox.enqueue_sms(
-            session=session,
-            to=member.phone,
-            body=SMS_TEXT[language].format(store=store.name, url=url),
-            purpose="password_reset",
-            provider=settings.sms_provider,
-            store_id=store.id,
-            device_id=None,
-            staff_id=None,
-        )
-    else:
-        if member.email is None:
-            raise DomainError("This member has no phone or e-mail.", code="no_contact")
-        outbox.enqueue_email(
-            session=session,
-            to=member.email,
-            subject=EMAIL_SUBJECT[language].format(store=store.name),
-            body=EMAIL_BODY[language].format(store=store.name, url=url),
-            purpose="password_reset",
-            provider=email_provider_name(settings),
-            store_id=store.id,
-        )
-    session.add(
-        PasswordReset(
-            token_hash=security.hash_token(token),
-            customer_id=member.id,
-            binding_id=binding.id,
-            channel=sent.channel,
-            expires_at=utcnow() + RESET_TTL,
-        )
+    elif member.email is None:
+        raise DomainError("This member has no phone or e-mail.", code="no_contact")
+    store = session.get_one(Store, binding.store_id)
+    language = locale if locale in SMS_TEXT else "en"
+    send_link(
+        session=session,
+        settings=settings,
+        member=member,
+        store=store,
+        sent=sent,
+        words=LinkWords(SMS_TEXT[language], EMAIL_SUBJECT[language], EMAIL_BODY[language]),
+        purpose="password_reset",
+        expires_at=utcnow() + RESET_TTL,
+        binding_id=binding.id,
     )
     audit.record(
         session=session,
@@ -131,6 +103,78 @@ def request_reset(
     )
     session.flush()
     return sent
+
+
+@dataclass(frozen=True)
+class LinkWords:
+    """A link message's words in one language, with ``{store}`` and ``{url}`` to fill."""
+
+    sms: str
+    email_subject: str
+    email_body: str
+
+
+def send_link(
+    *,
+    session: Session,
+    settings: Settings,
+    member: Customer,
+    store: Store,
+    sent: ResetSent,
+    words: LinkWords,
+    purpose: str,
+    expires_at: datetime,
+    binding_id: int | None = None,
+    device_id: int | None = None,
+    staff_id: int | None = None,
+) -> None:
+    """Queue a one-use set-password link to ``member`` by ``sent.channel``, counted against the
+    SMS limits, and keep only its token's hash; the reset link and the first-login link of a
+    member added by the store (omo_backend/members/enrolment.py) both go this way."""
+    token = security.new_token(16)
+    url = reset_url(settings, token)
+    if sent.channel == "sms":
+        assert member.phone is not None
+        ratelimit.lock_for_send(session=session, phone=member.phone, store_id=store.id)
+        ratelimit.check_sms_allowed(
+            session=session,
+            settings=settings,
+            phone=member.phone,
+            store_id=store.id,
+            device_id=device_id,
+        )
+        outbox.enqueue_sms(
+            session=session,
+            to=member.phone,
+            body=words.sms.format(store=store.name, url=url),
+            purpose=purpose,
+            provider=settings.sms_provider,
+            store_id=store.id,
+            device_id=device_id,
+            staff_id=staff_id,
+        )
+    else:
+        assert member.email is not None
+        outbox.enqueue_email(
+            session=session,
+            to=member.email,
+            subject=words.email_subject.format(store=store.name),
+            body=words.email_body.format(store=store.name, url=url),
+            purpose=purpose,
+            provider=email_provider_name(settings),
+            store_id=store.id,
+            device_id=device_id,
+            staff_id=staff_id,
+        )
+    session.add(
+        PasswordReset(
+            token_hash=security.hash_token(token),
+            customer_id=member.id,
+            binding_id=binding_id,
+            channel=sent.channel,
+            expires_at=expires_at,
+        )
+    )
 
 
 def _check_rate(*, session: Session, member_id: int, now: datetime) -> None:

@@ -79,23 +79,14 @@ def create(
         device_id=actor.device_id,
     )
     store = session.get_one(Store, actor.store_id)
-    token = security.new_token(16)
-    now = utcnow()
-    invitation = Invitation(
+    invitation, token = open_invitation(
+        session=session,
+        actor=actor,
+        store=store,
         phone=e164,
-        token_hash=security.hash_token(token),
-        status=InvitationStatus.QUEUED.value,
         customer_id=customer.id if customer else None,
-        store_id=actor.store_id,
-        staff_id=actor.staff_id,
-        device_id=actor.device_id,
-        locale=store.locale,
-        expires_at=now + timedelta(seconds=settings.registration_ttl_seconds),
-        created_at=now,
-        updated_at=now,
+        ttl=timedelta(seconds=settings.registration_ttl_seconds),
     )
-    session.add(invitation)
-    session.flush()
     message = outbox.enqueue_sms(
         session=session,
         to=e164,
@@ -122,6 +113,37 @@ def create(
     session.flush()
     session.refresh(invitation)
     return invitation, message
+
+
+def open_invitation(
+    *,
+    session: Session,
+    actor: Actor,
+    store: Store,
+    phone: str,
+    customer_id: int | None,
+    ttl: timedelta,
+) -> tuple[Invitation, str]:
+    """A new invitation to the registration page and its link's token (only its hash kept);
+    sent by SMS from the counter, or by e-mail to a past buyer (members/past_buyers.py)."""
+    token = security.new_token(16)
+    now = utcnow()
+    invitation = Invitation(
+        phone=phone,
+        token_hash=security.hash_token(token),
+        status=InvitationStatus.QUEUED.value,
+        customer_id=customer_id,
+        store_id=store.id,
+        staff_id=actor.staff_id,
+        device_id=actor.device_id,
+        locale=store.locale,
+        expires_at=now + ttl,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
 
 
 def get_for_actor_or_raise(*, session: Session, actor: Actor, invitation_id: int) -> Invitation:

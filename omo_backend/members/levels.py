@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
+from omo_backend.callers import Caller, audit_by
 from omo_backend.errors import ValidationFailed
 from omo_backend.models import Customer, Level
 
@@ -73,23 +74,31 @@ def level_for_spend(session: Session, net_spend: int) -> Level | None:
     )
 
 
-def upgrade_by_spend(*, session: Session, member: Customer) -> tuple[str | None, str] | None:
-    """Move ``member`` up to the level their net spending reaches, never down.
-
-    Returns (before, after) when the level changed, for the caller to audit as its own act.
-    Past buyers have no level: they get one when they become members.
-    """
+def upgrade_by_spend(
+    *, session: Session, caller: Caller, store_id: int | None, member: Customer
+) -> None:
+    """Move ``member`` up to the level their net spending reaches, never down; audited as the
+    act of whoever's order or change moved the spending. Past buyers have no level: they get
+    one when they become members."""
     if not member.is_member:
-        return None
+        return
     target = level_for_spend(session, member.net_spend)
     if target is None or target.code == member.level:
-        return None
+        return
     if member.level is not None:
         current = session.scalar(select(Level.rank).where(Level.code == member.level))
         # A level an admin has since removed ranks below every level there is.
         if current is not None and current >= target.rank:
-            return None
+            return
     before = member.level
     member.level = target.code
     session.flush()
-    return before, target.code
+    audit_by(
+        session=session,
+        caller=caller,
+        action="member.level_upgraded",
+        store_id=store_id,
+        subject_type="customer",
+        subject_id=member.id,
+        details={"before": before, "after": target.code, "net_spend": member.net_spend},
+    )

@@ -1,5 +1,5 @@
-"""Member management: levels and the points ledger. HTTP only; the rules are in levels.py and
-points.py."""
+"""Member management: levels, the points ledger, members added by hand and past buyers
+invited. HTTP only; the rules are in levels.py, points.py, enrolment.py and past_buyers.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from backend_client import schemas
 from omo_backend import idempotency
 from omo_backend.deps import ActorDep, AdminDep, DbDep, ManagerDep, SettingsDep
-from omo_backend.members import levels, points
-from omo_backend.models import PointsEntry
+from omo_backend.directory import service as directory
+from omo_backend.members import enrolment, levels, past_buyers, points
+from omo_backend.models import PointsEntry, utcnow
 from omo_backend.openapi import errors
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
@@ -103,6 +104,98 @@ def post_points(
             expires_at=body.expires_at,
         )
         return schemas.PointsChangeResult(entry=entry_out(entry), balance=balance)
+
+    return idempotency.for_device(
+        db=db,
+        settings=settings,
+        request=request,
+        device_id=actor.device_id,
+        key=idempotency_key,
+        body=body,
+        status=200,
+        work=work,
+    )
+
+
+@router.post(
+    "/members",
+    status_code=201,
+    response_model=schemas.MemberCreated,
+    responses=errors(
+        phone_or_email_required=422,
+        invalid_phone=422,
+        invalid_email=422,
+        invalid_birthday=422,
+        level_not_found=422,
+        no_way_to_reach=422,
+        already_member=409,
+        identifier_taken=409,
+        identifier_retired=409,
+        rate_limited=429,
+    ),
+)
+def add_member(
+    body: schemas.MemberCreate,
+    request: Request,
+    actor: ManagerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """A member added by hand (`source: manual`, no referral); the first-login message goes
+    by SMS to a mobile number, else by e-mail, with a link to set their password."""
+    new = enrolment.parse_or_raise(
+        name=body.name,
+        phone=body.phone,
+        email=body.email,
+        birthday=body.birthday,
+        level=body.level,
+        default_region=settings.default_country,
+    )
+
+    def work(session: Session) -> schemas.MemberCreated:
+        member, sent = enrolment.add_by_hand(
+            session=session, settings=settings, caller=actor, store_id=actor.store_id, new=new
+        )
+        added = directory.member_out(session, member.id, settings, utcnow())
+        return schemas.MemberCreated(
+            **added.model_dump(),
+            first_login_channel=schemas.FirstLoginChannel(sent.channel),
+            first_login_to=sent.to_masked,
+        )
+
+    return idempotency.for_device(
+        db=db,
+        settings=settings,
+        request=request,
+        device_id=actor.device_id,
+        key=idempotency_key,
+        body=body,
+        status=201,
+        work=work,
+    )
+
+
+@router.post(
+    "/members/invitations",
+    response_model=schemas.InviteResult,
+)
+def invite_past_buyers(
+    body: schemas.PastBuyerInvitations,
+    request: Request,
+    actor: ManagerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """E-mail invitations to sign up, one per past buyer: the others come back in `skipped`
+    with why (`not_found`, `already_member`, `no_email`, `no_phone`, `already_invited`,
+    `identifier_retired`)."""
+
+    def work(session: Session) -> schemas.InviteResult:
+        return past_buyers.invite(
+            session=session, settings=settings, actor=actor, customer_ids=body.customer_ids
+        )
 
     return idempotency.for_device(
         db=db,

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from backend_client import schemas
 from omo_backend import idempotency
 from omo_backend.deps import DbDep, OrdersManagerDep, OrdersWriterDep, SettingsDep
+from omo_backend.members import enrolment
+from omo_backend.models import Customer
 from omo_backend.openapi import errors
 from omo_backend.orders import service
 
@@ -30,6 +32,8 @@ router = APIRouter(prefix="/api/v1", tags=["orders"])
         store_code_required=422,
         store_not_found=404,
         forbidden=403,
+        no_way_to_reach=422,
+        rate_limited=429,
     ),
 )
 def record_order(
@@ -47,6 +51,8 @@ def record_order(
         store_id = service.store_for_or_raise(
             session=session, caller=caller, store_code=body.store_code
         )
+        if body.add_as_member:
+            service.may_add_members_or_raise(caller)
         order = service.record(
             session=session,
             caller=caller,
@@ -61,6 +67,16 @@ def record_order(
             status=body.status,
             placed_at=body.placed_at,
         )
+        if body.add_as_member:
+            buyer = session.get_one(Customer, order.customer_id)
+            if not buyer.is_member:
+                enrolment.make_member(
+                    session=session,
+                    settings=settings,
+                    caller=caller,
+                    store_id=store_id,
+                    member=buyer,
+                )
         return schemas.OrderOut.model_validate(order)
 
     return idempotency.run(

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import MAX_ORDER_RESENDS, OrderStatus, Role
-from omo_backend import audit
 from omo_backend.actor import Actor
+from omo_backend.callers import Caller, audit_by
 from omo_backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from omo_backend.integrations.service import Integration
 from omo_backend.members import levels
@@ -28,9 +28,6 @@ from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_email, normalise_phone
 from omo_backend.settings import Settings
 from omo_backend.stores import service as stores
-
-# Who asks: a staff session, an integration's key, or the operator at the CLI (None).
-Caller = Actor | Integration | None
 
 # What each status may become (API.md: PATCH status paid | refunded | cancelled).
 _NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -53,40 +50,6 @@ def idempotency_scope(caller: Actor | Integration) -> str:
     return f"api_key:{caller.api_key_id}"
 
 
-def audit_by(
-    *,
-    session: Session,
-    caller: Caller,
-    action: str,
-    store_id: int | None,
-    subject_type: str,
-    subject_id: int,
-    details: dict[str, object] | None = None,
-) -> None:
-    """An audit row naming the staff member, the integration's key or the operator."""
-    if isinstance(caller, Actor):
-        audit.by_actor(
-            session=session,
-            actor=caller,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            details=details,
-        )
-        return
-    who: dict[str, object] = (
-        {"api_key_id": caller.api_key_id} if caller is not None else {"by": "operator"}
-    )
-    audit.record(
-        session=session,
-        action=action,
-        store_id=store_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        details={**who, **(details or {})},
-    )
-
-
 def store_for_or_raise(*, session: Session, caller: Caller, store_code: str | None) -> int:
     """The store a sale or cart belongs to: the one named, else the staff session's own.
 
@@ -107,6 +70,13 @@ def store_for_or_raise(*, session: Session, caller: Caller, store_code: str | No
     ):
         raise Forbidden("Counter staff record sales at their own store.", code="forbidden")
     return store_id
+
+
+def may_add_members_or_raise(caller: Caller) -> None:
+    """``add_as_member`` is a manager's or an integration's to ask: counter staff sign people
+    up through the counter flow, which binds the referral."""
+    if isinstance(caller, Actor) and not caller.role.at_least(Role.MANAGER):
+        raise Forbidden("Counter staff sign members up at the counter.", code="forbidden")
 
 
 def _identifiers(
@@ -189,19 +159,7 @@ def add_to_totals(*, session: Session, customer_id: int, spend: int, orders: int
 
 def _upgrade(*, session: Session, caller: Caller, customer_id: int, store_id: int) -> None:
     member = session.get_one(Customer, customer_id)
-    changed = levels.upgrade_by_spend(session=session, member=member)
-    if changed is None:
-        return
-    before, after = changed
-    audit_by(
-        session=session,
-        caller=caller,
-        action="member.level_upgraded",
-        store_id=store_id,
-        subject_type="customer",
-        subject_id=customer_id,
-        details={"before": before, "after": after, "net_spend": member.net_spend},
-    )
+    levels.upgrade_by_spend(session=session, caller=caller, store_id=store_id, member=member)
 
 
 def currency_or_raise(settings: Settings, requested: str | None) -> str:

@@ -200,6 +200,12 @@ WORDS: dict[str, str] = {
     "reset_link_expired": N_(
         "This reset link has expired. Ask for a new one from the sign-in page."
     ),
+    # A member added by the store (no password yet) opening their first-login link.
+    "first_login_title": N_("Welcome to %(store)s: set your password"),
+    "first_login_done_title": N_("Password set"),
+    "first_login_done": N_(
+        "Your password is set. Sign in with your mobile number or e-mail and this password, at the counter or online."
+    ),
 }
 
 

@@ -6,6 +6,7 @@ the bind page the member left, whose link still works until it expires.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Form, Request
@@ -119,8 +120,7 @@ def reset_form(
     found = _reset_page(request, db, omo_reset)
     if isinstance(found, Response):
         return found
-    store, who, csrf = found
-    return _form(request, store, who, csrf, 200, {})
+    return _form(request, found, 200, {})
 
 
 @router.post("/b/reset")
@@ -136,8 +136,8 @@ def save_new_password(
     found = _reset_page(request, db, omo_reset)
     if isinstance(found, Response):
         return found
-    store, who, page_csrf = found
-    if not security.constant_time_equal(csrf, page_csrf):
+    store = found.store
+    if not security.constant_time_equal(csrf, found.csrf):
         return message_page(request, 403, "csrf_failed", store=store)
     errors: dict[str, str] = {}
     if len(password) < 8:
@@ -145,7 +145,7 @@ def save_new_password(
     elif password != password_confirm:
         errors["password_confirm"] = "password_mismatch"  # noqa: S105 (a message key)
     if errors:
-        return _form(request, store, who, page_csrf, 422, errors)
+        return _form(request, found, 422, errors)
     try:
         with db.transaction() as session:
             page = service.find_or_raise(session=session, sid=omo_reset, kind="reset")
@@ -163,9 +163,9 @@ def save_new_password(
     return message_page(
         request,
         200,
-        "reset_done",
+        "first_login_done" if found.first else "reset_done",
         store=store,
-        heading_key="reset_done_title",
+        heading_key="first_login_done_title" if found.first else "reset_done_title",
         icon="done",
         **way_on(request, store),
     )
@@ -189,45 +189,52 @@ def open_reset_link(token: str, request: Request, db: DbDep, settings: SettingsD
     return enter_session(request, settings, RESET_COOKIE, "/b/reset", sid)
 
 
-def _reset_page(
-    request: Request, db: DbDep, sid: str | None
-) -> tuple[Store | None, str, str] | Response:
-    """The reset page session's store, masked member and CSRF token, or the page saying no."""
+@dataclass(frozen=True)
+class ResetPage:
+    """The reset page session: the store it speaks for, the member (masked), its CSRF token,
+    and whether the member is choosing their first password (added by the store)."""
+
+    store: Store | None
+    who: str
+    csrf: str
+    first: bool
+
+
+def _reset_page(request: Request, db: DbDep, sid: str | None) -> ResetPage | Response:
+    """The reset page session, or the page saying no."""
     try:
         with db.transaction(write=False) as session:
             page = service.find_or_raise(session=session, sid=sid, kind="reset")
             reset = session.get_one(PasswordReset, page.reset_id)
             member = session.get_one(Customer, reset.customer_id)
-            store: Store | None = None
+            # The store of the bind page it was asked from; a first-login link (no bind page)
+            # speaks for the store that added the member.
+            store_id = member.source_store_id
             if reset.binding_id is not None:
-                binding = session.get_one(BindingSession, reset.binding_id)
-                store = session.get_one(Store, binding.store_id)
+                store_id = session.get_one(BindingSession, reset.binding_id).store_id
+            store = session.get(Store, store_id) if store_id is not None else None
+            if store is not None:
                 session.expunge(store)
             who = mask_phone(member.phone) or mask_email(member.email) or ""
             if reset.used_at is not None:
                 return message_page(request, 410, "reset_link_used", store=store, icon="problem")
-            return store, who, page.csrf_token
+            return ResetPage(store, who, page.csrf_token, first=member.password_hash is None)
     except NotFound:
         return message_page(request, 404, "session_missing")
 
 
-def _form(
-    request: Request,
-    store: Store | None,
-    who: str,
-    csrf: str,
-    status: int,
-    errors: dict[str, str],
-) -> HTMLResponse:
+def _form(request: Request, page: ResetPage, status: int, errors: dict[str, str]) -> HTMLResponse:
     t = translator(locale_of(request))
+    store_name = page.store.name if page.store else t["the_store"]
     return render(
         request,
         "reset.html",
         status,
-        store=store,
-        title=t["reset_title"],
-        csrf=csrf,
-        who=who,
+        store=page.store,
+        title=t.fill("first_login_title", store=store_name) if page.first else t["reset_title"],
+        first=page.first,
+        csrf=page.csrf,
+        who=page.who,
         errors={field: t.html(key) for field, key in errors.items()},
     )
 

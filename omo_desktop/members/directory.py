@@ -23,7 +23,7 @@ class MembersController(QObject):
     overview_failed = Signal(object)  # ApiError
     levels_loaded = Signal(object)  # list[Level]
     query_changed = Signal(object)  # MemberQuery
-    member_added = Signal(object)  # Member
+    member_added = Signal(object)  # MemberCreated
     add_failed = Signal(object)  # ApiError
     invited = Signal(object)  # InviteResult
     invite_failed = Signal(object)  # ApiError
@@ -38,6 +38,9 @@ class MembersController(QObject):
 
         self.members = MemberTableModel(fetch, self)
         self.past_buyers = MemberTableModel(fetch, self, past_buyers=True)
+        self.members.sort_requested.connect(
+            lambda key: self.set_filters(sort=schemas.MemberSort(key))
+        )
         self.query = MemberQuery()
         self.levels: list[schemas.Level] = []
         self._search = QTimer(self)
@@ -53,7 +56,7 @@ class MembersController(QObject):
         self.refresh_overview()
         BackendOp(parent=self, op=self.client.levels, success=self._levels).run()
         self.members.set_query(self.query)
-        self.past_buyers.set_query(MemberQuery(kind=schemas.MemberKind.PAST_BUYER.value))
+        self.past_buyers.set_query(MemberQuery(kind=schemas.MemberKind.PAST_BUYER))
 
     def refresh_overview(self) -> None:
         BackendOp(
@@ -87,7 +90,7 @@ class MembersController(QObject):
         self.query = query
         self.members.set_query(query)
         self.past_buyers.set_query(
-            dataclasses.replace(MemberQuery(kind=schemas.MemberKind.PAST_BUYER.value), q=query.q)
+            dataclasses.replace(MemberQuery(kind=schemas.MemberKind.PAST_BUYER), q=query.q)
         )
         self.query_changed.emit(query)
 
@@ -103,7 +106,7 @@ class MembersController(QObject):
             parent=self, op=lambda: self.client.add_member(member), success=self._added
         ).failure(self.add_failed.emit).busy(self.busy_changed.emit).run()
 
-    def _added(self, member: schemas.Member) -> None:
+    def _added(self, member: schemas.MemberCreated) -> None:
         self.member_added.emit(member)
         self.members.reload()
         self.refresh_overview()

@@ -63,6 +63,13 @@ def _headers(past_buyers: bool) -> dict[Column, str]:
     }
 
 
+# The columns the backend sorts by (``sort=``), ascending; descending is the same with "-".
+SORTABLE = {
+    Column.NAME: schemas.MemberSort.NAME,
+    Column.NET_SPEND: schemas.MemberSort.NET_SPEND,
+    Column.MEMBER_SINCE: schemas.MemberSort.MEMBER_SINCE,
+}
+
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _NUMBERS = {Column.POINTS, Column.NET_SPEND}
@@ -72,6 +79,7 @@ class MemberTableModel(QAbstractTableModel):
     """Rows of ``MemberRow``; ``total`` is the number of matches the backend counted."""
 
     loading_changed = Signal(bool)
+    sort_requested = Signal(str)  # a MemberSort value
     total_changed = Signal(int)
     failed = Signal(object)  # ApiError
 
@@ -146,6 +154,15 @@ class MemberTableModel(QAbstractTableModel):
             case Column.MEMBER_SINCE:
                 # A past buyer has no membership: when they were first recorded.
                 return words.day(row.member_since or row.created_at)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A tap on a sortable column's header: the backend sorts (a page is all that is here)."""
+        if column not in SORTABLE:
+            return
+        key = SORTABLE[Column(column)].value
+        if order == Qt.SortOrder.DescendingOrder:
+            key = "-" + key
+        self.sort_requested.emit(key)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._query is None or self._loading or self._failed:

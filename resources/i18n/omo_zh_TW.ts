@@ -538,6 +538,26 @@
         <translation>沒有異動紀錄。</translation>
     </message>
     <message>
+        <source>paid</source>
+        <translation>已付款</translation>
+    </message>
+    <message>
+        <source>unpaid</source>
+        <translation>未付款</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>(refunded %1)</source>
+        <translation>（已退 %1）</translation>
+    </message>
+    <message>
         <source>none recorded</source>
         <translation>沒有紀錄</translation>
     </message>
@@ -848,8 +868,12 @@
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <source>%1 was added as a member.</source>
-        <translation>已將 %1 加入會員。</translation>
+        <source>%1 was added as a member. Their first-login link went by SMS to %2.</source>
+        <translation>已將 %1 加入會員。首次登入連結已用簡訊傳到 %2。</translation>
+    </message>
+    <message>
+        <source>%1 was added as a member. Their first-login link went by e-mail to %2.</source>
+        <translation>已將 %1 加入會員。首次登入連結已用電子郵件寄到 %2。</translation>
     </message>
     <message>
         <source>Invite by e-mail (%1)</source>
@@ -860,12 +884,17 @@
         <translation>已寄出邀請：%1 位。略過：%2 位。</translation>
     </message>
     <message>
+        <source>%1 %2</source>
+        <comment>one sentence after another</comment>
+        <translation>%1%2</translation>
+    </message>
+    <message>
         <source>Exporting: %1 members so far</source>
         <translation>匯出中：已匯出 %1 位會員</translation>
     </message>
     <message>
-        <source>Exported to %1.</source>
-        <translation>已匯出到 %1。</translation>
+        <source>Members exported: %1. File: %2</source>
+        <translation>已匯出會員：%1 位。檔案：%2</translation>
     </message>
     <message>
         <source>Export cancelled: no file was kept.</source>
@@ -1099,6 +1128,10 @@
         <translation>有些人沒有電子郵件。</translation>
     </message>
     <message>
+        <source>Some have no mobile number, which signing up needs.</source>
+        <translation>有些人沒有手機號碼，註冊需要手機號碼。</translation>
+    </message>
+    <message>
         <source>Some are members already.</source>
         <translation>有些人已經是會員。</translation>
     </message>
@@ -1107,12 +1140,12 @@
         <translation>有些人已不在名單中。</translation>
     </message>
     <message>
-        <source>Some were merged into another account.</source>
-        <translation>有些人已合併到其他帳號。</translation>
+        <source>Some were invited recently already.</source>
+        <translation>有些人最近已經邀請過了。</translation>
     </message>
     <message>
-        <source>Some were not sent: the message limit was reached.</source>
-        <translation>有些沒有寄出：已達訊息發送上限。</translation>
+        <source>Some were merged into another account.</source>
+        <translation>有些人已合併到其他帳號。</translation>
     </message>
     <message>
         <source>Some could not be invited.</source>

@@ -127,6 +127,8 @@ def test_the_manager_operations_document_403(document: dict[str, Any]):
         ("get", "/api/v1/members/{member_id}/points"),
         ("post", "/api/v1/members/{member_id}/points"),
         ("get", "/api/v1/members"),
+        ("post", "/api/v1/members"),
+        ("post", "/api/v1/members/invitations"),
         ("get", "/api/v1/members/overview"),
         ("get", "/api/v1/members/export.csv"),
         ("get", "/api/v1/members/{member_id}"),

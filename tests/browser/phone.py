@@ -67,6 +67,7 @@ TEMPLATE_WORDS = {
     "reset_intro": "For member %(phone)s.",
     "password_new": "New password",
     "reset_save": "Save new password",
+    "first_password_save": "Save password",
 }
 
 

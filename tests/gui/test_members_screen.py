@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient
@@ -19,8 +19,9 @@ from backend_client.schemas import Role
 from omo_backend.models import utcnow
 from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
-from omo_desktop.members.table import Column
+from omo_desktop.members.table import PAGE_SIZE, Column
 from omo_desktop.screens.members import MembersScreen
+from omo_desktop.screens.members.add_member import AddMemberDialog
 from omo_desktop.workers import wait_for_all
 from tests.gui.design_checks import contrast_problems, touch_problems
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
@@ -55,8 +56,8 @@ def seed(live: LiveBackend) -> None:
         staff="1001",
         level="gold",
         points=120,
-        net_spend=358_000,
-        orders_count=3,
+        net_spend=348_000,
+        orders_count=2,
         joined=now - timedelta(days=2),
         line_user_id="U1",
     )
@@ -72,6 +73,14 @@ def seed(live: LiveBackend) -> None:
         joined=now - timedelta(days=40),
         open_cart_at=now - timedelta(days=1),
     )
+    # One order recorded as a manager records it: the member's history and totals show it.
+    manager = live.counter("TPE01", "2001", "246810")
+    order = manager.post(
+        "/api/v1/orders",
+        json={"phone": "+886912345678", "amount": 10_000, "external_ref": "POS-1"},
+        headers={"Idempotency-Key": "seed-order-1"},
+    )
+    assert order.status_code == 201, order.text
     add_customer(
         live, name="Alice Wang", email="alice@example.com", joined=now - timedelta(days=90)
     )
@@ -153,7 +162,10 @@ def type_into(qtbot: QtBot, root: object, name: str, text: str) -> None:
     field = root.findChild(QLineEdit, name)  # type: ignore[attr-defined]
     assert field is not None, name
     field.clear()
-    qtbot.keyClicks(field, text)
+    if text.isascii():
+        qtbot.keyClicks(field, text)
+    else:  # Chinese comes from an input method, committed whole (QTest types keys only)
+        field.insert(text)
 
 
 def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, manager: OmoClient):
@@ -194,6 +206,25 @@ def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, 
     loaded(qtbot, screen, 3)
     assert not screen.filters.line.isChecked()
 
+    # A tap on a sortable header sorts the whole list (the backend does, page by page).
+    screen.table.sortByColumn(Column.NET_SPEND, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: names(screen) == ["Alice Wang", "林小華", "陳美玲"], timeout=WAIT_MS)
+    screen.table.sortByColumn(Column.NET_SPEND, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: names(screen) == ["陳美玲", "林小華", "Alice Wang"], timeout=WAIT_MS)
+    assert screen.controller.query.sort == "-net_spend"
+
+    # The level and referral-store chips list what the backend has.
+    pick(qtbot, screen.filters.level, "gold")
+    loaded(qtbot, screen, 1)
+    assert names(screen) == ["陳美玲"]
+    pick(qtbot, screen.filters.level, "")
+    pick(qtbot, screen.filters.store, "KHH01")
+    loaded(qtbot, screen, 1)
+    assert names(screen) == ["林小華"]
+    assert screen.filters.store.currentText() == "高雄店"
+    tap(qtbot, screen, "clear_filters")
+    loaded(qtbot, screen, 3)
+
     type_into(qtbot, screen, "spend_min", "1000")
     screen.filters.spend_min.editingFinished.emit()
     loaded(qtbot, screen, 1)
@@ -203,13 +234,25 @@ def test_the_list_overview_search_and_filters(qtbot: QtBot, qapp: QApplication, 
     assert screen.filters.spend_min.text() == ""
 
 
+def pick(qtbot: QtBot, combo: QComboBox, code: str) -> None:
+    """Choose the entry of ``code`` in a chip's list, as a tap on it does."""
+    qtbot.waitUntil(lambda: combo.findData(code) >= 0, timeout=WAIT_MS)
+    index = combo.findData(code)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
 def choose(qtbot: QtBot, screen: MembersScreen, name: str) -> None:
     row = names(screen).index(name)
+    screen.table.selectionModel().clearCurrentIndex()
     screen.table.selectionModel().setCurrentIndex(
         screen.controller.members.index(row, 0),
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    qtbot.waitUntil(lambda: screen.detail.name.text() == name, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: screen.detail.name.text() == name and screen.detail.placeholder.isHidden(),
+        timeout=WAIT_MS,
+    )
     qtbot.waitUntil(lambda: "…" not in screen.detail.balance.text(), timeout=WAIT_MS)
 
 
@@ -224,6 +267,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     assert "台北總店" in detail.referral.text()
     assert "Amy" in detail.referral.text()
     assert detail.line.text() == "LINE: linked"
+    assert detail.order_lines.texts()[0].endswith("NT$100  ·  paid")
     # The phone is shown, never a field.
     assert detail.findChild(QLineEdit, "phone_edit") is None
 
@@ -232,7 +276,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     type_into(qtbot, detail, "points_expiry", "2099-12-31")
     qtbot.mouseClick(detail.grant, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: detail.balance.text() == "170 points", timeout=WAIT_MS)
-    assert detail.message.message() == "Points changed."
+    assert detail.points_message.message() == "Points changed."
     member_id = screen.detail_controller.member_id
     assert member_id is not None
     ledger = manager.member_points(member_id)
@@ -245,7 +289,7 @@ def test_a_members_details_and_points_grant_and_deduct(
     type_into(qtbot, detail, "points_reason", "Mistake")
     qtbot.mouseClick(detail.deduct, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: "doesn't have that many points" in detail.message.message(), timeout=WAIT_MS
+        lambda: "doesn't have that many points" in detail.points_message.message(), timeout=WAIT_MS
     )
     assert manager.member_points(member_id).balance == 170
 
@@ -266,7 +310,7 @@ def test_editing_a_profile(qtbot: QtBot, qapp: QApplication, manager: OmoClient)
     type_into(qtbot, detail, "name_edit", "Alice Chen")
     type_into(qtbot, detail, "birthday_edit", "1990-05-31")
     qtbot.mouseClick(detail.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: detail.message.message() == "Profile saved.", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: detail.profile_message.message() == "Profile saved.", timeout=WAIT_MS)
     member_id = screen.detail_controller.member_id
     assert member_id is not None
     member = manager.member(member_id)
@@ -280,17 +324,102 @@ def test_editing_a_profile(qtbot: QtBot, qapp: QApplication, manager: OmoClient)
 
     type_into(qtbot, detail, "birthday_edit", "31/05/1990")
     qtbot.mouseClick(detail.save, Qt.MouseButton.LeftButton)
-    assert "year-month-day" in detail.message.message()
+    assert "year-month-day" in detail.profile_message.message()
+
+
+def test_adding_a_member_by_hand(qtbot: QtBot, qapp: QApplication, manager: OmoClient):
+    screen = open_screen(qtbot, qapp, manager)
+    loaded(qtbot, screen, 3)
+    tap(qtbot, screen, "add_member")
+    dialog = screen.findChild(AddMemberDialog)
+    assert dialog is not None
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    assert dialog.message.message() == "Type a mobile number or an e-mail."
+    type_into(qtbot, dialog, "add_name", "黃先生")
+    type_into(qtbot, dialog, "add_phone", "0955666777")
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: screen.message.message().startswith("黃先生 was added"), timeout=WAIT_MS
+    )
+    assert screen.message.message().endswith("went by SMS to +886 9•••••777.")
+    loaded(qtbot, screen, 4)
+    assert "黃先生" in names(screen)
+
+    # The same number again: refused, in words, the dialog keeps what was typed.
+    tap(qtbot, screen, "add_member")
+    again = next(d for d in screen.findChildren(AddMemberDialog) if d.isVisible())
+    type_into(qtbot, again, "add_phone", "0955666777")
+    qtbot.mouseClick(again.add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: again.message.message() != "", timeout=WAIT_MS)
+    assert "already" in again.message.message()
+    assert again.phone.text() == "0955666777"
+
+
+def test_inviting_past_buyers_by_email(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, manager: OmoClient
+):
+    screen = open_screen(qtbot, qapp, manager)
+    tap(qtbot, screen, "show_past_buyers")
+    past = screen.controller.past_buyers
+    qtbot.waitUntil(lambda: past.rowCount() == 2 and not past.loading, timeout=WAIT_MS)
+    assert not screen.invite.isEnabled()
+    screen.select_past_buyers([0, 1])
+    assert screen.invite.text() == "Invite by e-mail (2)"
+    tap(qtbot, screen, "invite")
+    # One has an e-mail (sent), one has none (skipped, said why).
+    qtbot.waitUntil(
+        lambda: "Invitations sent: 1. Skipped: 1." in screen.message.message(), timeout=WAIT_MS
+    )
+    assert screen.message.message().endswith("Some have no e-mail address.")
+    assert screen.selected_past_buyers() == []
+    # The e-mail really went out (the outbox of the development backend).
+    qtbot.waitUntil(lambda: bool(backend.messages_to("daming@example.com")), timeout=WAIT_MS)
+
+
+def test_export_to_a_file_and_cancel(
+    qtbot: QtBot, qapp: QApplication, manager: OmoClient, tmp_path: Path
+):
+    target = tmp_path / "members.csv"
+    screen = open_screen(qtbot, qapp, manager, choose_save_path=lambda _parent: target)
+    loaded(qtbot, screen, 3)
+    tap(qtbot, screen, "export")
+    qtbot.waitUntil(
+        lambda: screen.message.message().startswith("Members exported"), timeout=WAIT_MS
+    )
+    assert screen.message.message() == f"Members exported: 1. File: {target}"
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    # A manager's file holds their own store's referrals only (the backend's rule).
+    text = data.decode("utf-8-sig")
+    assert "陳美玲" in text
+    assert "林小華" not in text
+    assert not screen.export_panel.isVisible()
+    assert screen.export_button.isEnabled()
+
+    target.unlink()
+    tap(qtbot, screen, "export")
+    assert screen.export_panel.isVisible()
+    tap(qtbot, screen, "export_cancel")
+    qtbot.waitUntil(lambda: not screen.export.running, timeout=WAIT_MS)
+    assert screen.message.message() == "Export cancelled: no file was kept."
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_counter_staff_are_told_their_role_cannot(
-    qtbot: QtBot, qapp: QApplication, backend: LiveBackend
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, tmp_path: Path
 ):
     client = logged_in(backend, "1001", "123456")
-    screen = open_screen(qtbot, qapp, client)
+    target = tmp_path / "members.csv"
+    screen = open_screen(qtbot, qapp, client, choose_save_path=lambda _parent: target)
     qtbot.waitUntil(lambda: screen.message.message() != "", timeout=WAIT_MS)
     assert screen.message.message() == "Your role can't do this. Ask a manager or head office."
     assert screen.controller.members.rowCount() == 0
+    # Nor may they export: told so, and no file (not even a partial one) is left.
+    screen.message.clear()
+    tap(qtbot, screen, "export")
+    qtbot.waitUntil(lambda: not screen.export.running, timeout=WAIT_MS)
+    assert screen.message.message() == "Your role can't do this. Ask a manager or head office."
+    assert list(tmp_path.iterdir()) == []
     client.close()
 
 
@@ -338,11 +467,65 @@ def test_every_members_state_passes_the_design_checks_in_both_languages(
             qtbot.waitUntil(lambda: screen.controller.past_buyers.rowCount() == 2, timeout=WAIT_MS)
             screen.select_past_buyers([0])
             shoot("06-past-buyers")
+            screen.select_past_buyers([0, 1])
+            screen.invite.click()
+            qtbot.waitUntil(
+                lambda: "Skipped" in screen.message.message() or "略過" in screen.message.message(),
+                timeout=WAIT_MS,
+            )
+            shoot("08-past-buyers-invited")
             screen.past_table.clearSelection()
             screen.show_page(past_buyers=False)
+            choose(qtbot, screen, "陳美玲")
+            type_into(qtbot, screen.detail, "points_amount", "99999")
+            type_into(qtbot, screen.detail, "points_reason", "Mistake")
+            screen.detail.deduct.click()
+            qtbot.waitUntil(lambda: screen.detail.points_message.message() != "", timeout=WAIT_MS)
+            settle(screen)
+            screen.detail.verticalScrollBar().setValue(screen.detail.points.y())
+            shoot("09-points-refused")
+            screen.detail.verticalScrollBar().setValue(0)
             screen.show_export_progress(1234)
             shoot("07-export-progress")
             screen.export_panel.hide()
     finally:
         languages.switch("en")
     assert not problems, "\n".join(problems)
+
+
+def test_a_session_ended_elsewhere_is_passed_to_the_shell(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, manager: OmoClient
+):
+    screen = open_screen(qtbot, qapp, manager)
+    loaded(qtbot, screen, 3)
+    # The same session logged out from another place: the next call is refused.
+    reply = backend.http.post(
+        backend.url("/api/v1/staff/logout"),
+        headers={"Authorization": f"Bearer {manager.session_token}"},
+        timeout=10,
+    )
+    assert reply.status_code in (200, 204), reply.text
+    with qtbot.waitSignal(screen.session_ended, timeout=WAIT_MS) as ended:
+        screen.controller.members.reload()
+    assert ended.args[0].status == 401
+
+
+def test_the_list_pages_through_the_real_cursor_as_it_scrolls(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, manager: OmoClient
+):
+    for number in range(347):
+        add_customer(backend, name=f"Member {number:03d}", email=f"m{number}@example.com")
+    screen = open_screen(qtbot, qapp, manager)
+    model = screen.controller.members
+    loaded(qtbot, screen, PAGE_SIZE)
+    assert model.canFetchMore(QModelIndex())
+    while model.canFetchMore(QModelIndex()):
+        before = model.rowCount()
+        screen.table.scrollToBottom()
+        qtbot.waitUntil(
+            lambda n=before: model.rowCount() > n and not model.loading,  # type: ignore[misc]
+            timeout=WAIT_MS,
+        )
+    ids = [model.row(n).id for n in range(model.rowCount())]  # type: ignore[union-attr]
+    assert len(ids) == 350
+    assert len(set(ids)) == 350

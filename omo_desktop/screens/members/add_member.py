@@ -38,6 +38,8 @@ class AddMemberDialog(QDialog):
         self._captions = [label(f"add_caption_{n}", "hint", wrap=False) for n in range(5)]
         form = QFormLayout()
         form.setSpacing(SPACE["s"])
+        form.setHorizontalSpacing(SPACE["m"])
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         fields = (self.name, self.phone, self.email, self.birthday, self.level)
         for caption, field in zip(self._captions, fields, strict=True):
             form.addRow(caption, field)

@@ -7,6 +7,8 @@ as the backend sends it (masked when the role may not see it).
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -31,6 +33,15 @@ from omo_desktop.messages import describe
 from omo_desktop.screens.base import button, label
 from omo_desktop.widgets import named
 from omo_desktop.widgets.layout import MessageLine, Tone
+
+
+class Where(enum.Enum):
+    """The section a message is about: it shows there."""
+
+    SUMMARY = "summary"
+    PROFILE = "profile"
+    POINTS = "points"
+
 
 # Lines shown of each history (the newest): the pane is a summary, not a report.
 HISTORY_LINES = 8
@@ -111,8 +122,8 @@ class DetailPane(QScrollArea):
         self._orders: schemas.MemberOrders | None = None
         self._audit: schemas.MemberAudit | None = None
         self._levels: list[schemas.Level] = []
-        self._note: tuple[str, Tone] | None = None
-        self._error: ApiError | None = None
+        # The one thing said, in the section it is about (a refused deduction by the points).
+        self._said: tuple[Where, Callable[[], str], Tone] | None = None
 
         self.placeholder = label("detail_placeholder", "hint")
         column.addWidget(self.placeholder)
@@ -131,6 +142,8 @@ class DetailPane(QScrollArea):
         self.profile, profile, self.profile_heading = _section("profile")
         form = QFormLayout()
         form.setSpacing(SPACE["s"])
+        form.setHorizontalSpacing(SPACE["m"])
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.name_edit = compact_field("name_edit")
         self.birthday_edit = compact_field("birthday_edit")
         self.email_edit = compact_field("email_edit")
@@ -150,6 +163,8 @@ class DetailPane(QScrollArea):
         ):
             form.addRow(caption, field)
         profile.addLayout(form)
+        self.profile_message = MessageLine("profile_message")
+        profile.addWidget(self.profile_message)
         self.save = button("save_profile")
         self.save.clicked.connect(self._save)
         profile.addWidget(self.save, 0, Qt.AlignmentFlag.AlignRight)
@@ -176,6 +191,8 @@ class DetailPane(QScrollArea):
         actions.addWidget(self.deduct)
         actions.addWidget(self.grant)
         points.addLayout(actions)
+        self.points_message = MessageLine("points_message")
+        points.addWidget(self.points_message)
         self.ledger = _Lines("ledger")
         points.addWidget(self.ledger)
 
@@ -205,8 +222,7 @@ class DetailPane(QScrollArea):
 
     def clear(self) -> None:
         self._member = self._ledger = self._orders = self._audit = None
-        self._note = None
-        self._error = None
+        self._said = None
         for section in self._sections:
             section.hide()
         self.placeholder.show()
@@ -244,21 +260,17 @@ class DetailPane(QScrollArea):
         self._audit = audit
         self._draw()
 
-    def show_error(self, error: ApiError) -> None:
-        self._error = error
-        self._note = None
-        self._draw()
+    def show_error(self, error: ApiError, where: Where = Where.SUMMARY) -> None:
+        self._say(where, lambda: describe(error, typed=where != Where.SUMMARY))
 
     def show_saved(self, member: schemas.Member) -> None:
-        self._error = None
-        self._note = ("saved", Tone.INFO)
+        self._said = (Where.PROFILE, lambda: self.tr("Profile saved."), Tone.INFO)
         self._member = member
         self._fill_form(member)
         self._draw()
 
     def show_points_changed(self, result: schemas.PointsChangeResult) -> None:
-        self._error = None
-        self._note = ("points", Tone.INFO)
+        self._said = (Where.POINTS, lambda: self.tr("Points changed."), Tone.INFO)
         if self._ledger is not None:
             self._ledger = self._ledger.model_copy(
                 update={"balance": result.balance, "items": [result.entry, *self._ledger.items]}
@@ -297,7 +309,10 @@ class DetailPane(QScrollArea):
         birthday = self.birthday_edit.text().strip()
         if birthday != _iso(member.birthday):
             if birthday and parse_day(birthday) is None:
-                self._complain(self.tr("Type the birthday as year-month-day, e.g. 1990-05-31."))
+                self._say(
+                    Where.PROFILE,
+                    lambda: self.tr("Type the birthday as year-month-day, e.g. 1990-05-31."),
+                )
                 return
             changes["birthday"] = parse_day(birthday)  # None: the birthday is removed
         email = self.email_edit.text().strip()
@@ -307,38 +322,45 @@ class DetailPane(QScrollArea):
         if level != member.level:
             changes["level"] = level  # None: "No level"
         if not changes:
-            self._complain(self.tr("Nothing changed."), Tone.NOTICE)
+            self._say(Where.PROFILE, lambda: self.tr("Nothing changed."), Tone.NOTICE)
             return
         try:
             update = schemas.MemberPatch(**changes)
         except ValueError:
-            self._complain(self.tr("Check the name and e-mail: one of them can't be saved."))
+            self._say(
+                Where.PROFILE,
+                lambda: self.tr("Check the name and e-mail: one of them can't be saved."),
+            )
             return
         self.save_requested.emit(update)
 
     def _points(self, sign: int) -> None:
         text = self.points_amount.text().strip().replace(",", "")
         if not text.isdigit() or int(text) == 0 or int(text) > schemas.INT4_MAX:
-            self._complain(self.tr("Type how many points, a whole number above 0."))
+            self._say(
+                Where.POINTS, lambda: self.tr("Type how many points, a whole number above 0.")
+            )
             return
         reason = self.points_reason.text().strip()
         if not reason:
-            self._complain(self.tr("Type the reason: it is kept with the points."))
+            self._say(Where.POINTS, lambda: self.tr("Type the reason: it is kept with the points."))
             return
         expires: datetime | None = None
         expiry = self.points_expiry.text().strip()
         if expiry:
             day = parse_day(expiry)
             if day is None or day <= date.today() or sign < 0:
-                self._complain(self.tr("Expiry: a future date as year-month-day, for grants only."))
+                self._say(
+                    Where.POINTS,
+                    lambda: self.tr("Expiry: a future date as year-month-day, for grants only."),
+                )
                 return
             expires = datetime.combine(day, time(23, 59, 59)).astimezone()
         self.points_requested.emit(sign * int(text), reason, expires)
 
-    def _complain(self, text: str, tone: Tone = Tone.ERROR) -> None:
-        self._error = None
-        self._note = None
-        self.message.show_message(text, tone)
+    def _say(self, where: Where, words: Callable[[], str], tone: Tone = Tone.ERROR) -> None:
+        self._said = (where, words, tone)
+        self._draw_message()
 
     # --- drawing ----------------------------------------------------------------------------------
 
@@ -391,14 +413,16 @@ class DetailPane(QScrollArea):
         self._draw_audit()
 
     def _draw_message(self) -> None:
-        if self._error is not None:
-            self.message.show_message(describe(self._error, typed=True), Tone.ERROR)
-        elif self._note is not None:
-            kind, tone = self._note
-            text = self.tr("Profile saved.") if kind == "saved" else self.tr("Points changed.")
-            self.message.show_message(text, tone)
-        else:
-            self.message.clear()
+        lines = {
+            Where.SUMMARY: self.message,
+            Where.PROFILE: self.profile_message,
+            Where.POINTS: self.points_message,
+        }
+        for line in lines.values():
+            line.clear()
+        if self._said is not None:
+            where, words, tone = self._said
+            lines[where].show_message(words(), tone)
 
     def _draw_points(self) -> None:
         ledger = self._ledger
@@ -420,7 +444,8 @@ class DetailPane(QScrollArea):
             self.order_lines.show_lines(["…"])
             return
         lines = [
-            f"{words.day(order.created_at)}  {words.money(order.amount)}"
+            f"{words.day(order.placed_at or order.created_at)}  {words.money(order.amount)}"
+            f"  ·  {self._order_status(order)}"
             for order in self._orders.items[:HISTORY_LINES]
         ]
         self.order_lines.show_lines(lines or [self.tr("No orders yet.")])
@@ -455,6 +480,19 @@ class DetailPane(QScrollArea):
                 f"{words.day_time(entry.at)}  {who}  ·  {words.audit_action(entry.action)}"
             )
         self.audit_lines.show_lines(lines or [self.tr("No changes recorded.")])
+
+    def _order_status(self, order: schemas.OrderOut) -> str:
+        names = {
+            schemas.OrderStatus.PAID: self.tr("paid"),
+            schemas.OrderStatus.UNPAID: self.tr("unpaid"),
+            schemas.OrderStatus.REFUNDED: self.tr("refunded"),
+            schemas.OrderStatus.CANCELLED: self.tr("cancelled"),
+        }
+        status = names[order.status]
+        if order.refunded_amount and order.status != schemas.OrderStatus.REFUNDED:
+            refunded = words.money(order.refunded_amount)
+            status += "  " + self.tr("(refunded %1)").replace("%1", refunded)
+        return status
 
     def _consents(self, consents: list[schemas.ConsentOut]) -> str:
         """What the member agreed to, each purpose once (the latest answer counts)."""

@@ -46,9 +46,11 @@ class FilterBar(QWidget):
         self.store = named(QComboBox(), "store_filter")
         self.store.activated.connect(self._store_chosen)
         self.new_7d = self._chip("new_7d_chip")
-        self.new_7d.toggled.connect(lambda on: self._status("new_7d", on))
+        self.new_7d.toggled.connect(lambda on: self._status(schemas.MemberStatusFilter.NEW_7D, on))
         self.open_cart = self._chip("open_cart_chip")
-        self.open_cart.toggled.connect(lambda on: self._status("open_cart", on))
+        self.open_cart.toggled.connect(
+            lambda on: self._status(schemas.MemberStatusFilter.OPEN_CART, on)
+        )
         self.line = self._chip("line_chip")
         self.line.toggled.connect(
             lambda on: self.filters_changed.emit({"line": True if on else None})
@@ -132,9 +134,10 @@ class FilterBar(QWidget):
 
     # --- what staff chose -----------------------------------------------------------------------
 
-    def _status(self, status: str, on: bool) -> None:
+    def _status(self, status: schemas.MemberStatusFilter, on: bool) -> None:
         # The list filters by one status at a time: choosing one lets go of the other.
-        other = self.open_cart if status == "new_7d" else self.new_7d
+        new_7d = status == schemas.MemberStatusFilter.NEW_7D
+        other = self.open_cart if new_7d else self.new_7d
         if on and other.isChecked():
             other.blockSignals(True)
             other.setChecked(False)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from backend_client import schemas
 from backend_client.client import MemberQuery, OmoClient
 from backend_client.errors import ApiError, UnauthorizedError
+from omo_desktop.design import fonts
 from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
 from omo_desktop.members.detail import MemberDetail
 from omo_desktop.members.directory import MembersController
@@ -38,25 +39,31 @@ from omo_desktop.members.table import Column, MemberTableModel
 from omo_desktop.messages import describe, invite_skipped
 from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.add_member import AddMemberDialog
-from omo_desktop.screens.members.detail import DetailPane
+from omo_desktop.screens.members.detail import DetailPane, Where
 from omo_desktop.screens.members.filters import FilterBar
 from omo_desktop.screens.members.overview import OverviewCards
 from omo_desktop.widgets import named
 from omo_desktop.widgets.layout import MessageLine, Tone
 
 ROW_HEIGHT = BUTTON_HEIGHT
-# At the counter's 1280 px: the seven columns fit beside a member's details.
-TABLE_WIDTH = 52 * SPACE["m"]
-DETAIL_WIDTH = 25 * SPACE["m"]
-# Room for a column's usual content beyond its header's words (names, "NT$12,345").
-COLUMN_ROOM = {
-    Column.NAME: 8 * SPACE["m"],
-    Column.PHONE: 10 * SPACE["m"],
-    Column.LEVEL: 7 * SPACE["m"],
-    Column.POINTS: 4 * SPACE["m"],
-    Column.NET_SPEND: 7 * SPACE["m"],
-    Column.REFERRAL_STORE: 7 * SPACE["m"],
-    Column.MEMBER_SINCE: 7 * SPACE["m"],
+# At the counter's 1280 px: the seven columns beside a member's details.
+TABLE_WIDTH = 54 * SPACE["m"]
+DETAIL_WIDTH = 23 * SPACE["m"]
+# A typical longest value of each column: it is measured in the table's font, never in a
+# million rows. A longer one is cut with "…" (the details show it whole).
+COLUMN_SAMPLE = {
+    Column.NAME: "Alice Wang",
+    Column.PHONE: "+886 9•••••678",
+    Column.LEVEL: "Platinum",
+    Column.POINTS: "12,345",
+    Column.NET_SPEND: "NT$123,456",
+    Column.REFERRAL_STORE: "台北總店",
+    Column.MEMBER_SINCE: "2026-11-28",
+}
+# Past buyers show fewer columns, and their e-mail (whom the invitation goes to) whole.
+PAST_BUYER_SAMPLE = COLUMN_SAMPLE | {
+    Column.NAME: "Alice Wang-Chen",
+    Column.PHONE: "a••••••••@e••••••••.com",
 }
 
 SavePathChooser = Callable[[QWidget], Path | None]
@@ -99,16 +106,15 @@ def member_table(model: MemberTableModel, name: str) -> QTableView:
     return table
 
 
-# Past buyers show fewer columns, and their e-mail (whom the invitation goes to) in full width.
-PAST_BUYER_ROOM = COLUMN_ROOM | {Column.NAME: 12 * SPACE["m"], Column.PHONE: 20 * SPACE["m"]}
-
-
-def size_columns(table: QTableView, rooms: dict[Column, int] = COLUMN_ROOM) -> None:
-    """Each column as wide as its header's words or its usual content, whichever is wider
-    (measured from the header, never from a million rows)."""
+def size_columns(table: QTableView, samples: dict[Column, str] = COLUMN_SAMPLE) -> None:
+    """Each column as wide as its header's words or its sample value, whichever is wider."""
     header = table.horizontalHeader()
-    for column, room in rooms.items():
-        header.resizeSection(column, max(header.sectionSizeHint(column), room))
+    # The rows are drawn in the body text's font (the theme's, whatever the table had before).
+    metrics = QFontMetrics(fonts.app_font())
+    padding = 3 * SPACE["s"]  # the cell's padding and its frame
+    for column, sample in samples.items():
+        wide = metrics.horizontalAdvance(sample) + padding
+        header.resizeSection(column, max(header.sectionSizeHint(column), wide))
 
 
 class MembersScreen(QWidget):
@@ -188,6 +194,9 @@ class MembersScreen(QWidget):
 
         # The two lists: members (with a member's details beside) and past buyers.
         self.table = member_table(self.controller.members, "member_table")
+        # Newest members first until a sortable header (name, net spend, joined) is tapped.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.detail = DetailPane()
         split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
         split.addWidget(self.table)
@@ -241,6 +250,7 @@ class MembersScreen(QWidget):
         c.overview_failed.connect(self._show_error)
         c.levels_loaded.connect(self._levels)
         c.query_changed.connect(self.filters.show_query)
+        c.query_changed.connect(self._show_sort)
         c.member_added.connect(self._added)
         c.add_failed.connect(self._add_failed)
         c.busy_changed.connect(self._dialog_busy)
@@ -260,11 +270,11 @@ class MembersScreen(QWidget):
         d.points_loaded.connect(self.detail.show_points)
         d.orders_loaded.connect(self.detail.show_orders)
         d.audit_loaded.connect(self.detail.show_audit)
-        d.load_failed.connect(self._detail_failed)
+        d.load_failed.connect(lambda error: self._detail_failed(error, Where.SUMMARY))
         d.saved.connect(self._saved)
-        d.save_failed.connect(self._detail_failed)
+        d.save_failed.connect(lambda error: self._detail_failed(error, Where.PROFILE))
         d.points_changed.connect(self.detail.show_points_changed)
-        d.points_failed.connect(self._detail_failed)
+        d.points_failed.connect(lambda error: self._detail_failed(error, Where.POINTS))
         d.member_loaded.connect(c.members.replace)
         self.detail.save_requested.connect(d.save)
         self.detail.points_requested.connect(d.change_points)
@@ -272,6 +282,10 @@ class MembersScreen(QWidget):
         self.export.done.connect(self._export_done)
         self.export.failed.connect(self._export_failed)
         self.export.cancelled.connect(self._export_cancelled)
+
+    def _show_sort(self, query: MemberQuery) -> None:
+        if query.sort is None:  # filters cleared: back to newest first, no column marked
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
 
     def start(self) -> None:
         """Load the overview and the first pages (the shell may call it; showing does too)."""
@@ -287,6 +301,9 @@ class MembersScreen(QWidget):
 
     def show_page(self, *, past_buyers: bool) -> None:
         self.pages.setCurrentIndex(1 if past_buyers else 0)
+        if self._note is not None:  # a note is about the page it was said on
+            self._note = None
+            self.message.clear()
         # The filters are the members' (levels, carts, LINE…): past buyers are only searched.
         self.filters.show_chips(not past_buyers)
         # The export is of the members list and its filters.
@@ -346,10 +363,10 @@ class MembersScreen(QWidget):
 
     # --- messages --------------------------------------------------------------------------------
 
-    def _detail_failed(self, error: ApiError) -> None:
+    def _detail_failed(self, error: ApiError, where: Where) -> None:
         if isinstance(error, UnauthorizedError):
             self.session_ended.emit(error)
-        self.detail.show_error(error)
+        self.detail.show_error(error, where)
 
     def _show_error(self, error: ApiError) -> None:
         if isinstance(error, UnauthorizedError):
@@ -382,11 +399,24 @@ class MembersScreen(QWidget):
         if self._dialog is not None:
             self._dialog.set_busy(busy)
 
-    def _added(self, member: schemas.Member) -> None:
+    def _added(self, member: schemas.MemberCreated) -> None:
         if self._dialog is not None:
             self._dialog.accept()
         name = member.name or member.phone_masked or member.email_masked or ""
-        self._show_note(lambda: self.tr("%1 was added as a member.").replace("%1", name))
+        by_sms = member.first_login_channel == schemas.FirstLoginChannel.SMS
+
+        def words() -> str:
+            if by_sms:
+                text = self.tr(
+                    "%1 was added as a member. Their first-login link went by SMS to %2."
+                )
+            else:
+                text = self.tr(
+                    "%1 was added as a member. Their first-login link went by e-mail to %2."
+                )
+            return text.replace("%1", name).replace("%2", member.first_login_to)
+
+        self._show_note(words)
 
     def _add_failed(self, error: ApiError) -> None:
         if self._dialog is not None:
@@ -429,8 +459,12 @@ class MembersScreen(QWidget):
         def words() -> str:
             text = self.tr("Invitations sent: %1. Skipped: %2.")
             text = text.replace("%1", str(sent)).replace("%2", str(len(skipped)))
-            reasons = sorted({invite_skipped(s.code) for s in skipped})
-            return text + (" " + " ".join(reasons) if reasons else "")
+            reasons = sorted({invite_skipped(s.code.value) for s in skipped})
+            for reason in reasons:
+                # A sentence after a sentence: a space in English, none in Chinese.
+                text = self.tr("%1 %2", "one sentence after another").replace("%1", text)
+                text = text.replace("%2", reason)
+            return text
 
         self._show_note(words, Tone.INFO if not skipped else Tone.NOTICE)
 
@@ -465,7 +499,14 @@ class MembersScreen(QWidget):
 
     def _export_done(self, path: Path) -> None:
         self._export_ended()
-        self._show_note(lambda: self.tr("Exported to %1.").replace("%1", str(path)))
+        rows = f"{self._export_rows:,}"
+        self._show_note(
+            lambda: (
+                self.tr("Members exported: %1. File: %2")
+                .replace("%1", rows)
+                .replace("%2", str(path))
+            )
+        )
 
     def _export_failed(self, error: ApiError) -> None:
         self._export_ended()
@@ -493,7 +534,7 @@ class MembersScreen(QWidget):
         for model in (self.controller.members, self.controller.past_buyers):
             model.retranslate()
         size_columns(self.table)
-        size_columns(self.past_table, PAST_BUYER_ROOM)
+        size_columns(self.past_table, PAST_BUYER_SAMPLE)
         if self._list_error is not None:
             self.message.show_message(describe(self._list_error), Tone.ERROR)
         elif self._note is not None:
