@@ -33,7 +33,7 @@ from bench.data import (
 from omo_backend import migrate
 from omo_backend.db import Database
 from omo_backend.demo_crowd import LEVELS, CartFacts, OrderFacts, level_for, totals
-from omo_backend.directory.search_text import SEPARATOR
+from omo_backend.directory.search_text import SEPARATOR, name_grams
 from omo_backend.models import Customer, Level
 from omo_backend.staff import service as staff_service
 from omo_backend.stores import service as store_service
@@ -88,10 +88,10 @@ class Chunk:
 
 COLUMNS = {
     "customer": (
-        "id", "name", "name_search", "search_text", "phone", "email", "birthday", "is_member",
-        "member_since", "password_hash", "level", "source", "source_store_id", "line_user_id",
-        "line_friend", "line_linked_at", "net_spend", "orders_count", "open_cart_at",
-        "created_at", "updated_at",
+        "id", "name", "name_search", "search_text", "search_grams", "phone", "email", "birthday",
+        "is_member", "member_since", "password_hash", "level", "source", "source_store_id",
+        "line_user_id", "line_friend", "line_linked_at", "net_spend", "orders_count",
+        "open_cart_at", "created_at", "updated_at",
     ),
     "referral": ("customer_id", "store_id", "staff_id", "bound_at", "via"),
     "orders": (
@@ -232,7 +232,7 @@ def member_chunks(
         chunk.customers.append(
             (
                 customer_id, name, name.lower(), search_text(name, email, national),
-                e164(national), email, birthday, member,
+                name_grams(name), e164(national), email, birthday, member,
                 since_text, password if member else None,
                 level_for(sums.net_spend) if member else None,
                 "counter" if member else "pos", store_id,

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from omo_backend.directory.search_text import search_text_of
+from omo_backend.directory.search_text import search_columns
 from omo_backend.members import points as points_rules
 from omo_backend.models import (
     Cart,
@@ -204,8 +204,8 @@ def draw(
         customer.row = {
             "name": name,
             "name_search": name.lower(),
-            # Core INSERTs skip the model's listener that keeps this (the member list's q).
-            "search_text": search_text_of(name, email, phone),
+            # Core INSERTs skip the model's listener that keeps these (the member list's q).
+            **search_columns(name, email, phone),
             "phone": phone,
             "email": email,
             "birthday": _birthday(rng) if is_member and rng.random() < 0.8 else None,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from omo_backend import demo_crowd, demo_seed
 from omo_backend.db import Database
-from omo_backend.directory.search_text import search_text_of
+from omo_backend.directory.search_text import search_columns
 from omo_backend.models import (
     Cart,
     Consent,
@@ -215,6 +215,22 @@ def test_the_crowd_never_takes_a_number_or_address_already_used():
 
 def test_every_customer_can_be_found_by_the_member_lists_q(demo: Session):
     rows = demo.execute(
-        select(Customer.name, Customer.email, Customer.phone, Customer.search_text)
+        select(
+            Customer.name,
+            Customer.email,
+            Customer.phone,
+            Customer.search_text,
+            Customer.search_grams,
+        )
     ).all()
-    assert all(text == search_text_of(name, email, phone) for name, email, phone, text in rows)
+    assert all(
+        search_columns(name, email, phone) == {"search_text": text, "search_grams": grams}
+        for name, email, phone, text, grams in rows
+    )
+    # The referral's store and staff, copied onto the customer for the list's filters.
+    copied = demo.execute(
+        select(Customer.referral_store_id, Referral.store_id).join(
+            Referral, Referral.customer_id == Customer.id
+        )
+    ).all()
+    assert all(mine == theirs for mine, theirs in copied)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.data import Population
 from bench.member_data import COLUMNS, Refs, member_chunks, search_text
-from omo_backend.directory.search_text import search_text_of
+from omo_backend.directory.search_text import search_columns, search_text_of
 
 NOW = datetime(2026, 11, 30, 8, 0, 0)
 REFS = Refs(store_ids=[1, 2], staff_by_store={1: [10, 11], 2: [20]})
@@ -60,7 +60,9 @@ def test_the_search_line_is_the_one_the_backend_would_keep():
     at = {name: i for i, name in enumerate(COLUMNS["customer"])}
     for row in tables["customer"][:500]:
         name, email, phone = row[at["name"]], row[at["email"]], row[at["phone"]]
-        assert row[at["search_text"]] == search_text_of(name, email, phone)
+        columns = search_columns(name, email, phone)
+        assert row[at["search_text"]] == columns["search_text"]
+        assert row[at["search_grams"]] == columns["search_grams"]
     assert search_text("Amy Lin", None, 12345678) == search_text_of(
         "Amy Lin", None, "+886912345678"
     )
