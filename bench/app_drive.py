@@ -43,6 +43,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from backend_client.client import OmoClient
+from bench.report import own_memory
 from omo_desktop.app import App, build, parse_args
 from omo_desktop.flows import counter as f
 from omo_desktop.shell import Shell
@@ -54,19 +55,6 @@ STEP_TIMEOUT_S = 30.0
 
 def progress(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')}   app: {message}", file=sys.stderr, flush=True)
-
-
-def memory() -> dict[str, float]:
-    """This process's resident memory now and at its peak (VmHWM), in MB, and its threads."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.split()[0] if value.split() else ""
-    return {
-        "rss_mb": int(fields["VmRSS"]) / 1024,
-        "peak_mb": int(fields["VmHWM"]) / 1024,
-        "threads": int(fields["Threads"]),
-    }
 
 
 @dataclass(frozen=True)
@@ -541,14 +529,14 @@ def run(config: Config) -> dict[str, Any]:
     d = Driver(app, meter)
     d.wait_until(lambda: d.shell.page() == "login" and d.shell.client is not None, "log-in page")
     d.settle()  # the window's first paint belongs to the start, not to the log-in
-    result["memory"]["log-in page"] = memory()
+    result["memory"]["log-in page"] = own_memory()
 
     phone = PhoneProcess()
     progress("log in")
     meter.enter("log in")
     log_in(d, config.staff_code, config.pin)
     meter.enter("")
-    result["memory"]["logged in"] = memory()
+    result["memory"]["logged in"] = own_memory()
 
     progress("the three paths: new number, past buyer, member")
     began = time.perf_counter()
@@ -568,7 +556,7 @@ def run(config: Config) -> dict[str, Any]:
     if profiler is not None:
         result["profile"] = _profile_text(profiler)
     result["flows_seconds"] = time.perf_counter() - began
-    result["memory"]["after the three paths"] = memory()
+    result["memory"]["after the three paths"] = own_memory()
     phone.close()
 
     progress(f"the app's client alone: {len(config.floor_phones)} searches")
@@ -578,7 +566,7 @@ def run(config: Config) -> dict[str, Any]:
     meter.enter("search loop")
     result["confirm"] = confirm_to_result(d, config.confirm_phones, config.warmup)
     meter.enter("")
-    result["memory"]["after the searches"] = memory()
+    result["memory"]["after the searches"] = own_memory()
 
     result["stalls"] = {phase: meter.summary(phase) for phase in ("log in", "flows", "search loop")}
     meter.timer.stop()

@@ -89,6 +89,19 @@ def format_table(title: str, figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def own_memory() -> dict[str, float]:
+    """This process's resident memory now and at its peak (VmHWM), in MB, and its threads."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.split()[0] if value.split() else ""
+    return {
+        "rss_mb": int(fields["VmRSS"]) / 1024,
+        "peak_mb": int(fields["VmHWM"]) / 1024,
+        "threads": int(fields["Threads"]),
+    }
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),

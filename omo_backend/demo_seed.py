@@ -1,4 +1,8 @@
-"""Demo data: three stores, their staff, members with referrals and past buyers (idempotent)."""
+"""Demo data: four stores, their staff, members with referrals and past buyers (idempotent).
+
+Beside the few customers the counter's paths use, a crowd of a few hundred members and past
+buyers with orders, carts, points and SMS history for managers (omo_backend/demo_crowd.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import Role, StorePageSettings
-from omo_backend import audit, security
+from omo_backend import audit, demo_crowd, security
 from omo_backend.customers import service as customer_service
 from omo_backend.models import AuditEvent, Customer, PointsEntry, Referral, Staff, Store, utcnow
 from omo_backend.orders import service as order_service
@@ -21,12 +25,18 @@ STORES = [
     ("TPE01", "台北總店 Taipei Main", "zh_TW"),
     ("TPE02", "信義店 Xinyi", "zh_TW"),
     ("TXG01", "台中店 Taichung", "zh_TW"),
+    ("KHH01", "高雄店 Kaohsiung", "zh_TW"),
 ]
 STAFF = [
     ("TPE01", "1001", "Amy Lin 林怡君", Role.MANAGER, "123456"),
     ("TPE01", "1002", "Ben Chen 陳柏翰", Role.STAFF, "222222"),
     ("TPE02", "2001", "Cindy Wang 王欣怡", Role.MANAGER, "333333"),
     ("TXG01", "3001", "David Huang 黃大衛", Role.STAFF, "444444"),
+    # Issue 12: more staff who refer the demo's crowd of members.
+    ("TPE02", "2002", "Eric Hsu 許志明", Role.STAFF, "555555"),
+    ("TXG01", "3002", "Grace Tsai 蔡佳穎", Role.MANAGER, "666666"),
+    ("KHH01", "4001", "Kevin Lai 賴冠宇", Role.MANAGER, "777777"),
+    ("KHH01", "4002", "Iris Chou 周詩涵", Role.STAFF, "888888"),
     # Head office (issue 12): an admin, who may do all a manager may and more.
     ("TPE01", "9001", "Head Office 總部", Role.ADMIN, "999999"),
 ]
@@ -38,8 +48,8 @@ MEMBERS = [
 ]
 # Past buyers: bought before, not members.
 BUYERS = [
-    ("張志豪 Chih-hao Chang", "0955666777", None, 1280),
-    ("Emily Tsai", "0966123123", "emily.tsai@example.com", 560),
+    ("張志豪 Chih-hao Chang", "0955666777", None, 128_000),
+    ("Emily Tsai", "0966123123", "emily.tsai@example.com", 56_000),
 ]
 NEW_CUSTOMER_PHONE = "0977888999"
 # What the phone pages show of the stores (issue 11): the Taipei store has an online shop, a
@@ -76,6 +86,7 @@ class DemoInfo:
 # later version needs a new marker name.
 SEEDED = "demo.seeded"
 PAGES_SEEDED = "demo.seeded.store-pages"
+CROWD_SEEDED = "demo.seeded.crowd"
 # Demo members sign in on the phone's bind page with this.
 MEMBER_PASSWORD = "demo-password"  # noqa: S105 (demo data, printed for people to use)
 
@@ -92,6 +103,15 @@ def seed(*, session: Session) -> DemoInfo:
             store = store_service.get_by_code_or_raise(session=session, code=code)
             store_service.update_page_settings(session=session, store=store, settings=settings)
         audit.record(session=session, action=PAGES_SEEDED, store_id=None)
+    crowd_seeded = select(AuditEvent.id).where(AuditEvent.action == CROWD_SEEDED).limit(1)
+    if session.scalar(crowd_seeded) is None:
+        # A demo folder from before the crowd gets its stores and staff here too.
+        _stores_and_staff(session)
+        demo_crowd.ensure_levels(session)
+        demo_crowd.add(
+            session=session, now=utcnow(), password_hash=security.hash_pin(MEMBER_PASSWORD)
+        )
+        audit.record(session=session, action=CROWD_SEEDED, store_id=None)
     return DemoInfo(
         stores=[(code, name) for code, name, _ in STORES],
         staff=[(s, c, n, r.value, p) for s, c, n, r, p in STAFF],
@@ -101,7 +121,7 @@ def seed(*, session: Session) -> DemoInfo:
     )
 
 
-def _add_missing(session: Session) -> None:
+def _stores_and_staff(session: Session) -> tuple[dict[str, Store], dict[tuple[str, str], Staff]]:
     stores: dict[str, Store] = {}
     for code, name, locale in STORES:
         store = session.scalar(select(Store).where(Store.code == code))
@@ -115,6 +135,11 @@ def _add_missing(session: Session) -> None:
         staff_by_code[(store_code, code)] = found or staff_service.create(
             session=session, store=store, code=code, name=name, role=role, pin=pin
         )
+    return stores, staff_by_code
+
+
+def _add_missing(session: Session) -> None:
+    stores, staff_by_code = _stores_and_staff(session)
     now = utcnow()
     password_hash = None
     for index, (name, phone, email, level, points, referral) in enumerate(MEMBERS):

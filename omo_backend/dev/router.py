@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from backend_client import schemas
+from omo_backend.demo_crowd import HISTORY_PROVIDER
 from omo_backend.deps import DbDep, SettingsDep
 from omo_backend.dev.loopback import require_loopback
 from omo_backend.models import Message
@@ -29,7 +30,13 @@ def dev_messages(
     to: Annotated[schemas.SingleLine | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> schemas.DevMessageList:
-    query = select(Message).order_by(Message.id.desc()).limit(limit)
+    # The demo's back-dated SMS history (there for the reports) was never "sent" by this run.
+    query = (
+        select(Message)
+        .where(Message.provider != HISTORY_PROVIDER)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
     if to:
         address = try_normalise_phone(to, settings.default_country) or to.strip().lower()
         query = query.where(Message.to_address == address)

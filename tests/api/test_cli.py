@@ -11,7 +11,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import delete, func, select, update
 
-from omo_backend import demo_seed, migrate
+from omo_backend import demo_crowd, demo_seed, migrate
 from omo_backend.db import Database
 from omo_backend.models import AuditEvent, Customer, PinGuard, Staff, Store
 from tests.support.backend import DatabaseFactory
@@ -88,13 +88,13 @@ def test_demo_seed_can_run_twice(tmp_path: Path):
         with db.transaction() as session:
             info = demo_seed.seed(session=session)
     with db.transaction(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(Store)) == 3
+        assert session.scalar(select(func.count()).select_from(Store)) == len(info.stores)
         assert session.scalar(select(func.count()).select_from(Staff)) == len(info.staff)
         admins = session.scalars(select(Staff.code).where(Staff.role == "admin")).all()
         members = session.scalar(select(func.count()).where(Customer.is_member))
         buyers = session.scalar(select(func.count()).where(~Customer.is_member))
-    assert members == len(info.members)
-    assert buyers == len(info.buyers)
+    assert members == len(info.members) + demo_crowd.MEMBERS
+    assert buyers == len(info.buyers) + demo_crowd.PAST_BUYERS
     assert admins == ["9001"]
     db.dispose()
 
