@@ -215,6 +215,20 @@ def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
         yield from _route_paths(getattr(route, "routes", None) or ())
 
 
+def _query_names(app: FastAPI) -> frozenset[str]:
+    """Every query parameter name a route declares (its dependencies' too)."""
+    names: set[str] = set()
+
+    def collect(dependant: Any) -> None:
+        names.update(param.alias for param in dependant.query_params)
+        for sub in dependant.dependencies:
+            collect(sub)
+
+    for route in openapi.api_routes(app.routes):
+        collect(route.dependant)
+    return frozenset(names)
+
+
 def _install_request_log(app: FastAPI) -> None:
     # The app's own route words, read again when its route list grows (tests add some late).
     known: dict[int, frozenset[str]] = {}
@@ -223,7 +237,7 @@ def _install_request_log(app: FastAPI) -> None:
         count = len(app.router.routes)
         if count not in known:
             known.clear()
-            known[count] = route_words(_route_paths(app.router.routes))
+            known[count] = route_words(_route_paths(app.router.routes)) | _query_names(app)
         return known[count]
 
     @app.middleware("http")

@@ -89,7 +89,8 @@ async def require_staff(request: Request, db: DbDep, credentials: StaffBearer) -
 
 def _require(actor: Actor, minimum: Role) -> Actor:
     if not actor.role.at_least(minimum):
-        raise Forbidden(f"Only a {minimum.value} or above can do this.", code="forbidden")
+        article = "an" if minimum.value[0] in "aeiou" else "a"
+        raise Forbidden(f"Only {article} {minimum.value} or above can do this.", code="forbidden")
     return actor
 
 

@@ -103,7 +103,6 @@ def redact(text: str) -> str:
 # Ids in an address are short; 8 digits and more are phone-shaped, as in ``redact``.
 _ID_SEGMENT = re.compile(r"[1-9]\d{0,6}")
 # Parameter names are short lowercase words; a random token as a name is not one of them.
-_QUERY_NAME = re.compile(r"[a-z_]{1,32}")
 
 
 def route_words(route_paths: Iterable[str]) -> frozenset[str]:
@@ -120,7 +119,8 @@ def access_target(path: str, query: str, words: frozenset[str]) -> str:
     """The address as the access log writes it: route words and short ids, nothing else.
 
     Every other path segment (a link token, a phone, a name in a mistyped URL) becomes
-    ``[redacted]``; the query keeps its parameter names, never their values.
+    ``[redacted]``; the query keeps the names of parameters the app declares (they are in
+    ``words``), never their values, and no other name (``?0912345678`` is a phone).
     """
     segments = [
         s if not s or s in words or _ID_SEGMENT.fullmatch(s) else REDACTED for s in path.split("/")
@@ -128,9 +128,7 @@ def access_target(path: str, query: str, words: frozenset[str]) -> str:
     target = "/".join(segments)
     if query:
         names = [pair.partition("=")[0] for pair in query.split("&") if pair]
-        target += "?" + "&".join(
-            f"{n if _QUERY_NAME.fullmatch(n) else REDACTED}={REDACTED}" for n in names
-        )
+        target += "?" + "&".join(f"{n if n in words else REDACTED}={REDACTED}" for n in names)
     return target
 
 

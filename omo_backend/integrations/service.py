@@ -12,6 +12,7 @@ from omo_backend import audit, security
 from omo_backend.actor import Actor
 from omo_backend.errors import NotFound, Unauthorized, ValidationFailed
 from omo_backend.models import ApiKey, utcnow
+from omo_backend.models.base import find_by_id
 
 # What a key may be given; an endpoint names the one it needs (deps.require_scope).
 SCOPES = frozenset({"orders:write"})
@@ -69,7 +70,7 @@ def get_or_raise(*, session: Session, prefix_or_id: str) -> ApiKey:
     text = prefix_or_id.strip()
     row = None
     if text.isdigit() and len(text) < 19:
-        row = session.get(ApiKey, int(text))
+        row = find_by_id(session, ApiKey, int(text))
     elif text:
         row = session.scalar(select(ApiKey).where(ApiKey.prefix == text))
     if row is None:

@@ -109,9 +109,9 @@ def test_the_id_routes_are_found():
 def test_an_id_beyond_64_bits_is_refused_and_one_within_them_is_not_found(
     backend: LiveBackend, method: str, path: str
 ):
-    # A manager may call every one of them: the id is what is under test, not the role.
+    # An admin may call every one of them: the id is what is under test, not the role.
     backend.add_store("TPE01", "台北總店")
-    backend.add_staff("TPE01", "1001", "Amy", role=Role.MANAGER)
+    backend.add_staff("TPE01", "1001", "Amy", role=Role.ADMIN)
     counter = backend.counter("TPE01", "1001")
     body = ID_ROUTE_BODIES.get((method, path))
     for beyond in (2**63, 10**30, 0, -1):
