@@ -53,7 +53,8 @@ def _section(name: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
     column = QVBoxLayout(frame)
     column.setContentsMargins(SPACE["m"], SPACE["m"], SPACE["m"], SPACE["m"])
     column.setSpacing(SPACE["s"])
-    heading = label(f"{name}_heading", "heading", wrap=False)
+    # Wrapped: a long heading in a narrow pane takes two lines rather than widening the pane.
+    heading = label(f"{name}_heading", "heading")
     column.addWidget(heading)
     return frame, column, heading
 

@@ -235,9 +235,10 @@ class MembersScreen(QWidget):
         column.addLayout(top)
         column.addWidget(self.overview)
         column.addWidget(self.filters)
-        column.addLayout(message_row)
         column.addWidget(self.export_panel)
         column.addWidget(self.pages, 1)
+        # Under the list: its kept room for a message is no hole between the filters and rows.
+        column.addLayout(message_row)
 
         self._connect()
         self.retranslate()
