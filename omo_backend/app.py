@@ -215,9 +215,17 @@ def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
         yield from _route_paths(getattr(route, "routes", None) or ())
 
 
+# Query names pages read from the raw query rather than declare: LINE's callback (its
+# redirect's parameters), the pages' language and the notices they carry over.
+HAND_READ_QUERY_NAMES = frozenset(
+    {"code", "state", "error", "error_description", "friendship_status_changed"}
+    | {"lang", "line", "reset", "store"}
+)
+
+
 def _query_names(app: FastAPI) -> frozenset[str]:
-    """Every query parameter name a route declares (its dependencies' too)."""
-    names: set[str] = set()
+    """Every query parameter name a route declares (its dependencies' too) or reads by hand."""
+    names: set[str] = set(HAND_READ_QUERY_NAMES)
 
     def collect(dependant: Any) -> None:
         names.update(param.alias for param in dependant.query_params)

@@ -600,3 +600,20 @@ def _walk_every_customer_page(
         "e-mail as typed": "Hua.Lin@example.tw",
     }
     return never
+
+
+def test_every_query_name_a_page_reads_by_hand_is_one_the_log_keeps():
+    """The access log keeps only known query names: a name the code reads from the raw query
+    (``query_params.get("x")``, ``query.get("x")``) must be among them, or its log line would
+    hide which parameter came."""
+    import re
+    from pathlib import Path
+
+    from omo_backend.app import HAND_READ_QUERY_NAMES
+
+    read = set()
+    for path in Path("omo_backend").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"query(?:_params)?\.get\(\s*\"([a-z_]+)\"", text))
+    assert read, "the pattern still finds the hand-read names"
+    assert read <= HAND_READ_QUERY_NAMES, read - HAND_READ_QUERY_NAMES
