@@ -60,13 +60,13 @@ def level(code: str | None, levels: dict[str, schemas.Level] | None = None) -> s
     return known.name_zh_TW if chinese == "zh_TW" else known.name_en
 
 
-def referral_store(row: schemas.MemberRow) -> str:
-    return row.referral.store.name if row.referral is not None else dash()
-
-
 def name(row: schemas.MemberRow) -> str:
-    if row.name:
-        return row.name
+    return display_name(row.name)
+
+
+def display_name(name: str | None) -> str:
+    if name:
+        return name
     return QCoreApplication.translate("Members", "(no name)")
 
 
