@@ -130,6 +130,10 @@ class Shell(QMainWindow):
 
     # --- pages ---------------------------------------------------------------------------
 
+    @property
+    def languages(self) -> LanguageSwitcher:
+        return self._languages
+
     def page(self) -> str:
         current = self.pages.currentWidget()
         names: dict[QWidget, str] = {

@@ -38,6 +38,8 @@ def demo(
     try:
         yield app
     finally:
+        # The next tests read English: the demo's translator goes with it.
+        app.shell.languages.switch("en")
         app.close()
 
 
