@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from omo_backend.models import (
     Customer,
     Device,
     Level,
+    MemberCount,
     Order,
     Staff,
     Store,
@@ -37,29 +38,24 @@ EARLIEST_BIRTHDAY = date(1900, 1, 1)
 # --- the overview -----------------------------------------------------------------------------
 
 
-def _gone() -> ColumnElement[bool]:
-    """Merged or erased: few rows, each found through a partial index (migration 0010)."""
-    return or_(Customer.merged_into_id.is_not(None), Customer.erased_at.is_not(None))
-
-
 def overview(session: Session, now: datetime) -> schemas.MemberOverview:
     """Members now, by level and by referral store.
 
-    Each count is an index-only count of all members (by level from ix_customer_level_list,
-    by referral store from ix_customer_store_list) less the few merged and erased ones, so it
-    reads no table rows however many members there are.
+    The counts are ``member_count``'s few rows (kept by triggers, migration 0012), so the
+    overview reads no customer however many members there are; only ``new_7d`` is counted,
+    over the last seven days of the member-since index.
     """
     member = Customer.is_member == true()
-    by_level: dict[str | None, int] = {
-        level: int(n)
-        for level, n in session.execute(
-            select(Customer.level, func.count()).where(member).group_by(Customer.level)
-        )
-    }
-    for level, n in session.execute(
-        select(Customer.level, func.count()).where(member, _gone()).group_by(Customer.level)
+    by_level: dict[str | None, int] = {}
+    by_store: dict[int | None, int] = {}
+    for level_key, store_key, members in session.execute(
+        select(MemberCount.level_key, MemberCount.store_key, MemberCount.members)
     ):
-        by_level[level] -= int(n)
+        if not members:
+            continue  # a pair every member has left
+        level, store_id = level_key or None, store_key or None
+        by_level[level] = by_level.get(level, 0) + members
+        by_store[store_id] = by_store.get(store_id, 0) + members
     total = sum(by_level.values())
     new_7d = int(
         session.scalar(
@@ -72,20 +68,6 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
         )
         or 0
     )
-    by_store: dict[int | None, int] = {
-        store_id: int(n)
-        for store_id, n in session.execute(
-            select(Customer.referral_store_id, func.count())
-            .where(member)
-            .group_by(Customer.referral_store_id)
-        )
-    }
-    for store_id, n in session.execute(
-        select(Customer.referral_store_id, func.count())
-        .where(member, _gone())
-        .group_by(Customer.referral_store_id)
-    ):
-        by_store[store_id] -= int(n)
     stores = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code)).all()
     store_counts = [
         schemas.StoreCount(store=code, store_name=name, members=by_store.get(store_id, 0))
