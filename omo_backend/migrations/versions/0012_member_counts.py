@@ -9,8 +9,10 @@ referral store has, so ``GET /members/overview`` reads a few rows instead of cou
 member (an index-only count of 600,000 members took 350 ms on PostgreSQL). Triggers on
 ``customer`` keep it whoever writes a customer (the services, a merge, an erasure, a bulk
 load, the referral copy of migration 0010): a row leaving the counted set is taken off its
-pair, a row entering it added to its pair. No level is ``''`` and no referral store 0 (the
-key is not null, so one row per pair). The counts are filled from the customers here.
+pair, a row entering it added to its pair: on SQLite per row, on PostgreSQL per statement
+(over its transition tables, so a bulk load or COPY adds each pair once). No level is ``''``
+and no referral store 0 (the key is not null, so one row per pair). The counts are filled
+from the customers here.
 """
 
 from __future__ import annotations
@@ -50,26 +52,58 @@ _SQLITE_DOWN = tuple(
     f"DROP TRIGGER IF EXISTS member_count_{event}"
     for event in ("update_new", "update_old", "delete", "insert")
 )
+# PostgreSQL: per statement, over its transition tables. A row trigger would update a count
+# row once per customer, and in one transaction (a bulk load, COPY) each update walks all the
+# versions the transaction made of that row before it: quadratic.
+_PG_COUNTED = "is_member AND merged_into_id IS NULL AND erased_at IS NULL"
+_PG_CHANGED = (
+    " WHERE id IN (SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE"
+    " (o.is_member, o.level, o.referral_store_id, o.merged_into_id, o.erased_at)"
+    " IS DISTINCT FROM"
+    " (n.is_member, n.level, n.referral_store_id, n.merged_into_id, n.erased_at))"
+)
+_PG_TAKE = Template(
+    "UPDATE member_count m SET members = m.members - d.n FROM"
+    " (SELECT coalesce(level, '') AS l, coalesce(referral_store_id, 0) AS s, count(*) AS n"
+    " FROM old_rows WHERE $counted $changed GROUP BY 1, 2) d"
+    " WHERE m.level_key = d.l AND m.store_key = d.s;"
+).substitute
+_PG_ADD = Template(
+    "INSERT INTO member_count (level_key, store_key, members)"
+    " SELECT coalesce(level, ''), coalesce(referral_store_id, 0), count(*)"
+    " FROM new_rows WHERE $counted $changed GROUP BY 1, 2"
+    " ON CONFLICT (level_key, store_key)"
+    " DO UPDATE SET members = member_count.members + excluded.members;"
+).substitute
+
+
+def _pg_function(name: str, body: str) -> str:
+    head = f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+    return f"{head} BEGIN {body} RETURN NULL; END $$"
+
+
 _POSTGRESQL_UP = (
-    "CREATE FUNCTION member_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    f" IF TG_OP IN ('UPDATE', 'DELETE') AND {_COUNTED.format(r='OLD')} THEN"
-    f" {_TAKE(r='OLD')} END IF;"
-    f" IF TG_OP IN ('INSERT', 'UPDATE') AND {_COUNTED.format(r='NEW')} THEN"
-    f" {_ADD(r='NEW')} END IF;"
-    " RETURN NULL; END $$",
-    # An UPDATE that leaves the five columns as they were changes no count: skipped.
-    "CREATE TRIGGER member_count_insert_delete AFTER INSERT OR DELETE ON customer"
-    " FOR EACH ROW EXECUTE FUNCTION member_count_keep()",
-    f"CREATE TRIGGER member_count_update AFTER UPDATE OF {_COLUMNS} ON customer FOR EACH ROW"
-    f" WHEN (({_COLUMNS.replace(', ', ', OLD.').replace('is_member', 'OLD.is_member', 1)})"
-    f" IS DISTINCT FROM"
-    f" ({_COLUMNS.replace(', ', ', NEW.').replace('is_member', 'NEW.is_member', 1)}))"
-    " EXECUTE FUNCTION member_count_keep()",
+    _pg_function("member_count_insert", _PG_ADD(counted=_PG_COUNTED, changed="")),
+    _pg_function("member_count_delete", _PG_TAKE(counted=_PG_COUNTED, changed="")),
+    _pg_function(
+        "member_count_update",
+        _PG_TAKE(counted=_PG_COUNTED, changed=_PG_CHANGED.replace(" WHERE", " AND", 1))
+        + _PG_ADD(counted=_PG_COUNTED, changed=_PG_CHANGED.replace(" WHERE", " AND", 1)),
+    ),
+    "CREATE TRIGGER member_count_insert AFTER INSERT ON customer"
+    " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION member_count_insert()",
+    "CREATE TRIGGER member_count_delete AFTER DELETE ON customer"
+    " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION member_count_delete()",
+    "CREATE TRIGGER member_count_update AFTER UPDATE ON customer"
+    " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    " FOR EACH STATEMENT EXECUTE FUNCTION member_count_update()",
 )
 _POSTGRESQL_DOWN = (
-    "DROP TRIGGER IF EXISTS member_count_update ON customer",
-    "DROP TRIGGER IF EXISTS member_count_insert_delete ON customer",
-    "DROP FUNCTION IF EXISTS member_count_keep()",
+    *(
+        f"DROP TRIGGER IF EXISTS member_count_{e} ON customer"
+        for e in ("update", "delete", "insert")
+    ),
+    *(f"DROP FUNCTION IF EXISTS member_count_{e}()" for e in ("update", "delete", "insert")),
 )
 _FILL = (
     "INSERT INTO member_count (level_key, store_key, members)"
