@@ -57,11 +57,12 @@ class Customer(Base):
     referral: Mapped[Referral | None] = relationship(uselist=False, viewonly=True)
 
     # The member list's first pages, newest members first (omo_backend/directory/query.py):
-    # by kind, and by level; each ends in the id that breaks ties.
+    # by kind, and by level (the overview counts by level from it alone); each ends in the
+    # id that breaks ties.
     __table_args__ = (
         Index("ix_customer_member_list", "is_member", "member_since", "id"),
         Index("ix_customer_level_list", "is_member", "level", "member_since", "id"),
-        # Merged and erased accounts are few.
+        # Merged and erased accounts are few: the overview counts them apart and subtracts.
         # Partial, so no plan reads "merged_into_id IS NULL" (nearly every row) through them.
         Index(
             "ix_customer_merged_into_id",
@@ -146,18 +147,6 @@ class Level(Base):
     name_zh_TW: Mapped[str] = mapped_column("name_zh_tw", String(100))
     min_net_spend: Mapped[int | None] = mapped_column(default=None)
     rank: Mapped[int] = mapped_column(unique=True)
-
-
-class MemberCount(Base):
-    """How many members (neither merged nor erased) have a level and a referral store: the
-    overview's counts, kept by database triggers on ``customer`` (migration 0012) whoever
-    writes it, and never written from here. No level is ``''`` and no referral store 0."""
-
-    __tablename__ = "member_count"
-
-    level_key: Mapped[str] = mapped_column(String(32), primary_key=True)
-    store_key: Mapped[int] = mapped_column(primary_key=True)
-    members: Mapped[int] = mapped_column(BigInteger)
 
 
 class Order(Base):
