@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Integer,
+    Row,
     Select,
     Text,
     and_,
@@ -58,6 +59,8 @@ from omo_backend.errors import ValidationFailed
 from omo_backend.models import Customer, Staff, Store
 
 RECENT = timedelta(days=7)
+# What a caller adds to a page's SELECT of (id, sort value): more columns, outer joins.
+Extra = Callable[[Select[Any]], Select[Any]]
 
 
 @dataclass(frozen=True)
@@ -303,9 +306,13 @@ def _run(
     empty: bool,
     after: Cursor | None,
     limit: int,
-) -> Select[tuple[int, Any]]:
+    extra: Extra | None = None,
+) -> Select[Any]:
     col = key.column
-    query = select(Customer.id, col).where(*where)
+    query: Select[Any] = select(Customer.id, col)
+    if extra is not None:
+        query = extra(query)
+    query = query.where(*where)
     if key.nullable:
         query = query.where(col.is_(None) if empty else col.is_not(None))
     if after is not None:
@@ -324,36 +331,39 @@ def _run(
     return query.order_by(*order).limit(limit)
 
 
-def page(
+def page_rows(
     session: Session,
     where: Sequence[ColumnElement[bool]],
     sort: MemberSort,
     key: SortKey,
     after: Cursor | None,
     limit: int,
-) -> tuple[list[int], Cursor | None]:
-    """The ids of one page, in order, and the cursor after it (None: no more rows)."""
-    rows: list[tuple[int, Any]] = []
+    extra: Extra | None = None,
+) -> tuple[list[Row[*tuple[Any, ...]]], Cursor | None]:
+    """One page's rows as plain tuples, in order: the id, the sort value, then what
+    ``extra`` adds to the SELECT (columns, joins) in the same query; and the cursor after it
+    (None: no more rows). The list reads the ids alone; the export its whole file's rows."""
+    # Core, not the ORM: rows come as plain tuples.
+    connection = session.connection()
+    found: list[Row[*tuple[Any, ...]]] = []
     if after is None or not after.empty:
-        rows = [
-            (r[0], r[1])
-            for r in session.execute(_run(where, key, empty=False, after=after, limit=limit + 1))
-        ]
-    empty_from = len(rows)
-    if key.nullable and len(rows) <= limit:
+        found = list(
+            connection.execute(
+                _run(where, key, empty=False, after=after, limit=limit + 1, extra=extra)
+            ).all()
+        )
+    empty_from = len(found)
+    if key.nullable and len(found) <= limit:
         resume = after if after is not None and after.empty else None
-        rows += [
-            (r[0], None)
-            for r in session.execute(
-                _run(where, key, empty=True, after=resume, limit=limit + 1 - len(rows))
-            )
-        ]
-    if len(rows) <= limit:
-        return [r[0] for r in rows], None
+        found += connection.execute(
+            _run(where, key, empty=True, after=resume, limit=limit + 1 - len(found), extra=extra)
+        ).all()
+    if len(found) <= limit:
+        return found, None
     last_index = limit - 1
-    last_id, last_value = rows[last_index]
-    return [r[0] for r in rows[:limit]], Cursor(
-        sort=sort, empty=last_index >= empty_from, value=last_value, id=last_id
+    last = found[last_index]
+    return found[:limit], Cursor(
+        sort=sort, empty=last_index >= empty_from, value=last[1], id=last[0]
     )
 
 

@@ -137,7 +137,8 @@ def list_members(
             zone=store_zone(session, actor.store_id),
             sort_column=key.column,
         )
-        ids, next_cursor = query.page(session, where, sort, key, after, limit)
+        found, next_cursor = query.page_rows(session, where, sort, key, after, limit)
+        ids = [r[0] for r in found]
         total, exact = query.count(session, where)
         return schemas.MemberList(
             items=rows.member_rows(session, ids, settings, now),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,17 +37,27 @@ EARLIEST_BIRTHDAY = date(1900, 1, 1)
 # --- the overview -----------------------------------------------------------------------------
 
 
-def _gone() -> ColumnElement[bool]:
-    """Merged or erased: few rows, each found through a partial index (migration 0010)."""
-    return or_(Customer.merged_into_id.is_not(None), Customer.erased_at.is_not(None))
+def _gone(session: Session) -> list[tuple[str | None, int | None]]:
+    """The level and referral store of each merged or erased member: few rows, each read
+    through its partial index (migration 0010) and nothing else. The conditions are on that
+    column alone, ``is_member`` checked here: given ``is_member`` too, SQLite walked the level
+    index and read every member's row (the overview took seconds)."""
+    found: dict[int, tuple[bool, str | None, int | None]] = {}
+    for gone in (Customer.merged_into_id.is_not(None), Customer.erased_at.is_not(None)):
+        columns = select(
+            Customer.id, Customer.is_member, Customer.level, Customer.referral_store_id
+        )
+        for cid, is_member, level, store_id in session.execute(columns.where(gone)):
+            found[cid] = (is_member, level, store_id)
+    return [(level, store_id) for is_member, level, store_id in found.values() if is_member]
 
 
 def overview(session: Session, now: datetime) -> schemas.MemberOverview:
     """Members now, by level and by referral store.
 
     Each count is an index-only count of all members (by level from ix_customer_level_list,
-    by referral store from ix_customer_store_list) less the few merged and erased ones, so it
-    reads no table rows however many members there are.
+    by referral store from ix_customer_store_list) less the few merged and erased ones
+    (``_gone``), so it reads no table rows however many members there are.
     """
     member = Customer.is_member == true()
     by_level: dict[str | None, int] = {
@@ -56,10 +66,17 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
             select(Customer.level, func.count()).where(member).group_by(Customer.level)
         )
     }
-    for level, n in session.execute(
-        select(Customer.level, func.count()).where(member, _gone()).group_by(Customer.level)
-    ):
-        by_level[level] -= int(n)
+    by_store: dict[int | None, int] = {
+        store_id: int(n)
+        for store_id, n in session.execute(
+            select(Customer.referral_store_id, func.count())
+            .where(member)
+            .group_by(Customer.referral_store_id)
+        )
+    }
+    for level, store_id in _gone(session):
+        by_level[level] -= 1
+        by_store[store_id] -= 1
     total = sum(by_level.values())
     new_7d = int(
         session.scalar(
@@ -72,20 +89,6 @@ def overview(session: Session, now: datetime) -> schemas.MemberOverview:
         )
         or 0
     )
-    by_store: dict[int | None, int] = {
-        store_id: int(n)
-        for store_id, n in session.execute(
-            select(Customer.referral_store_id, func.count())
-            .where(member)
-            .group_by(Customer.referral_store_id)
-        )
-    }
-    for store_id, n in session.execute(
-        select(Customer.referral_store_id, func.count())
-        .where(member, _gone())
-        .group_by(Customer.referral_store_id)
-    ):
-        by_store[store_id] -= int(n)
     stores = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code)).all()
     store_counts = [
         schemas.StoreCount(store=code, store_name=name, members=by_store.get(store_id, 0))

@@ -303,8 +303,12 @@ def test_overview_counts_members_by_level_and_referral_store(shop: Shop):
     add_customer(b, name="buyer", is_member=False, orders_count=3)
     add_customer(b, name=None, level="gold", store="TPE01", erased_at=now)
     merged = add_customer(b, name="m", store="KHH01", joined=old)
+    # Merged and erased, counted out once; a past buyer merged away was never counted in.
+    both = add_customer(b, name=None, level="gold", store="KHH01", erased_at=now)
+    buyer = add_customer(b, name="old buyer", is_member=False, orders_count=1)
     with b.db.transaction() as session:
-        session.get_one(Customer, merged).merged_into_id = 1
+        for gone in (merged, both, buyer):
+            session.get_one(Customer, gone).merged_into_id = 1
     reply = shop.manager.get("/api/v1/members/overview")
     assert reply.status_code == 200, reply.text
     body = reply.json()
