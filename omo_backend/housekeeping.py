@@ -1,5 +1,5 @@
-"""Periodic clean-up of rows whose use has passed: idempotency records, page sessions and
-trips to LINE."""
+"""Periodic clean-up of rows whose use has passed (idempotency records, page sessions and
+trips to LINE) and the member counts' change log folded into the counts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from omo_backend import idempotency
 from omo_backend.db import Database
+from omo_backend.directory import counts
 from omo_backend.models import LineLogin, PageSession, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def purge_expired(db: Database) -> int:
         removed += int(getattr(gone, "rowcount", 0) or 0)
         result = session.execute(delete(PageSession).where(PageSession.expires_at <= utcnow()))
         removed += int(getattr(result, "rowcount", 0) or 0)
+        if counts.pending(session):
+            counts.fold(session)
     if removed:
         log.info("housekeeping removed %d expired rows", removed)
     return removed

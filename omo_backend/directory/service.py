@@ -14,7 +14,7 @@ from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.customers.service import is_retired
-from omo_backend.directory import rows
+from omo_backend.directory import counts, rows
 from omo_backend.directory.query import RECENT
 from omo_backend.errors import Conflict, NotFound, ValidationFailed
 from omo_backend.models import (
@@ -37,46 +37,20 @@ EARLIEST_BIRTHDAY = date(1900, 1, 1)
 # --- the overview -----------------------------------------------------------------------------
 
 
-def _gone(session: Session) -> list[tuple[str | None, int | None]]:
-    """The level and referral store of each merged or erased member: few rows, each read
-    through its partial index (migration 0010) and nothing else. The conditions are on that
-    column alone, ``is_member`` checked here: given ``is_member`` too, SQLite walked the level
-    index and read every member's row (the overview took seconds)."""
-    found: dict[int, tuple[bool, str | None, int | None]] = {}
-    for gone in (Customer.merged_into_id.is_not(None), Customer.erased_at.is_not(None)):
-        columns = select(
-            Customer.id, Customer.is_member, Customer.level, Customer.referral_store_id
-        )
-        for cid, is_member, level, store_id in session.execute(columns.where(gone)):
-            found[cid] = (is_member, level, store_id)
-    return [(level, store_id) for is_member, level, store_id in found.values() if is_member]
-
-
 def overview(session: Session, now: datetime) -> schemas.MemberOverview:
     """Members now, by level and by referral store.
 
-    Each count is an index-only count of all members (by level from ix_customer_level_list,
-    by referral store from ix_customer_store_list) less the few merged and erased ones
-    (``_gone``), so it reads no table rows however many members there are.
+    The counts are ``member_count``'s few rows plus the changes not yet folded into them
+    (``counts.kept``; kept by triggers, migration 0012), so the overview reads no customer
+    however many members there are; only ``new_7d`` is counted, over the last seven days of
+    the member-since index.
     """
     member = Customer.is_member == true()
-    by_level: dict[str | None, int] = {
-        level: int(n)
-        for level, n in session.execute(
-            select(Customer.level, func.count()).where(member).group_by(Customer.level)
-        )
-    }
-    by_store: dict[int | None, int] = {
-        store_id: int(n)
-        for store_id, n in session.execute(
-            select(Customer.referral_store_id, func.count())
-            .where(member)
-            .group_by(Customer.referral_store_id)
-        )
-    }
-    for level, store_id in _gone(session):
-        by_level[level] -= 1
-        by_store[store_id] -= 1
+    by_level: dict[str | None, int] = {}
+    by_store: dict[int | None, int] = {}
+    for (level, store_id), members in counts.kept(session).items():
+        by_level[level] = by_level.get(level, 0) + members
+        by_store[store_id] = by_store.get(store_id, 0) + members
     total = sum(by_level.values())
     new_7d = int(
         session.scalar(

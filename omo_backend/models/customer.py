@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omo_backend.directory.search_text import search_columns
@@ -147,6 +147,34 @@ class Level(Base):
     name_zh_TW: Mapped[str] = mapped_column("name_zh_tw", String(100))
     min_net_spend: Mapped[int | None] = mapped_column(default=None)
     rank: Mapped[int] = mapped_column(unique=True)
+
+
+class MemberCount(Base):
+    """How many members (neither merged nor erased) have a level and a referral store: the
+    overview's counts, never written from here. Triggers on ``customer`` (migration 0012)
+    append each change to ``member_count_change``; ``directory.counts.fold`` adds those into
+    these rows. No level is ``''`` and no referral store 0 (one row per pair)."""
+
+    __tablename__ = "member_count"
+
+    level_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    store_key: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger)
+
+
+class MemberCountChange(Base):
+    """One change to a pair's count, appended by the triggers of migration 0012: inserts only,
+    so a bulk load in one transaction never updates the same row twice (PostgreSQL would walk
+    every version that transaction made of it, each time)."""
+
+    __tablename__ = "member_count_change"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    level_key: Mapped[str] = mapped_column(String(32))
+    store_key: Mapped[int] = mapped_column()
+    members: Mapped[int] = mapped_column(BigInteger)
 
 
 class Order(Base):
