@@ -8,12 +8,23 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, DateTime, Select, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    cast,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NullType
 
 from backend_client import schemas
 from omo_backend import audit
@@ -95,12 +106,27 @@ def record_export(
         )
 
 
-def _columns(now: datetime) -> query.Extra:
+def _seconds(column: Any, dialect: str) -> ColumnElement[Any]:
+    """A time column as whole seconds since the epoch (UTC), computed by the database:
+    ``LocalStamps`` turns those into local text faster than datetimes would be made."""
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", column)), BigInteger)
+    return cast(func.strftime("%s", column), BigInteger)
+
+
+def _day(column: Any, dialect: str) -> ColumnElement[Any]:
+    """A date column as ``YYYY-MM-DD`` text, whatever the session's date style."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD")
+    return type_coerce(column, NullType())  # SQLite keeps the ISO text itself
+
+
+def _columns(now: datetime, dialect: str) -> query.Extra:
     """What a batch's one query adds to the page's (id, sort value): the file's columns, the
     referral's binding time, and the points balance by the ledger's rule (rows.balances) read
     per row through the ledger's customer index. The referral's store and staff are the
     copies on ``customer`` (kept by migration 0010's triggers), named from ``_names``; times
-    come as the driver gives them, without the UTC column type's per-value layer."""
+    come as seconds and days as text, so no value goes through a column type's layer."""
     points = (
         select(func.coalesce(func.sum(PointsEntry.remaining), 0))
         .where(
@@ -116,21 +142,65 @@ def _columns(now: datetime) -> query.Extra:
             Customer.name,
             Customer.phone,
             Customer.email,
-            Customer.birthday,
+            _day(Customer.birthday, dialect),
             Customer.level,
             points,
             Customer.net_spend,
             Customer.orders_count,
             Customer.open_cart_at >= now - query.RECENT,
             Customer.line_user_id.is_not(None),
-            type_coerce(Customer.member_since, DateTime()),
+            _seconds(Customer.member_since, dialect),
             Customer.referral_store_id,
             Customer.referral_staff_id,
-            type_coerce(Referral.bound_at, DateTime()),
+            _seconds(Referral.bound_at, dialect),
             Customer.source,
         ).outerjoin(Referral, Referral.customer_id == Customer.id)
 
     return extra
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_VARIES = object()
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
+class LocalStamps:
+    """``YYYY-MM-DD HH:MM:SS`` in ``zone`` from whole seconds since the epoch.
+
+    A zone's offset is read once per UTC hour and each local hour's ``YYYY-MM-DD HH:`` made
+    once, so a stamp is two look-ups and a join: a file's rows fall in far fewer hours than
+    there are rows. An hour in which the offset changes (a DST switch) is done the long way.
+    """
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._offsets: dict[int, object] = {}
+        self._hours: dict[int, str] = {}
+
+    def slow(self, seconds: int) -> str:
+        return (_EPOCH + timedelta(seconds=seconds)).astimezone(self.zone).strftime(STAMP)
+
+    def _offset(self, hour: int) -> object:
+        start = _EPOCH + timedelta(hours=hour)
+        first = start.astimezone(self.zone).utcoffset()
+        last = (start + timedelta(seconds=3599)).astimezone(self.zone).utcoffset()
+        found: object = _VARIES if first != last or first is None else int(first.total_seconds())
+        self._offsets[hour] = found
+        return found
+
+    def __call__(self, seconds: int) -> str:
+        hour = seconds // 3600
+        offset = self._offsets.get(hour)
+        if offset is None:
+            offset = self._offset(hour)
+        if offset is _VARIES:
+            return self.slow(seconds)
+        local_hour, rest = divmod(seconds + offset, 3600)  # type: ignore[operator]
+        prefix = self._hours.get(local_hour)
+        if prefix is None:
+            prefix = (_EPOCH + timedelta(hours=local_hour)).strftime("%Y-%m-%d %H:")
+            self._hours[local_hour] = prefix
+        return prefix + _MINUTES_SECONDS[rest]
 
 
 def _names(session: Session, model: type[Store] | type[Staff]) -> dict[Any, tuple[str, str]]:
@@ -162,6 +232,7 @@ def stream(
     key (as the list's cursor does); ``on_rows`` hears how many rows each batch wrote (the
     CLI's progress)."""
     tz = ZoneInfo(zone)
+    stamp = LocalStamps(tz)
     yield (BOM + csv_lines([HEADER], tz)).encode()
     key = query.sort_key(sort, kind)
     after: query.Cursor | None = None
@@ -171,22 +242,17 @@ def stream(
     unknown = ("", "")
     while True:
         with db.transaction(write=False) as session:
-            # SQLite gives naive UTC times; PostgreSQL aware ones.
-            naive = session.get_bind().dialect.name == "sqlite"
+            dialect = session.get_bind().dialect.name
             stores = _names(session, Store)
             staff = _names(session, Staff)
             found, after = query.page_rows(
-                session, where, sort, key, after, BATCH, _columns(utcnow())
+                session, where, sort, key, after, BATCH, _columns(utcnow(), dialect)
             )
         # The cells inline, not through _cell: a function call a cell is most of the cost.
         # Text a person typed may start a formula; numbers only when negative; dates never.
         for row in found:
             (_, _, name, phone, email, birthday, level, points, net, orders, cart, line) = row[:12]
             since, store_id, staff_id, bound, source = row[12:]
-            if since is not None:
-                since = (since.replace(tzinfo=UTC) if naive else since).astimezone(tz)
-            if bound is not None:
-                bound = (bound.replace(tzinfo=UTC) if naive else bound).astimezone(tz)
             store = stores.get(store_id, unknown)
             person = staff.get(staff_id, unknown)
             writer.writerow(
@@ -195,19 +261,19 @@ def stream(
                     name if name is None or not name.startswith(starts) else "'" + name,
                     phone if phone is None or not phone.startswith(starts) else "'" + phone,
                     email if email is None or not email.startswith(starts) else "'" + email,
-                    None if birthday is None else birthday.isoformat(),
+                    birthday,
                     level if level is None or not level.startswith(starts) else "'" + level,
                     points if points >= 0 else _number(points),
                     net if net >= 0 else _number(net),
                     orders if orders >= 0 else _number(orders),
                     "Y" if cart else "N",
                     "Y" if line else "N",
-                    None if since is None else since.isoformat(" ", "seconds")[:19],
+                    None if since is None else stamp(since),
                     store[0],
                     store[1],
                     person[0],
                     person[1],
-                    None if bound is None else bound.isoformat(" ", "seconds")[:19],
+                    None if bound is None else stamp(bound),
                     source if source is None or not source.startswith(starts) else "'" + source,
                 )
             )

@@ -38,10 +38,12 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    type_coerce,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy.sql.sqltypes import NullType
 
 from backend_client.schemas import (
     MEMBER_TOTAL_CAP,
@@ -309,7 +311,10 @@ def _run(
     extra: Extra | None = None,
 ) -> Select[Any]:
     col = key.column
-    query: Select[Any] = select(Customer.id, col)
+    # The sort value as the driver gives it: only the last row's becomes a cursor, so only it
+    # goes through the column type's result processing (page_rows), not a whole batch's.
+    raw: ColumnElement[Any] = type_coerce(col, NullType())
+    query: Select[Any] = select(Customer.id, raw)
     if extra is not None:
         query = extra(query)
     query = query.where(*where)
@@ -340,7 +345,8 @@ def page_rows(
     limit: int,
     extra: Extra | None = None,
 ) -> tuple[list[Row[*tuple[Any, ...]]], Cursor | None]:
-    """One page's rows as plain tuples, in order: the id, the sort value, then what
+    """One page's rows as plain tuples, in order: the id, the sort value (as the driver gives
+    it), then what
     ``extra`` adds to the SELECT (columns, joins) in the same query; and the cursor after it
     (None: no more rows). The list reads the ids alone; the export its whole file's rows."""
     # Core, not the ORM: rows come as plain tuples.
@@ -362,8 +368,14 @@ def page_rows(
         return found, None
     last_index = limit - 1
     last = found[last_index]
+    value = last[1]
+    dialect = connection.dialect
+    processor = key.column.type.dialect_impl(dialect).result_processor(dialect, None)
     return found[:limit], Cursor(
-        sort=sort, empty=last_index >= empty_from, value=last[1], id=last[0]
+        sort=sort,
+        empty=last_index >= empty_from,
+        value=value if processor is None or value is None else processor(value),
+        id=last[0],
     )
 
 

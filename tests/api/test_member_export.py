@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -95,6 +95,39 @@ def test_a_neutralised_cell_never_starts_a_formula_and_reads_back(text: str):
     lines = export.csv_lines([[text, "after"]], ZoneInfo("UTC"))
     (read,) = list(csv.reader(io.StringIO(lines, newline="")))
     assert read == [cell, "after"]
+
+
+ZONES = ("Asia/Taipei", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "Europe/Dublin")
+
+
+@given(
+    st.sampled_from(ZONES),
+    st.lists(st.integers(min_value=-(2**31), max_value=2**33), min_size=1, max_size=30),
+)
+def test_local_stamps_are_the_zones_wall_time(zone: str, seconds: list[int]):
+    # Whatever the zone's offsets (half hours, 30-minute DST, old ones in seconds) and DST
+    # switches, the cached stamp is the one a datetime gives, including for seconds that
+    # share an hour with one already seen.
+    stamps = export.LocalStamps(ZoneInfo(zone))
+    for second in seconds + [s + 1 for s in seconds] + [s - 3599 for s in seconds]:
+        assert stamps(second) == stamps.slow(second)
+        assert stamps.slow(second) == (
+            datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=second)
+        ).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe"])
+def test_local_stamps_across_each_dst_switch_of_a_year(zone: str):
+    tz = ZoneInfo(zone)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    hours = [start + 3600 * h for h in range(366 * 24)]
+    offset = [datetime.fromtimestamp(h, tz).utcoffset() for h in hours]
+    switches = [hours[i] for i in range(1, len(hours)) if offset[i] != offset[i - 1]]
+    assert len(switches) == 2
+    stamps = export.LocalStamps(tz)
+    for switch in switches:
+        for second in range(switch - 7200, switch + 7200, 7):
+            assert stamps(second) == stamps.slow(second)
 
 
 def test_a_manager_exports_only_their_own_stores_referrals(shop: Shop):
