@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 
 from backend_client.client import OmoClient
 from bench.report import own_memory
+from omo_desktop import heap
 from omo_desktop.design import theme
 from omo_desktop.screens.members.screen import MembersScreen
 
@@ -108,6 +109,7 @@ def main() -> int:
     beat.start()
     screen = MembersScreen(client)
     screen.resize(1280, 800)
+    heap.set_start_aside()  # as the app does once its window is built
     model = screen.controller.members
     table = screen.table
     target = int(config["rows"])

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
+from omo_desktop import heap
 from omo_desktop.demo.embedded import (
     LOG_FORMAT,
     MEMBER_PASSWORD,
@@ -224,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     app = build(args)
     QTimer.singleShot(0, lambda: log.info("window shown"))
+    QTimer.singleShot(0, heap.set_start_aside)
     # Ctrl+C in the terminal quits like closing the window (the demo backend stops too).
     signal.signal(signal.SIGINT, lambda *_: app.qt.quit())
     # Python only runs signal handlers between bytecodes: a timer lets it look now and then.
