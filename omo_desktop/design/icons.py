@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import os
+import tempfile
+from pathlib import Path
 
 # qtawesome reaches Qt through qtpy: make it pick the binding the app uses.
 os.environ.setdefault("QT_API", "pyside6")
@@ -31,6 +33,7 @@ class Icon(enum.StrEnum):
     INFO = "mdi6.information-outline"
     CLEAR = "mdi6.close-circle"
     CHEVRON = "mdi6.chevron-right"
+    EXPAND = "mdi6.chevron-down"
     BACK = "mdi6.arrow-left"
     SMS = "mdi6.message-text-outline"
     SENDING = "mdi6.message-processing-outline"
@@ -70,6 +73,17 @@ def icon(name: Icon, colour: str = "ink") -> QIcon:
 
 def pixmap(name: Icon, size: int, colour: str = "ink") -> QPixmap:
     return icon(name, colour).pixmap(QSize(size, size))
+
+
+def icon_file(name: Icon, size: int, colour: str = "ink") -> Path:
+    """``name`` drawn into a PNG file (twice ``size``, for high-density screens), for the
+    theme's ``url()``: a style sheet takes images from files only. Drawn again each start,
+    into the user's temporary folder."""
+    folder = Path(tempfile.gettempdir()) / "omo-counter-icons"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name.name.lower()}-{colour.lstrip('#')}-{size}.png"
+    pixmap(name, 2 * size, colour).save(str(path), "PNG")
+    return path
 
 
 def put_icon(button: QAbstractButton, name: Icon, colour: str = "ink") -> None:

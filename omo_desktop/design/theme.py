@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from omo_desktop.design import fonts
+from omo_desktop.design import fonts, icons
 from omo_desktop.design.tokens import (
     BUTTON_HEIGHT,
     PALETTE,
@@ -47,8 +47,16 @@ def stylesheet(qss: Path = QSS) -> str:
     return string.Template(qss.read_text(encoding="utf-8")).substitute(tokens())
 
 
+def drop_down_arrow() -> str:
+    """The one rule that needs a drawn image: a drop-down list's arrow, from the icon set (a
+    style that restyles the drop-down button no longer draws the platform's arrow)."""
+    size = TYPE_SCALE["heading"]
+    arrow = icons.icon_file(icons.Icon.EXPAND, size, "ink").as_posix()
+    return f"QComboBox::down-arrow {{ image: url({arrow}); width: {size}px; height: {size}px; }}"
+
+
 def apply(app: QApplication) -> None:
     """Give ``app`` the counter's font and theme."""
     fonts.check_installed()
     app.setFont(fonts.app_font())
-    app.setStyleSheet(stylesheet())
+    app.setStyleSheet(stylesheet() + "\n" + drop_down_arrow())

@@ -155,3 +155,28 @@ def test_a_failed_page_is_not_asked_again_until_retried(qtbot: QtBot):
     model.retry()
     qtbot.waitUntil(lambda: model.rowCount() == PAGE_SIZE, timeout=WAIT_MS)
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+
+
+def test_columns_fit_the_width_dropping_points_then_joined_never_scrolling_sideways(
+    qtbot: QtBot,
+):
+    model = MemberTableModel(MillionMembers())
+    table = member_table(model, "member_table")
+    qtbot.addWidget(table)
+    table.show()
+    model.set_query(MemberQuery())
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=WAIT_MS)
+    hidden = {}
+    for width in (1400, 900, 760, 640):
+        table.resize(width, 600)
+        QApplication.processEvents()
+        hidden[width] = {c for c in Column if table.isColumnHidden(c)}
+        assert table.horizontalScrollBar().maximum() == 0, width
+        shown = sum(table.columnWidth(c) for c in Column if not table.isColumnHidden(c))
+        assert shown == table.viewport().width(), width  # the name and store take the rest
+    assert hidden[1400] == set()
+    # Each narrower table hides more, in the order the details pane makes up for.
+    assert hidden[1400] <= hidden[900] <= hidden[760] <= hidden[640]
+    assert Column.POINTS in hidden[640]
+    assert Column.NAME not in hidden[640]
+    assert Column.NET_SPEND not in hidden[640]

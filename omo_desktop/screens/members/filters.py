@@ -67,6 +67,7 @@ class FilterBar(QWidget):
         top.setSpacing(SPACE["m"])
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(self.clear)
         self.chips = QWidget()
         chips = QHBoxLayout(self.chips)
         chips.setContentsMargins(0, 0, 0, 0)
@@ -76,7 +77,6 @@ class FilterBar(QWidget):
         chips.addWidget(self.spend_min)
         chips.addWidget(self.spend_max)
         chips.addStretch(1)
-        chips.addWidget(self.clear)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACE["s"])
@@ -102,6 +102,7 @@ class FilterBar(QWidget):
 
     def show_chips(self, shown: bool) -> None:
         self.chips.setVisible(shown)
+        self.clear.setVisible(shown)
 
     def set_count(self, total: int, exact: bool, loading: bool) -> None:
         if loading and total == 0:
@@ -182,6 +183,10 @@ class FilterBar(QWidget):
         self.line.setText(self.tr("LINE linked"))
         self.spend_min.setPlaceholderText(self.tr("Min spend"))
         self.spend_max.setPlaceholderText(self.tr("Max spend"))
+        for box in (self.spend_min, self.spend_max):
+            # As wide as its words in either language, never "Min sp…".
+            words_wide = box.fontMetrics().horizontalAdvance(box.placeholderText())
+            box.setMinimumWidth(words_wide + 2 * SPACE["l"])
         self.clear.setText(self.tr("Clear filters"))
         self._fill_levels()
         self._fill_stores()

@@ -43,6 +43,7 @@ from omo_desktop.screens.members.detail import DetailPane, Where
 from omo_desktop.screens.members.filters import FilterBar
 from omo_desktop.screens.members.overview import OverviewCards
 from omo_desktop.widgets import named
+from omo_desktop.widgets.fitted_columns import FittedColumns
 from omo_desktop.widgets.layout import MessageLine, Tone
 
 ROW_HEIGHT = BUTTON_HEIGHT
@@ -61,6 +62,9 @@ COLUMN_SAMPLE = {
     Column.MEMBER_SINCE: "2026-11-28",
 }
 # Past buyers show fewer columns, and their e-mail (whom the invitation goes to) whole.
+# When the seven columns do not fit beside a member's details, these make room first (the
+# details show them), in this order; the name and the store share whatever width is left.
+DROP_FIRST = (Column.POINTS, Column.MEMBER_SINCE, Column.REFERRAL_STORE, Column.LEVEL)
 PAST_BUYER_SAMPLE = COLUMN_SAMPLE | {
     Column.NAME: "Alice Wang-Chen",
     Column.PHONE: "a••••••••@e••••••••.com",
@@ -98,12 +102,19 @@ def member_table(model: MemberTableModel, name: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
     header.setMinimumHeight(ROW_HEIGHT)
     header.setHighlightSections(False)
     QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    FittedColumns(table, stretch=(Column.NAME, Column.REFERRAL_STORE), drop=DROP_FIRST)
     size_columns(table)
     return table
+
+
+def columns_of(table: QTableView) -> FittedColumns:
+    """The column fitting ``member_table`` gave ``table``."""
+    fitted = table.findChild(FittedColumns)
+    assert fitted is not None, "not a member_table"
+    return fitted
 
 
 def size_columns(table: QTableView, samples: dict[Column, str] = COLUMN_SAMPLE) -> None:
@@ -112,9 +123,12 @@ def size_columns(table: QTableView, samples: dict[Column, str] = COLUMN_SAMPLE) 
     # The rows are drawn in the body text's font (the theme's, whatever the table had before).
     metrics = QFontMetrics(fonts.app_font())
     padding = 3 * SPACE["s"]  # the cell's padding and its frame
-    for column, sample in samples.items():
-        wide = metrics.horizontalAdvance(sample) + padding
-        header.resizeSection(column, max(header.sectionSizeHint(column), wide))
+    columns_of(table).set_wanted(
+        {
+            column: max(header.sectionSizeHint(column), metrics.horizontalAdvance(sample) + padding)
+            for column, sample in samples.items()
+        }
+    )
 
 
 class MembersScreen(QWidget):
@@ -207,8 +221,7 @@ class MembersScreen(QWidget):
         split.setChildrenCollapsible(False)
         self.past_table = member_table(self.controller.past_buyers, "past_buyer_table")
         self.past_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        for unused in (Column.LEVEL, Column.POINTS, Column.REFERRAL_STORE):
-            self.past_table.setColumnHidden(unused, True)
+        columns_of(self.past_table).never_show((Column.LEVEL, Column.POINTS, Column.REFERRAL_STORE))
         self.past_hint = label("past_hint", "hint")
         self.invite = button("invite", "primary")
         self.invite.clicked.connect(self._invite)
