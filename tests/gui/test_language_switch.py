@@ -1,10 +1,11 @@
 """Switching language at run time redraws every word on screen, whatever the screen shows.
 
 On every counter state of the gallery, the log-in (with its own error, the backend's error,
-the log-out reason, the demo hint), the device set-up with an error, the demo phone and the
-window titles: staff switch to Chinese, and no English message of the catalogue (nor any
-English sentence) is left; they switch back, and no Chinese is left but the data's (store,
-staff and customer names). The catalogue is the committed ``omo_zh_TW.ts``.
+the log-out reason, the demo hint), the device set-up with an error, the demo phone, the
+window titles and a manager's Members (list, a member's details, past buyers) and Reports:
+staff switch to Chinese, and no English message of the catalogue (nor any English sentence)
+is left; they switch back, and no Chinese is left but the data's (store, staff and customer
+names, points reasons). The catalogue is the committed ``omo_zh_TW.ts``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +25,8 @@ from backend_client.schemas import Role
 from omo_desktop import i18n
 from omo_desktop.app import App, build, parse_args
 from omo_desktop.demo.phone import DemoPhoneWindow
+from omo_desktop.screens.members import MembersScreen
+from omo_desktop.screens.reports.screen import ReportsScreen
 from omo_desktop.shell import Shell
 from tests.gui import counter_states as s
 from tests.gui.test_counter_app import WAIT_MS, log_in, open_app, tap, type_on_numpad
@@ -272,4 +276,64 @@ def test_the_demo_redraws_in_the_new_language(
     finally:
         shell.switch_language("en")
         app.close()
+    check.assert_nothing_left()
+
+
+def test_the_managers_screens_redraw_in_the_new_language(
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    catalogue: Catalogue,
+) -> None:
+    monkeypatch.setenv("OMO_DATA_DIR", str(tmp_path))
+    app: App = build(parse_args(["--demo", "--locale", "en"]))
+    shell = app.shell
+    qtbot.addWidget(shell)
+    shell.resize(1280, 800)
+    check = Switcher(qapp, shell, catalogue)
+    try:
+        qtbot.waitUntil(lambda: app.phone is not None, timeout=20_000)
+        info = app.demo.info if app.demo is not None else None
+        assert info is not None
+        check.data |= {info.store_name, *(staff.name for staff in info.staff)}
+        log_in(qtbot, shell)  # Amy, a manager
+        qtbot.mouseClick(shell.counter.rail.button("members"), Qt.MouseButton.LeftButton)
+        members = shell.counter.sections.currentWidget()
+        assert isinstance(members, MembersScreen)
+        model = members.controller.members
+        qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=WAIT_MS)
+        check.both_ways("members")
+
+        first = model.row(0)
+        assert first is not None
+        check.data |= {name for name in (first.name, first.referral_store) if name}
+        # The points ledger's reasons are what was typed (the demo's are English): data.
+        reader = OmoClient(info.base_url, device_token=info.device_token)
+        reader.login(info.store_staff[0].code, info.store_staff[0].pin)
+        check.data |= {entry.reason for entry in reader.member_points(first.id).items}
+        reader.close()
+        members.table.selectionModel().setCurrentIndex(
+            model.index(0, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        qtbot.waitUntil(lambda: members.detail.placeholder.isHidden(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "…" not in members.detail.balance.text(), timeout=WAIT_MS)
+        check.both_ways("members, a member's details")
+
+        members.show_past_buyers.click()
+        buyers = members.controller.past_buyers
+        qtbot.waitUntil(lambda: buyers.rowCount() > 0, timeout=WAIT_MS)
+        check.both_ways("past buyers")
+
+        qtbot.mouseClick(shell.counter.rail.button("reports"), Qt.MouseButton.LeftButton)
+        reports = shell.counter.sections.currentWidget()
+        assert isinstance(reports, ReportsScreen)
+        qtbot.waitUntil(lambda: reports.by_store.table.rowCount() > 1, timeout=WAIT_MS)
+        check.both_ways("reports")
+    finally:
+        shell.switch_language("en")
+        app.close()
+    assert len(check.checked) == 4
     check.assert_nothing_left()
