@@ -235,105 +235,95 @@ def _device_id(shell: Shell) -> int:
     return shell.credentials.device_id
 
 
-def test_the_demo_redraws_in_the_new_language(
-    qtbot: QtBot,
-    qapp: QApplication,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    catalogue: Catalogue,
-) -> None:
+@pytest.fixture
+def demo(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+    """The demo in English, left in English for the next tests."""
     monkeypatch.setenv("OMO_DATA_DIR", str(tmp_path))
     app: App = build(parse_args(["--demo", "--locale", "en"]))
-    shell = app.shell
-    qtbot.addWidget(shell)
-    check = Switcher(qapp, shell, catalogue)
+    qtbot.addWidget(app.shell)
     try:
-        # Whether or not the backend is ready by the switch, the hint is in the new language.
-        check.both_ways("demo log-in, starting")
-        qtbot.waitUntil(lambda: app.phone is not None, timeout=20_000)
-        phone = app.phone
-        assert isinstance(phone, DemoPhoneWindow)
-        info = app.demo.info if app.demo is not None else None
-        assert info is not None
-        check.windows.append(phone)
-        check.data |= {info.store_name, *(staff.name for staff in info.staff)}
-        qtbot.waitUntil(lambda: phone.empty.isVisible(), timeout=WAIT_MS)
-        assert "1001" in shell.login.hint.text()
-        check.both_ways("demo log-in with the hint, demo phone with no SMS")
-
-        staff = info.store_staff[0]
-        counter = OmoClient(info.base_url, device_token=info.device_token)
-        counter.login(staff.code, staff.pin)
-        counter.create_invitation(info.new_customer, idempotency_key=new_idempotency_key())
-        qtbot.waitUntil(
-            lambda: any(
-                label.isVisible() and label.text() == "Sent"
-                for label in phone.findChildren(QLabel, "sms_status")
-            ),
-            timeout=WAIT_MS,
-        )
-        check.both_ways("demo phone with an SMS")
+        yield app
     finally:
-        shell.switch_language("en")
+        app.shell.switch_language("en")
         app.close()
+
+
+def test_the_demo_redraws_in_the_new_language(
+    demo: App, qtbot: QtBot, qapp: QApplication, catalogue: Catalogue
+) -> None:
+    app, shell = demo, demo.shell
+    check = Switcher(qapp, shell, catalogue)
+    # Whether or not the backend is ready by the switch, the hint is in the new language.
+    check.both_ways("demo log-in, starting")
+    qtbot.waitUntil(lambda: app.phone is not None, timeout=20_000)
+    phone = app.phone
+    assert isinstance(phone, DemoPhoneWindow)
+    info = app.demo.info if app.demo is not None else None
+    assert info is not None
+    check.windows.append(phone)
+    check.data |= {info.store_name, *(staff.name for staff in info.staff)}
+    qtbot.waitUntil(lambda: phone.empty.isVisible(), timeout=WAIT_MS)
+    assert "1001" in shell.login.hint.text()
+    check.both_ways("demo log-in with the hint, demo phone with no SMS")
+
+    staff = info.store_staff[0]
+    counter = OmoClient(info.base_url, device_token=info.device_token)
+    counter.login(staff.code, staff.pin)
+    counter.create_invitation(info.new_customer, idempotency_key=new_idempotency_key())
+    qtbot.waitUntil(
+        lambda: any(
+            label.isVisible() and label.text() == "Sent"
+            for label in phone.findChildren(QLabel, "sms_status")
+        ),
+        timeout=WAIT_MS,
+    )
+    check.both_ways("demo phone with an SMS")
     check.assert_nothing_left()
 
 
 def test_the_managers_screens_redraw_in_the_new_language(
-    qtbot: QtBot,
-    qapp: QApplication,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    catalogue: Catalogue,
+    demo: App, qtbot: QtBot, qapp: QApplication, catalogue: Catalogue
 ) -> None:
-    monkeypatch.setenv("OMO_DATA_DIR", str(tmp_path))
-    app: App = build(parse_args(["--demo", "--locale", "en"]))
-    shell = app.shell
-    qtbot.addWidget(shell)
+    app, shell = demo, demo.shell
     shell.resize(1280, 800)
     check = Switcher(qapp, shell, catalogue)
-    try:
-        qtbot.waitUntil(lambda: app.phone is not None, timeout=20_000)
-        info = app.demo.info if app.demo is not None else None
-        assert info is not None
-        check.data |= {info.store_name, *(staff.name for staff in info.staff)}
-        log_in(qtbot, shell)  # Amy, a manager
-        qtbot.mouseClick(shell.counter.rail.button("members"), Qt.MouseButton.LeftButton)
-        members = shell.counter.sections.currentWidget()
-        assert isinstance(members, MembersScreen)
-        model = members.controller.members
-        qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=WAIT_MS)
-        check.both_ways("members")
+    qtbot.waitUntil(lambda: app.phone is not None, timeout=20_000)
+    info = app.demo.info if app.demo is not None else None
+    assert info is not None
+    check.data |= {info.store_name, *(staff.name for staff in info.staff)}
+    log_in(qtbot, shell)  # Amy, a manager
+    qtbot.mouseClick(shell.counter.rail.button("members"), Qt.MouseButton.LeftButton)
+    members = shell.counter.sections.currentWidget()
+    assert isinstance(members, MembersScreen)
+    model = members.controller.members
+    qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=WAIT_MS)
+    check.both_ways("members")
 
-        first = model.row(0)
-        assert first is not None
-        check.data |= {name for name in (first.name, first.referral_store) if name}
-        # The points ledger's reasons are what was typed (the demo's are English): data.
-        reader = OmoClient(info.base_url, device_token=info.device_token)
-        reader.login(info.store_staff[0].code, info.store_staff[0].pin)
-        check.data |= {entry.reason for entry in reader.member_points(first.id).items}
-        reader.close()
-        members.table.selectionModel().setCurrentIndex(
-            model.index(0, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        qtbot.waitUntil(lambda: members.detail.placeholder.isHidden(), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: "…" not in members.detail.balance.text(), timeout=WAIT_MS)
-        check.both_ways("members, a member's details")
+    first = model.row(0)
+    assert first is not None
+    check.data |= {name for name in (first.name, first.referral_store) if name}
+    # The points ledger's reasons are what was typed (the demo's are English): data.
+    reader = OmoClient(info.base_url, device_token=info.device_token)
+    reader.login(info.store_staff[0].code, info.store_staff[0].pin)
+    check.data |= {entry.reason for entry in reader.member_points(first.id).items}
+    reader.close()
+    members.table.selectionModel().setCurrentIndex(
+        model.index(0, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    qtbot.waitUntil(lambda: members.detail.placeholder.isHidden(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "…" not in members.detail.balance.text(), timeout=WAIT_MS)
+    check.both_ways("members, a member's details")
 
-        members.show_past_buyers.click()
-        buyers = members.controller.past_buyers
-        qtbot.waitUntil(lambda: buyers.rowCount() > 0, timeout=WAIT_MS)
-        check.both_ways("past buyers")
+    members.show_past_buyers.click()
+    buyers = members.controller.past_buyers
+    qtbot.waitUntil(lambda: buyers.rowCount() > 0, timeout=WAIT_MS)
+    check.both_ways("past buyers")
 
-        qtbot.mouseClick(shell.counter.rail.button("reports"), Qt.MouseButton.LeftButton)
-        reports = shell.counter.sections.currentWidget()
-        assert isinstance(reports, ReportsScreen)
-        qtbot.waitUntil(lambda: reports.by_store.table.rowCount() > 1, timeout=WAIT_MS)
-        check.both_ways("reports")
-    finally:
-        shell.switch_language("en")
-        app.close()
+    qtbot.mouseClick(shell.counter.rail.button("reports"), Qt.MouseButton.LeftButton)
+    reports = shell.counter.sections.currentWidget()
+    assert isinstance(reports, ReportsScreen)
+    qtbot.waitUntil(lambda: reports.by_store.table.rowCount() > 1, timeout=WAIT_MS)
+    check.both_ways("reports")
     assert len(check.checked) == 4
     check.assert_nothing_left()
