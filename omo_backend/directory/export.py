@@ -19,7 +19,6 @@ from sqlalchemy import (
     cast,
     extract,
     func,
-    or_,
     select,
     type_coerce,
 )
@@ -30,8 +29,8 @@ from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.db import Database
-from omo_backend.directory import query
-from omo_backend.models import Customer, PointsEntry, Referral, Staff, Store, utcnow
+from omo_backend.directory import query, rows
+from omo_backend.models import Customer, Referral, Staff, Store, utcnow
 
 BOM = "\ufeff"
 BATCH = 5000
@@ -122,20 +121,12 @@ def _day(column: Any, dialect: str) -> ColumnElement[Any]:
 
 
 def _columns(now: datetime, dialect: str) -> query.Extra:
-    """What a batch's one query adds to the page's (id, sort value): the file's columns, the
-    referral's binding time, and the points balance by the ledger's rule (rows.balances) read
-    per row through the ledger's customer index. The referral's store and staff are the
-    copies on ``customer`` (kept by migration 0010's triggers), named from ``_names``; times
-    come as seconds and days as text, so no value goes through a column type's layer."""
-    points = (
-        select(func.coalesce(func.sum(PointsEntry.remaining), 0))
-        .where(
-            PointsEntry.customer_id == Customer.id,
-            PointsEntry.delta > 0,
-            or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > now),
-        )
-        .scalar_subquery()
-    )
+    """What a batch's query adds to the page's (id, sort value): the file's columns and the
+    referral's binding time. The referral's store and staff are the copies on ``customer``
+    (kept by migration 0010's triggers), named from ``_names``; times come as seconds and
+    days as text, so no value goes through a column type's layer. Points are read per batch
+    (``rows.balances``): one grouped query for 5,000 members costs half of a subquery per
+    row."""
 
     def extra(select_: Select[Any]) -> Select[Any]:
         return select_.add_columns(
@@ -144,7 +135,6 @@ def _columns(now: datetime, dialect: str) -> query.Extra:
             Customer.email,
             _day(Customer.birthday, dialect),
             Customer.level,
-            points,
             Customer.net_spend,
             Customer.orders_count,
             Customer.open_cart_at >= now - query.RECENT,
@@ -245,19 +235,22 @@ def stream(
             dialect = session.get_bind().dialect.name
             stores = _names(session, Store)
             staff = _names(session, Staff)
+            now = utcnow()
             found, after = query.page_rows(
-                session, where, sort, key, after, BATCH, _columns(utcnow(), dialect)
+                session, where, sort, key, after, BATCH, _columns(now, dialect)
             )
+            points_of = rows.balances(session, [row[0] for row in found], now)
         # The cells inline, not through _cell: a function call a cell is most of the cost.
         # Text a person typed may start a formula; numbers only when negative; dates never.
         for row in found:
-            (_, _, name, phone, email, birthday, level, points, net, orders, cart, line) = row[:12]
-            since, store_id, staff_id, bound, source = row[12:]
+            (ident, _, name, phone, email, birthday, level, net, orders, cart, line) = row[:11]
+            since, store_id, staff_id, bound, source = row[11:]
+            points = points_of.get(ident, 0)
             store = stores.get(store_id, unknown)
             person = staff.get(staff_id, unknown)
             writer.writerow(
                 (
-                    row[0],
+                    ident,
                     name if name is None or not name.startswith(starts) else "'" + name,
                     phone if phone is None or not phone.startswith(starts) else "'" + phone,
                     email if email is None or not email.startswith(starts) else "'" + email,
