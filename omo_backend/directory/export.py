@@ -8,8 +8,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -208,6 +209,38 @@ def _number(value: int) -> int | str:
     return value if value >= 0 else safe_cell(str(value))
 
 
+class _Batch(NamedTuple):
+    found: list[Any]
+    after: query.Cursor | None
+    stores: dict[Any, tuple[str, str]]
+    staff: dict[Any, tuple[str, str]]
+    points_of: dict[int, int]
+
+
+def _read(
+    db: Database,
+    where: Sequence[ColumnElement[bool]],
+    sort: schemas.MemberSort,
+    key: query.SortKey,
+    after: query.Cursor | None,
+) -> _Batch:
+    """One batch in one short transaction of its own: its rows in one query (plain tuples,
+    no ORM objects), continued after ``after`` (as the list's cursor does)."""
+    with db.transaction(write=False) as session:
+        dialect = session.get_bind().dialect.name
+        now = utcnow()
+        found, following = query.page_rows(
+            session, where, sort, key, after, BATCH, _columns(now, dialect)
+        )
+        return _Batch(
+            found,
+            following,
+            _names(session, Store),
+            _names(session, Staff),
+            rows.balances(session, [row[0] for row in found], now),
+        )
+
+
 def stream(
     *,
     db: Database,
@@ -217,64 +250,64 @@ def stream(
     zone: str,
     on_rows: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The file, a batch of rows at a time, each batch read in one query (plain tuples, no
-    ORM objects) in a short transaction of its own and continued after the last row's sort
-    key (as the list's cursor does); ``on_rows`` hears how many rows each batch wrote (the
-    CLI's progress)."""
+    """The file, a batch of rows at a time (``_read``); ``on_rows`` hears how many rows each
+    batch wrote (the CLI's progress).
+
+    The next batch is read on a thread while this one is written: the database's part (the
+    PostgreSQL server, or SQLite's C code, which lets go of the GIL) runs beside the Python
+    that writes the cells, instead of each waiting for the other. At most two batches are
+    held at once, so memory stays flat.
+    """
     tz = ZoneInfo(zone)
     stamp = LocalStamps(tz)
     yield (BOM + csv_lines([HEADER], tz)).encode()
     key = query.sort_key(sort, kind)
-    after: query.Cursor | None = None
     out = io.StringIO()
     writer = csv.writer(out)
     starts = FORMULA_STARTS
     unknown = ("", "")
-    while True:
-        with db.transaction(write=False) as session:
-            dialect = session.get_bind().dialect.name
-            stores = _names(session, Store)
-            staff = _names(session, Staff)
-            now = utcnow()
-            found, after = query.page_rows(
-                session, where, sort, key, after, BATCH, _columns(now, dialect)
-            )
-            points_of = rows.balances(session, [row[0] for row in found], now)
-        # The cells inline, not through _cell: a function call a cell is most of the cost.
-        # Text a person typed may start a formula; numbers only when negative; dates never.
-        for row in found:
-            (ident, _, name, phone, email, birthday, level, net, orders, cart, line) = row[:11]
-            since, store_id, staff_id, bound, source = row[11:]
-            points = points_of.get(ident, 0)
-            store = stores.get(store_id, unknown)
-            person = staff.get(staff_id, unknown)
-            writer.writerow(
-                (
-                    ident,
-                    name if name is None or not name.startswith(starts) else "'" + name,
-                    phone if phone is None or not phone.startswith(starts) else "'" + phone,
-                    email if email is None or not email.startswith(starts) else "'" + email,
-                    birthday,
-                    level if level is None or not level.startswith(starts) else "'" + level,
-                    points if points >= 0 else _number(points),
-                    net if net >= 0 else _number(net),
-                    orders if orders >= 0 else _number(orders),
-                    "Y" if cart else "N",
-                    "Y" if line else "N",
-                    None if since is None else stamp(since),
-                    store[0],
-                    store[1],
-                    person[0],
-                    person[1],
-                    None if bound is None else stamp(bound),
-                    source if source is None or not source.startswith(starts) else "'" + source,
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
+        coming = reader.submit(_read, db, where, sort, key, None)
+        while True:
+            found, after, stores, staff, points_of = coming.result()
+            if after is not None:
+                coming = reader.submit(_read, db, where, sort, key, after)
+            # The cells inline, not through _cell: a function call a cell is most of the
+            # cost. Text a person typed may start a formula; numbers only when negative;
+            # dates never.
+            for row in found:
+                (ident, _, name, phone, email, birthday, level, net, orders, cart, line) = row[:11]
+                since, store_id, staff_id, bound, source = row[11:]
+                points = points_of.get(ident, 0)
+                store = stores.get(store_id, unknown)
+                person = staff.get(staff_id, unknown)
+                writer.writerow(
+                    (
+                        ident,
+                        name if name is None or not name.startswith(starts) else "'" + name,
+                        phone if phone is None or not phone.startswith(starts) else "'" + phone,
+                        email if email is None or not email.startswith(starts) else "'" + email,
+                        birthday,
+                        level if level is None or not level.startswith(starts) else "'" + level,
+                        points if points >= 0 else _number(points),
+                        net if net >= 0 else _number(net),
+                        orders if orders >= 0 else _number(orders),
+                        "Y" if cart else "N",
+                        "Y" if line else "N",
+                        None if since is None else stamp(since),
+                        store[0],
+                        store[1],
+                        person[0],
+                        person[1],
+                        None if bound is None else stamp(bound),
+                        source if source is None or not source.startswith(starts) else "'" + source,
+                    )
                 )
-            )
-        if found:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-            if on_rows is not None:
-                on_rows(len(found))
-        if after is None:
-            return
+            if found:
+                yield out.getvalue().encode()
+                out.seek(0)
+                out.truncate()
+                if on_rows is not None:
+                    on_rows(len(found))
+            if after is None:
+                return
