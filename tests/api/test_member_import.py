@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from backend_client.schemas import Role, SmsPrice
 from omo_backend.models import AuditEvent, Customer, Level, PointsEntry, RetiredIdentifier
 from omo_backend.reports.pricing import set_sms_price
+from tests.api.test_cli import omo
 from tests.support.backend import Counter, LiveBackend
 
 HEADER = "Name,Mobile,Email,Birthday,Level,Member Points\n"
@@ -282,3 +284,44 @@ def test_limits_files_roles_and_content_types(backend: LiveBackend, admin: Count
         "Level",
         "Member Points",
     ]
+
+
+def test_the_operator_imports_from_the_command_line_with_a_progress_bar(
+    backend: LiveBackend, admin: Counter, tmp_path: Path
+):
+    good = tmp_path / "shop.csv"
+    good.write_text(HEADER + "Hua,0955666777,,,,7\nAmy,,amy@example.com,,,\n", encoding="utf-8")
+    url = backend.settings.effective_database_url
+    dry = omo(url, "members", "import", str(good), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "2 would be created" in dry.stdout
+    assert "Dry run: nothing was written." in dry.stdout
+    assert "Checking [" in dry.stderr
+    assert "2/2" in dry.stderr
+    assert members(backend) == 0
+
+    done = omo(url, "members", "import", str(good), "--mode", "create")
+    assert done.returncode == 0, done.stderr
+    assert "2 created" in done.stdout
+    assert "Writing  [" in done.stderr
+    hua = customer(backend, "+886955666777")
+    assert ledger(backend, hua.id) == [(7, "CSV import: shop.csv")]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "Bad,02-2345-6789,,,,\n", encoding="utf-8")
+    refused = omo(url, "members", "import", str(bad), "--mode", "update")
+    assert refused.returncode == 1
+    assert "line 2, Mobile:" in refused.stderr
+
+
+def test_export_then_update_import_of_the_same_file_changes_nothing(
+    backend: LiveBackend, admin: Counter
+):
+    body = HEADER + "=Hua,0955666777,hua@example.com,1990-04-01,gold,12\n-Amy,,amy@example.com,,,\n"
+    assert send(admin, body).status_code == 200
+    exported = admin.get("/api/v1/members/export.csv")
+    assert exported.status_code == 200
+    reply = send(admin, exported.content, mode="update")
+    assert reply.status_code == 200, reply.text
+    result = reply.json()
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
