@@ -190,9 +190,11 @@ def write_entry(
     staff_id: int | None,
     device_id: int | None,
     now: datetime,
+    flush: bool = True,
 ) -> PointsEntry:
     """One ledger entry; a deduction spends grants by the rules above. The caller checks,
-    locks and audits (``change``; the CSV import, which brings balances to the file's)."""
+    locks and audits (``change``; the CSV import, which brings balances to the file's and
+    flushes many grants at once: ``flush=False``)."""
     entry = PointsEntry(
         customer_id=member_id,
         delta=delta,
@@ -209,7 +211,8 @@ def write_entry(
         for grant_id, take in allocate(grants, -delta, now):
             by_id[grant_id].remaining = (by_id[grant_id].remaining or 0) - take
     session.add(entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 
