@@ -74,7 +74,10 @@ def _holders(session: Session, rows: list[csv_file.Row], now: datetime) -> _Hold
     for kind, values, found in (("phone", phones, by_phone), ("email", emails, by_email)):
         column = Customer.phone if kind == "phone" else Customer.email
         for chunk in _chunks(values):
-            for customer in session.scalars(select(Customer).where(column.in_(chunk))):
+            # Locked (PostgreSQL) until the import commits: a points change or an edit at
+            # the same moment waits, so balances and cells are still what was checked.
+            holding = select(Customer).where(column.in_(chunk)).with_for_update(of=Customer)
+            for customer in session.scalars(holding):
                 found[str(getattr(customer, kind))] = customer
             retired.update(
                 (kind, value)
@@ -354,6 +357,12 @@ def apply(
         chunk = targets[start : start + _WRITE_CHUNK]
         customers = [_write(session, target, store_id, now) for target in chunk]
         session.flush()
+        deducting = [
+            customer.id
+            for target, customer in zip(chunk, customers, strict=True)
+            if any(_deduction(change) for change in target.changes)
+        ]
+        grants = points.live_grants_of(session, deducting, now) if deducting else {}
         for target, customer in zip(chunk, customers, strict=True):
             if target.action is schemas.ImportAction.CREATE:
                 created.append(customer)
@@ -369,6 +378,7 @@ def apply(
                         device_id=device_id,
                         now=now,
                         flush=False,
+                        live_grants=grants.get(customer.id),
                     )
             if target.action is not schemas.ImportAction.UNCHANGED:
                 _audit(session, actor, store_id, target, customer.id, file_name)
@@ -400,6 +410,10 @@ def apply(
     else:
         audit.by_actor(session=session, actor=actor, action="members.imported", details=summary)
     return out, created
+
+
+def _deduction(change: schemas.ImportFieldChange) -> bool:
+    return change.field == "points" and int(change.after or 0) < int(change.before or 0)
 
 
 def _audit(
