@@ -103,6 +103,7 @@ _BODY = {
         too_many_rows=422,
         template_unchanged=422,
         unreadable_csv=422,
+        identifier_taken=409,
         rate_limited=429,
         file_too_large=413,
     ),

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.callers import audit_by
-from omo_backend.errors import DomainError
+from omo_backend.errors import Conflict, DomainError
 from omo_backend.imports import csv_file
 from omo_backend.members import enrolment, levels, points
 from omo_backend.models import Customer, Level, Message, PointsEntry, RetiredIdentifier, utcnow
@@ -356,7 +357,14 @@ def apply(
     for start in range(0, len(targets), _WRITE_CHUNK):
         chunk = targets[start : start + _WRITE_CHUNK]
         customers = [_write(session, target, store_id, now) for target in chunk]
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a phone or e-mail taken by another change just now
+            raise Conflict(
+                "Another change took one of the file's mobile numbers or e-mails at the same"
+                " moment; nothing was imported. Import the file again to see which.",
+                code="identifier_taken",
+            ) from exc
         deducting = [
             customer.id
             for target, customer in zip(chunk, customers, strict=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +326,17 @@ def test_export_then_update_import_of_the_same_file_changes_nothing(
     assert reply.status_code == 200, reply.text
     result = reply.json()
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
+
+
+def test_two_imports_of_the_same_new_members_at_once_create_them_once(
+    backend: LiveBackend, admin: Counter
+):
+    body = HEADER + "".join(f"P{i},09140000{i:02d},,,,{i}\n" for i in range(40))
+    other = backend.counter(staff_code="9001")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda who: send(who, body), [admin, other]))
+    statuses = sorted(r.status_code for r in replies)
+    assert statuses in ([200, 409], [200, 422]), [r.text[:300] for r in replies]
+    refused = next(r for r in replies if r.status_code != 200).json()["error"]["code"]
+    assert refused in ("identifier_taken", "import_rejected")
+    assert members(backend) == 40
