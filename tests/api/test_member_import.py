@@ -340,3 +340,19 @@ def test_two_imports_of_the_same_new_members_at_once_create_them_once(
     refused = next(r for r in replies if r.status_code != 200).json()["error"]["code"]
     assert refused in ("identifier_taken", "import_rejected")
     assert members(backend) == 40
+
+
+@pytest.mark.settings(rate_device_per_hour=1)
+def test_first_login_messages_over_the_sms_limits_refuse_the_dry_run_and_the_import(
+    backend: LiveBackend, admin: Counter
+):
+    body = HEADER + "Hua,0955666777,,,,\nMing,0955666778,,,,\n"
+    for dry_run in (1, 0):
+        reply = send(admin, body, first_login=1, dry_run=dry_run)
+        assert reply.status_code == 429, reply.text
+        assert reply.json()["error"]["code"] == "rate_limited"
+        assert int(reply.headers["Retry-After"]) >= 1
+    assert members(backend) == 0
+    assert backend.messages_to("+886955666777") == []
+    without = send(admin, body)
+    assert without.status_code == 200, without.text
