@@ -356,3 +356,20 @@ def test_first_login_messages_over_the_sms_limits_refuse_the_dry_run_and_the_imp
     assert backend.messages_to("+886955666777") == []
     without = send(admin, body)
     assert without.status_code == 200, without.text
+
+
+def test_the_operator_sends_first_login_messages_from_a_store(
+    backend: LiveBackend, admin: Counter, tmp_path: Path
+):
+    good = tmp_path / "shop.csv"
+    good.write_text(HEADER + "Hua,0955666777,,,,\n", encoding="utf-8")
+    url = backend.settings.effective_database_url
+    alone = omo(url, "members", "import", str(good), "--first-login")
+    assert alone.returncode == 2
+    assert "--store" in alone.stderr
+    done = omo(url, "members", "import", str(good), "--first-login", "--store", "TPE01")
+    assert done.returncode == 0, done.stderr
+    assert "First-login messages: 1 SMS" in done.stdout
+    [sms] = backend.messages_to("+886955666777")
+    assert "台北總店" in sms["body"]
+    assert customer(backend, "+886955666777").source_store_id is not None
