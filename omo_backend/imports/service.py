@@ -28,6 +28,7 @@ from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.callers import audit_by
+from omo_backend.db import Database
 from omo_backend.errors import Conflict, DomainError
 from omo_backend.imports import csv_file
 from omo_backend.members import enrolment, levels, points
@@ -585,3 +586,44 @@ def run(
         changes=changes,
         first_login=plan,
     )
+
+
+class _DryRun(Exception):
+    def __init__(self, result: schemas.ImportResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
+def run_in_transaction(
+    *,
+    db: Database,
+    settings: Settings,
+    actor: Actor | None,
+    store_id: int | None,
+    mode: schemas.ImportMode,
+    data: bytes,
+    file_name: str,
+    first_login: bool,
+    dry_run: bool,
+    on_progress: Progress | None = None,
+) -> schemas.ImportResult:
+    """``run`` in a transaction of its own, committed, or rolled back for a dry run."""
+    try:
+        with db.transaction() as session:
+            result = run(
+                session=session,
+                settings=settings,
+                actor=actor,
+                store_id=store_id,
+                mode=mode,
+                data=data,
+                file_name=file_name,
+                first_login=first_login,
+                dry_run=dry_run,
+                on_progress=on_progress,
+            )
+            if dry_run:
+                raise _DryRun(result)
+            return result
+    except _DryRun as stop:
+        return stop.result
