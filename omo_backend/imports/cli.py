@@ -67,7 +67,7 @@ def import_members(args: argparse.Namespace, settings: Settings, db: Database) -
         if args.store:
             with db.transaction(write=False) as session:
                 store_id = stores.get_by_code_or_raise(session=session, code=args.store).id
-        result = service.run_in_transaction(
+        result = service.run(
             db=db,
             settings=settings,
             actor=None,

@@ -129,7 +129,7 @@ async def import_members(
     data, named = await _upload(request)
     name = (named or file_name or DEFAULT_FILE_NAME)[: schemas.IMPORT_FILE_NAME_MAX]
     return await to_thread.run_sync(
-        lambda: service.run_in_transaction(
+        lambda: service.run(
             db=db,
             settings=settings,
             actor=actor,

@@ -528,73 +528,13 @@ def send_first_logins(
     )
 
 
-def run(
-    *,
-    session: Session,
-    settings: Settings,
-    actor: Actor | None,
-    store_id: int | None,
-    mode: schemas.ImportMode,
-    data: bytes,
-    file_name: str,
-    first_login: bool,
-    dry_run: bool,
-    on_progress: Progress | None = None,
-) -> schemas.ImportResult:
-    """Check the whole file, then write it; the caller rolls back a dry run."""
-    now = utcnow()
-    targets = check_or_raise(
-        session=session,
-        settings=settings,
-        mode=mode,
-        data=data,
-        first_login=first_login,
-        now=now,
-        on_progress=on_progress,
-    )
-    changes, created = apply(
-        session=session,
-        settings=settings,
-        actor=actor,
-        store_id=store_id,
-        mode=mode,
-        targets=targets,
-        file_name=file_name,
-        first_login=first_login,
-        now=now,
-        on_progress=on_progress,
-    )
-    plan = None
-    if first_login and store_id is not None:
-        plan = send_first_logins(
-            session=session, settings=settings, actor=actor, store_id=store_id, members=created
-        )
-    if dry_run:
-        changes = [
-            c.model_copy(update={"member_id": None})
-            if c.action is schemas.ImportAction.CREATE
-            else c
-            for c in changes
-        ]
-    return schemas.ImportResult(
-        mode=mode,
-        dry_run=dry_run,
-        created=len(created),
-        updated=sum(c.action is schemas.ImportAction.UPDATE for c in changes),
-        unchanged=sum(c.action is schemas.ImportAction.UNCHANGED for c in changes),
-        errors=[],
-        changes=changes,
-        first_login=plan,
-    )
-
-
 class _DryRun(Exception):
     def __init__(self, result: schemas.ImportResult) -> None:
         super().__init__("dry run")
         self.result = result
 
 
-def run_in_transaction(
+def run(
     *,
     db: Database,
     settings: Settings,
@@ -607,23 +547,70 @@ def run_in_transaction(
     dry_run: bool,
     on_progress: Progress | None = None,
 ) -> schemas.ImportResult:
-    """``run`` in a transaction of its own, committed, or rolled back for a dry run."""
+    """Check the whole file, then write it, in one transaction: committed, or rolled back for
+    a dry run (which so does exactly what the import would, up to the SMS limits)."""
     try:
         with db.transaction() as session:
-            result = run(
+            now = utcnow()
+            targets = check_or_raise(
+                session=session,
+                settings=settings,
+                mode=mode,
+                data=data,
+                first_login=first_login,
+                now=now,
+                on_progress=on_progress,
+            )
+            changes, created = apply(
                 session=session,
                 settings=settings,
                 actor=actor,
                 store_id=store_id,
                 mode=mode,
-                data=data,
+                targets=targets,
                 file_name=file_name,
                 first_login=first_login,
-                dry_run=dry_run,
+                now=now,
                 on_progress=on_progress,
             )
+            plan = None
+            if first_login and store_id is not None:
+                plan = send_first_logins(
+                    session=session,
+                    settings=settings,
+                    actor=actor,
+                    store_id=store_id,
+                    members=created,
+                )
+            result = _result(mode, dry_run, changes, len(created), plan)
             if dry_run:
                 raise _DryRun(result)
             return result
     except _DryRun as stop:
         return stop.result
+
+
+def _result(
+    mode: schemas.ImportMode,
+    dry_run: bool,
+    changes: list[schemas.ImportChange],
+    created: int,
+    plan: schemas.FirstLoginPlan | None,
+) -> schemas.ImportResult:
+    if dry_run:  # the ids of members a dry run created are gone with it
+        changes = [
+            c.model_copy(update={"member_id": None})
+            if c.action is schemas.ImportAction.CREATE
+            else c
+            for c in changes
+        ]
+    return schemas.ImportResult(
+        mode=mode,
+        dry_run=dry_run,
+        created=created,
+        updated=sum(c.action is schemas.ImportAction.UPDATE for c in changes),
+        unchanged=sum(c.action is schemas.ImportAction.UNCHANGED for c in changes),
+        errors=[],
+        changes=changes,
+        first_login=plan,
+    )
