@@ -138,7 +138,9 @@ def test_of_overlapping_merges_sent_at_once_exactly_one_wins(pg_shop: Shop) -> N
         ]
         start = threading.Barrier(2)
 
-        def send(admin: Any, body: dict[str, Any]) -> requests.Response:
+        def send(
+            admin: Any, body: dict[str, Any], start: threading.Barrier = start
+        ) -> requests.Response:
             start.wait(10)
             reply: requests.Response = admin.post("/api/v1/members/merge", json=body)
             return reply
