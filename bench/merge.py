@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from sqlalchemy import func, insert, select
 
 from bench.data import Population
 from bench.member_data import ADMIN, seed_members, seed_people
-from bench.report import Figure, backend_source, format_table, write_json
+from bench.report import Figure, chosen_settings, format_table, print_preamble, write_json
 from bench.seed import BenchDatabase, enrollment_code
 from bench.server import ServerProcess, staff_session
 from omo_backend.db import Database
@@ -241,20 +240,13 @@ def parse_options(argv: list[str] | None) -> tuple[Options, list[str]]:
     parser.add_argument("--runs", type=int, help="people merged, one timed merge each (5)")
     parser.add_argument("--orders", type=int, help="orders per account (1,000)")
     parser.add_argument("--background", type=int, help="other customers (20,000)")
-    args = parser.parse_args(argv)
-    defaults = QUICK if args.quick else FULL
-    chosen = {k: d if getattr(args, k) is None else getattr(args, k) for k, d in defaults.items()}
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    chosen, kinds = chosen_settings(parser.parse_args(argv), FULL, QUICK)
     return Options(**chosen), kinds
 
 
 def main(argv: list[str] | None = None) -> int:
     options, kinds = parse_options(argv)
-    load = os.getloadavg()[0]
-    cpus = os.cpu_count() or 1
-    busy = "  (other work is running: figures will be lower and noisier)" if load > cpus / 2 else ""
-    print(f"backend: {backend_source()}", flush=True)
-    print(f"load average before the bench: {load:.2f} on {cpus} CPUs{busy}", flush=True)
+    print_preamble()
     for kind in kinds:
         started = time.perf_counter()
         figures = run_database(kind, options)
