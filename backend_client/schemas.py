@@ -843,6 +843,87 @@ RegistrationReport = RootModel[list[RegistrationRow]]
 SmsUsageReport = RootModel[list[SmsUsageRow]]
 
 
+# --- Import, merge, erase (issue 13) -------------------------------------------------------
+
+# The CSV import's limits (API.md "Import:"): Boutir's, a file at a time.
+IMPORT_MAX_ROWS = 500
+IMPORT_MAX_BYTES = 15 * 1024 * 1024
+# What the file is called where the caller gives no name: the points ledger's reason says it.
+IMPORT_FILE_NAME_MAX = 120
+
+
+class ImportMode(enum.StrEnum):
+    # Boutir's rule: new members only, an existing member is an error and is never touched.
+    CREATE = "create"
+    # Members found by phone (else e-mail): only the file's non-empty cells change.
+    UPDATE = "update"
+
+
+class ImportAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+class ImportRowError(WireModel):
+    """One mistake in the file: where it is and what is wrong, in words."""
+
+    row: int = Field(ge=1, description="the file's line number; the header is line 1")
+    column: str | None = Field(
+        description="the column's name as the file's header spells it; null for the whole row"
+    )
+    code: str
+    message: str
+
+
+class ImportFieldChange(WireModel):
+    """One cell's effect: ``before`` is null for a member the import creates."""
+
+    field: str = Field(description="name, phone, email, birthday, level or points")
+    before: str | None
+    after: str | None
+
+
+class ImportChange(WireModel):
+    """What one data row does (a dry run's preview lists each)."""
+
+    row: int = Field(ge=2, description="the file's line number")
+    action: ImportAction
+    member_id: int | None = Field(
+        description="the member changed, or created (null for a creation in a dry run)"
+    )
+    changes: list[ImportFieldChange]
+
+
+class FirstLoginPlan(WireModel):
+    """The first-login messages of the members an import creates, and what their SMS cost."""
+
+    sms: int = Field(ge=0)
+    emails: int = Field(ge=0)
+    segments: int = Field(ge=0, description="SMS parts, as the carrier bills them")
+    price_per_segment: int | None = Field(
+        default=None, description="`sms-segment-price`, in minor units; null until set"
+    )
+    currency: str | None = None
+    cost: int | None = Field(default=None, description="segments × price_per_segment")
+
+
+class ImportResult(WireModel):
+    """``POST /members/import``: a clean file (or its dry run); a file with any mistake is
+    422 ``import_rejected`` with ``details.errors: [ImportRowError]`` instead."""
+
+    mode: ImportMode
+    dry_run: bool
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    unchanged: int = Field(ge=0)
+    errors: list[ImportRowError] = Field(description="always empty here (all or nothing)")
+    changes: list[ImportChange]
+    first_login: FirstLoginPlan | None = Field(
+        default=None, description="asked for with `first_login=1`; null otherwise"
+    )
+
+
 # --- development only ---------------------------------------------------------------------
 
 

@@ -151,23 +151,16 @@ def change(
         )
     member_or_raise(session, member_id, lock=True)
     before = balance_of(session, member_id, now)
-    entry = PointsEntry(
-        customer_id=member_id,
+    entry = write_entry(
+        session=session,
+        member_id=member_id,
         delta=delta,
         reason=reason,
         expires_at=expires_at,
-        remaining=delta if delta > 0 else None,
         staff_id=actor.staff_id,
         device_id=actor.device_id,
-        created_at=now,
+        now=now,
     )
-    if delta < 0:
-        grants = _live_grants(session, member_id, now)
-        by_id = {g.id: g for g in grants}
-        for grant_id, take in allocate(grants, -delta, now):
-            by_id[grant_id].remaining = (by_id[grant_id].remaining or 0) - take
-    session.add(entry)
-    session.flush()
     after = balance_of(session, member_id, now)
     audit.by_actor(
         session=session,
@@ -185,6 +178,39 @@ def change(
         },
     )
     return entry, after
+
+
+def write_entry(
+    *,
+    session: Session,
+    member_id: int,
+    delta: int,
+    reason: str,
+    expires_at: datetime | None,
+    staff_id: int | None,
+    device_id: int | None,
+    now: datetime,
+) -> PointsEntry:
+    """One ledger entry; a deduction spends grants by the rules above. The caller checks,
+    locks and audits (``change``; the CSV import, which brings balances to the file's)."""
+    entry = PointsEntry(
+        customer_id=member_id,
+        delta=delta,
+        reason=reason,
+        expires_at=expires_at,
+        remaining=delta if delta > 0 else None,
+        staff_id=staff_id,
+        device_id=device_id,
+        created_at=now,
+    )
+    if delta < 0:
+        grants = _live_grants(session, member_id, now)
+        by_id = {g.id: g for g in grants}
+        for grant_id, take in allocate(grants, -delta, now):
+            by_id[grant_id].remaining = (by_id[grant_id].remaining or 0) - take
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def ledger(
