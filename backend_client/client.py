@@ -387,6 +387,30 @@ class OmoClient:
         finally:
             reply.close()
 
+    # --- import, merge, erase (an admin; issue 13) -------------------------------------------
+
+    def merge_preview(self, request: schemas.MergeRequest) -> schemas.MergePreview:
+        return self._post(
+            "/api/v1/members/merge/preview",
+            schemas.MergePreview,
+            json=request.model_dump(mode="json", exclude_none=True),
+        )
+
+    def merge_members(self, confirm: schemas.MergeConfirm) -> schemas.Member:
+        """Irreversible; 409 ``preview_stale`` when anything changed since the preview."""
+        return self._post(
+            "/api/v1/members/merge",
+            schemas.Member,
+            json=confirm.model_dump(mode="json", exclude_none=True),
+        )
+
+    def erase_member(self, member_id: int, reason: str) -> schemas.Member:
+        return self._post(
+            f"/api/v1/members/{member_id}/erase",
+            schemas.Member,
+            json=schemas.EraseRequest(reason=reason).model_dump(mode="json"),
+        )
+
     # --- development only --------------------------------------------------------------------
 
     # --- integration API keys (an admin) ----------------------------------------------------

@@ -532,6 +532,14 @@
         <translation>到期日：請輸入未來的日期（年-月-日），只有發放點數可設定。</translation>
     </message>
     <message>
+        <source>Type why: the member&apos;s request is kept.</source>
+        <translation>請輸入原因：會員的要求會留存紀錄。</translation>
+    </message>
+    <message>
+        <source>The reason must be one line.</source>
+        <translation>原因只能寫一行。</translation>
+    </message>
+    <message>
         <source>Choose a member in the list to see their details.</source>
         <translation>在名單中點選會員，就會顯示詳細資料。</translation>
     </message>
@@ -618,6 +626,34 @@
     <message>
         <source>orders: %1</source>
         <translation>訂單 %1 筆</translation>
+    </message>
+    <message>
+        <source>Erase personal data</source>
+        <translation>刪除個人資料</translation>
+    </message>
+    <message>
+        <source>Name, mobile, e-mail, birthday and LINE are removed for good. Orders stay for the totals and consents stay as facts, without the person. Type the reason, then erase.</source>
+        <translation>姓名、手機、電子郵件、生日和 LINE 會永久刪除。訂單保留在統計裡，同意紀錄只留事實、不留個人資料。請輸入原因後再刪除。</translation>
+    </message>
+    <message>
+        <source>On the member&apos;s request only. This can&apos;t be undone.</source>
+        <translation>僅限會員本人要求時使用，刪除後無法復原。</translation>
+    </message>
+    <message>
+        <source>Reason, e.g. asked by e-mail on 1 Dec</source>
+        <translation>原因，例如：12/1 會員來信要求</translation>
+    </message>
+    <message>
+        <source>Erase…</source>
+        <translation>刪除…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Erase for good</source>
+        <translation>永久刪除</translation>
     </message>
     <message>
         <source>%1 points</source>
@@ -990,6 +1026,14 @@
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
+        <source>Accounts merged into %1.</source>
+        <translation>帳號已合併到 %1。</translation>
+    </message>
+    <message>
+        <source>Member %1&apos;s personal data was erased. Their orders stay in the totals.</source>
+        <translation>會員 %1 的個人資料已刪除，訂單仍計入統計。</translation>
+    </message>
+    <message>
         <source>%1 was added as a member. Their first-login link went by SMS to %2.</source>
         <translation>已將 %1 加入會員。首次登入連結已用簡訊傳到 %2。</translation>
     </message>
@@ -1039,6 +1083,10 @@
         <translation>新增會員</translation>
     </message>
     <message>
+        <source>Merge accounts</source>
+        <translation>合併帳號</translation>
+    </message>
+    <message>
         <source>Try again</source>
         <translation>再試一次</translation>
     </message>
@@ -1049,6 +1097,229 @@
     <message>
         <source>Customers who bought but are not members. Tap rows to choose whom to invite.</source>
         <translation>有消費紀錄但還不是會員的顧客。點選要邀請的人。</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>At most 5 accounts are merged at a time.</source>
+        <translation>一次最多合併 5 個帳號。</translation>
+    </message>
+    <message>
+        <source>Add at least two accounts of the same customer.</source>
+        <translation>請加入同一位顧客的至少兩個帳號。</translation>
+    </message>
+    <message>
+        <source>Points: a whole number, e.g. 100 to award or -50 to deduct.</source>
+        <translation>點數請輸入整數，例如 100 是發放、-50 是扣除。</translation>
+    </message>
+    <message>
+        <source>Expiry: a future date as year-month-day, for awards only.</source>
+        <translation>到期日：請輸入未來的日期（年-月-日），只有發放點數可設定。</translation>
+    </message>
+    <message>
+        <source>The description must be one line.</source>
+        <translation>說明只能寫一行。</translation>
+    </message>
+    <message>
+        <source>No other member matches that search.</source>
+        <translation>找不到其他符合的會員。</translation>
+    </message>
+    <message>
+        <source>One of these accounts changed since the preview (an order, points, a merge elsewhere). Nothing was merged: preview again.</source>
+        <translation>預覽之後有帳號資料變動了（新訂單、點數或其他合併），所以沒有合併。請重新預覽。</translation>
+    </message>
+    <message>
+        <source>Add  %1  ·  %2</source>
+        <translation>加入  %1  ·  %2</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2  ·  orders: %3  ·  %4 points</source>
+        <translation>%1  ·  %2  ·  訂單 %3 筆  ·  %4 點</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>主帳號</translation>
+    </message>
+    <message>
+        <source>Set as primary</source>
+        <translation>設為主帳號</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>No accounts yet: search above and add them.</source>
+        <translation>還沒有帳號：請在上方搜尋並加入。</translation>
+    </message>
+    <message>
+        <source>Accounts to merge (%1 of %2)</source>
+        <translation>要合併的帳號（%1／%2）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>LINE</source>
+        <translation>LINE</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>訂單</translation>
+    </message>
+    <message>
+        <source>Net spending</source>
+        <translation>淨消費</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>點數</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>推薦來源</translation>
+    </message>
+    <message>
+        <source>Merged in</source>
+        <translation>併入</translation>
+    </message>
+    <message>
+        <source>(%1 unpaid: they follow once paid)</source>
+        <translation>（%1 筆未付款：付款後才會轉入）</translation>
+    </message>
+    <message>
+        <source>linked</source>
+        <translation>已綁定</translation>
+    </message>
+    <message>
+        <source>not linked</source>
+        <translation>未綁定</translation>
+    </message>
+    <message>
+        <source>After the merge</source>
+        <translation>合併後</translation>
+    </message>
+    <message>
+        <source>Retired for good: %1. They can never sign up, sign in, be imported or be bound again.</source>
+        <translation>永久停用：%1。這些資料以後不能再註冊、登入、匯入或綁定。</translation>
+    </message>
+    <message>
+        <source>Points: %1 moved, %2 %3.</source>
+        <translation>點數：轉入 %1 點，%3 %2 點。</translation>
+    </message>
+    <message>
+        <source>awarded</source>
+        <translation>發放</translation>
+    </message>
+    <message>
+        <source>deducted</source>
+        <translation>扣除</translation>
+    </message>
+    <message>
+        <source>Points: %1 moved.</source>
+        <translation>點數：轉入 %1 點。</translation>
+    </message>
+    <message>
+        <source>Merge accounts</source>
+        <translation>合併帳號</translation>
+    </message>
+    <message>
+        <source>Check the merged account</source>
+        <translation>確認合併後的帳號</translation>
+    </message>
+    <message>
+        <source>Merge for good?</source>
+        <translation>確定要永久合併嗎？</translation>
+    </message>
+    <message>
+        <source>Accounts merged</source>
+        <translation>帳號已合併</translation>
+    </message>
+    <message>
+        <source>Find one customer&apos;s accounts by name, e-mail or mobile and add them, up to 5. The primary account&apos;s login becomes the only one.</source>
+        <translation>用姓名、電子郵件或手機找出同一位顧客的帳號並加入，最多 5 個。合併後只能用主帳號的方式登入。</translation>
+    </message>
+    <message>
+        <source>Each account as it is now, and the merged account on the right.</source>
+        <translation>各帳號目前的資料，最右邊是合併後的帳號。</translation>
+    </message>
+    <message>
+        <source>Read this once more: a merge can&apos;t be undone.</source>
+        <translation>請再看一次：合併後無法復原。</translation>
+    </message>
+    <message>
+        <source>Name, e-mail or mobile</source>
+        <translation>姓名、電子郵件或手機</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜尋</translation>
+    </message>
+    <message>
+        <source>Points award or deduction (optional)</source>
+        <translation>發放或扣除點數（可不填）</translation>
+    </message>
+    <message>
+        <source>Points, e.g. 100 or -50</source>
+        <translation>點數，例如 100 或 -50</translation>
+    </message>
+    <message>
+        <source>Expires YYYY-MM-DD</source>
+        <translation>到期日 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Description (optional)</source>
+        <translation>說明（可不填）</translation>
+    </message>
+    <message>
+        <source>%1 accounts will be merged into %2.</source>
+        <translation>%1 個帳號將合併到 %2。</translation>
+    </message>
+    <message>
+        <source>This can&apos;t be undone. Their orders and points move to the primary account; their mobiles, e-mails and LINE accounts can never be used again.</source>
+        <translation>合併後無法復原。這些帳號的訂單和點數會轉到主帳號；它們的手機、電子郵件和 LINE 帳號以後都不能再使用。</translation>
+    </message>
+    <message>
+        <source>%1 now holds %2 orders, %3 net spending and %4 points.</source>
+        <translation>%1 現在有 %2 筆訂單、淨消費 %3、%4 點。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>預覽</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>合併…</translation>
+    </message>
+    <message>
+        <source>Merge %1 accounts for good</source>
+        <translation>永久合併 %1 個帳號</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>關閉</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,600 @@
+"""Merging accounts (an admin): pick up to five accounts of one customer by searching, choose
+the primary one, add a points award or deduction, see the accounts and the merged result side
+by side, then confirm a second time: the merge cannot be undone.
+
+The dialog draws what ``MergeController`` hands it and says what the admin asked for.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backend_client import schemas
+from backend_client.errors import ApiError
+from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
+from omo_desktop.members import words
+from omo_desktop.members.merge import MAX_ACCOUNTS, MergeController
+from omo_desktop.messages import describe
+from omo_desktop.screens.base import button, label
+from omo_desktop.screens.members.detail import compact_field, parse_day
+from omo_desktop.widgets import named
+from omo_desktop.widgets.layout import ActionBar, MessageLine, Tone
+
+
+class Step(enum.IntEnum):
+    PICK = 0
+    PREVIEW = 1
+    CONFIRM = 2
+    DONE = 3
+
+
+class Row(enum.IntEnum):
+    """The side-by-side table's rows."""
+
+    NAME = 0
+    MOBILE = 1
+    EMAIL = 2
+    LINE = 3
+    LEVEL = 4
+    ORDERS = 5
+    NET_SPEND = 6
+    POINTS = 7
+    REFERRAL = 8
+
+
+def _contact(row: schemas.MemberRow) -> str:
+    parts = [p for p in (row.phone_masked, row.email_masked) if p]
+    return "  ·  ".join(parts) or words.dash()
+
+
+class _Picked(QFrame):
+    """One picked account: who, and its "Primary" and "Remove" buttons."""
+
+    def __init__(self, row: schemas.MemberRow) -> None:
+        super().__init__()
+        self.setObjectName("merge_account")
+        self.member_id = row.id
+        self.row = row
+        self.who = label("merge_account_who", "body")
+        self.primary = button("merge_primary", "chip")
+        self.primary.setCheckable(True)
+        self.remove = button("merge_remove", "link")
+        line = QHBoxLayout(self)
+        line.setContentsMargins(SPACE["m"], SPACE["xs"], SPACE["s"], SPACE["xs"])
+        line.setSpacing(SPACE["m"])
+        line.addWidget(self.who, 1)
+        line.addWidget(self.primary)
+        line.addWidget(self.remove)
+
+
+class MergeDialog(QDialog):
+    def __init__(
+        self,
+        controller: MergeController,
+        levels: list[schemas.Level],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("merge_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setModal(True)
+        self.controller = controller
+        self._levels = {level.code: level for level in levels}
+        self._said: tuple[Callable[[], str], Tone] | None = None
+        self._found: list[schemas.MemberRow] = []
+        self._merged: schemas.Member | None = None
+
+        self.title = label("merge_title", "title")
+        self.lead = label("merge_lead", "hint")
+        self.pages = named(QStackedWidget(), "merge_pages")
+
+        # Step 1: pick the accounts and the primary one, and the points change.
+        pick = QWidget()
+        pick_column = QVBoxLayout(pick)
+        pick_column.setContentsMargins(0, 0, 0, 0)
+        pick_column.setSpacing(SPACE["s"])
+        search_row = QHBoxLayout()
+        search_row.setSpacing(SPACE["s"])
+        self.search = compact_field("merge_search")
+        self.search.returnPressed.connect(self._search)
+        self.find_button = button("merge_find")
+        self.find_button.clicked.connect(self._search)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.find_button)
+        pick_column.addLayout(search_row)
+        self.results = named(QWidget(), "merge_results")
+        self.results_column = QVBoxLayout(self.results)
+        self.results_column.setContentsMargins(0, 0, 0, 0)
+        self.results_column.setSpacing(SPACE["xs"])
+        pick_column.addWidget(self.results)
+        self.picked_heading = label("merge_picked_heading", "heading")
+        pick_column.addWidget(self.picked_heading)
+        self.picked = named(QWidget(), "merge_picked")
+        self.picked_column = QVBoxLayout(self.picked)
+        self.picked_column.setContentsMargins(0, 0, 0, 0)
+        self.picked_column.setSpacing(SPACE["xs"])
+        self.primary_group = QButtonGroup(self)
+        self.primary_group.setExclusive(True)
+        pick_column.addWidget(self.picked)
+        self.empty_picked = label("merge_none_picked", "hint")
+        pick_column.addWidget(self.empty_picked)
+        self._picked: list[_Picked] = []
+        self.points_heading = label("merge_points_heading", "heading")
+        pick_column.addWidget(self.points_heading)
+        points_row = QHBoxLayout()
+        points_row.setSpacing(SPACE["s"])
+        self.points_delta = compact_field("merge_points_delta")
+        self.points_expiry = compact_field("merge_points_expiry")
+        self.description = compact_field("merge_description")
+        self.description.setMaxLength(200)
+        points_row.addWidget(self.points_delta, 1)
+        points_row.addWidget(self.points_expiry, 1)
+        points_row.addWidget(self.description, 2)
+        pick_column.addLayout(points_row)
+        pick_column.addStretch(1)
+        self.pages.addWidget(pick)
+
+        # Step 2: side by side, and the merged result.
+        preview = QWidget()
+        preview_column = QVBoxLayout(preview)
+        preview_column.setContentsMargins(0, 0, 0, 0)
+        preview_column.setSpacing(SPACE["s"])
+        self.side_by_side = named(QTableWidget(), "merge_side_by_side")
+        self.side_by_side.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.side_by_side.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.side_by_side.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.side_by_side.setWordWrap(True)
+        self.side_by_side.setRowCount(len(Row))
+        self.side_by_side.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.side_by_side.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.side_by_side.verticalHeader().setMinimumSectionSize(BUTTON_HEIGHT)
+        preview_column.addWidget(self.side_by_side, 1)
+        self.retired = label("merge_retired", "notice")
+        preview_column.addWidget(self.retired)
+        self.points_line = label("merge_points_line", "body")
+        preview_column.addWidget(self.points_line)
+        self.pages.addWidget(preview)
+
+        # Step 3: the second, deliberate confirmation.
+        confirm = QWidget()
+        confirm_column = QVBoxLayout(confirm)
+        confirm_column.setContentsMargins(0, 0, 0, 0)
+        confirm_column.setSpacing(SPACE["m"])
+        self.confirm_text = label("merge_confirm_text", "lead")
+        self.confirm_warning = label("merge_confirm_warning", "notice")
+        confirm_column.addWidget(self.confirm_text)
+        confirm_column.addWidget(self.confirm_warning)
+        confirm_column.addStretch(1)
+        self.pages.addWidget(confirm)
+
+        # Step 4: done.
+        done = QWidget()
+        done_column = QVBoxLayout(done)
+        done_column.setContentsMargins(0, 0, 0, 0)
+        self.done_text = label("merge_done_text", "lead")
+        done_column.addWidget(self.done_text)
+        done_column.addStretch(1)
+        self.pages.addWidget(done)
+
+        self.message = MessageLine("merge_message")
+        self.cancel = button("merge_cancel")
+        self.cancel.clicked.connect(self.reject)
+        self.back = button("merge_back")
+        self.back.clicked.connect(self._back)
+        self.next = button("merge_next", "primary")
+        self.next.clicked.connect(self._next)
+        bar = ActionBar()
+        bar.add_leading(self.cancel)
+        bar.add_leading(self.back)
+        bar.add_trailing(self.next)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(SPACE["xl"], SPACE["xl"], SPACE["xl"], SPACE["l"])
+        column.setSpacing(SPACE["m"])
+        column.addWidget(self.title)
+        column.addWidget(self.lead)
+        column.addWidget(self.pages, 1)
+        column.addWidget(self.message)
+        column.addWidget(bar)
+        self.setMinimumWidth(880)
+
+        c = controller
+        c.found.connect(self._show_found)
+        c.accounts_changed.connect(self._accounts_changed)
+        c.previewed.connect(self._previewed)
+        c.merged.connect(self._done)
+        c.failed.connect(self.show_error)
+        c.busy_changed.connect(self._busy)
+        self._draw_picked()
+        self.retranslate()
+
+    @property
+    def step(self) -> Step:
+        return Step(self.pages.currentIndex())
+
+    # --- what the admin does ---------------------------------------------------------------------
+
+    def _search(self) -> None:
+        self._say(None)
+        self.controller.search(self.search.text())
+
+    def _add(self, row: schemas.MemberRow) -> None:
+        if not self.controller.add(row):
+            self._say(lambda: self.tr("At most 5 accounts are merged at a time."), Tone.NOTICE)
+            return
+        self._found = [found for found in self._found if found.id != row.id]
+        self._draw_found()
+
+    def _next(self) -> None:
+        if self.step == Step.PICK:
+            self._ask_preview()
+        elif self.step == Step.PREVIEW:
+            self._go(Step.CONFIRM)
+        elif self.step == Step.CONFIRM:
+            self._say(None)
+            self.next.setEnabled(False)
+            self.controller.merge()
+        else:
+            self.accept()
+
+    def _back(self) -> None:
+        self._say(None)
+        if self.step == Step.CONFIRM:
+            self._go(Step.PREVIEW)
+        elif self.step == Step.PREVIEW:
+            self._go(Step.PICK)
+
+    def _ask_preview(self) -> None:
+        if len(self.controller.accounts) < 2:
+            self._say(lambda: self.tr("Add at least two accounts of the same customer."))
+            return
+        delta = self._points_delta()
+        if delta is None:
+            self._say(
+                lambda: self.tr("Points: a whole number, e.g. 100 to award or -50 to deduct.")
+            )
+            return
+        expires: datetime | None = None
+        expiry = self.points_expiry.text().strip()
+        if expiry:
+            day = parse_day(expiry)
+            if day is None or day <= date.today() or delta <= 0:
+                self._say(
+                    lambda: self.tr("Expiry: a future date as year-month-day, for awards only.")
+                )
+                return
+            expires = datetime.combine(day, time(23, 59, 59)).astimezone()
+        description = self.description.text().strip()
+        if description and not schemas.is_single_line(description):
+            self._say(lambda: self.tr("The description must be one line."))
+            return
+        self._say(None)
+        self.next.setEnabled(False)
+        self.controller.preview(delta, expires, description or None)
+
+    def _points_delta(self) -> int | None:
+        text = self.points_delta.text().strip().replace(",", "").replace(" ", "")
+        if not text:
+            return 0
+        sign = -1 if text.startswith(("-", "−")) else 1
+        digits = text.lstrip("+-−")
+        if not digits.isdigit() or int(digits) > schemas.INT4_MAX:
+            return None
+        return sign * int(digits)
+
+    # --- what arrives ---------------------------------------------------------------------------
+
+    def _show_found(self, rows: list[schemas.MemberRow]) -> None:
+        self._found = rows
+        self._draw_found()
+        if not rows:
+            self._say(lambda: self.tr("No other member matches that search."), Tone.NOTICE)
+
+    def _accounts_changed(self) -> None:
+        self._draw_picked()
+        self._draw_found()
+
+    def _previewed(self, preview: schemas.MergePreview) -> None:
+        self.next.setEnabled(True)
+        self._go(Step.PREVIEW)
+
+    def _done(self, member: schemas.Member) -> None:
+        self._merged = member
+        self.next.setEnabled(True)
+        self._go(Step.DONE)
+
+    def show_error(self, error: ApiError) -> None:
+        self.next.setEnabled(True)
+        if error.code == "preview_stale":
+            self._go(Step.PICK)
+            self._say(
+                lambda: self.tr(
+                    "One of these accounts changed since the preview (an order, points, a "
+                    "merge elsewhere). Nothing was merged: preview again."
+                )
+            )
+            return
+        self._say(lambda: describe(error, typed=True))
+
+    def _busy(self, busy: bool) -> None:
+        self.find_button.setEnabled(not busy)
+
+    def _go(self, step: Step) -> None:
+        self.pages.setCurrentIndex(step)
+        self.retranslate()
+
+    def _say(self, words_: Callable[[], str] | None, tone: Tone = Tone.ERROR) -> None:
+        self._said = None if words_ is None else (words_, tone)
+        self._draw_message()
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def _draw_message(self) -> None:
+        if self._said is None:
+            self.message.clear()
+        else:
+            text, tone = self._said
+            self.message.show_message(text(), tone)
+
+    def _draw_found(self) -> None:
+        while self.results_column.count():
+            item = self.results_column.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        picked = {a.id for a in self.controller.accounts}
+        for row in self._found:
+            if row.id in picked:
+                continue
+            add = button("merge_add_result")
+            add.setText(
+                self.tr("Add  %1  ·  %2")
+                .replace("%1", words.name(row))
+                .replace("%2", _contact(row))
+            )
+            add.setEnabled(not self.controller.full)
+            add.clicked.connect(lambda _checked=False, r=row: self._add(r))
+            self.results_column.addWidget(add)
+
+    def _draw_picked(self) -> None:
+        for old in self._picked:
+            self.primary_group.removeButton(old.primary)
+        while self.picked_column.count():
+            item = self.picked_column.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self._picked = []
+        self.empty_picked.hide()
+        for row in self.controller.accounts:
+            picked = _Picked(row)
+            self.primary_group.addButton(picked.primary)
+            picked.primary.setChecked(row.id == self.controller.primary_id)
+            picked.primary.clicked.connect(
+                lambda _checked=False, i=row.id: self.controller.set_primary(i)
+            )
+            picked.remove.clicked.connect(
+                lambda _checked=False, i=row.id: self.controller.remove(i)
+            )
+            self.picked_column.addWidget(picked)
+            self._picked.append(picked)
+        self.empty_picked.setVisible(not self.controller.accounts)
+        self._draw_picked_words()
+
+    def _draw_picked_words(self) -> None:
+        for picked in self._picked:
+            row = picked.row
+            picked.who.setText(
+                self.tr("%1  ·  %2  ·  orders: %3  ·  %4 points")
+                .replace("%1", words.name(row))
+                .replace("%2", _contact(row))
+                .replace("%3", f"{row.orders_count:,}")
+                .replace("%4", f"{row.points:,}")
+            )
+            primary = row.id == self.controller.primary_id
+            picked.primary.setText(self.tr("Primary") if primary else self.tr("Set as primary"))
+            picked.remove.setText(self.tr("Remove"))
+        self.empty_picked.setText(self.tr("No accounts yet: search above and add them."))
+        self.picked_heading.setText(
+            self.tr("Accounts to merge (%1 of %2)")
+            .replace("%1", str(len(self.controller.accounts)))
+            .replace("%2", str(MAX_ACCOUNTS))
+        )
+
+    def _draw_preview(self) -> None:
+        preview = self.controller.preview_result
+        table = self.side_by_side
+        if preview is None:
+            table.setColumnCount(0)
+            return
+        table.setVerticalHeaderLabels(
+            [
+                self.tr("Name"),
+                self.tr("Mobile"),
+                self.tr("E-mail"),
+                self.tr("LINE"),
+                self.tr("Level"),
+                self.tr("Orders"),
+                self.tr("Net spending"),
+                self.tr("Points"),
+                self.tr("Referral"),
+            ]
+        )
+        accounts = sorted(preview.accounts, key=lambda a: a.id != preview.primary_id)
+        table.setColumnCount(len(accounts) + 1)
+        headers = []
+        for number, account in enumerate(accounts):
+            is_primary = account.id == preview.primary_id
+            headers.append(self.tr("Primary") if is_primary else self.tr("Merged in"))
+            orders = f"{account.orders_count:,}"
+            if account.unpaid_orders:
+                orders += "  " + self.tr("(%1 unpaid: they follow once paid)").replace(
+                    "%1", f"{account.unpaid_orders:,}"
+                )
+            cells = {
+                Row.NAME: words.display_name(account.name),
+                Row.MOBILE: account.phone_masked or words.dash(),
+                Row.EMAIL: account.email_masked or words.dash(),
+                Row.LINE: self.tr("linked") if account.line_bound else self.tr("not linked"),
+                Row.LEVEL: words.level(account.level, self._levels),
+                Row.ORDERS: orders,
+                Row.NET_SPEND: words.money(account.net_spend),
+                Row.POINTS: f"{account.points:,}",
+                Row.REFERRAL: self._referral(account.referral),
+            }
+            self._fill_column(number, cells)
+        kept = {i.kind: i.value_masked for i in preview.identifiers_kept}
+        result = {
+            Row.NAME: words.display_name(accounts[0].name if accounts else None),
+            Row.MOBILE: kept.get(schemas.IdentifierKind.PHONE, words.dash()),
+            Row.EMAIL: kept.get(schemas.IdentifierKind.EMAIL, words.dash()),
+            Row.LINE: self.tr("linked")
+            if schemas.IdentifierKind.LINE in kept
+            else self.tr("not linked"),
+            Row.LEVEL: words.level(preview.level, self._levels),
+            Row.ORDERS: f"{preview.orders_count:,}",
+            Row.NET_SPEND: words.money(preview.net_spend),
+            Row.POINTS: f"{preview.points_balance:,}",
+            Row.REFERRAL: self._referral(preview.referral),
+        }
+        headers.append(self.tr("After the merge"))
+        self._fill_column(len(accounts), result, bold=True)
+        table.setHorizontalHeaderLabels(headers)
+        retired = [i.value_masked for i in preview.identifiers_retired]
+        self.retired.setText(
+            self.tr(
+                "Retired for good: %1. They can never sign up, sign in, be imported or be "
+                "bound again."
+            ).replace("%1", ", ".join(retired) if retired else words.dash())
+        )
+        if preview.points_delta:
+            self.points_line.setText(
+                self.tr("Points: %1 moved, %2 %3.")
+                .replace("%1", f"{preview.points_moved:,}")
+                .replace("%2", f"{preview.points_delta:+,}")
+                .replace(
+                    "%3",
+                    self.tr("awarded") if preview.points_delta > 0 else self.tr("deducted"),
+                )
+            )
+        else:
+            self.points_line.setText(
+                self.tr("Points: %1 moved.").replace("%1", f"{preview.points_moved:,}")
+            )
+
+    def _fill_column(self, column: int, cells: dict[Row, str], *, bold: bool = False) -> None:
+        for row, text in cells.items():
+            item = QTableWidgetItem(text)
+            if bold:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.side_by_side.setItem(row, column, item)
+
+    def _referral(self, referral: schemas.ReferralOut | None) -> str:
+        if referral is None:
+            return words.dash()
+        return f"{referral.store.name}  ·  {words.day(referral.bound_at)}"
+
+    def retranslate(self) -> None:
+        step = self.step
+        self.setWindowTitle(self.tr("Merge accounts"))
+        self.title.setText(
+            {
+                Step.PICK: self.tr("Merge accounts"),
+                Step.PREVIEW: self.tr("Check the merged account"),
+                Step.CONFIRM: self.tr("Merge for good?"),
+                Step.DONE: self.tr("Accounts merged"),
+            }[step]
+        )
+        self.lead.setText(
+            {
+                Step.PICK: self.tr(
+                    "Find one customer's accounts by name, e-mail or mobile and add them, up "
+                    "to 5. The primary account's login becomes the only one."
+                ),
+                Step.PREVIEW: self.tr(
+                    "Each account as it is now, and the merged account on the right."
+                ),
+                Step.CONFIRM: self.tr("Read this once more: a merge can't be undone."),
+                Step.DONE: "",
+            }[step]
+        )
+        self.lead.setVisible(step != Step.DONE)
+        self.search.setPlaceholderText(self.tr("Name, e-mail or mobile"))
+        self.find_button.setText(self.tr("Search"))
+        self.points_heading.setText(self.tr("Points award or deduction (optional)"))
+        self.points_delta.setPlaceholderText(self.tr("Points, e.g. 100 or -50"))
+        self.points_expiry.setPlaceholderText(self.tr("Expires YYYY-MM-DD"))
+        self.description.setPlaceholderText(self.tr("Description (optional)"))
+        self._draw_picked_words()
+        self._draw_found()
+        self._draw_preview()
+        preview = self.controller.preview_result
+        merged = len(preview.merged_ids) if preview is not None else 0
+        primary = next(
+            (a for a in self.controller.accounts if a.id == self.controller.primary_id), None
+        )
+        primary_name = words.name(primary) if primary is not None else ""
+        self.confirm_text.setText(
+            self.tr("%1 accounts will be merged into %2.")
+            .replace("%1", str(merged))
+            .replace("%2", primary_name)
+        )
+        self.confirm_warning.setText(
+            self.tr(
+                "This can't be undone. Their orders and points move to the primary account; "
+                "their mobiles, e-mails and LINE accounts can never be used again."
+            )
+        )
+        if self._merged is not None:
+            member = self._merged
+            self.done_text.setText(
+                self.tr("%1 now holds %2 orders, %3 net spending and %4 points.")
+                .replace("%1", words.name(member))
+                .replace("%2", f"{member.orders_count:,}")
+                .replace("%3", words.money(member.net_spend))
+                .replace("%4", f"{member.points:,}")
+            )
+        self.cancel.setText(self.tr("Cancel"))
+        self.back.setText(self.tr("Back"))
+        self.cancel.setVisible(step in (Step.PICK, Step.PREVIEW, Step.CONFIRM))
+        self.back.setVisible(step in (Step.PREVIEW, Step.CONFIRM))
+        self.next.setText(
+            {
+                Step.PICK: self.tr("Preview"),
+                Step.PREVIEW: self.tr("Merge…"),
+                Step.CONFIRM: self.tr("Merge %1 accounts for good").replace("%1", str(merged + 1)),
+                Step.DONE: self.tr("Close"),
+            }[step]
+        )
+        self.next.setProperty("danger", step == Step.CONFIRM)
+        self.next.style().unpolish(self.next)
+        self.next.style().polish(self.next)
+        self._draw_message()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,257 @@
+"""An admin's member tools end to end (issue 13): merging one customer's accounts after a side
+by side preview and a second confirmation, erasing a member on request. Real widgets, a real
+client, the real backend over HTTP; what the backend then holds is read back over the API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from backend_client.client import OmoClient
+from backend_client.schemas import Role
+from omo_desktop.screens.members import MembersScreen
+from omo_desktop.screens.members.merge import MergeDialog, Step
+from tests.gui.test_members_screen import (
+    WAIT_MS,
+    choose,
+    loaded,
+    logged_in,
+    names,
+    open_screen,
+    seed,
+    type_into,
+)
+from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
+from tests.support.directory import add_customer
+
+# One customer who signed up three times: by phone, by a second phone, by e-mail only.
+MEI_PHONE = "+886955000001"
+MEI_OTHER_PHONE = "+886955000002"
+MEI_EMAIL = "meimei@example.com"
+
+
+def order(live: LiveBackend, phone: str | None, email: str | None, amount: int) -> None:
+    manager = live.counter("TPE01", "2001", "246810")
+    body = {"amount": amount, "external_ref": uuid.uuid4().hex[:12], "status": "paid"}
+    if phone:
+        body["phone"] = phone
+    if email:
+        body["email"] = email
+    reply = manager.post("/api/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert reply.status_code == 201, reply.text
+
+
+@pytest.fixture
+def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
+    with live_backend(sqlite_factory) as live:
+        seed(live)
+        add_customer(live, name="Mei Chen", phone=MEI_PHONE, points=30)
+        add_customer(live, name="Mei C.", phone=MEI_OTHER_PHONE, points=20)
+        add_customer(live, name="Meimei", email=MEI_EMAIL)
+        order(live, MEI_PHONE, None, 50_000)
+        order(live, MEI_OTHER_PHONE, None, 20_000)
+        order(live, None, MEI_EMAIL, 7_000)
+        yield live
+
+
+@pytest.fixture
+def admin(backend: LiveBackend) -> Iterator[OmoClient]:
+    client = logged_in(backend, "9001", "135790")
+    yield client
+    client.close()
+
+
+def admin_screen(qtbot: QtBot, qapp: QApplication, client: OmoClient) -> MembersScreen:
+    screen = open_screen(qtbot, qapp, client, role=Role.ADMIN)
+    loaded(qtbot, screen, 6)
+    return screen
+
+
+def click(qtbot: QtBot, widget: QPushButton) -> None:
+    assert widget.isVisible(), widget.objectName()
+    assert widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def search_and_add(qtbot: QtBot, dialog: MergeDialog, text: str, name: str) -> None:
+    type_into(qtbot, dialog, "merge_search", text)
+    click(qtbot, dialog.find_button)
+
+    def offered() -> QPushButton | None:
+        for result in dialog.results.findChildren(QPushButton, "merge_add_result"):
+            if name in result.text() and result.isVisible():
+                return result
+        return None
+
+    qtbot.waitUntil(lambda: offered() is not None, timeout=WAIT_MS)
+    result = offered()
+    assert result is not None
+    click(qtbot, result)
+    # The picked account's row is laid out on the next pass of events.
+    qtbot.waitUntil(lambda: all(p.isVisible() for p in dialog._picked), timeout=WAIT_MS)
+
+
+def merge_of_three(qtbot: QtBot, screen: MembersScreen) -> MergeDialog:
+    """The merge dialog opened on Mei Chen, her two other accounts added, points awarded."""
+    choose(qtbot, screen, "Mei Chen")
+    dialog = screen.open_merge()
+    dialog.resize(1100, 760)
+    assert [a.name for a in dialog.controller.accounts] == ["Mei Chen"]
+    search_and_add(qtbot, dialog, "955000002", "Mei C.")
+    search_and_add(qtbot, dialog, "meimei@", "Meimei")
+    type_into(qtbot, dialog, "merge_points_delta", "100")
+    type_into(qtbot, dialog, "merge_points_expiry", "2099-12-31")
+    type_into(qtbot, dialog, "merge_description", "Welcome back")
+    return dialog
+
+
+def test_a_manager_sees_no_import_merge_or_erase(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend
+):
+    manager = logged_in(backend, "2001", "246810")
+    screen = open_screen(qtbot, qapp, manager)
+    loaded(qtbot, screen, 6)
+    assert screen.merge_button.isHidden()
+    choose(qtbot, screen, "Mei Chen")
+    assert screen.detail.erase.isHidden()
+    manager.close()
+
+
+def test_merging_three_accounts_after_a_preview_and_a_second_confirmation(
+    qtbot: QtBot, qapp: QApplication, admin: OmoClient
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    assert screen.merge_button.isVisible()
+    dialog = merge_of_three(qtbot, screen)
+    ids = [a.id for a in dialog.controller.accounts]
+    # The e-mail-only account becomes the primary one: its login stays.
+    click(qtbot, dialog._picked[2].primary)
+    assert dialog.controller.primary_id == ids[2]
+    assert [p.primary.text() for p in dialog._picked] == ["Set as primary"] * 2 + ["Primary"]
+
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.PREVIEW, timeout=WAIT_MS)
+    table = dialog.side_by_side
+    assert table.columnCount() == 4  # three accounts and the result
+    headers = [table.horizontalHeaderItem(n).text() for n in range(4)]  # type: ignore[union-attr]
+    assert headers == ["Primary", "Merged in", "Merged in", "After the merge"]
+    result = {row: table.item(row, 3).text() for row in range(table.rowCount())}  # type: ignore[union-attr]
+    assert result[5] == "3"  # orders
+    assert result[6] == "NT$770"  # net spending: 500 + 200 + 70
+    assert result[7] == "150"  # 30 + 20 points moved, 100 awarded
+    assert "Retired for good" in dialog.retired.text()
+    assert dialog.points_line.text() == "Points: 50 moved, +100 awarded."
+    assert admin.member(ids[0]).merged_into_id is None  # a preview writes nothing
+
+    # The first "Merge…" only asks again; the second merges.
+    click(qtbot, dialog.next)
+    assert dialog.step == Step.CONFIRM
+    assert dialog.next.text() == "Merge 3 accounts for good"
+    assert "can't be undone" in dialog.confirm_warning.text()
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.DONE, timeout=WAIT_MS)
+    assert "3 orders" in dialog.done_text.text()
+    click(qtbot, dialog.next)
+
+    merged = admin.member(ids[2])
+    assert (merged.orders_count, merged.net_spend, merged.points) == (3, 77_000, 150)
+    assert admin.member(ids[0]).merged_into_id == ids[2]
+    assert admin.member(ids[1]).merged_into_id == ids[2]
+    # The merged accounts leave the list; the screen says what happened.
+    loaded(qtbot, screen, 4)
+    assert "Mei Chen" not in names(screen)
+    assert "Meimei" in names(screen)
+    assert screen.message.message() == "Accounts merged into Meimei."
+    # At the counter, a merged phone says whose it is now.
+    found = admin.search_customers(phone=MEI_PHONE)
+    assert found.merged_into is not None
+    assert found.merged_into.member_id == ids[2]
+
+
+def test_a_preview_made_stale_is_refused_and_nothing_is_merged(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, admin: OmoClient
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    dialog = merge_of_three(qtbot, screen)
+    ids = [a.id for a in dialog.controller.accounts]
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.PREVIEW, timeout=WAIT_MS)
+    click(qtbot, dialog.next)
+    # Meanwhile a sale lands on one of the accounts.
+    order(backend, MEI_OTHER_PHONE, None, 1_000)
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.PICK, timeout=WAIT_MS)
+    assert "changed since the preview" in dialog.message.message()
+    assert all(admin.member(i).merged_into_id is None for i in ids)
+    # Previewed again, the merge goes through.
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.PREVIEW, timeout=WAIT_MS)
+    click(qtbot, dialog.next)
+    click(qtbot, dialog.next)
+    qtbot.waitUntil(lambda: dialog.step == Step.DONE, timeout=WAIT_MS)
+    assert admin.member(ids[0]).orders_count == 4
+
+
+def test_at_most_five_accounts_and_at_least_two(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, admin: OmoClient
+):
+    for number in range(5):
+        add_customer(backend, name=f"Twin {number}", email=f"twin{number}@example.com")
+    screen = open_screen(qtbot, qapp, admin, role=Role.ADMIN)
+    loaded(qtbot, screen, 11)
+    dialog = screen.open_merge()
+    click(qtbot, dialog.next)
+    assert dialog.message.message() == "Add at least two accounts of the same customer."
+    type_into(qtbot, dialog, "merge_search", "Twin")
+    click(qtbot, dialog.find_button)
+    qtbot.waitUntil(
+        lambda: len(dialog.results.findChildren(QPushButton, "merge_add_result")) == 5,
+        timeout=WAIT_MS,
+    )
+    QApplication.processEvents()
+
+    def offered() -> list[QPushButton]:
+        found = dialog.results.findChildren(QPushButton, "merge_add_result")
+        return [b for b in found if b.isVisible()]
+
+    for _ in range(5):
+        qtbot.waitUntil(lambda: bool(offered()), timeout=WAIT_MS)
+        click(qtbot, offered()[0])
+    assert len(dialog.controller.accounts) == 5
+    assert dialog.picked_heading.text() == "Accounts to merge (5 of 5)"
+    # A deduction cannot expire: said before anything is sent.
+    type_into(qtbot, dialog, "merge_points_delta", "-10")
+    type_into(qtbot, dialog, "merge_points_expiry", "2099-12-31")
+    click(qtbot, dialog.next)
+    assert dialog.message.message() == "Expiry: a future date as year-month-day, for awards only."
+    assert dialog.step == Step.PICK
+    dialog.reject()
+
+
+def test_erasing_a_member_on_request(qtbot: QtBot, qapp: QApplication, admin: OmoClient):
+    screen = admin_screen(qtbot, qapp, admin)
+    choose(qtbot, screen, "Alice Wang")
+    detail = screen.detail
+    member_id = screen.detail_controller.member_id
+    assert member_id is not None
+    assert detail.erase.isVisible()
+    assert detail.erase_reason.isHidden()
+    click(qtbot, detail.erase_start)
+    # No reason, no erasing.
+    click(qtbot, detail.erase_confirm)
+    assert detail.erase_message.message() == "Type why: the member's request is kept."
+    type_into(qtbot, detail, "erase_reason", "Asked by e-mail")
+    click(qtbot, detail.erase_confirm)
+    qtbot.waitUntil(lambda: "erased" in screen.message.message(), timeout=WAIT_MS)
+    loaded(qtbot, screen, 5)
+    assert "Alice Wang" not in names(screen)
+    erased = admin.member(member_id)
+    assert erased.erased_at is not None
+    assert (erased.name, erased.email_masked, erased.phone_masked) == (None, None, None)
+    audit = admin.member_audit(member_id)
+    assert any("erase" in entry.action for entry in audit.items)
