@@ -866,6 +866,355 @@
     </message>
 </context>
 <context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Choose the CSV file</source>
+        <translation>選擇 CSV 檔</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 檔 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save the sample file</source>
+        <translation>儲存範例檔</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Member Points</source>
+        <translation>會員點數</translation>
+    </message>
+    <message>
+        <source>Already a member: adding new members never changes one. Use Update existing members, or delete this line.</source>
+        <translation>已經是會員：「新增會員」不會改動現有會員。請改用「更新現有會員」，或刪掉這一行。</translation>
+    </message>
+    <message>
+        <source>This birthday is not a possible date of birth.</source>
+        <translation>這個生日不是合理的出生日期。</translation>
+    </message>
+    <message>
+        <source>This column is twice in the header.</source>
+        <translation>標題列裡這個欄位出現了兩次。</translation>
+    </message>
+    <message>
+        <source>The same mobile or e-mail is on another line of the file.</source>
+        <translation>檔案的另一行也有相同的手機或電子郵件。</translation>
+    </message>
+    <message>
+        <source>An example line of the sample file: delete it.</source>
+        <translation>這是範例檔的示範行，請刪除。</translation>
+    </message>
+    <message>
+        <source>More cells than the header has columns: is there a comma too many?</source>
+        <translation>這一行的格數比標題列多，是不是多了一個逗號？</translation>
+    </message>
+    <message>
+        <source>This mobile or e-mail was merged into another member and can&apos;t be used again.</source>
+        <translation>這個手機或電子郵件已合併到其他會員，不能再使用。</translation>
+    </message>
+    <message>
+        <source>This mobile or e-mail belongs to another customer.</source>
+        <translation>這個手機或電子郵件屬於另一位顧客。</translation>
+    </message>
+    <message>
+        <source>Write the birthday as year-month-day, e.g. 1990-05-31.</source>
+        <translation>生日請照「年-月-日」填寫，例如 1990-05-31。</translation>
+    </message>
+    <message>
+        <source>This is not an e-mail address.</source>
+        <translation>這不是電子郵件地址。</translation>
+    </message>
+    <message>
+        <source>This is not a phone number.</source>
+        <translation>這不是電話號碼。</translation>
+    </message>
+    <message>
+        <source>This is not a mobile number.</source>
+        <translation>這不是手機號碼。</translation>
+    </message>
+    <message>
+        <source>Member Points: a whole number from 0 up, or blank.</source>
+        <translation>會員點數：請填 0 以上的整數，或留白。</translation>
+    </message>
+    <message>
+        <source>This member was merged into another one: use that member&apos;s line.</source>
+        <translation>這位會員已合併到另一位會員，請改用那位會員的資料。</translation>
+    </message>
+    <message>
+        <source>No member has this mobile or e-mail: updating only changes members. Use Add new members for new ones.</source>
+        <translation>沒有會員使用這個手機或電子郵件：「更新」只會改現有會員。新會員請用「新增會員」。</translation>
+    </message>
+    <message>
+        <source>This column is missing from the header: keep all the sample file&apos;s columns (a cell may stay blank).</source>
+        <translation>標題列少了這個欄位：請保留範例檔的所有欄位（內容可以留白）。</translation>
+    </message>
+    <message>
+        <source>The name is too long.</source>
+        <translation>姓名太長。</translation>
+    </message>
+    <message>
+        <source>This member can get no first-login SMS: add an e-mail to send the link to.</source>
+        <translation>這位會員收不到首次登入簡訊，請補上電子郵件來寄送連結。</translation>
+    </message>
+    <message>
+        <source>The cell holds a line break or a control character.</source>
+        <translation>這一格裡有換行或控制字元。</translation>
+    </message>
+    <message>
+        <source>The member with this e-mail has another mobile number: an import never changes a member&apos;s mobile.</source>
+        <translation>使用這個電子郵件的會員登記的是另一支手機：匯入不會更改會員的手機。</translation>
+    </message>
+    <message>
+        <source>Each line needs a mobile or an e-mail.</source>
+        <translation>每一行都要有手機或電子郵件。</translation>
+    </message>
+    <message>
+        <source>The sample file has no such column: delete or rename it.</source>
+        <translation>範例檔沒有這個欄位，請刪除或改名。</translation>
+    </message>
+    <message>
+        <source>No level has this code: use a code from the level settings.</source>
+        <translation>沒有這個等級代碼，請使用等級設定裡的代碼。</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <comment>the sample file&apos;s header: en or zh_TW</comment>
+        <translation>zh_TW</translation>
+    </message>
+    <message>
+        <source>Sample file saved: %1</source>
+        <translation>範例檔已儲存：%1</translation>
+    </message>
+    <message>
+        <source>The file is larger than 15 MB: split it into files of at most 500 members.</source>
+        <translation>檔案超過 15 MB，請分成每個檔最多 500 位會員。</translation>
+    </message>
+    <message>
+        <source>The file has more than 500 members: split it into smaller files.</source>
+        <translation>檔案超過 500 位會員，請分成幾個小檔案。</translation>
+    </message>
+    <message>
+        <source>This is the sample file unchanged: put your members in it in place of the two example rows.</source>
+        <translation>這是沒修改過的範例檔，請把兩行示範資料換成你的會員資料。</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>檔案是空的。</translation>
+    </message>
+    <message>
+        <source>The file has a header but no members under it.</source>
+        <translation>檔案只有標題列，下面沒有會員資料。</translation>
+    </message>
+    <message>
+        <source>The file is not a CSV file that can be read.</source>
+        <translation>這不是可以讀取的 CSV 檔。</translation>
+    </message>
+    <message>
+        <source>The file could not be opened. Choose it again.</source>
+        <translation>檔案打不開，請重新選擇。</translation>
+    </message>
+    <message>
+        <source>The file was saved as Big5 (Traditional Chinese).</source>
+        <translation>這個檔案存成了 Big5（繁體中文）編碼。</translation>
+    </message>
+    <message>
+        <source>The file was saved as UTF-16 (&quot;Unicode Text&quot;).</source>
+        <translation>這個檔案存成了 UTF-16（「Unicode 文字」）編碼。</translation>
+    </message>
+    <message>
+        <source>The file is not saved as UTF-8.</source>
+        <translation>這個檔案不是 UTF-8 編碼。</translation>
+    </message>
+    <message>
+        <source>In Excel: File › Save As, and choose &quot;CSV UTF-8 (Comma delimited)&quot;. Then choose the file again.</source>
+        <translation>請在 Excel 點「檔案 › 另存新檔」，選「CSV UTF-8（逗號分隔）」，再重新選擇檔案。</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <comment>one sentence after another</comment>
+        <translation>%1%2</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>檔案：%1</translation>
+    </message>
+    <message>
+        <source>%1 rows</source>
+        <translation>%1 行</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: the file has %1 mistakes on %2 lines. Fix them in the file, save it, then tap Check again.</source>
+        <translation>沒有匯入任何資料：檔案有 %2 行共 %1 個錯誤。請在檔案裡修正並儲存，再按「重新檢查」。</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>欄位</translation>
+    </message>
+    <message>
+        <source>Mistake</source>
+        <translation>錯誤</translation>
+    </message>
+    <message>
+        <source>whole line</source>
+        <translation>整行</translation>
+    </message>
+    <message>
+        <source>Ready to import: %1 new members, %2 changed, %3 unchanged.</source>
+        <translation>可以匯入：新增 %1 位會員，更新 %2 位，%3 位沒有變動。</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>處理方式</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>變更內容</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>沒有變動</translation>
+    </message>
+    <message>
+        <source>Send first-login messages</source>
+        <translation>寄送首次登入通知</translation>
+    </message>
+    <message>
+        <source>Off: the new members get no message until you invite them.</source>
+        <translation>未開啟：新會員在你邀請之前不會收到任何通知。</translation>
+    </message>
+    <message>
+        <source>%1 SMS (%2 parts) and %3 e-mails</source>
+        <translation>%1 封簡訊（共 %2 則）和 %3 封電子郵件</translation>
+    </message>
+    <message>
+        <source>SMS cost %1</source>
+        <translation>簡訊費用 %1</translation>
+    </message>
+    <message>
+        <source>SMS price not set</source>
+        <translation>尚未設定簡訊單價</translation>
+    </message>
+    <message>
+        <source>Import members</source>
+        <translation>匯入會員</translation>
+    </message>
+    <message>
+        <source>Import members from a CSV file</source>
+        <translation>從 CSV 檔匯入會員</translation>
+    </message>
+    <message>
+        <source>The file has mistakes</source>
+        <translation>檔案有錯誤</translation>
+    </message>
+    <message>
+        <source>Check before importing</source>
+        <translation>匯入前請確認</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>匯入中…</translation>
+    </message>
+    <message>
+        <source>Import finished</source>
+        <translation>匯入完成</translation>
+    </message>
+    <message>
+        <source>Download the sample file, put your members in it, save it as CSV UTF-8 and choose it. Nothing is imported until you confirm.</source>
+        <translation>下載範例檔，填入會員資料，存成 CSV UTF-8 後選擇這個檔案。按確認之前不會匯入任何資料。</translation>
+    </message>
+    <message>
+        <source>Add new members</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Update existing members</source>
+        <translation>更新現有會員</translation>
+    </message>
+    <message>
+        <source>Each line becomes a new member. A mobile or e-mail that is already a member&apos;s is a mistake: existing members are never changed.</source>
+        <translation>每一行會建立一位新會員。手機或電子郵件已是會員的會列為錯誤，現有會員不會被改動。</translation>
+    </message>
+    <message>
+        <source>Members are found by mobile, else e-mail; only the cells you filled in change. Member Points becomes the new balance, with the file&apos;s name as reason.</source>
+        <translation>用手機（沒有手機就用電子郵件）找到會員，只更新你有填的欄位。會員點數會變成新的餘額，原因記為檔名。</translation>
+    </message>
+    <message>
+        <source>Columns: Name, Mobile, Email, Birthday (YYYY-MM-DD), Level (its code), Member Points. A mobile or an e-mail on each line. At most 500 members and 15 MB per file. All or nothing: one mistake and nothing is imported.</source>
+        <translation>欄位：姓名、手機、電子郵件、生日（YYYY-MM-DD）、等級（代碼）、會員點數。每一行要有手機或電子郵件。每個檔最多 500 位會員、15 MB。全部成功才匯入：只要有一個錯誤就不會匯入任何資料。</translation>
+    </message>
+    <message>
+        <source>Download sample file</source>
+        <translation>下載範例檔</translation>
+    </message>
+    <message>
+        <source>Importing %1 members: keep this window open.</source>
+        <translation>正在匯入 %1 位會員，請不要關閉視窗。</translation>
+    </message>
+    <message>
+        <source>Imported: %1 new members, %2 changed.</source>
+        <translation>匯入完成：新增 %1 位會員，更新 %2 位。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新檢查</translation>
+    </message>
+    <message>
+        <source>Choose file</source>
+        <translation>選擇檔案</translation>
+    </message>
+    <message>
+        <source>Choose another file</source>
+        <translation>選擇其他檔案</translation>
+    </message>
+    <message>
+        <source>Import %1 members</source>
+        <translation>匯入 %1 位會員</translation>
+    </message>
+    <message>
+        <source>Nothing to import</source>
+        <translation>沒有可匯入的資料</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>關閉</translation>
+    </message>
+</context>
+<context>
     <name>Levels</name>
     <message>
         <source>Regular</source>
@@ -1026,6 +1375,10 @@
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
+        <source>Imported: %1 new members, %2 changed.</source>
+        <translation>匯入完成：新增 %1 位會員，更新 %2 位。</translation>
+    </message>
+    <message>
         <source>Accounts merged into %1.</source>
         <translation>帳號已合併到 %1。</translation>
     </message>
@@ -1085,6 +1438,10 @@
     <message>
         <source>Merge accounts</source>
         <translation>合併帳號</translation>
+    </message>
+    <message>
+        <source>Import CSV</source>
+        <translation>匯入 CSV</translation>
     </message>
     <message>
         <source>Try again</source>

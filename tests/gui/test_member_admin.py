@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient
 from backend_client.schemas import Role
-from omo_desktop.screens.members import MembersScreen
+from omo_desktop.screens.members import MembersScreen, import_wizard
+from omo_desktop.screens.members.import_wizard import ImportWizard
 from omo_desktop.screens.members.merge import MergeDialog, Step
 from tests.gui.test_members_screen import (
     WAIT_MS,
@@ -117,6 +119,7 @@ def test_a_manager_sees_no_import_merge_or_erase(
     screen = open_screen(qtbot, qapp, manager)
     loaded(qtbot, screen, 6)
     assert screen.merge_button.isHidden()
+    assert screen.import_button.isHidden()
     choose(qtbot, screen, "Mei Chen")
     assert screen.detail.erase.isHidden()
     manager.close()
@@ -255,3 +258,140 @@ def test_erasing_a_member_on_request(qtbot: QtBot, qapp: QApplication, admin: Om
     assert (erased.name, erased.email_masked, erased.phone_masked) == (None, None, None)
     audit = admin.member_audit(member_id)
     assert any("erase" in entry.action for entry in audit.items)
+
+
+# --- importing ----------------------------------------------------------------------------------
+
+HEADER = "Name,Mobile,Email,Birthday,Level,Member Points\n"
+
+
+def import_wizard_on(
+    qtbot: QtBot, screen: MembersScreen, tmp_path: Path, file: Path
+) -> ImportWizard:
+    wizard = screen.open_import()
+    wizard.resize(1180, 760)
+    wizard.choose_file = lambda _parent: file
+    wizard.choose_template_path = lambda _parent: tmp_path / "sample.csv"
+    return wizard
+
+
+def wait_step(qtbot: QtBot, wizard: ImportWizard, step: import_wizard.Step) -> None:
+    qtbot.waitUntil(lambda: wizard.step == step, timeout=WAIT_MS)
+
+
+def test_importing_a_file_with_mistakes_then_the_fixed_file(
+    qtbot: QtBot, qapp: QApplication, admin: OmoClient, tmp_path: Path
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    file = tmp_path / "shop members.csv"
+    wizard = import_wizard_on(qtbot, screen, tmp_path, file)
+    # The sample file first: saved where the admin chose, the header and two examples.
+    click(qtbot, wizard.sample)
+    qtbot.waitUntil(
+        lambda: wizard.message.message().startswith("Sample file saved: "), timeout=WAIT_MS
+    )
+    sample = (tmp_path / "sample.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sample[0] == HEADER.strip()
+    assert len(sample) == 3
+
+    file.write_text(
+        HEADER
+        + "Lin Ya,0988-111-222,,1990-05-31,,10\n"
+        + "Wu Pei,12345,wu@example.com,1990/05/31,,\n"
+        + "Chou Ann,0988-111-222,ann@example.com,,,\n",
+        encoding="utf-8",
+    )
+    click(qtbot, wizard.choose)
+    wait_step(qtbot, wizard, import_wizard.Step.MISTAKES)
+    errors = [
+        tuple(wizard.errors.item(r, c).text() for c in range(3))  # type: ignore[union-attr]
+        for r in range(wizard.errors.rowCount())
+    ]
+    lines = {(line, column) for line, column, _words in errors}
+    assert ("3", "Mobile") in lines
+    assert ("3", "Birthday") in lines
+    assert ("4", "Mobile") in lines  # the same mobile as line 2
+    assert "Write the birthday as year-month-day, e.g. 1990-05-31." in {e[2] for e in errors}
+    assert wizard.mistakes_text.text().startswith("Nothing was imported")
+    # The file's own rows beside them, by line number; the chosen mistake's line is marked.
+    assert wizard.rows.rowCount() == 3
+    assert wizard.rows.verticalHeaderItem(1).text() == "3"  # type: ignore[union-attr]
+    wizard.errors.selectRow(len(errors) - 1)
+    assert wizard.rows.selectionModel().selectedRows()[0].row() == 2
+    assert admin.members(screen.controller.query).total == 6  # nothing written
+
+    # Fixed in the spreadsheet and saved: checked again.
+    file.write_text(
+        HEADER
+        + "Lin Ya,0988-111-222,,1990-05-31,,10\n"
+        + "Wu Pei,0988-333-444,wu@example.com,1990-05-31,,\n"
+        + "Chou Ann,,ann@example.com,,,\n",
+        encoding="utf-8",
+    )
+    click(qtbot, wizard.again)
+    wait_step(qtbot, wizard, import_wizard.Step.PREVIEW)
+    assert wizard.counts.text() == "Ready to import: 3 new members, 0 changed, 0 unchanged."
+    assert wizard.changes.rowCount() == 3
+    assert "Name: Lin Ya" in wizard.changes.item(0, 2).text()  # type: ignore[union-attr]
+    # First-login messages: off unless asked; asked, the dry run says what they cost.
+    assert wizard.first_login_cost.text().startswith("Off")
+    click(qtbot, wizard.first_login)
+    qtbot.waitUntil(lambda: "SMS" in wizard.first_login_cost.text(), timeout=WAIT_MS)
+    assert wizard.first_login_cost.text().startswith("2 SMS")
+    click(qtbot, wizard.first_login)
+    qtbot.waitUntil(lambda: wizard.first_login_cost.text().startswith("Off"), timeout=WAIT_MS)
+    assert wizard.confirm.text() == "Import 3 members"
+    qtbot.waitUntil(wizard.confirm.isEnabled, timeout=WAIT_MS)
+    click(qtbot, wizard.confirm)
+    wait_step(qtbot, wizard, import_wizard.Step.DONE)
+    assert wizard.done_text.text() == "Imported: 3 new members, 0 changed."
+    click(qtbot, wizard.close_button)
+    loaded(qtbot, screen, 9)
+    assert {"Lin Ya", "Wu Pei", "Chou Ann"} <= set(names(screen))
+    assert screen.message.message() == "Imported: 3 new members, 0 changed."
+
+
+def test_the_sample_unchanged_and_a_big5_file_are_refused_in_words(
+    qtbot: QtBot, qapp: QApplication, admin: OmoClient, tmp_path: Path
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    file = tmp_path / "members.csv"
+    wizard = import_wizard_on(qtbot, screen, tmp_path, file)
+    click(qtbot, wizard.sample)
+    qtbot.waitUntil(lambda: wizard.message.message() != "", timeout=WAIT_MS)
+    file.write_bytes((tmp_path / "sample.csv").read_bytes())
+    click(qtbot, wizard.choose)
+    qtbot.waitUntil(lambda: "sample file unchanged" in wizard.message.message(), timeout=WAIT_MS)
+    assert wizard.step == import_wizard.Step.START
+    file.write_bytes((HEADER + "王小明,0988-555-666,,,,\n").encode("cp950"))
+    click(qtbot, wizard.choose)
+    qtbot.waitUntil(lambda: "Big5" in wizard.message.message(), timeout=WAIT_MS)
+    assert "CSV UTF-8" in wizard.message.message()
+    assert wizard.step == import_wizard.Step.START
+
+
+def test_updating_members_changes_only_the_filled_cells_and_sets_points(
+    qtbot: QtBot, qapp: QApplication, admin: OmoClient, tmp_path: Path
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    file = tmp_path / "points-december.csv"
+    file.write_text(HEADER + ",+886912345678,,,,500\n", encoding="utf-8")
+    wizard = import_wizard_on(qtbot, screen, tmp_path, file)
+    click(qtbot, wizard.mode_update)
+    assert "only the cells you filled in" in wizard.mode_hint.text()
+    click(qtbot, wizard.choose)
+    wait_step(qtbot, wizard, import_wizard.Step.PREVIEW)
+    assert wizard.counts.text() == "Ready to import: 0 new members, 1 changed, 0 unchanged."
+    assert wizard.changes.item(0, 2).text() == "Member Points: 120 → 500"  # type: ignore[union-attr]
+    assert wizard.first_login.isHidden()  # nobody new, no first-login messages
+    click(qtbot, wizard.confirm)
+    wait_step(qtbot, wizard, import_wizard.Step.DONE)
+    click(qtbot, wizard.close_button)
+    loaded(qtbot, screen, 6)
+    choose(qtbot, screen, "陳美玲")
+    member_id = screen.detail_controller.member_id
+    assert member_id is not None
+    ledger = admin.member_points(member_id)
+    assert ledger.balance == 500
+    assert file.name in ledger.items[0].reason
+    assert admin.member(member_id).name == "陳美玲"  # the blank name cell changed nothing

@@ -8,18 +8,15 @@ The dialog draws what ``MergeController`` hands it and says what the admin asked
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,8 +31,9 @@ from omo_desktop.members.merge import MAX_ACCOUNTS, MergeController
 from omo_desktop.messages import describe
 from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.detail import compact_field, parse_day
+from omo_desktop.screens.members.steps import StepDialog, page
 from omo_desktop.widgets import named
-from omo_desktop.widgets.layout import ActionBar, MessageLine, Tone
+from omo_desktop.widgets.layout import Tone
 
 
 class Step(enum.IntEnum):
@@ -84,32 +82,21 @@ class _Picked(QFrame):
         line.addWidget(self.remove)
 
 
-class MergeDialog(QDialog):
+class MergeDialog(StepDialog):
     def __init__(
         self,
         controller: MergeController,
         levels: list[schemas.Level],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("merge_dialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setModal(True)
+        super().__init__("merge", parent)
         self.controller = controller
         self._levels = {level.code: level for level in levels}
-        self._said: tuple[Callable[[], str], Tone] | None = None
         self._found: list[schemas.MemberRow] = []
         self._merged: schemas.Member | None = None
 
-        self.title = label("merge_title", "title")
-        self.lead = label("merge_lead", "hint")
-        self.pages = named(QStackedWidget(), "merge_pages")
-
         # Step 1: pick the accounts and the primary one, and the points change.
-        pick = QWidget()
-        pick_column = QVBoxLayout(pick)
-        pick_column.setContentsMargins(0, 0, 0, 0)
-        pick_column.setSpacing(SPACE["s"])
+        pick_column = page(self.pages)
         search_row = QHBoxLayout()
         search_row.setSpacing(SPACE["s"])
         self.search = compact_field("merge_search")
@@ -149,13 +136,9 @@ class MergeDialog(QDialog):
         points_row.addWidget(self.description, 2)
         pick_column.addLayout(points_row)
         pick_column.addStretch(1)
-        self.pages.addWidget(pick)
 
         # Step 2: side by side, and the merged result.
-        preview = QWidget()
-        preview_column = QVBoxLayout(preview)
-        preview_column.setContentsMargins(0, 0, 0, 0)
-        preview_column.setSpacing(SPACE["s"])
+        preview_column = page(self.pages)
         self.side_by_side = named(QTableWidget(), "merge_side_by_side")
         self.side_by_side.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.side_by_side.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -172,49 +155,31 @@ class MergeDialog(QDialog):
         preview_column.addWidget(self.retired)
         self.points_line = label("merge_points_line", "body")
         preview_column.addWidget(self.points_line)
-        self.pages.addWidget(preview)
 
         # Step 3: the second, deliberate confirmation.
-        confirm = QWidget()
-        confirm_column = QVBoxLayout(confirm)
-        confirm_column.setContentsMargins(0, 0, 0, 0)
-        confirm_column.setSpacing(SPACE["m"])
+        confirm_column = page(self.pages, "m")
         self.confirm_text = label("merge_confirm_text", "lead")
         self.confirm_warning = label("merge_confirm_warning", "notice")
         confirm_column.addWidget(self.confirm_text)
         confirm_column.addWidget(self.confirm_warning)
         confirm_column.addStretch(1)
-        self.pages.addWidget(confirm)
 
         # Step 4: done.
-        done = QWidget()
-        done_column = QVBoxLayout(done)
-        done_column.setContentsMargins(0, 0, 0, 0)
+        done_column = page(self.pages)
         self.done_text = label("merge_done_text", "lead")
         done_column.addWidget(self.done_text)
         done_column.addStretch(1)
-        self.pages.addWidget(done)
 
-        self.message = MessageLine("merge_message")
         self.cancel = button("merge_cancel")
         self.cancel.clicked.connect(self.reject)
         self.back = button("merge_back")
         self.back.clicked.connect(self._back)
         self.next = button("merge_next", "primary")
         self.next.clicked.connect(self._next)
-        bar = ActionBar()
-        bar.add_leading(self.cancel)
-        bar.add_leading(self.back)
-        bar.add_trailing(self.next)
-
-        column = QVBoxLayout(self)
-        column.setContentsMargins(SPACE["xl"], SPACE["xl"], SPACE["xl"], SPACE["l"])
-        column.setSpacing(SPACE["m"])
-        column.addWidget(self.title)
-        column.addWidget(self.lead)
-        column.addWidget(self.pages, 1)
-        column.addWidget(self.message)
-        column.addWidget(bar)
+        self.bar.add_leading(self.cancel)
+        self.bar.add_leading(self.back)
+        self.bar.add_trailing(self.next)
+        self.lay_out()
         self.setMinimumWidth(880)
 
         c = controller
@@ -234,12 +199,12 @@ class MergeDialog(QDialog):
     # --- what the admin does ---------------------------------------------------------------------
 
     def _search(self) -> None:
-        self._say(None)
+        self.say(None)
         self.controller.search(self.search.text())
 
     def _add(self, row: schemas.MemberRow) -> None:
         if not self.controller.add(row):
-            self._say(lambda: self.tr("At most 5 accounts are merged at a time."), Tone.NOTICE)
+            self.say(lambda: self.tr("At most 5 accounts are merged at a time."), Tone.NOTICE)
             return
         self._found = [found for found in self._found if found.id != row.id]
         self._draw_found()
@@ -248,46 +213,44 @@ class MergeDialog(QDialog):
         if self.step == Step.PICK:
             self._ask_preview()
         elif self.step == Step.PREVIEW:
-            self._go(Step.CONFIRM)
+            self.go(Step.CONFIRM)
         elif self.step == Step.CONFIRM:
-            self._say(None)
+            self.say(None)
             self.next.setEnabled(False)
             self.controller.merge()
         else:
             self.accept()
 
     def _back(self) -> None:
-        self._say(None)
+        self.say(None)
         if self.step == Step.CONFIRM:
-            self._go(Step.PREVIEW)
+            self.go(Step.PREVIEW)
         elif self.step == Step.PREVIEW:
-            self._go(Step.PICK)
+            self.go(Step.PICK)
 
     def _ask_preview(self) -> None:
         if len(self.controller.accounts) < 2:
-            self._say(lambda: self.tr("Add at least two accounts of the same customer."))
+            self.say(lambda: self.tr("Add at least two accounts of the same customer."))
             return
         delta = self._points_delta()
         if delta is None:
-            self._say(
-                lambda: self.tr("Points: a whole number, e.g. 100 to award or -50 to deduct.")
-            )
+            self.say(lambda: self.tr("Points: a whole number, e.g. 100 to award or -50 to deduct."))
             return
         expires: datetime | None = None
         expiry = self.points_expiry.text().strip()
         if expiry:
             day = parse_day(expiry)
             if day is None or day <= date.today() or delta <= 0:
-                self._say(
+                self.say(
                     lambda: self.tr("Expiry: a future date as year-month-day, for awards only.")
                 )
                 return
             expires = datetime.combine(day, time(23, 59, 59)).astimezone()
         description = self.description.text().strip()
         if description and not schemas.is_single_line(description):
-            self._say(lambda: self.tr("The description must be one line."))
+            self.say(lambda: self.tr("The description must be one line."))
             return
-        self._say(None)
+        self.say(None)
         self.next.setEnabled(False)
         self.controller.preview(delta, expires, description or None)
 
@@ -307,7 +270,7 @@ class MergeDialog(QDialog):
         self._found = rows
         self._draw_found()
         if not rows:
-            self._say(lambda: self.tr("No other member matches that search."), Tone.NOTICE)
+            self.say(lambda: self.tr("No other member matches that search."), Tone.NOTICE)
 
     def _accounts_changed(self) -> None:
         self._draw_picked()
@@ -315,45 +278,30 @@ class MergeDialog(QDialog):
 
     def _previewed(self, preview: schemas.MergePreview) -> None:
         self.next.setEnabled(True)
-        self._go(Step.PREVIEW)
+        self.go(Step.PREVIEW)
 
     def _done(self, member: schemas.Member) -> None:
         self._merged = member
         self.next.setEnabled(True)
-        self._go(Step.DONE)
+        self.go(Step.DONE)
 
     def show_error(self, error: ApiError) -> None:
         self.next.setEnabled(True)
         if error.code == "preview_stale":
-            self._go(Step.PICK)
-            self._say(
+            self.go(Step.PICK)
+            self.say(
                 lambda: self.tr(
                     "One of these accounts changed since the preview (an order, points, a "
                     "merge elsewhere). Nothing was merged: preview again."
                 )
             )
             return
-        self._say(lambda: describe(error, typed=True))
+        self.say(lambda: describe(error, typed=True))
 
     def _busy(self, busy: bool) -> None:
         self.find_button.setEnabled(not busy)
 
-    def _go(self, step: Step) -> None:
-        self.pages.setCurrentIndex(step)
-        self.retranslate()
-
-    def _say(self, words_: Callable[[], str] | None, tone: Tone = Tone.ERROR) -> None:
-        self._said = None if words_ is None else (words_, tone)
-        self._draw_message()
-
     # --- drawing -------------------------------------------------------------------------------
-
-    def _draw_message(self) -> None:
-        if self._said is None:
-            self.message.clear()
-        else:
-            text, tone = self._said
-            self.message.show_message(text(), tone)
 
     def _draw_found(self) -> None:
         while self.results_column.count():
@@ -592,9 +540,4 @@ class MergeDialog(QDialog):
         self.next.setProperty("danger", step == Step.CONFIRM)
         self.next.style().unpolish(self.next)
         self.next.style().polish(self.next)
-        self._draw_message()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+        self.draw_message()

@@ -36,6 +36,7 @@ from omo_desktop.members import words
 from omo_desktop.members.detail import MemberDetail
 from omo_desktop.members.directory import MembersController
 from omo_desktop.members.export import MemberExport
+from omo_desktop.members.imports import ImportController
 from omo_desktop.members.merge import MergeController
 from omo_desktop.members.table import Column, MemberTableModel
 from omo_desktop.messages import describe, invite_skipped
@@ -43,6 +44,7 @@ from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.add_member import AddMemberDialog
 from omo_desktop.screens.members.detail import DetailPane, Where
 from omo_desktop.screens.members.filters import FilterBar
+from omo_desktop.screens.members.import_wizard import ImportWizard
 from omo_desktop.screens.members.merge import MergeDialog
 from omo_desktop.screens.members.overview import OverviewCards
 from omo_desktop.widgets import named
@@ -149,6 +151,7 @@ class MembersScreen(QWidget):
         self._started = False
         self._dialog: AddMemberDialog | None = None
         self._merge: MergeDialog | None = None
+        self._import: ImportWizard | None = None
         self._list_error: ApiError | None = None
         self._note: tuple[Callable[[], str], Tone] | None = None
 
@@ -169,6 +172,9 @@ class MembersScreen(QWidget):
         self.merge_button = button("merge_accounts")
         self.merge_button.clicked.connect(self.open_merge)
         self.merge_button.setVisible(self.admin)
+        self.import_button = button("import_members")
+        self.import_button.clicked.connect(self.open_import)
+        self.import_button.setVisible(self.admin)
         top = QHBoxLayout()
         top.setSpacing(SPACE["m"])
         top.addWidget(self.title)
@@ -176,6 +182,7 @@ class MembersScreen(QWidget):
         top.addWidget(self.show_members)
         top.addWidget(self.show_past_buyers)
         top.addStretch(1)
+        top.addWidget(self.import_button)
         top.addWidget(self.export_button)
         top.addWidget(self.merge_button)
         top.addWidget(self.add_button)
@@ -396,7 +403,34 @@ class MembersScreen(QWidget):
         self._list_error = None
         self.message.show_message(words(), tone)
 
-    # --- merging and erasing (an admin) ----------------------------------------------------------
+    # --- importing, merging and erasing (an admin) ----------------------------------------------
+
+    def open_import(self) -> ImportWizard:
+        controller = ImportController(self.client, self)
+        wizard = ImportWizard(controller, self)
+        controller.imported.connect(self._imported)
+        wizard.finished.connect(lambda _code: self._import_closed(wizard, controller))
+        self._import = wizard
+        wizard.open()
+        return wizard
+
+    def _import_closed(self, wizard: ImportWizard, controller: ImportController) -> None:
+        if self._import is wizard:
+            self._import = None
+        wizard.deleteLater()
+        controller.deleteLater()
+
+    def _imported(self, result: schemas.ImportResult) -> None:
+        self.controller.members.reload()
+        self.controller.refresh_overview()
+        created, updated = f"{result.created:,}", f"{result.updated:,}"
+        self._show_note(
+            lambda: (
+                self.tr("Imported: %1 new members, %2 changed.")
+                .replace("%1", created)
+                .replace("%2", updated)
+            )
+        )
 
     def open_merge(self) -> MergeDialog:
         """The merge dialog, with the member shown beside the list as its first account."""
@@ -585,6 +619,7 @@ class MembersScreen(QWidget):
         self.export_button.setText(self.tr("Export CSV"))
         self.add_button.setText(self.tr("Add member"))
         self.merge_button.setText(self.tr("Merge accounts"))
+        self.import_button.setText(self.tr("Import CSV"))
         self.retry.setText(self.tr("Try again"))
         self.export_cancel.setText(self.tr("Cancel"))
         self.past_hint.setText(
