@@ -632,8 +632,8 @@
         <translation>刪除個人資料</translation>
     </message>
     <message>
-        <source>Name, mobile, e-mail, birthday and LINE are removed for good. Orders stay for the totals and consents stay as facts, without the person. Type the reason, then erase.</source>
-        <translation>姓名、手機、電子郵件、生日和 LINE 會永久刪除。訂單保留在統計裡，同意紀錄只留事實、不留個人資料。請輸入原因後再刪除。</translation>
+        <source>%1: name, mobile, e-mail, birthday and LINE are removed for good. Orders stay for the totals and consents stay as facts, without the person. Type the reason, then erase.</source>
+        <translation>%1：姓名、手機、電子郵件、生日和 LINE 會永久刪除。訂單保留在統計裡，同意紀錄只留事實、不留個人資料。請輸入原因後再刪除。</translation>
     </message>
     <message>
         <source>On the member&apos;s request only. This can&apos;t be undone.</source>
@@ -1110,12 +1110,17 @@
         <translation>寄送首次登入通知</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <comment>a field and its value</comment>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>Off: the new members get no message until you invite them.</source>
         <translation>未開啟：新會員在你邀請之前不會收到任何通知。</translation>
     </message>
     <message>
-        <source>%1 SMS (%2 parts) and %3 e-mails</source>
-        <translation>%1 封簡訊（共 %2 則）和 %3 封電子郵件</translation>
+        <source>SMS: %1 (%2 parts)  ·  e-mail: %3</source>
+        <translation>簡訊 %1 封（共 %2 則）  ·  電子郵件 %3 封</translation>
     </message>
     <message>
         <source>SMS cost %1</source>
@@ -1643,8 +1648,25 @@
         <translation>說明（可不填）</translation>
     </message>
     <message>
-        <source>%1 accounts will be merged into %2.</source>
-        <translation>%1 個帳號將合併到 %2。</translation>
+        <source>Expires</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>說明</translation>
+    </message>
+    <message>
+        <source>%1 will be merged into %2, which keeps its login.</source>
+        <translation>%1 將合併到 %2，並保留 %2 的登入方式。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>between names</comment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>The merged account: %1 orders, %2 net spending, %3 points.</source>
+        <translation>合併後的帳號：%1 筆訂單、淨消費 %2、%3 點。</translation>
     </message>
     <message>
         <source>This can&apos;t be undone. Their orders and points move to the primary account; their mobiles, e-mails and LINE accounts can never be used again.</source>

@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient
 from backend_client.schemas import Role
+from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.members import MembersScreen, import_wizard
 from omo_desktop.screens.members.import_wizard import ImportWizard
-from omo_desktop.screens.members.merge import MergeDialog, Step
+from omo_desktop.screens.members.merge import MergeDialog, Row, Step
+from tests.gui.design_checks import contrast_problems, touch_problems
 from tests.gui.test_members_screen import (
+    SHOTS,
     WAIT_MS,
     choose,
     loaded,
@@ -26,6 +29,7 @@ from tests.gui.test_members_screen import (
     names,
     open_screen,
     seed,
+    settle,
     type_into,
 )
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
@@ -144,9 +148,9 @@ def test_merging_three_accounts_after_a_preview_and_a_second_confirmation(
     headers = [table.horizontalHeaderItem(n).text() for n in range(4)]  # type: ignore[union-attr]
     assert headers == ["Primary", "Merged in", "Merged in", "After the merge"]
     result = {row: table.item(row, 3).text() for row in range(table.rowCount())}  # type: ignore[union-attr]
-    assert result[5] == "3"  # orders
-    assert result[6] == "NT$770"  # net spending: 500 + 200 + 70
-    assert result[7] == "150"  # 30 + 20 points moved, 100 awarded
+    assert result[Row.ORDERS] == "3"
+    assert result[Row.NET_SPEND] == "NT$770"  # 500 + 200 + 70
+    assert result[Row.POINTS] == "150"  # 30 + 20 points moved, 100 awarded
     assert "Retired for good" in dialog.retired.text()
     assert dialog.points_line.text() == "Points: 50 moved, +100 awarded."
     assert admin.member(ids[0]).merged_into_id is None  # a preview writes nothing
@@ -336,8 +340,8 @@ def test_importing_a_file_with_mistakes_then_the_fixed_file(
     # First-login messages: off unless asked; asked, the dry run says what they cost.
     assert wizard.first_login_cost.text().startswith("Off")
     click(qtbot, wizard.first_login)
-    qtbot.waitUntil(lambda: "SMS" in wizard.first_login_cost.text(), timeout=WAIT_MS)
-    assert wizard.first_login_cost.text().startswith("2 SMS")
+    qtbot.waitUntil(lambda: "SMS:" in wizard.first_login_cost.text(), timeout=WAIT_MS)
+    assert wizard.first_login_cost.text().startswith("SMS: 2 (")
     click(qtbot, wizard.first_login)
     qtbot.waitUntil(lambda: wizard.first_login_cost.text().startswith("Off"), timeout=WAIT_MS)
     assert wizard.confirm.text() == "Import 3 members"
@@ -395,3 +399,85 @@ def test_updating_members_changes_only_the_filled_cells_and_sets_points(
     assert ledger.balance == 500
     assert file.name in ledger.items[0].reason
     assert admin.member(member_id).name == "陳美玲"  # the blank name cell changed nothing
+
+
+# --- every state in both languages -----------------------------------------------------------
+
+
+def test_every_import_merge_and_erase_state_in_both_languages(
+    qtbot: QtBot, qapp: QApplication, admin: OmoClient, tmp_path: Path
+):
+    """The gallery's pictures (beside the Members screen's), each passing the design checks."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen = admin_screen(qtbot, qapp, admin)
+    languages = LanguageSwitcher(qapp)
+    problems: list[str] = []
+
+    def shoot(name: str, root: QWidget) -> None:
+        settle(screen)
+        image = root.grab().toImage()
+        path = SHOTS / f"{name}-{languages.locale}.png"
+        assert image.save(str(path)), path
+        problems.extend(f"{path.name}: too small: {p}" for p in touch_problems(root))
+        problems.extend(f"{path.name}: contrast: {p}" for p in contrast_problems(root, image))
+
+    bad = tmp_path / "members.csv"
+    bad.write_text(
+        HEADER
+        + "林雅婷,0988-111-222,,1990-05-31,,10\n"
+        + "吳佩珊,12345,wu@example.com,1990/05/31,,\n"
+        + "周安,0988-111-222,ann@example.com,,platinum,\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "members-fixed.csv"
+    good.write_text(
+        HEADER
+        + "林雅婷,0988-111-222,,1990-05-31,,10\n"
+        + "吳佩珊,0988-333-444,wu@example.com,1990-05-31,gold,\n"
+        + "周安,,ann@example.com,,,\n",
+        encoding="utf-8",
+    )
+    try:
+        for locale in ("en", "zh_TW"):
+            languages.switch(locale)
+            screen.detail_controller.clear()
+            screen.detail.clear()
+            shoot("10-admin-list", screen)
+
+            wizard = import_wizard_on(qtbot, screen, tmp_path, bad)
+            shoot("11-import-start", wizard)
+            click(qtbot, wizard.choose)
+            wait_step(qtbot, wizard, import_wizard.Step.MISTAKES)
+            shoot("12-import-mistakes", wizard)
+            wizard.choose_file = lambda _parent: good
+            click(qtbot, wizard.choose)
+            wait_step(qtbot, wizard, import_wizard.Step.PREVIEW)
+            click(qtbot, wizard.first_login)
+            qtbot.waitUntil(lambda w=wizard: w.controller.preview is not None, timeout=WAIT_MS)
+            shoot("13-import-preview", wizard)
+            wizard.go(import_wizard.Step.RUNNING)
+            shoot("14-import-running", wizard)
+            wizard.reject()
+
+            choose(qtbot, screen, "Mei Chen")
+            dialog = merge_of_three(qtbot, screen)
+            shoot("15-merge-pick", dialog)
+            click(qtbot, dialog.next)
+            qtbot.waitUntil(lambda d=dialog: d.step == Step.PREVIEW, timeout=WAIT_MS)
+            shoot("16-merge-preview", dialog)
+            click(qtbot, dialog.next)
+            shoot("17-merge-confirm", dialog)
+            dialog.reject()
+
+            choose(qtbot, screen, "Alice Wang")
+            click(qtbot, screen.detail.erase_start)
+            type_into(qtbot, screen.detail, "erase_reason", "Asked by e-mail")
+            settle(screen)
+            bar = screen.detail.verticalScrollBar()
+            bar.setValue(bar.maximum())
+            shoot("18-erase", screen)
+            click(qtbot, screen.detail.erase_cancel)
+            bar.setValue(0)
+    finally:
+        languages.switch("en")
+    assert not problems, "\n".join(problems)

@@ -480,10 +480,10 @@ class DetailPane(QScrollArea):
         self.erase_heading.setText(self.tr("Erase personal data"))
         if self._erase_open:
             hint = self.tr(
-                "Name, mobile, e-mail, birthday and LINE are removed for good. Orders stay for "
-                "the totals and consents stay as facts, without the person. Type the reason, "
-                "then erase."
-            )
+                "%1: name, mobile, e-mail, birthday and LINE are removed for good. Orders stay "
+                "for the totals and consents stay as facts, without the person. Type the "
+                "reason, then erase."
+            ).replace("%1", words.name(member) if member is not None else "")
         else:
             hint = self.tr("On the member's request only. This can't be undone.")
         self.erase_hint.setText(hint)

@@ -12,8 +12,16 @@ import enum
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -22,6 +30,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -29,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from backend_client import schemas
 from backend_client.errors import ApiError
-from omo_desktop.design.tokens import BUTTON_HEIGHT, PALETTE, SPACE
+from omo_desktop.design.tokens import BUTTON_HEIGHT, PALETTE, SPACE, TOUCH_MIN
 from omo_desktop.members import words
 from omo_desktop.members.imports import ChosenFile, ImportController
 from omo_desktop.messages import describe
@@ -79,6 +89,38 @@ def _table(name: str) -> QTableWidget:
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+class _WrappedText(QStyledItemDelegate):
+    """Measures a cell's wrapped text in the width the theme's padding leaves it (Qt's own
+    measure forgets the padding, and the last words would be cut with "…")."""
+
+    def __init__(self, table: QTableWidget) -> None:
+        super().__init__(table)
+        self._table = table
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        padding = 2 * SPACE["s"] + SPACE["s"]  # the theme's padding either side, and the grid
+        text = str(index.data() or "")
+        metrics = QFontMetrics(index.data(Qt.ItemDataRole.FontRole) or option.font)
+        # As wide as the text on one line (a column sized to its contents), and as tall as
+        # it is wrapped in the column's width.
+        room = max(1, self._table.columnWidth(index.column()) - padding)
+        area = QRect(0, 0, room, 100_000)
+        high = metrics.boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
+        wide = metrics.horizontalAdvance(text) + padding
+        return QSize(wide, max(BUTTON_HEIGHT, high + 2 * SPACE["s"]))
+
+
+def _wrapped(table: QTableWidget) -> None:
+    """Rows read whole: no line numbers of the table's own, each sentence wraps, a row grows."""
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setItemDelegate(_WrappedText(table))
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setMinimumSectionSize(BUTTON_HEIGHT)
 
 
 def _item(text: str) -> QTableWidgetItem:
@@ -231,9 +273,12 @@ class ImportWizard(StepDialog):
         problems_column.addWidget(self.mistakes_text)
         self.errors = _table("import_errors")
         self.errors.setColumnCount(3)
-        self.errors.verticalHeader().hide()
+        _wrapped(self.errors)
         self.errors.itemSelectionChanged.connect(self._show_mistake_line)
         self.rows = _table("import_rows")
+        # The line numbers: never narrower than a finger (nor the corner above them).
+        self.rows.setCornerButtonEnabled(False)
+        self.rows.verticalHeader().setMinimumWidth(TOUCH_MIN)
         split = named(QSplitter(Qt.Orientation.Horizontal), "import_split")
         split.addWidget(self.errors)
         split.addWidget(self.rows)
@@ -247,7 +292,7 @@ class ImportWizard(StepDialog):
         preview_column.addWidget(self.counts)
         self.changes = _table("import_changes")
         self.changes.setColumnCount(3)
-        self.changes.verticalHeader().hide()
+        _wrapped(self.changes)
         preview_column.addWidget(self.changes, 1)
         first_login_row = QHBoxLayout()
         self.first_login = button("import_first_login", "chip")
@@ -424,9 +469,20 @@ class ImportWizard(StepDialog):
             return
         number = int(line.data(Qt.ItemDataRole.UserRole))
         index = number - 2  # the file's line 2 is the table's first row
+        column = self.errors.item(selected[0].row(), 1)
+        place = self._column_at(column.data(Qt.ItemDataRole.UserRole) if column else None)
         if 0 <= index < self.rows.rowCount():
             self.rows.selectRow(index)
-            self.rows.scrollTo(self.rows.model().index(index, 0))
+            self.rows.scrollTo(self.rows.model().index(index, max(0, place)))
+
+    def _column_at(self, name: str | None) -> int:
+        """Where the column a mistake names is in the file (-1: the whole line)."""
+        chosen = self.controller.file
+        if name is None or chosen is None or not chosen.lines:
+            return -1
+        header = [cell.strip().casefold() for cell in chosen.lines[0]]
+        wanted = name.strip().casefold()
+        return header.index(wanted) if wanted in header else -1
 
     # --- drawing ----------------------------------------------------------------------------------
 
@@ -459,10 +515,14 @@ class ImportWizard(StepDialog):
             line = _item(str(mistake.row))
             line.setData(Qt.ItemDataRole.UserRole, mistake.row)
             self.errors.setItem(number, 0, line)
-            self.errors.setItem(number, 1, _item(mistake.column or self.tr("whole line")))
+            column = _item(mistake.column or self.tr("whole line"))
+            column.setData(Qt.ItemDataRole.UserRole, mistake.column)
+            self.errors.setItem(number, 1, column)
             self.errors.setItem(number, 2, _item(mistake_words(mistake)))
         self.errors.resizeColumnToContents(0)
         self.errors.resizeColumnToContents(1)
+        # Once laid out at its width, each sentence is measured again and wraps whole.
+        QTimer.singleShot(0, self.errors.resizeRowsToContents)
         chosen = self.controller.file
         file_lines = chosen.lines if chosen is not None else []
         header, rows = (file_lines[0], file_lines[1:]) if file_lines else ([], [])
@@ -470,12 +530,17 @@ class ImportWizard(StepDialog):
         self.rows.setHorizontalHeaderLabels(header)
         self.rows.setRowCount(len(rows))
         self.rows.setVerticalHeaderLabels([str(n + 2) for n in range(len(rows))])
-        marked = QColor(PALETTE["danger_soft"])
+        # The cells a mistake is about, in the danger colour and bold.
+        wrong = {(m.row, self._column_at(m.column)) for m in found}
+        danger = QColor(PALETTE["danger"])
         for number, cells in enumerate(rows):
             for place, cell in enumerate(cells[: len(header)]):
                 item = _item(cell)
-                if number + 2 in lines:
-                    item.setBackground(marked)
+                if (number + 2, place) in wrong:
+                    item.setForeground(danger)
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 self.rows.setItem(number, place, item)
         self.rows.resizeColumnsToContents()
         self.rows.setVisible(bool(file_lines))
@@ -506,6 +571,7 @@ class ImportWizard(StepDialog):
             self.changes.setItem(number, 2, _item(self._change_words(change)))
         self.changes.resizeColumnToContents(0)
         self.changes.resizeColumnToContents(1)
+        QTimer.singleShot(0, self.changes.resizeRowsToContents)
         creates = preview.created > 0
         self.first_login.setVisible(creates)
         self.first_login_cost.setVisible(creates)
@@ -516,12 +582,13 @@ class ImportWizard(StepDialog):
     def _change_words(self, change: schemas.ImportChange) -> str:
         parts = []
         for field in change.changes:
-            if field.before is None:
-                parts.append(f"{field_name(field.field)}: {field.after or words.dash()}")
-            else:
-                parts.append(
-                    f"{field_name(field.field)}: {field.before} → {field.after or words.dash()}"
-                )
+            after = field.after or words.dash()
+            value = after if field.before is None else f"{field.before} → {after}"
+            parts.append(
+                self.tr("%1: %2", "a field and its value")
+                .replace("%1", field_name(field.field))
+                .replace("%2", value)
+            )
         return "  ·  ".join(parts)
 
     def _first_login_words(self, preview: schemas.ImportResult) -> str:
@@ -529,7 +596,7 @@ class ImportWizard(StepDialog):
         if not self.controller.first_login or plan is None:
             return self.tr("Off: the new members get no message until you invite them.")
         text = (
-            self.tr("%1 SMS (%2 parts) and %3 e-mails")
+            self.tr("SMS: %1 (%2 parts)  ·  e-mail: %3")
             .replace("%1", f"{plan.sms:,}")
             .replace("%2", f"{plan.segments:,}")
             .replace("%3", f"{plan.emails:,}")

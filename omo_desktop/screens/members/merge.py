@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QTableWidget,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from backend_client import schemas
 from backend_client.errors import ApiError
-from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
+from omo_desktop.design.tokens import SPACE
 from omo_desktop.members import words
 from omo_desktop.members.merge import MAX_ACCOUNTS, MergeController
 from omo_desktop.messages import describe
@@ -47,13 +48,13 @@ class Row(enum.IntEnum):
     """The side-by-side table's rows."""
 
     NAME = 0
-    MOBILE = 1
-    EMAIL = 2
-    LINE = 3
-    LEVEL = 4
-    ORDERS = 5
-    NET_SPEND = 6
-    POINTS = 7
+    ORDERS = 1
+    NET_SPEND = 2
+    POINTS = 3
+    MOBILE = 4
+    EMAIL = 5
+    LINE = 6
+    LEVEL = 7
     REFERRAL = 8
 
 
@@ -125,16 +126,23 @@ class MergeDialog(StepDialog):
         self._picked: list[_Picked] = []
         self.points_heading = label("merge_points_heading", "heading")
         pick_column.addWidget(self.points_heading)
-        points_row = QHBoxLayout()
-        points_row.setSpacing(SPACE["s"])
+        # Each field with its caption above it: the placeholder goes once something is typed.
+        points_grid = QGridLayout()
+        points_grid.setHorizontalSpacing(SPACE["s"])
+        points_grid.setVerticalSpacing(SPACE["xs"])
         self.points_delta = compact_field("merge_points_delta")
         self.points_expiry = compact_field("merge_points_expiry")
         self.description = compact_field("merge_description")
         self.description.setMaxLength(200)
-        points_row.addWidget(self.points_delta, 1)
-        points_row.addWidget(self.points_expiry, 1)
-        points_row.addWidget(self.description, 2)
-        pick_column.addLayout(points_row)
+        self._captions = [label(f"merge_caption_{n}", "hint", wrap=False) for n in range(3)]
+        fields = (self.points_delta, self.points_expiry, self.description)
+        for place, (caption, field) in enumerate(zip(self._captions, fields, strict=True)):
+            points_grid.addWidget(caption, 0, place)
+            points_grid.addWidget(field, 1, place)
+        points_grid.setColumnStretch(0, 1)
+        points_grid.setColumnStretch(1, 1)
+        points_grid.setColumnStretch(2, 2)
+        pick_column.addLayout(points_grid)
         pick_column.addStretch(1)
 
         # Step 2: side by side, and the merged result.
@@ -149,7 +157,9 @@ class MergeDialog(StepDialog):
         self.side_by_side.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.side_by_side.verticalHeader().setMinimumSectionSize(BUTTON_HEIGHT)
+        # Rows are read, not tapped: as tall as their text, so all nine fit beside each other.
+        self.side_by_side.verticalHeader().setMinimumSectionSize(0)
+        self.side_by_side.setCornerButtonEnabled(False)
         preview_column.addWidget(self.side_by_side, 1)
         self.retired = label("merge_retired", "notice")
         preview_column.addWidget(self.retired)
@@ -161,6 +171,8 @@ class MergeDialog(StepDialog):
         self.confirm_text = label("merge_confirm_text", "lead")
         self.confirm_warning = label("merge_confirm_warning", "notice")
         confirm_column.addWidget(self.confirm_text)
+        self.confirm_result = label("merge_confirm_result", "body")
+        confirm_column.addWidget(self.confirm_result)
         confirm_column.addWidget(self.confirm_warning)
         confirm_column.addStretch(1)
 
@@ -379,13 +391,13 @@ class MergeDialog(StepDialog):
         table.setVerticalHeaderLabels(
             [
                 self.tr("Name"),
+                self.tr("Orders"),
+                self.tr("Net spending"),
+                self.tr("Points"),
                 self.tr("Mobile"),
                 self.tr("E-mail"),
                 self.tr("LINE"),
                 self.tr("Level"),
-                self.tr("Orders"),
-                self.tr("Net spending"),
-                self.tr("Points"),
                 self.tr("Referral"),
             ]
         )
@@ -496,6 +508,12 @@ class MergeDialog(StepDialog):
         self.points_delta.setPlaceholderText(self.tr("Points, e.g. 100 or -50"))
         self.points_expiry.setPlaceholderText(self.tr("Expires YYYY-MM-DD"))
         self.description.setPlaceholderText(self.tr("Description (optional)"))
+        for caption, text in zip(
+            self._captions,
+            (self.tr("Points"), self.tr("Expires"), self.tr("Description")),
+            strict=True,
+        ):
+            caption.setText(text)
         self._draw_picked_words()
         self._draw_found()
         self._draw_preview()
@@ -505,11 +523,19 @@ class MergeDialog(StepDialog):
             (a for a in self.controller.accounts if a.id == self.controller.primary_id), None
         )
         primary_name = words.name(primary) if primary is not None else ""
+        others = [words.name(a) for a in self.controller.accounts if a is not primary]
         self.confirm_text.setText(
-            self.tr("%1 accounts will be merged into %2.")
-            .replace("%1", str(merged))
+            self.tr("%1 will be merged into %2, which keeps its login.")
+            .replace("%1", self.tr(", ", "between names").join(others))
             .replace("%2", primary_name)
         )
+        if preview is not None:
+            self.confirm_result.setText(
+                self.tr("The merged account: %1 orders, %2 net spending, %3 points.")
+                .replace("%1", f"{preview.orders_count:,}")
+                .replace("%2", words.money(preview.net_spend))
+                .replace("%3", f"{preview.points_balance:,}")
+            )
         self.confirm_warning.setText(
             self.tr(
                 "This can't be undone. Their orders and points move to the primary account; "
