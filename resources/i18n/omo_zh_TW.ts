@@ -411,6 +411,22 @@
         <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。推薦維持為%1，在此綁定不會變更。</translation>
     </message>
     <message>
+        <source>This number was merged into another member</source>
+        <translation>這個號碼已合併到其他會員</translation>
+    </message>
+    <message>
+        <source>It now belongs to member %1 (%2).</source>
+        <translation>現在屬於會員 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>no name</source>
+        <translation>未填姓名</translation>
+    </message>
+    <message>
+        <source>A merged number can&apos;t sign up again. Search for that member by their mobile, e-mail or name to bind them.</source>
+        <translation>已合併的號碼不能再註冊。請用那位會員的手機、電子郵件或姓名搜尋，再進行綁定。</translation>
+    </message>
+    <message>
         <source>Please wait…</source>
         <translation>請稍候…</translation>
     </message>
