@@ -61,9 +61,14 @@ HEADER = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A text that itself starts with the ``'`` the export adds gets one too, so the import
+# (omo_backend/imports/csv_file.py) can take exactly one off and read every cell back as it was.
+NEUTRALISED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def safe_cell(text: str) -> str:
     """``text`` as a spreadsheet shows it but never runs it: a leading ``'`` where needed."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(NEUTRALISED_STARTS) else text
 
 
 def _cell(value: Any, zone: ZoneInfo) -> str:
@@ -238,7 +243,7 @@ def stream(
     after: query.Cursor | None = None
     out = io.StringIO()
     writer = csv.writer(out)
-    starts = FORMULA_STARTS
+    starts = NEUTRALISED_STARTS
     unknown = ("", "")
     while True:
         with db.transaction(write=False) as session:

@@ -159,7 +159,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _unneutralise(cell: str) -> str:
-    if len(cell) > 1 and cell[0] == "'" and cell[1].startswith(export.FORMULA_STARTS):
+    """The cell as it was before ``export.safe_cell``."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(export.NEUTRALISED_STARTS):
         return cell[1:]
     return cell
 

@@ -38,6 +38,7 @@ from omo_backend.settings import Settings
 Progress = Callable[[str, int, int], None]
 _FIELDS = ("name", "phone", "email", "birthday", "level")
 _BATCH = 500
+_WRITE_CHUNK = 100
 
 
 @dataclass
@@ -73,7 +74,10 @@ def _holders(session: Session, rows: list[csv_file.Row], now: datetime) -> _Hold
     for kind, values, found in (("phone", phones, by_phone), ("email", emails, by_email)):
         column = Customer.phone if kind == "phone" else Customer.email
         for chunk in _chunks(values):
-            for customer in session.scalars(select(Customer).where(column.in_(chunk))):
+            # Locked (PostgreSQL) until the import commits: a points change or an edit at
+            # the same moment waits, so balances and cells are still what was checked.
+            holding = select(Customer).where(column.in_(chunk)).with_for_update(of=Customer)
+            for customer in session.scalars(holding):
                 found[str(getattr(customer, kind))] = customer
             retired.update(
                 (kind, value)
@@ -347,55 +351,48 @@ def apply(
     created: list[Customer] = []
     staff_id = actor.staff_id if actor is not None else None
     device_id = actor.device_id if actor is not None else None
-    for done, target in enumerate(targets, start=1):
-        customer = _write(session, target, store_id, now)
-        if target.action is schemas.ImportAction.CREATE:
-            created.append(customer)
-        for change in target.changes:
-            if change.field == "points":
-                delta = int(change.after or 0) - int(change.before or 0)
-                points.write_entry(
-                    session=session,
+    # A chunk of rows at a time: one flush inserts a chunk's new members in one statement,
+    # and the progress bar moves by chunks.
+    for start in range(0, len(targets), _WRITE_CHUNK):
+        chunk = targets[start : start + _WRITE_CHUNK]
+        customers = [_write(session, target, store_id, now) for target in chunk]
+        session.flush()
+        deducting = [
+            customer.id
+            for target, customer in zip(chunk, customers, strict=True)
+            if any(_deduction(change) for change in target.changes)
+        ]
+        grants = points.live_grants_of(session, deducting, now) if deducting else {}
+        for target, customer in zip(chunk, customers, strict=True):
+            if target.action is schemas.ImportAction.CREATE:
+                created.append(customer)
+            for change in target.changes:
+                if change.field == "points":
+                    points.write_entry(
+                        session=session,
+                        member_id=customer.id,
+                        delta=int(change.after or 0) - int(change.before or 0),
+                        reason=points_reason(file_name),
+                        expires_at=None,
+                        staff_id=staff_id,
+                        device_id=device_id,
+                        now=now,
+                        flush=False,
+                        live_grants=grants.get(customer.id),
+                    )
+            if target.action is not schemas.ImportAction.UNCHANGED:
+                _audit(session, actor, store_id, target, customer.id, file_name)
+            out.append(
+                schemas.ImportChange(
+                    row=target.row.line,
+                    action=target.action,
                     member_id=customer.id,
-                    delta=delta,
-                    reason=points_reason(file_name),
-                    expires_at=None,
-                    staff_id=staff_id,
-                    device_id=device_id,
-                    now=now,
+                    changes=target.changes,
                 )
-        if target.action is not schemas.ImportAction.UNCHANGED:
-            audit_by(
-                session=session,
-                caller=actor,
-                action=(
-                    "member.added"
-                    if target.action is schemas.ImportAction.CREATE
-                    else "member.updated"
-                ),
-                store_id=store_id,
-                subject_type="customer",
-                subject_id=customer.id,
-                details={
-                    "source": "import",
-                    "file": file_name,
-                    "line": target.row.line,
-                    "before": {c.field: c.before for c in target.changes},
-                    "after": {c.field: c.after for c in target.changes},
-                },
             )
-        out.append(
-            schemas.ImportChange(
-                row=target.row.line,
-                action=target.action,
-                member_id=customer.id,
-                changes=target.changes,
-            )
-        )
         if on_progress is not None:
-            on_progress("writing", done, len(targets))
-    for member in created:
-        levels.upgrade_by_spend(session=session, caller=actor, store_id=store_id, member=member)
+            on_progress("writing", start + len(chunk), len(targets))
+    _level_by_spend(session, actor, store_id, created)
     summary: dict[str, object] = {
         "file": file_name,
         "mode": mode.value,
@@ -415,6 +412,51 @@ def apply(
     return out, created
 
 
+def _deduction(change: schemas.ImportFieldChange) -> bool:
+    return change.field == "points" and int(change.after or 0) < int(change.before or 0)
+
+
+def _audit(
+    session: Session,
+    actor: Actor | None,
+    store_id: int | None,
+    target: _Target,
+    customer_id: int,
+    file_name: str,
+) -> None:
+    audit_by(
+        session=session,
+        caller=actor,
+        action=(
+            "member.added" if target.action is schemas.ImportAction.CREATE else "member.updated"
+        ),
+        store_id=store_id,
+        subject_type="customer",
+        subject_id=customer_id,
+        details={
+            "source": "import",
+            "file": file_name,
+            "line": target.row.line,
+            "before": {c.field: c.before for c in target.changes},
+            "after": {c.field: c.after for c in target.changes},
+        },
+    )
+
+
+def _level_by_spend(
+    session: Session, actor: Actor | None, store_id: int | None, created: list[Customer]
+) -> None:
+    """New members move up to the level their spending reaches (a past buyer's may), as when
+    added by hand; the level for each spending looked up once."""
+    reach: dict[int, Level | None] = {}
+    for member in created:
+        if member.net_spend not in reach:
+            reach[member.net_spend] = levels.level_for_spend(session, member.net_spend)
+        target = reach[member.net_spend]
+        if target is not None and target.code != member.level:
+            levels.upgrade_by_spend(session=session, caller=actor, store_id=store_id, member=member)
+
+
 def _write(session: Session, target: _Target, store_id: int | None, now: datetime) -> Customer:
     customer = target.customer
     if customer is None:
@@ -429,7 +471,6 @@ def _write(session: Session, target: _Target, store_id: int | None, now: datetim
         customer.is_member = True
         customer.member_since = now
         customer.source = "import"
-    session.flush()
     return customer
 
 
