@@ -125,10 +125,11 @@ def register_member(
     customer = session.scalar(
         select(Customer).where(Customer.phone == phone).with_for_update(of=Customer)
     )
-    if customer is not None and customer.is_member:
-        raise Conflict("This phone number is already a member.", code="already_member")
+    # Retired first: a merged-away account keeps its number and is still a member's row.
     if is_retired(session=session, kind="phone", value=phone):
         raise Conflict("This phone number can no longer sign up.", code="identifier_retired")
+    if customer is not None and customer.is_member:
+        raise Conflict("This phone number is already a member.", code="already_member")
     if registration.email:
         if is_retired(session=session, kind="email", value=registration.email):
             raise Conflict(
