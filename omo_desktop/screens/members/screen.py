@@ -171,10 +171,8 @@ class MembersScreen(QWidget):
         # An admin's: merging one customer's accounts.
         self.merge_button = button("merge_accounts")
         self.merge_button.clicked.connect(self.open_merge)
-        self.merge_button.setVisible(self.admin)
         self.import_button = button("import_members")
         self.import_button.clicked.connect(self.open_import)
-        self.import_button.setVisible(self.admin)
         top = QHBoxLayout()
         top.setSpacing(SPACE["m"])
         top.addWidget(self.title)
@@ -258,6 +256,11 @@ class MembersScreen(QWidget):
         column.addWidget(self.pages, 1)
         # Under the list: its kept room for a message is no hole between the filters and rows.
         column.addLayout(message_row)
+
+        # An admin's only; hidden once laid out (a widget shown before it has a parent would
+        # open as a window of its own).
+        for action in (self.import_button, self.merge_button):
+            action.setHidden(not self.admin)
 
         self._connect()
         self.retranslate()
