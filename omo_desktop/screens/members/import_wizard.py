@@ -681,6 +681,8 @@ class ImportWizard(StepDialog):
         self.confirm.setVisible(step == Step.PREVIEW)
         self.confirm.setEnabled(count > 0)
         self.close_button.setVisible(step == Step.DONE)
-        # The way on: choosing the file at the start, confirming once it is checked.
+        # The way on: choosing the file at the start, checking it again once fixed,
+        # confirming once it is clean.
         set_role(self.choose, "primary" if step == Step.START else "")
+        set_role(self.again, "primary" if step == Step.MISTAKES else "")
         self.draw_message()
