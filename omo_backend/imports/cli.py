@@ -19,12 +19,6 @@ BAR_WIDTH = 30
 STAGE_WORDS = {"checking": "Checking", "writing": "Writing "}
 
 
-class _Stop(Exception):
-    def __init__(self, result: schemas.ImportResult) -> None:
-        super().__init__("dry run")
-        self.result = result
-
-
 def add_commands(members: Any, run: Any) -> None:
     """``members import`` under the ``members`` subcommands; ``run`` opens the database."""
     cmd = members.add_parser("import", help="import members from a CSV file (all or nothing)")
@@ -69,28 +63,22 @@ def import_members(args: argparse.Namespace, settings: Settings, db: Database) -
     data = path.read_bytes()
     bar = ProgressBar(sys.stderr)
     try:
-        with db.transaction() as session:
-            store_id = (
-                stores.get_by_code_or_raise(session=session, code=args.store).id
-                if args.store
-                else None
-            )
-            result = service.run(
-                session=session,
-                settings=settings,
-                actor=None,
-                store_id=store_id,
-                mode=schemas.ImportMode(args.mode),
-                data=data,
-                file_name=path.name[: schemas.IMPORT_FILE_NAME_MAX],
-                first_login=args.first_login,
-                dry_run=args.dry_run,
-                on_progress=bar,
-            )
-            if args.dry_run:
-                raise _Stop(result)
-    except _Stop as stop:
-        result = stop.result
+        store_id = None
+        if args.store:
+            with db.transaction(write=False) as session:
+                store_id = stores.get_by_code_or_raise(session=session, code=args.store).id
+        result = service.run(
+            db=db,
+            settings=settings,
+            actor=None,
+            store_id=store_id,
+            mode=schemas.ImportMode(args.mode),
+            data=data,
+            file_name=path.name[: schemas.IMPORT_FILE_NAME_MAX],
+            first_login=args.first_login,
+            dry_run=args.dry_run,
+            on_progress=bar,
+        )
     except DomainError as error:
         print(f"\n{path.name}: {error.message}", file=sys.stderr)
         for mistake in error.details.get("errors", []):

@@ -13,13 +13,10 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from backend_client import schemas
-from omo_backend.actor import Actor
-from omo_backend.db import Database
 from omo_backend.deps import AdminDep, DbDep, ManagerDep, SettingsDep
 from omo_backend.errors import ValidationFailed
 from omo_backend.imports import csv_file, service
 from omo_backend.openapi import errors
-from omo_backend.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["member import"])
 
@@ -42,12 +39,6 @@ DEFAULT_FILE_NAME = "import.csv"
 class TemplateLanguage(enum.StrEnum):
     EN = "en"
     ZH_TW = "zh_TW"
-
-
-class _DryRun(Exception):
-    def __init__(self, result: schemas.ImportResult) -> None:
-        super().__init__("dry run")
-        self.result = result
 
 
 @router.get(
@@ -103,6 +94,7 @@ _BODY = {
         too_many_rows=422,
         template_unchanged=422,
         unreadable_csv=422,
+        identifier_taken=409,
         rate_limited=429,
         file_too_large=413,
     ),
@@ -137,7 +129,17 @@ async def import_members(
     data, named = await _upload(request)
     name = (named or file_name or DEFAULT_FILE_NAME)[: schemas.IMPORT_FILE_NAME_MAX]
     return await to_thread.run_sync(
-        lambda: _run(db, settings, actor, mode, data, name, first_login, dry_run)
+        lambda: service.run(
+            db=db,
+            settings=settings,
+            actor=actor,
+            store_id=actor.store_id,
+            mode=mode,
+            data=data,
+            file_name=name,
+            first_login=first_login,
+            dry_run=dry_run,
+        )
     )
 
 
@@ -166,36 +168,6 @@ async def _upload(request: Request) -> tuple[bytes, str | None]:
             code="unsupported_content_type",
         )
     return await request.body(), None
-
-
-def _run(
-    db: Database,
-    settings: Settings,
-    actor: Actor,
-    mode: schemas.ImportMode,
-    data: bytes,
-    file_name: str,
-    first_login: bool,
-    dry_run: bool,
-) -> schemas.ImportResult:
-    try:
-        with db.transaction() as session:
-            result = service.run(
-                session=session,
-                settings=settings,
-                actor=actor,
-                store_id=actor.store_id,
-                mode=mode,
-                data=data,
-                file_name=file_name,
-                first_login=first_login,
-                dry_run=dry_run,
-            )
-            if dry_run:
-                raise _DryRun(result)
-            return result
-    except _DryRun as stop:
-        return stop.result
 
 
 def route_max_bytes() -> dict[str, int]:

@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.callers import audit_by
-from omo_backend.errors import DomainError
+from omo_backend.db import Database
+from omo_backend.errors import Conflict, DomainError
 from omo_backend.imports import csv_file
 from omo_backend.members import enrolment, levels, points
 from omo_backend.models import Customer, Level, Message, PointsEntry, RetiredIdentifier, utcnow
@@ -356,7 +358,14 @@ def apply(
     for start in range(0, len(targets), _WRITE_CHUNK):
         chunk = targets[start : start + _WRITE_CHUNK]
         customers = [_write(session, target, store_id, now) for target in chunk]
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a phone or e-mail taken by another change just now
+            raise Conflict(
+                "Another change took one of the file's mobile numbers or e-mails at the same"
+                " moment; nothing was imported. Import the file again to see which.",
+                code="identifier_taken",
+            ) from exc
         deducting = [
             customer.id
             for target, customer in zip(chunk, customers, strict=True)
@@ -519,9 +528,15 @@ def send_first_logins(
     )
 
 
+class _DryRun(Exception):
+    def __init__(self, result: schemas.ImportResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
 def run(
     *,
-    session: Session,
+    db: Database,
     settings: Settings,
     actor: Actor | None,
     store_id: int | None,
@@ -532,35 +547,57 @@ def run(
     dry_run: bool,
     on_progress: Progress | None = None,
 ) -> schemas.ImportResult:
-    """Check the whole file, then write it; the caller rolls back a dry run."""
-    now = utcnow()
-    targets = check_or_raise(
-        session=session,
-        settings=settings,
-        mode=mode,
-        data=data,
-        first_login=first_login,
-        now=now,
-        on_progress=on_progress,
-    )
-    changes, created = apply(
-        session=session,
-        settings=settings,
-        actor=actor,
-        store_id=store_id,
-        mode=mode,
-        targets=targets,
-        file_name=file_name,
-        first_login=first_login,
-        now=now,
-        on_progress=on_progress,
-    )
-    plan = None
-    if first_login and store_id is not None:
-        plan = send_first_logins(
-            session=session, settings=settings, actor=actor, store_id=store_id, members=created
-        )
-    if dry_run:
+    """Check the whole file, then write it, in one transaction: committed, or rolled back for
+    a dry run (which so does exactly what the import would, up to the SMS limits)."""
+    try:
+        with db.transaction() as session:
+            now = utcnow()
+            targets = check_or_raise(
+                session=session,
+                settings=settings,
+                mode=mode,
+                data=data,
+                first_login=first_login,
+                now=now,
+                on_progress=on_progress,
+            )
+            changes, created = apply(
+                session=session,
+                settings=settings,
+                actor=actor,
+                store_id=store_id,
+                mode=mode,
+                targets=targets,
+                file_name=file_name,
+                first_login=first_login,
+                now=now,
+                on_progress=on_progress,
+            )
+            plan = None
+            if first_login and store_id is not None:
+                plan = send_first_logins(
+                    session=session,
+                    settings=settings,
+                    actor=actor,
+                    store_id=store_id,
+                    members=created,
+                )
+            result = _result(mode, dry_run, changes, len(created), plan)
+            if dry_run:
+                raise _DryRun(result)
+            return result
+    except _DryRun as stop:
+        return stop.result
+
+
+def _result(
+    mode: schemas.ImportMode,
+    dry_run: bool,
+    changes: list[schemas.ImportChange],
+    created: int,
+    plan: schemas.FirstLoginPlan | None,
+) -> schemas.ImportResult:
+    if dry_run:  # the ids of members a dry run created are gone with it
         changes = [
             c.model_copy(update={"member_id": None})
             if c.action is schemas.ImportAction.CREATE
@@ -570,7 +607,7 @@ def run(
     return schemas.ImportResult(
         mode=mode,
         dry_run=dry_run,
-        created=len(created),
+        created=created,
         updated=sum(c.action is schemas.ImportAction.UPDATE for c in changes),
         unchanged=sum(c.action is schemas.ImportAction.UNCHANGED for c in changes),
         errors=[],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +326,50 @@ def test_export_then_update_import_of_the_same_file_changes_nothing(
     assert reply.status_code == 200, reply.text
     result = reply.json()
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
+
+
+def test_two_imports_of_the_same_new_members_at_once_create_them_once(
+    backend: LiveBackend, admin: Counter
+):
+    body = HEADER + "".join(f"P{i},09140000{i:02d},,,,{i}\n" for i in range(40))
+    other = backend.counter(staff_code="9001")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda who: send(who, body), [admin, other]))
+    statuses = sorted(r.status_code for r in replies)
+    assert statuses in ([200, 409], [200, 422]), [r.text[:300] for r in replies]
+    refused = next(r for r in replies if r.status_code != 200).json()["error"]["code"]
+    assert refused in ("identifier_taken", "import_rejected")
+    assert members(backend) == 40
+
+
+@pytest.mark.settings(rate_device_per_hour=1)
+def test_first_login_messages_over_the_sms_limits_refuse_the_dry_run_and_the_import(
+    backend: LiveBackend, admin: Counter
+):
+    body = HEADER + "Hua,0955666777,,,,\nMing,0955666778,,,,\n"
+    for dry_run in (1, 0):
+        reply = send(admin, body, first_login=1, dry_run=dry_run)
+        assert reply.status_code == 429, reply.text
+        assert reply.json()["error"]["code"] == "rate_limited"
+        assert int(reply.headers["Retry-After"]) >= 1
+    assert members(backend) == 0
+    assert backend.messages_to("+886955666777") == []
+    without = send(admin, body)
+    assert without.status_code == 200, without.text
+
+
+def test_the_operator_sends_first_login_messages_from_a_store(
+    backend: LiveBackend, admin: Counter, tmp_path: Path
+):
+    good = tmp_path / "shop.csv"
+    good.write_text(HEADER + "Hua,0955666777,,,,\n", encoding="utf-8")
+    url = backend.settings.effective_database_url
+    alone = omo(url, "members", "import", str(good), "--first-login")
+    assert alone.returncode == 2
+    assert "--store" in alone.stderr
+    done = omo(url, "members", "import", str(good), "--first-login", "--store", "TPE01")
+    assert done.returncode == 0, done.stderr
+    assert "First-login messages: 1 SMS" in done.stdout
+    [sms] = backend.messages_to("+886955666777")
+    assert "台北總店" in sms["body"]
+    assert customer(backend, "+886955666777").source_store_id is not None
