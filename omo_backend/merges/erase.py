@@ -72,34 +72,17 @@ def erase(*, session: Session, actor: Actor, member_id: int, reason: str) -> Non
         person.password_hash = None
         if person.id == member_id:
             person.erased_at = now
-    session.execute(
-        delete(RetiredIdentifier)
-        .where(RetiredIdentifier.customer_id.in_(merged_ids))
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Order)
-        .where(Order.customer_id.in_(ids))
-        .values(email=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Consent)
-        .where(Consent.customer_id.in_(ids))
-        .values(text_shown="")
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        delete(PasswordReset)
-        .where(PasswordReset.customer_id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
+    # Retired values are the merged accounts' phones and e-mails: the person's, freed.
+    for statement in (
+        delete(RetiredIdentifier).where(RetiredIdentifier.customer_id.in_(merged_ids)),
+        update(Order).where(Order.customer_id.in_(ids)).values(email=None),
+        update(Consent).where(Consent.customer_id.in_(ids)).values(text_shown=""),
+        delete(PasswordReset).where(PasswordReset.customer_id.in_(ids)),
         update(Invitation)
         .where(or_(Invitation.customer_id.in_(ids), Invitation.phone.in_(phones)))
-        .values(phone="")
-        .execution_options(synchronize_session=False)
-    )
+        .values(phone=""),
+    ):
+        session.execute(statement.execution_options(synchronize_session=False))
     for event in session.scalars(
         select(AuditEvent).where(
             AuditEvent.subject_type == "customer", AuditEvent.subject_id.in_(ids)
