@@ -531,3 +531,20 @@ def merge_of_two(qtbot: QtBot, screen: MembersScreen) -> MergeDialog:
     dialog = screen.open_merge()
     search_and_add(qtbot, dialog, "955000002", "Mei C.")
     return dialog
+
+
+def test_a_session_ended_elsewhere_during_a_merge_is_passed_to_the_shell(
+    qtbot: QtBot, qapp: QApplication, backend: LiveBackend, admin: OmoClient
+):
+    screen = admin_screen(qtbot, qapp, admin)
+    dialog = screen.open_merge()
+    reply = backend.http.post(
+        backend.url("/api/v1/staff/logout"),
+        headers={"Authorization": f"Bearer {admin.session_token}"},
+        timeout=10,
+    )
+    assert reply.status_code in (200, 204), reply.text
+    type_into(qtbot, dialog, "merge_search", "Mei")
+    with qtbot.waitSignal(screen.session_ended, timeout=WAIT_MS) as ended:
+        click(qtbot, dialog.find_button)
+    assert ended.args[0].status == 401

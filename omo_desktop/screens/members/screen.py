@@ -412,6 +412,7 @@ class MembersScreen(QWidget):
         controller = ImportController(self.client, self)
         wizard = ImportWizard(controller, self)
         controller.imported.connect(self._imported)
+        controller.failed.connect(self._session_check)
         wizard.finished.connect(lambda _code: self._import_closed(wizard, controller))
         self._import = wizard
         wizard.open()
@@ -443,6 +444,7 @@ class MembersScreen(QWidget):
             controller.add(shown)
         dialog = MergeDialog(controller, self.controller.levels, self)
         controller.merged.connect(self._merged)
+        controller.failed.connect(self._session_check)
         dialog.finished.connect(lambda _code: self._merge_closed(dialog, controller))
         self._merge = dialog
         dialog.open()
@@ -473,9 +475,13 @@ class MembersScreen(QWidget):
         )
 
     def _erase_failed(self, error: ApiError) -> None:
+        self._session_check(error)
+        self.detail.erase_failed(error)
+
+    def _session_check(self, error: ApiError) -> None:
+        """A dialog's call refused for the session (401): the shell logs out."""
         if isinstance(error, UnauthorizedError):
             self.session_ended.emit(error)
-        self.detail.erase_failed(error)
 
     # --- adding a member -------------------------------------------------------------------------
 
