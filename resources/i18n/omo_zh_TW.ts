@@ -1373,6 +1373,22 @@
         <translation>記錄訂單</translation>
     </message>
     <message>
+        <source>Accounts merged into this one</source>
+        <translation>其他帳號已合併到此帳號</translation>
+    </message>
+    <message>
+        <source>Merged into another member</source>
+        <translation>已合併到其他會員</translation>
+    </message>
+    <message>
+        <source>Personal data erased</source>
+        <translation>個人資料已刪除</translation>
+    </message>
+    <message>
+        <source>Imported from a CSV file</source>
+        <translation>從 CSV 檔匯入</translation>
+    </message>
+    <message>
         <source>member terms (sign-up)</source>
         <translation>會員條款（註冊時）</translation>
     </message>

@@ -178,6 +178,13 @@ def test_merging_three_accounts_after_a_preview_and_a_second_confirmation(
     assert "Mei Chen" not in names(screen)
     assert "Meimei" in names(screen)
     assert screen.message.message() == "Accounts merged into Meimei."
+    # The primary's changes say so, in words.
+    choose(qtbot, screen, "Meimei")
+    qtbot.waitUntil(lambda: "…" not in screen.detail.audit_lines.texts(), timeout=WAIT_MS)
+    assert any(
+        line.endswith("Boss  ·  Accounts merged into this one")
+        for line in screen.detail.audit_lines.texts()
+    )
     # At the counter, a merged phone says whose it is now.
     found = admin.search_customers(phone=MEI_PHONE)
     assert found.merged_into is not None
