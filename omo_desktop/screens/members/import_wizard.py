@@ -522,7 +522,7 @@ class ImportWizard(StepDialog):
         self.errors.resizeColumnToContents(0)
         self.errors.resizeColumnToContents(1)
         # Once laid out at its width, each sentence is measured again and wraps whole.
-        QTimer.singleShot(0, self.errors.resizeRowsToContents)
+        QTimer.singleShot(0, self.errors, self.errors.resizeRowsToContents)
         chosen = self.controller.file
         file_lines = chosen.lines if chosen is not None else []
         header, rows = (file_lines[0], file_lines[1:]) if file_lines else ([], [])
@@ -571,7 +571,7 @@ class ImportWizard(StepDialog):
             self.changes.setItem(number, 2, _item(self._change_words(change)))
         self.changes.resizeColumnToContents(0)
         self.changes.resizeColumnToContents(1)
-        QTimer.singleShot(0, self.changes.resizeRowsToContents)
+        QTimer.singleShot(0, self.changes, self.changes.resizeRowsToContents)
         creates = preview.created > 0
         self.first_login.setVisible(creates)
         self.first_login_cost.setVisible(creates)
