@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -76,6 +76,39 @@ def admin_actor(backend: LiveBackend) -> Actor:
         )
 
 
+def while_a_merge_holds_its_locks(
+    backend: LiveBackend, body: dict[str, Any], send: Callable[[], requests.Response]
+) -> requests.Response:
+    """Merge ``body`` and hold its transaction open; ``send`` another request meanwhile, see it
+    wait on the merge's row locks, then commit the merge: that request's reply."""
+    actor = admin_actor(backend)
+    holding, release = threading.Event(), threading.Event()
+
+    def merge_and_hold() -> None:
+        with backend.db.transaction() as session:
+            service.merge(
+                session=session,
+                settings=backend.settings,
+                actor=actor,
+                request=schemas.MergeConfirm(**body),
+            )
+            holding.set()
+            assert release.wait(30)
+
+    with ThreadPoolExecutor(2) as pool:
+        merging = pool.submit(merge_and_hold)
+        assert holding.wait(30)
+        waiting = pool.submit(send)
+        deadline = time.monotonic() + 10
+        while waiting_on_locks(backend) == 0:
+            assert time.monotonic() < deadline, "the request never waited for the merge"
+            assert not waiting.done(), waiting.result().text
+            time.sleep(0.02)
+        release.set()
+        merging.result(30)
+        return waiting.result(30)
+
+
 def test_the_second_of_two_overlapping_merges_waits_for_the_first_then_gets_409(
     pg_shop: Shop,
 ) -> None:
@@ -86,32 +119,9 @@ def test_the_second_of_two_overlapping_merges_waits_for_the_first_then_gets_409(
     )
     first = previewed(pg_shop, pg_shop.admin, a, [b])
     second = previewed(pg_shop, pg_shop.admin, c, [b])  # b in both
-    actor = admin_actor(backend)
-    holding, release = threading.Event(), threading.Event()
-
-    def merge_and_hold() -> None:
-        with backend.db.transaction() as session:
-            service.merge(
-                session=session,
-                settings=backend.settings,
-                actor=actor,
-                request=schemas.MergeConfirm(**first),
-            )
-            holding.set()
-            assert release.wait(30)
-
-    with ThreadPoolExecutor(2) as pool:
-        winner = pool.submit(merge_and_hold)
-        assert holding.wait(30)
-        loser = pool.submit(pg_shop.admin.post, "/api/v1/members/merge", json=second)
-        deadline = time.monotonic() + 10
-        while waiting_on_locks(backend) == 0:
-            assert time.monotonic() < deadline, "the second merge never waited on the locks"
-            assert not loser.done(), loser.result().text
-            time.sleep(0.02)
-        release.set()
-        winner.result(30)
-        reply: requests.Response = loser.result(30)
+    reply = while_a_merge_holds_its_locks(
+        backend, first, lambda: pg_shop.admin.post("/api/v1/members/merge", json=second)
+    )
 
     assert reply.status_code == 409, reply.text
     assert reply.json()["error"]["code"] == "member_merged"
@@ -158,3 +168,26 @@ def test_of_overlapping_merges_sent_at_once_exactly_one_wins(pg_shop: Shop) -> N
                 select(func.count()).where(RetiredIdentifier.customer_id.in_([a, b, c]))
             )
         assert retired == 2
+
+
+def test_a_sale_to_an_account_being_merged_waits_and_goes_to_the_primary(pg_shop: Shop) -> None:
+    backend = pg_shop.backend
+    a = add_customer(backend, name="A", phone="+886914000001")
+    b = add_customer(backend, name="B", phone="+886914000002")
+    body = previewed(pg_shop, pg_shop.admin, a, [b])
+    reply = while_a_merge_holds_its_locks(
+        backend,
+        body,
+        lambda: pg_shop.manager.post(
+            "/api/v1/orders",
+            json={"phone": "0914000002", "amount": 700},
+            headers={"Idempotency-Key": "sale-during-merge"},
+        ),
+    )
+
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["customer_id"] == a
+    primary = pg_shop.manager.get(f"/api/v1/members/{a}").json()
+    assert (primary["orders_count"], primary["net_spend"]) == (1, 700)
+    merged = pg_shop.manager.get(f"/api/v1/members/{b}").json()
+    assert (merged["orders_count"], merged["net_spend"]) == (0, 0)
