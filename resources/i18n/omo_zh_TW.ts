@@ -1656,6 +1656,10 @@
         <translation>請再看一次：合併後無法復原。</translation>
     </message>
     <message>
+        <source>The merged accounts&apos; mobiles and e-mails are retired: searched at the counter, they name this member.</source>
+        <translation>被合併帳號的手機和電子郵件已停用：在櫃台搜尋時，會顯示它們已屬於這位會員。</translation>
+    </message>
+    <message>
         <source>Name, e-mail or mobile</source>
         <translation>姓名、電子郵件或手機</translation>
     </message>
@@ -1705,8 +1709,8 @@
         <translation>合併後無法復原。這些帳號的訂單和點數會轉到主帳號；它們的手機、電子郵件和 LINE 帳號以後都不能再使用。</translation>
     </message>
     <message>
-        <source>%1 now holds %2 orders, %3 net spending and %4 points.</source>
-        <translation>%1 現在有 %2 筆訂單、淨消費 %3、%4 點。</translation>
+        <source>%1 now holds: orders %2, net spending %3, points %4.</source>
+        <translation>%1 現在有：訂單 %2 筆、淨消費 %3、點數 %4 點。</translation>
     </message>
     <message>
         <source>Cancel</source>

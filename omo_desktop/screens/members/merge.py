@@ -295,6 +295,7 @@ class MergeDialog(StepDialog):
     def _done(self, member: schemas.Member) -> None:
         self._merged = member
         self.next.setEnabled(True)
+        self.say(None)
         self.go(Step.DONE)
 
     def show_error(self, error: ApiError) -> None:
@@ -498,10 +499,12 @@ class MergeDialog(StepDialog):
                     "Each account as it is now, and the merged account on the right."
                 ),
                 Step.CONFIRM: self.tr("Read this once more: a merge can't be undone."),
-                Step.DONE: "",
+                Step.DONE: self.tr(
+                    "The merged accounts' mobiles and e-mails are retired: searched at the "
+                    "counter, they name this member."
+                ),
             }[step]
         )
-        self.lead.setVisible(step != Step.DONE)
         self.search.setPlaceholderText(self.tr("Name, e-mail or mobile"))
         self.find_button.setText(self.tr("Search"))
         self.points_heading.setText(self.tr("Points award or deduction (optional)"))
@@ -545,7 +548,7 @@ class MergeDialog(StepDialog):
         if self._merged is not None:
             member = self._merged
             self.done_text.setText(
-                self.tr("%1 now holds %2 orders, %3 net spending and %4 points.")
+                self.tr("%1 now holds: orders %2, net spending %3, points %4.")
                 .replace("%1", words.name(member))
                 .replace("%2", f"{member.orders_count:,}")
                 .replace("%3", words.money(member.net_spend))
