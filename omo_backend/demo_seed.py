@@ -6,7 +6,7 @@ buyers with orders, carts, points and SMS history for managers (omo_backend/demo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -102,6 +102,8 @@ class DemoInfo:
     members: list[str]
     buyers: list[str]
     new_customer: str
+    # Issue 13: the phones of one person's three accounts, for the merge demo.
+    duplicates: list[str] = field(default_factory=list)
 
 
 # Recorded when the demo data is in: it all goes in one transaction, so with the marker there
@@ -147,6 +149,7 @@ def seed(*, session: Session) -> DemoInfo:
         members=[phone for _, phone, *_ in MEMBERS],
         buyers=[phone for _, phone, *_ in BUYERS],
         new_customer=NEW_CUSTOMER_PHONE,
+        duplicates=[phone for _, phone, *_ in DUPLICATES],
     )
 
 
