@@ -234,13 +234,3 @@ def test_every_customer_can_be_found_by_the_member_lists_q(demo: Session):
         )
     ).all()
     assert all(mine == theirs for mine, theirs in copied)
-
-
-def test_one_person_has_three_member_accounts_to_merge(demo: Session):
-    name = demo_crowd.THRICE[0]
-    accounts = demo.execute(
-        select(Customer.phone, Customer.email, Customer.is_member).where(Customer.name == name)
-    ).all()
-    assert len(accounts) == demo_crowd.THRICE_ACCOUNTS
-    assert all(member for _, _, member in accounts)
-    assert len({phone for phone, _, _ in accounts}) == len(accounts)
