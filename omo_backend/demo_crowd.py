@@ -149,8 +149,7 @@ def draw(
     past_buyers: int = PAST_BUYERS,
     seed: int = SEED,
 ) -> list[DrawnCustomer]:
-    """The crowd: ``members`` members and ``past_buyers`` past buyers, then the three
-    accounts of one person (``THRICE``), the same every time.
+    """The crowd: ``members`` members and ``past_buyers`` past buyers, the same every time.
 
     ``taken_phones`` (E.164) and ``taken_emails`` are never handed out (the demo's own
     customers, and whoever the demo has registered since).
@@ -159,38 +158,9 @@ def draw(
     crowd: list[DrawnCustomer] = []
     phones = set(taken_phones)
     emails = set(taken_emails)
-    people = _People(now=now, staff=staff, phones=phones, emails=emails, hash=password_hash)
     for index in range(members + past_buyers):
+        is_member = index < members
         name, handle = _name(rng)
-        crowd.append(people.draw(rng, index, name, handle, is_member=index < members))
-    # One person with three member accounts (a mobile changed, an old e-mail): what an admin
-    # merges in the README's walk-through. Their own generator, so the crowd stays the same.
-    twice = random.Random(seed + 1)
-    for copy in range(THRICE_ACCOUNTS):
-        index = members + past_buyers + copy
-        crowd.append(people.draw(twice, index, *THRICE, is_member=True))
-    return crowd
-
-
-# The name (and e-mail handle) of the person who signed up three times.
-THRICE = ("蔡佩珊 Peishan Tsai", "peishan")
-THRICE_ACCOUNTS = 3
-
-
-@dataclass
-class _People:
-    now: datetime
-    staff: Sequence[StaffRef]
-    phones: set[str]
-    emails: set[str]
-    hash: str | None
-
-    def draw(
-        self, rng: random.Random, index: int, name: str, handle: str, *, is_member: bool
-    ) -> DrawnCustomer:
-        now, staff, phones, emails, password_hash = (
-            self.now, self.staff, self.phones, self.emails, self.hash
-        )  # fmt: skip
         phone = _phone(rng, phones)
         email = None
         if rng.random() < (0.7 if is_member else 0.35):
@@ -254,7 +224,8 @@ class _People:
             "created_at": first_seen,
             "updated_at": now,
         }
-        return customer
+        crowd.append(customer)
+    return crowd
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
