@@ -127,12 +127,12 @@ def _day(column: Any, dialect: str) -> ColumnElement[Any]:
 
 
 def _columns(now: datetime, dialect: str) -> query.Extra:
-    """What a batch's query adds to the page's (id, sort value): the file's columns and the
-    referral's binding time. The referral's store and staff are the copies on ``customer``
-    (kept by migration 0010's triggers), named from ``_names``; times come as seconds and
-    days as text, so no value goes through a column type's layer. Points are read per batch
-    (``rows.balances``): one grouped query for 5,000 members costs half of a subquery per
-    row."""
+    """What a batch's query adds to the page's (id, sort value): the file's columns, all on
+    ``customer``. The referral's store and staff are the copies there (kept by migration
+    0010's triggers), named from ``_names``; times come as seconds and days as text, so no
+    value goes through a column type's layer. Points and binding times are read per batch
+    (``_read``) by the batch's ids: joined here, PostgreSQL hashed the whole referral table
+    for each batch of a store's export, and a subquery per row cost SQLite twice as much."""
 
     def extra(select_: Select[Any]) -> Select[Any]:
         return select_.add_columns(
@@ -148,9 +148,8 @@ def _columns(now: datetime, dialect: str) -> query.Extra:
             _seconds(Customer.member_since, dialect),
             Customer.referral_store_id,
             Customer.referral_staff_id,
-            _seconds(Referral.bound_at, dialect),
             Customer.source,
-        ).outerjoin(Referral, Referral.customer_id == Customer.id)
+        )
 
     return extra
 
@@ -237,6 +236,7 @@ class _Batch(NamedTuple):
     stores: dict[Any, tuple[str, str]]
     staff: dict[Any, tuple[str, str]]
     points_of: dict[int, int]
+    bound_at: dict[int, int]  # the referral's binding time, epoch seconds
 
 
 def _read(
@@ -254,12 +254,17 @@ def _read(
         found, following = query.page_rows(
             session, where, sort, key, after, BATCH, _columns(now, dialect)
         )
+        ids = [row[0] for row in found]
+        bound = select(Referral.customer_id, _seconds(Referral.bound_at, dialect)).where(
+            rows.one_of(Referral.customer_id, ids, dialect)
+        )
         return _Batch(
             found,
             following,
             _names(session, Store),
             _names(session, Staff),
-            rows.balances(session, [row[0] for row in found], now),
+            rows.balances(session, ids, now),
+            {int(i): int(at) for i, at in session.execute(bound)} if ids else {},
         )
 
 
@@ -292,7 +297,7 @@ def stream(
     with ThreadPoolExecutor(1, "export-read") if ahead else _InPlace() as reader:
         coming = reader.submit(_read, db, where, sort, key, None)
         while True:
-            found, after, stores, staff, points_of = coming.result()
+            found, after, stores, staff, points_of, bound_at = coming.result()
             if after is not None:
                 coming = reader.submit(_read, db, where, sort, key, after)
             # The cells inline, not through _cell: a function call a cell is most of the
@@ -300,8 +305,9 @@ def stream(
             # dates never.
             for row in found:
                 (ident, _, name, phone, email, birthday, level, net, orders, cart, line) = row[:11]
-                since, store_id, staff_id, bound, source = row[11:]
+                since, store_id, staff_id, source = row[11:]
                 points = points_of.get(ident, 0)
+                bound = bound_at.get(ident)
                 store = stores.get(store_id, unknown)
                 person = staff.get(staff_id, unknown)
                 writer.writerow(

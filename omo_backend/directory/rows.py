@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, ColumnElement, Row, any_, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend_client import schemas
 from backend_client.masking import mask_email, mask_phone
@@ -40,14 +40,16 @@ ROWS = with_referral(
 )
 
 
-def _one_of(ids: Sequence[int], dialect: str) -> ColumnElement[bool]:
-    """``customer_id`` among ``ids``, sent as one value (a JSON list SQLite reads with
+def one_of(
+    column: InstrumentedAttribute[int], ids: Sequence[int], dialect: str
+) -> ColumnElement[bool]:
+    """``column`` among ``ids``, sent as one value (a JSON list SQLite reads with
     ``json_each``, an array on PostgreSQL): an IN of the export's 5,000 ids would be 5,000
     parameters, whose rendering cost as much as the query."""
     if dialect == "postgresql":
-        return PointsEntry.customer_id == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
     listed = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
-    return PointsEntry.customer_id.in_(select(listed.c.value))
+    return column.in_(select(listed.c.value))
 
 
 def balances(session: Session, ids: Sequence[int], now: datetime) -> dict[int, int]:
@@ -58,7 +60,7 @@ def balances(session: Session, ids: Sequence[int], now: datetime) -> dict[int, i
     found = session.execute(
         select(PointsEntry.customer_id, func.coalesce(func.sum(PointsEntry.remaining), 0))
         .where(
-            _one_of(ids, session.get_bind().dialect.name),
+            one_of(PointsEntry.customer_id, ids, session.get_bind().dialect.name),
             PointsEntry.delta > 0,
             or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > now),
         )

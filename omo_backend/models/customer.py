@@ -62,7 +62,7 @@ class Customer(Base):
     __table_args__ = (
         Index("ix_customer_member_list", "is_member", "member_since", "id"),
         Index("ix_customer_level_list", "is_member", "level", "member_since", "id"),
-        # Merged and erased accounts are few: the overview counts them apart and subtracts.
+        # Merged and erased accounts are few: these find them (a merge, an erasure).
         # Partial, so no plan reads "merged_into_id IS NULL" (nearly every row) through them.
         Index(
             "ix_customer_merged_into_id",
