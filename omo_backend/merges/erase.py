@@ -2,9 +2,10 @@
 
 The account stays, without the person: its orders keep counting in the totals and reports
 (their contact address removed), its consents stay as facts (what, granted or not, when,
-where, in which language) without the words shown, its referral stays for the reports. Its
-identifiers are not retired: the person may sign up again as someone new. Accounts merged
-into it earlier are the same person: they are erased with it, and their retired identifiers
+where, in which language) without the words shown, its referral stays for the reports, the
+messages sent to it stay for the SMS report without address or words (any still waiting are
+not sent). Its identifiers are not retired: the person may sign up again as someone new.
+Accounts merged into it earlier are the same person: they are erased with it, and their retired identifiers
 freed (a retired value is itself the person's phone or e-mail).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend_client.schemas import MessageStatus
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.directory.service import customer_or_raise, live_or_raise
@@ -23,6 +25,7 @@ from omo_backend.models import (
     Consent,
     Customer,
     Invitation,
+    Message,
     Order,
     PasswordReset,
     RetiredIdentifier,
@@ -59,6 +62,7 @@ def erase(*, session: Session, actor: Actor, member_id: int, reason: str) -> Non
     ids = [member_id, *merged_ids]
     people = list(session.scalars(select(Customer).where(Customer.id.in_(ids))))
     phones = [p.phone for p in people if p.phone]
+    addresses = phones + [p.email for p in people if p.email]
     now = utcnow()
     for person in people:
         person.name = None
@@ -81,6 +85,14 @@ def erase(*, session: Session, actor: Actor, member_id: int, reason: str) -> Non
         update(Invitation)
         .where(or_(Invitation.customer_id.in_(ids), Invitation.phone.in_(phones)))
         .values(phone=""),
+        # Messages to the person: not sent any more, and kept without address or words (their
+        # segments and cost still count in the SMS report).
+        update(Message)
+        .where(Message.to_address.in_(addresses), Message.status == MessageStatus.QUEUED.value)
+        .values(status=MessageStatus.FAILED.value, last_error="recipient erased"),
+        update(Message)
+        .where(Message.to_address.in_(addresses))
+        .values(to_address=ERASED, body=ERASED),
     ):
         session.execute(statement.execution_options(synchronize_session=False))
     for event in session.scalars(

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from omo_backend.models import Consent, Order, RetiredIdentifier, utcnow
+from omo_backend.models import Consent, Message, Order, RetiredIdentifier, utcnow
 from tests.support.backend import Counter
 from tests.support.directory import Shop, add_customer, shop
 
@@ -246,6 +246,19 @@ def test_an_erased_member_keeps_orders_and_consents_as_facts_without_the_person(
                 channel="counter",
             )
         )
+        for status in ("sent", "queued"):
+            session.add(
+                Message(
+                    purpose="registration",
+                    to_address=PHONE_A,
+                    body="Mei, join us: https://example.invalid/r/abc",
+                    status=status,
+                    provider="outbox",
+                    segments=2,
+                    # The queued one waits for a later attempt: the dispatcher leaves it be.
+                    next_attempt_at=utcnow() + timedelta(days=1),
+                )
+            )
     sale = order(shop.manager, PHONE_A, 700)
     body = {"reason": "asked at the counter on 2026-11-30"}
 
@@ -266,6 +279,13 @@ def test_an_erased_member_keeps_orders_and_consents_as_facts_without_the_person(
         assert kept.email is None
         assert kept.customer_id == member
         assert session.query(Consent).filter_by(customer_id=member).one().text_shown == ""
+        # What was sent still counts (segments, cost) but no longer says to whom or what; what
+        # was still waiting is never sent.
+        sent = session.query(Message).filter_by(purpose="registration").order_by(Message.id)
+        assert [(m.to_address, m.body, m.status, m.segments) for m in sent] == [
+            ("(erased)", "(erased)", "sent", 2),
+            ("(erased)", "(erased)", "failed", 2),
+        ]
 
     listed = shop.manager.get("/api/v1/members", params={"q": "mei"}).json()
     assert listed["items"] == []
