@@ -52,11 +52,18 @@ class MergeController(QObject):
             if text == self._search_text:
                 self.found.emit(self._not_picked(page.items))
 
-        BackendOp(
-            parent=self,
-            op=lambda: self.client.members(MemberQuery(q=text), limit=SEARCH_LIMIT),
-            success=arrived,
-        ).failure(self.failed.emit).busy(self.busy_changed.emit).run()
+        def both_kinds() -> schemas.MemberList:
+            # A customer's other account may be a past buyer's (bought, never signed up):
+            # members first, then past buyers, in one list.
+            members = self.client.members(MemberQuery(q=text), limit=SEARCH_LIMIT)
+            buyers = self.client.members(
+                MemberQuery(q=text, kind=schemas.MemberKind.PAST_BUYER), limit=SEARCH_LIMIT
+            )
+            return members.model_copy(update={"items": members.items + buyers.items})
+
+        BackendOp(parent=self, op=both_kinds, success=arrived).failure(self.failed.emit).busy(
+            self.busy_changed.emit
+        ).run()
 
     def _not_picked(self, rows: list[schemas.MemberRow]) -> list[schemas.MemberRow]:
         picked = {account.id for account in self.accounts}
