@@ -5,8 +5,8 @@ The account stays, without the person: its orders keep counting in the totals an
 where, in which language) without the words shown, its referral stays for the reports, the
 messages sent to it stay for the SMS report without address or words (any still waiting are
 not sent). Its identifiers are not retired: the person may sign up again as someone new.
-Accounts merged into it earlier are the same person: they are erased with it, and their retired identifiers
-freed (a retired value is itself the person's phone or e-mail).
+Accounts merged into it earlier are the same person: they are erased with it, and their
+retired identifiers freed (a retired value is itself the person's phone or e-mail).
 """
 
 from __future__ import annotations
