@@ -110,6 +110,7 @@ class OmoClient:
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         read_timeout: float | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> M | None:
         headers: dict[str, str] = {}
         token = {"session": self.session_token, "device": self.device_token, "none": None}[auth]
@@ -132,6 +133,7 @@ class OmoClient:
                     params=params,
                     headers=headers,
                     timeout=timeout,
+                    files=files,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last:
@@ -386,6 +388,69 @@ class OmoClient:
                 raise OfflineError("offline", "The export was cut off.") from exc
         finally:
             reply.close()
+
+    # --- import, merge, erase (an admin; issue 13) -------------------------------------------
+
+    def import_template(self, language: str = "en") -> bytes:
+        """The sample CSV file as the backend writes it (header and two example rows), its
+        header in ``language`` ("en" or "zh_TW")."""
+        token = self.session_token
+        if not token:
+            raise ApiError("not_logged_in", "Log in first.")
+        try:
+            reply = self._http.get(
+                self.base_url + "/api/v1/members/import/template.csv",
+                params={"lang": language},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=(self._connect_timeout, self._read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OfflineError("offline", "The backend can't be reached.") from exc
+        self._parse(reply, None)
+        return reply.content
+
+    def import_members(
+        self,
+        content: bytes,
+        *,
+        file_name: str,
+        mode: schemas.ImportMode,
+        dry_run: bool,
+        first_login: bool = False,
+    ) -> schemas.ImportResult:
+        """The file as it is on disk (a multipart ``file``: its name is the points' reason);
+        a file with any mistake is 422 ``import_rejected`` listing them, nothing written."""
+        params: dict[str, Any] = {"mode": str(mode), "dry_run": 1 if dry_run else 0}
+        if first_login:
+            params["first_login"] = 1
+        return self._post(
+            "/api/v1/members/import",
+            schemas.ImportResult,
+            params=params,
+            files={"file": (file_name, content, "text/csv")},
+        )
+
+    def merge_preview(self, request: schemas.MergeRequest) -> schemas.MergePreview:
+        return self._post(
+            "/api/v1/members/merge/preview",
+            schemas.MergePreview,
+            json=request.model_dump(mode="json", exclude_none=True),
+        )
+
+    def merge_members(self, confirm: schemas.MergeConfirm) -> schemas.Member:
+        """Irreversible; 409 ``preview_stale`` when anything changed since the preview."""
+        return self._post(
+            "/api/v1/members/merge",
+            schemas.Member,
+            json=confirm.model_dump(mode="json", exclude_none=True),
+        )
+
+    def erase_member(self, member_id: int, reason: str) -> schemas.Member:
+        return self._post(
+            f"/api/v1/members/{member_id}/erase",
+            schemas.Member,
+            json=schemas.EraseRequest(reason=reason).model_dump(mode="json"),
+        )
 
     # --- development only --------------------------------------------------------------------
 

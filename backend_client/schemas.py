@@ -303,6 +303,9 @@ class CustomerSummary(WireModel):
 class CustomerSearchResult(WireModel):
     items: list[CustomerSummary]
     total: int
+    # Extension (issue 13): the phone or e-mail searched for was merged away; this is the
+    # member it now belongs to (None otherwise).
+    merged_into: MergedInto | None = None
 
 
 # --- orders and carts (API.md "Orders and carts"; lane i12-orders) -------------------------
@@ -840,6 +843,87 @@ RegistrationReport = RootModel[list[RegistrationRow]]
 SmsUsageReport = RootModel[list[SmsUsageRow]]
 
 
+# --- Import, merge, erase (issue 13) -------------------------------------------------------
+
+# The CSV import's limits (API.md "Import:"): Boutir's, a file at a time.
+IMPORT_MAX_ROWS = 500
+IMPORT_MAX_BYTES = 15 * 1024 * 1024
+# What the file is called where the caller gives no name: the points ledger's reason says it.
+IMPORT_FILE_NAME_MAX = 120
+
+
+class ImportMode(enum.StrEnum):
+    # Boutir's rule: new members only, an existing member is an error and is never touched.
+    CREATE = "create"
+    # Members found by phone (else e-mail): only the file's non-empty cells change.
+    UPDATE = "update"
+
+
+class ImportAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+class ImportRowError(WireModel):
+    """One mistake in the file: where it is and what is wrong, in words."""
+
+    row: int = Field(ge=1, description="the file's line number; the header is line 1")
+    column: str | None = Field(
+        description="the column's name as the file's header spells it; null for the whole row"
+    )
+    code: str
+    message: str
+
+
+class ImportFieldChange(WireModel):
+    """One cell's effect: ``before`` is null for a member the import creates."""
+
+    field: str = Field(description="name, phone, email, birthday, level or points")
+    before: str | None
+    after: str | None
+
+
+class ImportChange(WireModel):
+    """What one data row does (a dry run's preview lists each)."""
+
+    row: int = Field(ge=2, description="the file's line number")
+    action: ImportAction
+    member_id: int | None = Field(
+        description="the member changed, or created (null for a creation in a dry run)"
+    )
+    changes: list[ImportFieldChange]
+
+
+class FirstLoginPlan(WireModel):
+    """The first-login messages of the members an import creates, and what their SMS cost."""
+
+    sms: int = Field(ge=0)
+    emails: int = Field(ge=0)
+    segments: int = Field(ge=0, description="SMS parts, as the carrier bills them")
+    price_per_segment: int | None = Field(
+        default=None, description="`sms-segment-price`, in minor units; null until set"
+    )
+    currency: str | None = None
+    cost: int | None = Field(default=None, description="segments × price_per_segment")
+
+
+class ImportResult(WireModel):
+    """``POST /members/import``: a clean file (or its dry run); a file with any mistake is
+    422 ``import_rejected`` with ``details.errors: [ImportRowError]`` instead."""
+
+    mode: ImportMode
+    dry_run: bool
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    unchanged: int = Field(ge=0)
+    errors: list[ImportRowError] = Field(description="always empty here (all or nothing)")
+    changes: list[ImportChange]
+    first_login: FirstLoginPlan | None = Field(
+        default=None, description="asked for with `first_login=1`; null otherwise"
+    )
+
+
 # --- development only ---------------------------------------------------------------------
 
 
@@ -865,3 +949,106 @@ class DevMessageList(WireModel):
 class Health(WireModel):
     status: str
     version: str
+
+
+# --- Import, merge, erase (issue 13): merge and erase (API.md "Member management"; i13-merge) --
+
+# Besides the primary account: 5 accounts in all (Boutir's limit).
+MAX_MERGED_ACCOUNTS = 4
+PreviewId = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="the preview's fingerprint of the accounts' state; stale once any changes",
+    ),
+]
+
+
+class IdentifierKind(enum.StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    LINE = "line"
+
+
+class MergeRequest(WireModel):
+    """``POST /members/merge/preview``: ``member_ids`` are merged into ``primary_id`` (not
+    counting it); ``points_delta`` is an award (> 0, may expire) or a deduction (< 0)."""
+
+    primary_id: Id
+    member_ids: list[Id] = Field(min_length=1, max_length=MAX_MERGED_ACCOUNTS)
+    points_delta: PointsDelta | None = Field(default=None, description="0 or None: none")
+    points_expires_at: datetime | None = Field(
+        default=None, description="an award's expiry; in the future"
+    )
+    description: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+
+
+class MergeConfirm(MergeRequest):
+    """``POST /members/merge``: the same body as the preview, and the preview's id."""
+
+    preview_id: PreviewId
+
+
+class MergeIdentifier(WireModel):
+    """A phone, e-mail or LINE account of one of the accounts, masked."""
+
+    kind: IdentifierKind
+    value_masked: str
+    member_id: int
+
+
+class MergeAccount(WireModel):
+    """One account as it is before the merge (the preview's side-by-side column)."""
+
+    id: int
+    name: str | None
+    phone_masked: str | None
+    email_masked: str | None
+    line_bound: bool
+    is_member: bool
+    level: str | None
+    orders_count: int
+    net_spend: int
+    points: int
+    unpaid_orders: int = Field(description="stay on this account until paid, then follow")
+    referral: ReferralOut | None
+    member_since: datetime | None
+    created_at: datetime
+
+
+class MergePreview(WireModel):
+    """The merged result: what the primary will hold, and what is retired for ever."""
+
+    preview_id: str
+    primary_id: int
+    merged_ids: list[int]
+    orders_count: int
+    net_spend: int
+    points_balance: int = Field(description="after the move and the stated points change")
+    identifiers_kept: list[MergeIdentifier]
+    identifiers_retired: list[MergeIdentifier]
+    referral: ReferralOut | None
+    # Extensions: the accounts side by side (primary first) and the moves in figures.
+    accounts: list[MergeAccount]
+    level: str | None
+    orders_moved: int
+    unpaid_orders_pending: int
+    points_moved: int
+    points_delta: int
+
+
+class EraseRequest(WireModel):
+    """``POST /members/{id}/erase``: why (kept in the audit record)."""
+
+    reason: SingleLine = Field(min_length=1, max_length=200)
+
+
+class MergedInto(WireModel):
+    """Counter search by a retired phone or e-mail: the member it was merged into."""
+
+    kind: IdentifierKind
+    member_id: int
+    name: str | None
+
+
+CustomerSearchResult.model_rebuild()

@@ -152,3 +152,23 @@ def write_json(name: str, payload: dict[str, Any], figures: list[Figure]) -> Pat
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def print_preamble() -> None:
+    """Which backend is measured, and how busy the machine was before."""
+    load = os.getloadavg()[0]
+    cpus = os.cpu_count() or 1
+    busy = "  (other work is running: figures will be lower and noisier)" if load > cpus / 2 else ""
+    print(f"backend: {backend_source()}", flush=True)
+    print(f"load average before the bench: {load:.2f} on {cpus} CPUs{busy}", flush=True)
+
+
+def chosen_settings(
+    args: Any, full: dict[str, int], quick: dict[str, int]
+) -> tuple[dict[str, int], list[str]]:
+    """The bench's sizes (``--quick``'s defaults or the full ones, each overridable by its
+    option) and the databases ``--db`` names."""
+    defaults = quick if args.quick else full
+    chosen = {k: d if getattr(args, k) is None else getattr(args, k) for k, d in defaults.items()}
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    return chosen, kinds

@@ -32,11 +32,13 @@ from omo_backend.devices.router import router as devices_router
 from omo_backend.directory.router import router as directory_router
 from omo_backend.errors import DomainError
 from omo_backend.housekeeping import purge_expired
+from omo_backend.imports import router as import_router
 from omo_backend.integrations.router import router as integrations_router
 from omo_backend.invitations.router import router as invitations_router
 from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
 from omo_backend.members.router import router as members_router
+from omo_backend.merges.router import router as merges_router
 from omo_backend.orders.router import router as orders_router
 from omo_backend.pages import i18n as page_i18n
 from omo_backend.pages import line_pages, reset_pages
@@ -199,7 +201,12 @@ def _install_body_limit(app: FastAPI, settings: Settings) -> None:
         return answer if isinstance(answer, Response) else await answer
 
     # Per-route caps (CSV uploads) go in ``route_max_bytes``, keyed by path.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=refuse)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        refuse=refuse,
+        route_max_bytes=import_router.route_max_bytes(),
+    )
 
 
 def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
@@ -370,7 +377,9 @@ def create_app(
         invitations_router,
         # Before any other /members/{id}…: its /members/overview and /members/export.csv.
         directory_router,
+        import_router.router,
         members_router,
+        merges_router,
         integrations_router,
         reports_router,
         bindings_router,

@@ -377,6 +377,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"  members:          {', '.join(info.members)}",
         f"  past buyers:      {', '.join(info.buyers)}",
         f"  new customer:     {info.new_customer}",
+        f"  one person, three accounts to merge (admin): {', '.join(info.duplicates)}",
         f"  SMS sent (dev):   {base}/api/v1/dev/messages",
         "",
     ]

@@ -6,13 +6,13 @@ buyers with orders, carts, points and SMS history for managers (omo_backend/demo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import Role, StorePageSettings
+from backend_client.schemas import OrderStatus, Role, StorePageSettings
 from omo_backend import audit, demo_crowd, security
 from omo_backend.customers import service as customer_service
 from omo_backend.models import AuditEvent, Customer, PointsEntry, Referral, Staff, Store, utcnow
@@ -52,6 +52,29 @@ BUYERS = [
     ("Emily Tsai", "0966123123", "emily.tsai@example.com", 56_000),
 ]
 NEW_CUSTOMER_PHONE = "0977888999"
+# Issue 13: one person's three accounts for an admin to find ("林雅婷" or "lin"), preview and
+# merge: name, phone, e-mail, level (None: a past buyer), points, referral, orders.
+DUPLICATES = [
+    (
+        "林雅婷 Ya-ting Lin",
+        "0911222333",
+        "yating.lin@example.com",
+        "silver",
+        120,
+        ("TPE02", "2002"),
+        [(3_200, OrderStatus.PAID)],
+    ),
+    (
+        "Ya-ting Lin",
+        "0911222334",
+        "yt.lin@example.com",
+        "regular",
+        60,
+        ("TPE01", "1002"),
+        [(1_800, OrderStatus.PAID), (900, OrderStatus.UNPAID)],
+    ),
+    ("林雅婷", "0911222335", None, None, 0, None, [(450, OrderStatus.PAID)]),
+]
 # What the phone pages show of the stores (issue 11): the Taipei store has an online shop, a
 # LINE Official Account and terms of its own; the others show the default terms, and their
 # last pages say that the page can be closed.
@@ -79,6 +102,8 @@ class DemoInfo:
     members: list[str]
     buyers: list[str]
     new_customer: str
+    # Issue 13: the phones of one person's three accounts, for the merge demo.
+    duplicates: list[str] = field(default_factory=list)
 
 
 # Recorded when the demo data is in: it all goes in one transaction, so with the marker there
@@ -87,6 +112,7 @@ class DemoInfo:
 SEEDED = "demo.seeded"
 PAGES_SEEDED = "demo.seeded.store-pages"
 CROWD_SEEDED = "demo.seeded.crowd"
+DUPLICATES_SEEDED = "demo.seeded.duplicates"
 # Demo members sign in on the phone's bind page with this.
 MEMBER_PASSWORD = "demo-password"  # noqa: S105 (demo data, printed for people to use)
 
@@ -103,6 +129,11 @@ def seed(*, session: Session) -> DemoInfo:
             store = store_service.get_by_code_or_raise(session=session, code=code)
             store_service.update_page_settings(session=session, store=store, settings=settings)
         audit.record(session=session, action=PAGES_SEEDED, store_id=None)
+    duplicates_seeded = select(AuditEvent.id).where(AuditEvent.action == DUPLICATES_SEEDED)
+    if session.scalar(duplicates_seeded.limit(1)) is None:
+        # Before the crowd, which then never takes their numbers.
+        _add_duplicates(session)
+        audit.record(session=session, action=DUPLICATES_SEEDED, store_id=None)
     crowd_seeded = select(AuditEvent.id).where(AuditEvent.action == CROWD_SEEDED).limit(1)
     if session.scalar(crowd_seeded) is None:
         # A demo folder from before the crowd gets its stores and staff here too.
@@ -118,6 +149,7 @@ def seed(*, session: Session) -> DemoInfo:
         members=[phone for _, phone, *_ in MEMBERS],
         buyers=[phone for _, phone, *_ in BUYERS],
         new_customer=NEW_CUSTOMER_PHONE,
+        duplicates=[phone for _, phone, *_ in DUPLICATES],
     )
 
 
@@ -163,35 +195,100 @@ def _add_missing(session: Session) -> None:
         )
         session.add(member)
         session.flush()
-        session.add(
-            PointsEntry(
-                customer_id=member.id, delta=points, remaining=points, reason="demo opening balance"
-            )
+        _points_and_referral(
+            session,
+            member.id,
+            points,
+            (referral, now - timedelta(days=20), "registration"),
+            staff_by_code,
         )
-        if referral:
-            store_code, staff_code = referral
-            session.add(
-                Referral(
-                    customer_id=member.id,
-                    store_id=stores[store_code].id,
-                    staff_id=staff_by_code[(store_code, staff_code)].id,
-                    bound_at=now - timedelta(days=20),
-                    via="registration",
-                )
-            )
     for name, phone, buyer_email, amount in BUYERS:
         e164 = normalise_phone(phone, "TW")
         if customer_service.find_by_phone(session=session, e164=e164) is not None:
             continue
-        order_service.record(
-            session=session,
-            caller=None,
-            store_id=stores["TPE01"].id,
-            name=name,
-            phone=phone,
-            email=buyer_email,
-            amount=amount,
-            external_ref=None,
-            default_region="TW",
-            currency="TWD",
+        _sale(session, stores["TPE01"].id, name, phone, buyer_email, amount, OrderStatus.PAID)
+
+
+def _points_and_referral(
+    session: Session,
+    customer_id: int,
+    points: int,
+    referral: tuple[tuple[str, str] | None, datetime, str],
+    staff_by_code: dict[tuple[str, str], Staff],
+) -> None:
+    """A demo customer's opening points (if any) and referral ((store, staff) codes, when, how)."""
+    if points:
+        session.add(
+            PointsEntry(
+                customer_id=customer_id,
+                delta=points,
+                remaining=points,
+                reason="demo opening balance",
+            )
         )
+    codes, bound_at, via = referral
+    if codes:
+        staff = staff_by_code[codes]
+        session.add(
+            Referral(
+                customer_id=customer_id,
+                store_id=staff.store_id,
+                staff_id=staff.id,
+                bound_at=bound_at,
+                via=via,
+            )
+        )
+
+
+def _sale(
+    session: Session,
+    store_id: int,
+    name: str,
+    phone: str,
+    email: str | None,
+    amount: int,
+    status: OrderStatus,
+) -> None:
+    order_service.record(
+        session=session,
+        caller=None,
+        store_id=store_id,
+        name=name,
+        phone=phone,
+        email=email,
+        amount=amount,
+        external_ref=None,
+        default_region="TW",
+        currency="TWD",
+        status=status,
+    )
+
+
+def _add_duplicates(session: Session) -> None:
+    """One person's three accounts (two members, one past buyer) for the merge demo; any
+    whose number or address a demo folder already uses is left out."""
+    stores, staff = _stores_and_staff(session)
+    now = utcnow()
+    for index, (name, phone, email, level, points, referral, orders) in enumerate(DUPLICATES):
+        e164 = normalise_phone(phone, "TW")
+        held = [Customer.phone == e164] + ([Customer.email == email] if email else [])
+        if session.scalar(select(Customer.id).where(or_(*held)).limit(1)) is not None:
+            continue
+        customer = Customer(
+            name=name,
+            name_search=name.lower(),
+            phone=e164,
+            email=email,
+            level=level,
+            is_member=level is not None,
+            member_since=now - timedelta(days=60 - 20 * index) if level else None,
+            password_hash=security.hash_pin(MEMBER_PASSWORD) if level else None,
+            source="online" if level else "pos",
+            created_at=now - timedelta(days=90 - 20 * index),
+        )
+        session.add(customer)
+        session.flush()
+        bound_at = now - timedelta(days=60 - 20 * index)
+        _points_and_referral(session, customer.id, points, (referral, bound_at, "counter"), staff)
+        for amount, status in orders:
+            _sale(session, stores["TPE01"].id, name, phone, email, amount, status)

@@ -63,7 +63,7 @@ def default_sections() -> dict[str, SectionFactory]:
 def _members(context: SectionContext) -> QWidget:
     from omo_desktop.screens.members import MembersScreen
 
-    return MembersScreen(context.client)
+    return MembersScreen(context.client, role=context.login.staff.role)
 
 
 def _keys(context: SectionContext) -> QWidget | None:

@@ -33,4 +33,7 @@ def search_customers(
     )
     with db.transaction(write=False) as session:
         items = customer_summaries(session, where, settings, limit=service.SEARCH_LIMIT)
-    return schemas.CustomerSearchResult(items=items, total=len(items))
+        merged_into = service.merged_into_for_search(
+            session=session, phone=phone, email=email, default_region=settings.default_country
+        )
+    return schemas.CustomerSearchResult(items=items, total=len(items), merged_into=merged_into)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from backend_client import schemas
 from omo_backend import audit
 from omo_backend.errors import Conflict, ValidationFailed
 from omo_backend.models import Consent, Customer, Referral, RetiredIdentifier, utcnow
@@ -49,6 +50,31 @@ def is_retired(*, session: Session, kind: str, value: str) -> bool:
         )
     )
     return found is not None
+
+
+def merged_into_for_search(
+    *, session: Session, phone: str | None, email: str | None, default_region: str
+) -> schemas.MergedInto | None:
+    """Member Search by a phone or e-mail merged away: the member it belongs to now."""
+    if phone:
+        kind, value = schemas.IdentifierKind.PHONE, normalise_phone(phone, default_region)
+    elif email:
+        kind, value = schemas.IdentifierKind.EMAIL, normalise_email(email)
+    else:
+        return None
+    retired = session.scalar(
+        select(RetiredIdentifier).where(
+            RetiredIdentifier.kind == kind.value, RetiredIdentifier.value == value
+        )
+    )
+    if retired is None:
+        return None
+    owner = session.get_one(Customer, retired.customer_id)
+    seen = {owner.id}
+    while owner.merged_into_id is not None and owner.merged_into_id not in seen:
+        seen.add(owner.merged_into_id)
+        owner = session.get_one(Customer, owner.merged_into_id)
+    return schemas.MergedInto(kind=kind, member_id=owner.id, name=owner.name)
 
 
 def bind_referral_once(
@@ -99,10 +125,11 @@ def register_member(
     customer = session.scalar(
         select(Customer).where(Customer.phone == phone).with_for_update(of=Customer)
     )
-    if customer is not None and customer.is_member:
-        raise Conflict("This phone number is already a member.", code="already_member")
+    # Retired first: a merged-away account keeps its number and is still a member's row.
     if is_retired(session=session, kind="phone", value=phone):
         raise Conflict("This phone number can no longer sign up.", code="identifier_retired")
+    if customer is not None and customer.is_member:
+        raise Conflict("This phone number is already a member.", code="already_member")
     if registration.email:
         if is_retired(session=session, kind="email", value=registration.email):
             raise Conflict(

@@ -15,6 +15,7 @@ from backend_client import schemas
 from omo_backend import audit
 from omo_backend.db import Database
 from omo_backend.directory import export, query
+from omo_backend.imports import cli as import_cli
 from omo_backend.models import Customer, utcnow
 
 
@@ -43,6 +44,7 @@ def add_commands(sub: Any, run: Any) -> None:
     )
     out.add_argument("--timezone", default="Asia/Taipei", help="for the file's times and days")
     out.set_defaults(func=lambda args, settings: export_members(args, run(settings)))
+    import_cli.add_commands(members, run)
 
 
 def export_members(args: argparse.Namespace, db: Database) -> int:

@@ -61,9 +61,14 @@ HEADER = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A text that itself starts with the ``'`` the export adds gets one too, so the import
+# (omo_backend/imports/csv_file.py) can take exactly one off and read every cell back as it was.
+NEUTRALISED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def safe_cell(text: str) -> str:
     """``text`` as a spreadsheet shows it but never runs it: a leading ``'`` where needed."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(NEUTRALISED_STARTS) else text
 
 
 def _cell(value: Any, zone: ZoneInfo) -> str:
@@ -286,7 +291,7 @@ def stream(
     key = query.sort_key(sort, kind)
     out = io.StringIO()
     writer = csv.writer(out)
-    starts = FORMULA_STARTS
+    starts = NEUTRALISED_STARTS
     unknown = ("", "")
     ahead = db.is_postgresql
     with ThreadPoolExecutor(1, "export-read") if ahead else _InPlace() as reader:

@@ -90,6 +90,22 @@ def customer_or_raise(session: Session, member_id: int) -> Customer:
     return customer
 
 
+def live_or_raise(customer: Customer) -> None:
+    """409 for an account merged away (its data lives in the primary) or erased."""
+    if customer.merged_into_id is not None:
+        raise Conflict(
+            "This account was merged into another member: work on that one.",
+            code="member_merged",
+            details={"member_id": customer.id, "merged_into_id": customer.merged_into_id},
+        )
+    if customer.erased_at is not None:
+        raise Conflict(
+            "This member's data was erased.",
+            code="member_erased",
+            details={"member_id": customer.id},
+        )
+
+
 def member_out(
     session: Session, member_id: int, settings: Settings, now: datetime
 ) -> schemas.Member:
@@ -130,14 +146,7 @@ def update(
 ) -> None:
     """Apply a manager's changes; audited with each changed field's before and after."""
     customer = customer_or_raise(session, member_id)
-    if customer.merged_into_id is not None:
-        raise Conflict(
-            "This account was merged into another: change that one.",
-            code="member_merged",
-            details={"merged_into_id": customer.merged_into_id},
-        )
-    if customer.erased_at is not None:
-        raise Conflict("This member's data was erased.", code="member_erased")
+    live_or_raise(customer)
     given = patch.model_fields_set
     wanted: dict[str, Any] = {}
     for field in ("name", "email"):

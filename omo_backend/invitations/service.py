@@ -62,6 +62,9 @@ def create(
     e164 = normalise_phone(phone, settings.default_country, mobile_only=True)
     allowed_region_or_raise(settings=settings, e164=e164)
     ratelimit.lock_for_send(session=session, phone=e164, store_id=actor.store_id)
+    # Retired first: a merged-away account keeps its number and is still a member's row.
+    if customer_service.is_retired(session=session, kind="phone", value=e164):
+        raise Conflict("This number was merged away and can't sign up.", code="identifier_retired")
     customer = customer_service.find_by_phone(session=session, e164=e164)
     if customer is not None and customer.is_member:
         raise Conflict(
@@ -69,8 +72,6 @@ def create(
             code="already_member",
             details={"customer_id": customer.id},
         )
-    if customer_service.is_retired(session=session, kind="phone", value=e164):
-        raise Conflict("This number was merged away and can't sign up.", code="identifier_retired")
     ratelimit.check_sms_allowed(
         session=session,
         settings=settings,

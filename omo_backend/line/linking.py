@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from backend_client.schemas import BindingStatus, LineOutcome
 from omo_backend import audit, security
 from omo_backend.bindings import service as binding_service
+from omo_backend.customers.service import is_retired
 from omo_backend.errors import Gone, NotFound
 from omo_backend.line.client import (
     CallbackKind,
@@ -172,7 +173,9 @@ def record(
         raise NotFound("Sign in first.", code="session_missing")
     if outcome is LineOutcome.LINKED and answer.user_id is not None:
         owner = session.scalar(select(Customer).where(Customer.line_user_id == answer.user_id))
-        if owner is not None and owner.id != member.id:
+        retired = is_retired(session=session, kind="line", value=answer.user_id)
+        if retired or (owner is not None and owner.id != member.id):
+            # A LINE account merged away is another member's for ever, like one linked.
             outcome = LineOutcome.TAKEN
         else:
             member.line_user_id = answer.user_id

@@ -113,6 +113,24 @@ def _live_grants(session: Session, customer_id: int, now: datetime) -> list[Poin
     )
 
 
+def live_grants_of(
+    session: Session, customer_ids: Sequence[int], now: datetime
+) -> dict[int, list[PointsEntry]]:
+    """``_live_grants`` of many members in one query."""
+    found: dict[int, list[PointsEntry]] = {cid: [] for cid in customer_ids}
+    rows = session.scalars(
+        select(PointsEntry).where(
+            PointsEntry.customer_id.in_(customer_ids),
+            PointsEntry.delta > 0,
+            PointsEntry.remaining > 0,
+            or_(PointsEntry.expires_at.is_(None), PointsEntry.expires_at > now),
+        )
+    )
+    for grant in rows:
+        found[grant.customer_id].append(grant)
+    return found
+
+
 def balance_of(session: Session, customer_id: int, now: datetime | None = None) -> int:
     total = session.scalar(
         select(func.coalesce(func.sum(PointsEntry.remaining), 0)).where(
@@ -151,23 +169,16 @@ def change(
         )
     member_or_raise(session, member_id, lock=True)
     before = balance_of(session, member_id, now)
-    entry = PointsEntry(
-        customer_id=member_id,
+    entry = write_entry(
+        session=session,
+        member_id=member_id,
         delta=delta,
         reason=reason,
         expires_at=expires_at,
-        remaining=delta if delta > 0 else None,
         staff_id=actor.staff_id,
         device_id=actor.device_id,
-        created_at=now,
+        now=now,
     )
-    if delta < 0:
-        grants = _live_grants(session, member_id, now)
-        by_id = {g.id: g for g in grants}
-        for grant_id, take in allocate(grants, -delta, now):
-            by_id[grant_id].remaining = (by_id[grant_id].remaining or 0) - take
-    session.add(entry)
-    session.flush()
     after = balance_of(session, member_id, now)
     audit.by_actor(
         session=session,
@@ -185,6 +196,44 @@ def change(
         },
     )
     return entry, after
+
+
+def write_entry(
+    *,
+    session: Session,
+    member_id: int,
+    delta: int,
+    reason: str,
+    expires_at: datetime | None,
+    staff_id: int | None,
+    device_id: int | None,
+    now: datetime,
+    flush: bool = True,
+    live_grants: list[PointsEntry] | None = None,
+) -> PointsEntry:
+    """One ledger entry; a deduction spends grants by the rules above. The caller checks,
+    locks and audits (``change``; the CSV import, which brings balances to the file's and
+    flushes many entries at once: ``flush=False``, with each member's ``live_grants`` read
+    beforehand for all of them, see ``live_grants_of``)."""
+    entry = PointsEntry(
+        customer_id=member_id,
+        delta=delta,
+        reason=reason,
+        expires_at=expires_at,
+        remaining=delta if delta > 0 else None,
+        staff_id=staff_id,
+        device_id=device_id,
+        created_at=now,
+    )
+    if delta < 0:
+        grants = live_grants if live_grants is not None else _live_grants(session, member_id, now)
+        by_id = {g.id: g for g in grants}
+        for grant_id, take in allocate(grants, -delta, now):
+            by_id[grant_id].remaining = (by_id[grant_id].remaining or 0) - take
+    session.add(entry)
+    if flush:
+        session.flush()
+    return entry
 
 
 def ledger(

@@ -203,6 +203,11 @@ def record(
     customer = find_or_create_buyer(
         session=session, store_id=store_id, name=name, e164=e164, address=address
     )
+    # Locked before the order names it: a merge taking this account (which locks it too)
+    # either waits for this sale and sees it, or has merged it, and the sale goes on.
+    session.refresh(customer, with_for_update={"of": Customer})
+    if customer.merged_into_id is not None:
+        customer = primary_of(session, customer)
     order = Order(
         customer_id=customer.id,
         store_id=store_id,

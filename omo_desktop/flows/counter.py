@@ -71,12 +71,15 @@ class CustomerFound:
 
 @dataclass(frozen=True)
 class NobodyFound:
-    """No customer with this number: "Sign up" invites them."""
+    """No customer with this number: "Sign up" invites them. ``merged_into``: the number was
+    an account merged into another member, retired for good: no "Sign up", that member is
+    named instead."""
 
     phone: str
     busy: bool = False
     error: ApiError | None = None
     retry_at: datetime | None = None
+    merged_into: schemas.MergedInto | None = None
 
 
 @dataclass(frozen=True)
@@ -302,7 +305,7 @@ class CounterFlow:
                 return []
             phone = self.searched_phone
             self.state = replace(state, busy=True, error=None)
-        elif isinstance(state, NobodyFound) and not state.busy:
+        elif isinstance(state, NobodyFound) and not state.busy and state.merged_into is None:
             phone = state.phone
             self.state = replace(state, busy=True, error=None)
         else:
@@ -418,7 +421,7 @@ class CounterFlow:
         typed = self.state.text
         self.searched_phone = typed if self.state.by is SearchBy.PHONE else None
         if not result.items and self.state.by is SearchBy.PHONE:
-            self.state = NobodyFound(phone=typed)
+            self.state = NobodyFound(phone=typed, merged_into=result.merged_into)
         elif len(result.items) == 1:
             self.state = CustomerFound(result.items[0], phone=self.searched_phone)
         else:

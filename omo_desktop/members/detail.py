@@ -27,6 +27,8 @@ class MemberDetail(QObject):
     save_failed = Signal(object)  # ApiError
     points_changed = Signal(object)  # PointsChangeResult
     points_failed = Signal(object)  # ApiError
+    erased = Signal(object)  # Member: what is left of them (no personal data)
+    erase_failed = Signal(object)  # ApiError
     busy_changed = Signal(bool)
 
     def __init__(self, client: OmoClient, parent: QObject | None = None) -> None:
@@ -106,3 +108,18 @@ class MemberDetail(QObject):
             op=lambda: self.client.change_points(member_id, change, idempotency_key=key),
             success=done,
         ).failure(self.points_failed.emit).busy(self.busy_changed.emit).run()
+
+    def erase(self, reason: str) -> None:
+        """Erase the member shown, on their request (an admin): irreversible, audited."""
+        member_id = self.member_id
+        if member_id is None:
+            return
+
+        def done(member: schemas.Member) -> None:
+            if self.member_id == member_id:
+                self.member = member
+            self.erased.emit(member)
+
+        BackendOp(
+            parent=self, op=lambda: self.client.erase_member(member_id, reason), success=done
+        ).failure(self.erase_failed.emit).busy(self.busy_changed.emit).run()

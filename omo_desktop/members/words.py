@@ -81,6 +81,10 @@ def audit_action(action: str) -> str:
         "binding.completed": QCoreApplication.translate("Members", "Bound at a counter"),
         "line.linked": QCoreApplication.translate("Members", "LINE linked"),
         "order.recorded": QCoreApplication.translate("Members", "Order recorded"),
+        "member.merged": QCoreApplication.translate("Members", "Accounts merged into this one"),
+        "member.merged_away": QCoreApplication.translate("Members", "Merged into another member"),
+        "member.erased": QCoreApplication.translate("Members", "Personal data erased"),
+        "members.imported": QCoreApplication.translate("Members", "Imported from a CSV file"),
     }
     return known.get(action, action)
 

@@ -94,6 +94,24 @@ class CustomerScreen(FlowScreen[CustomerFound | NobodyFound]):
                 self.hint.setText(self.tr("Sign up sends a registration SMS (link valid 2 hours)."))
             else:
                 self.hint.setText(self._sign_up_hint())
+        elif state.merged_into is not None:
+            # A merged account's number is retired: it names the member it now belongs to.
+            member = False
+            self.card.hide()
+            owner = state.merged_into
+            self.title.setText(self.tr("This number was merged into another member"))
+            self.lead.setText(
+                self.tr("It now belongs to member %1 (%2).")
+                .replace("%1", str(owner.member_id))
+                .replace("%2", owner.name or self.tr("no name"))
+            )
+            self.lead.show()
+            self.hint.setText(
+                self.tr(
+                    "A merged number can't sign up again. Search for that member by their "
+                    "mobile, e-mail or name to bind them."
+                )
+            )
         else:
             member = False
             self.card.hide()
@@ -107,7 +125,8 @@ class CustomerScreen(FlowScreen[CustomerFound | NobodyFound]):
         self.number.setVisible(show_number)
         self.number_icon.setVisible(show_number)
         self.bind_now.setVisible(member)
-        self.sign_up.setVisible(not member)
+        retired = isinstance(state, NobodyFound) and state.merged_into is not None
+        self.sign_up.setVisible(not member and not retired)
         self.error.show_message(describe(state.error) if state.error is not None else "")
         self.new_search.setText(self.tr("New search"))
         # Set when drawn: the theme's own minimum applies when a button is first styled.

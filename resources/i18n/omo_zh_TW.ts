@@ -411,6 +411,22 @@
         <translation>按「立即綁定」會顯示 QR Code 讓顧客掃描。推薦維持為%1，在此綁定不會變更。</translation>
     </message>
     <message>
+        <source>This number was merged into another member</source>
+        <translation>這個號碼已合併到其他會員</translation>
+    </message>
+    <message>
+        <source>It now belongs to member %1 (%2).</source>
+        <translation>現在屬於會員 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>no name</source>
+        <translation>未填姓名</translation>
+    </message>
+    <message>
+        <source>A merged number can&apos;t sign up again. Search for that member by their mobile, e-mail or name to bind them.</source>
+        <translation>已合併的號碼不能再註冊。請用那位會員的手機、電子郵件或姓名搜尋，再進行綁定。</translation>
+    </message>
+    <message>
         <source>Please wait…</source>
         <translation>請稍候…</translation>
     </message>
@@ -532,6 +548,14 @@
         <translation>到期日：請輸入未來的日期（年-月-日），只有發放點數可設定。</translation>
     </message>
     <message>
+        <source>Type why: the member&apos;s request is kept.</source>
+        <translation>請輸入原因：會員的要求會留存紀錄。</translation>
+    </message>
+    <message>
+        <source>The reason must be one line.</source>
+        <translation>原因只能寫一行。</translation>
+    </message>
+    <message>
         <source>Choose a member in the list to see their details.</source>
         <translation>在名單中點選會員，就會顯示詳細資料。</translation>
     </message>
@@ -618,6 +642,34 @@
     <message>
         <source>orders: %1</source>
         <translation>訂單 %1 筆</translation>
+    </message>
+    <message>
+        <source>Erase personal data</source>
+        <translation>刪除個人資料</translation>
+    </message>
+    <message>
+        <source>%1: name, mobile, e-mail, birthday and LINE are removed for good. Orders stay for the totals and consents stay as facts, without the person. Type the reason, then erase.</source>
+        <translation>%1：姓名、手機、電子郵件、生日和 LINE 會永久刪除。訂單保留在統計裡，同意紀錄只留事實、不留個人資料。請輸入原因後再刪除。</translation>
+    </message>
+    <message>
+        <source>On the member&apos;s request only. This can&apos;t be undone.</source>
+        <translation>僅限會員本人要求時使用，刪除後無法復原。</translation>
+    </message>
+    <message>
+        <source>Reason, e.g. asked by e-mail on 1 Dec</source>
+        <translation>原因，例如：12/1 會員來信要求</translation>
+    </message>
+    <message>
+        <source>Erase…</source>
+        <translation>刪除…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Erase for good</source>
+        <translation>永久刪除</translation>
     </message>
     <message>
         <source>%1 points</source>
@@ -830,6 +882,360 @@
     </message>
 </context>
 <context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Choose the CSV file</source>
+        <translation>選擇 CSV 檔</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 檔 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save the sample file</source>
+        <translation>儲存範例檔</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Member Points</source>
+        <translation>會員點數</translation>
+    </message>
+    <message>
+        <source>Already a member: adding new members never changes one. Use Update existing members, or delete this line.</source>
+        <translation>已經是會員：「新增會員」不會改動現有會員。請改用「更新現有會員」，或刪掉這一行。</translation>
+    </message>
+    <message>
+        <source>This birthday is not a possible date of birth.</source>
+        <translation>這個生日不是合理的出生日期。</translation>
+    </message>
+    <message>
+        <source>This column is twice in the header.</source>
+        <translation>標題列裡這個欄位出現了兩次。</translation>
+    </message>
+    <message>
+        <source>The same mobile or e-mail is on another line of the file.</source>
+        <translation>檔案的另一行也有相同的手機或電子郵件。</translation>
+    </message>
+    <message>
+        <source>An example line of the sample file: delete it.</source>
+        <translation>這是範例檔的示範行，請刪除。</translation>
+    </message>
+    <message>
+        <source>More cells than the header has columns: is there a comma too many?</source>
+        <translation>這一行的格數比標題列多，是不是多了一個逗號？</translation>
+    </message>
+    <message>
+        <source>This mobile or e-mail was merged into another member and can&apos;t be used again.</source>
+        <translation>這個手機或電子郵件已合併到其他會員，不能再使用。</translation>
+    </message>
+    <message>
+        <source>This mobile or e-mail belongs to another customer.</source>
+        <translation>這個手機或電子郵件屬於另一位顧客。</translation>
+    </message>
+    <message>
+        <source>Write the birthday as year-month-day, e.g. 1990-05-31.</source>
+        <translation>生日請照「年-月-日」填寫，例如 1990-05-31。</translation>
+    </message>
+    <message>
+        <source>This is not an e-mail address.</source>
+        <translation>這不是電子郵件地址。</translation>
+    </message>
+    <message>
+        <source>This is not a phone number.</source>
+        <translation>這不是電話號碼。</translation>
+    </message>
+    <message>
+        <source>This is not a mobile number.</source>
+        <translation>這不是手機號碼。</translation>
+    </message>
+    <message>
+        <source>Member Points: a whole number from 0 up, or blank.</source>
+        <translation>會員點數：請填 0 以上的整數，或留白。</translation>
+    </message>
+    <message>
+        <source>This member was merged into another one: use that member&apos;s line.</source>
+        <translation>這位會員已合併到另一位會員，請改用那位會員的資料。</translation>
+    </message>
+    <message>
+        <source>No member has this mobile or e-mail: updating only changes members. Use Add new members for new ones.</source>
+        <translation>沒有會員使用這個手機或電子郵件：「更新」只會改現有會員。新會員請用「新增會員」。</translation>
+    </message>
+    <message>
+        <source>This column is missing from the header: keep all the sample file&apos;s columns (a cell may stay blank).</source>
+        <translation>標題列少了這個欄位：請保留範例檔的所有欄位（內容可以留白）。</translation>
+    </message>
+    <message>
+        <source>The name is too long.</source>
+        <translation>姓名太長。</translation>
+    </message>
+    <message>
+        <source>This member can get no first-login SMS: add an e-mail to send the link to.</source>
+        <translation>這位會員收不到首次登入簡訊，請補上電子郵件來寄送連結。</translation>
+    </message>
+    <message>
+        <source>The cell holds a line break or a control character.</source>
+        <translation>這一格裡有換行或控制字元。</translation>
+    </message>
+    <message>
+        <source>The member with this e-mail has another mobile number: an import never changes a member&apos;s mobile.</source>
+        <translation>使用這個電子郵件的會員登記的是另一支手機：匯入不會更改會員的手機。</translation>
+    </message>
+    <message>
+        <source>Each line needs a mobile or an e-mail.</source>
+        <translation>每一行都要有手機或電子郵件。</translation>
+    </message>
+    <message>
+        <source>The sample file has no such column: delete or rename it.</source>
+        <translation>範例檔沒有這個欄位，請刪除或改名。</translation>
+    </message>
+    <message>
+        <source>No level has this code: use a code from the level settings.</source>
+        <translation>沒有這個等級代碼，請使用等級設定裡的代碼。</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <comment>the sample file&apos;s header: en or zh_TW</comment>
+        <translation>zh_TW</translation>
+    </message>
+    <message>
+        <source>Sample file saved: %1</source>
+        <translation>範例檔已儲存：%1</translation>
+    </message>
+    <message>
+        <source>The file is larger than 15 MB: split it into files of at most 500 members.</source>
+        <translation>檔案超過 15 MB，請分成每個檔最多 500 位會員。</translation>
+    </message>
+    <message>
+        <source>The file has more than 500 members: split it into smaller files.</source>
+        <translation>檔案超過 500 位會員，請分成幾個小檔案。</translation>
+    </message>
+    <message>
+        <source>This is the sample file unchanged: put your members in it in place of the two example rows.</source>
+        <translation>這是沒修改過的範例檔，請把兩行示範資料換成你的會員資料。</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>檔案是空的。</translation>
+    </message>
+    <message>
+        <source>The file has a header but no members under it.</source>
+        <translation>檔案只有標題列，下面沒有會員資料。</translation>
+    </message>
+    <message>
+        <source>The file is not a CSV file that can be read.</source>
+        <translation>這不是可以讀取的 CSV 檔。</translation>
+    </message>
+    <message>
+        <source>The file could not be opened. Choose it again.</source>
+        <translation>檔案打不開，請重新選擇。</translation>
+    </message>
+    <message>
+        <source>The file was saved as Big5 (Traditional Chinese).</source>
+        <translation>這個檔案存成了 Big5（繁體中文）編碼。</translation>
+    </message>
+    <message>
+        <source>The file was saved as UTF-16 (&quot;Unicode Text&quot;).</source>
+        <translation>這個檔案存成了 UTF-16（「Unicode 文字」）編碼。</translation>
+    </message>
+    <message>
+        <source>The file is not saved as UTF-8.</source>
+        <translation>這個檔案不是 UTF-8 編碼。</translation>
+    </message>
+    <message>
+        <source>In Excel: File › Save As, and choose &quot;CSV UTF-8 (Comma delimited)&quot;. Then choose the file again.</source>
+        <translation>請在 Excel 點「檔案 › 另存新檔」，選「CSV UTF-8（逗號分隔）」，再重新選擇檔案。</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <comment>one sentence after another</comment>
+        <translation>%1%2</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>檔案：%1</translation>
+    </message>
+    <message>
+        <source>%1 rows</source>
+        <translation>%1 行</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: the file has %1 mistakes on %2 lines. Fix them in the file, save it, then tap Check again.</source>
+        <translation>沒有匯入任何資料：檔案有 %2 行共 %1 個錯誤。請在檔案裡修正並儲存，再按「重新檢查」。</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>欄位</translation>
+    </message>
+    <message>
+        <source>Mistake</source>
+        <translation>錯誤</translation>
+    </message>
+    <message>
+        <source>whole line</source>
+        <translation>整行</translation>
+    </message>
+    <message>
+        <source>Ready to import: %1 new members, %2 changed, %3 unchanged.</source>
+        <translation>可以匯入：新增 %1 位會員，更新 %2 位，%3 位沒有變動。</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>處理方式</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>變更內容</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>沒有變動</translation>
+    </message>
+    <message>
+        <source>Send first-login messages</source>
+        <translation>寄送首次登入通知</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>a field and its value</comment>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Off: the new members get no message until you invite them.</source>
+        <translation>未開啟：新會員在你邀請之前不會收到任何通知。</translation>
+    </message>
+    <message>
+        <source>SMS: %1 (%2 parts)  ·  e-mail: %3</source>
+        <translation>簡訊 %1 封（共 %2 則）  ·  電子郵件 %3 封</translation>
+    </message>
+    <message>
+        <source>SMS cost %1</source>
+        <translation>簡訊費用 %1</translation>
+    </message>
+    <message>
+        <source>SMS price not set</source>
+        <translation>尚未設定簡訊單價</translation>
+    </message>
+    <message>
+        <source>Import members</source>
+        <translation>匯入會員</translation>
+    </message>
+    <message>
+        <source>Import members from a CSV file</source>
+        <translation>從 CSV 檔匯入會員</translation>
+    </message>
+    <message>
+        <source>The file has mistakes</source>
+        <translation>檔案有錯誤</translation>
+    </message>
+    <message>
+        <source>Check before importing</source>
+        <translation>匯入前請確認</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>匯入中…</translation>
+    </message>
+    <message>
+        <source>Import finished</source>
+        <translation>匯入完成</translation>
+    </message>
+    <message>
+        <source>Download the sample file, put your members in it, save it as CSV UTF-8 and choose it. Nothing is imported until you confirm.</source>
+        <translation>下載範例檔，填入會員資料，存成 CSV UTF-8 後選擇這個檔案。按確認之前不會匯入任何資料。</translation>
+    </message>
+    <message>
+        <source>Add new members</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Update existing members</source>
+        <translation>更新現有會員</translation>
+    </message>
+    <message>
+        <source>Each line becomes a new member. A mobile or e-mail that is already a member&apos;s is a mistake: existing members are never changed.</source>
+        <translation>每一行會建立一位新會員。手機或電子郵件已是會員的會列為錯誤，現有會員不會被改動。</translation>
+    </message>
+    <message>
+        <source>Members are found by mobile, else e-mail; only the cells you filled in change. Member Points becomes the new balance, with the file&apos;s name as reason.</source>
+        <translation>用手機（沒有手機就用電子郵件）找到會員，只更新你有填的欄位。會員點數會變成新的餘額，原因記為檔名。</translation>
+    </message>
+    <message>
+        <source>Columns: Name, Mobile, Email, Birthday (YYYY-MM-DD), Level (its code), Member Points. A mobile or an e-mail on each line. At most 500 members and 15 MB per file. All or nothing: one mistake and nothing is imported.</source>
+        <translation>欄位：姓名、手機、電子郵件、生日（YYYY-MM-DD）、等級（代碼）、會員點數。每一行要有手機或電子郵件。每個檔最多 500 位會員、15 MB。全部成功才匯入：只要有一個錯誤就不會匯入任何資料。</translation>
+    </message>
+    <message>
+        <source>Download sample file</source>
+        <translation>下載範例檔</translation>
+    </message>
+    <message>
+        <source>Importing %1 members: keep this window open.</source>
+        <translation>正在匯入 %1 位會員，請不要關閉視窗。</translation>
+    </message>
+    <message>
+        <source>Imported: %1 new members, %2 changed.</source>
+        <translation>匯入完成：新增 %1 位會員，更新 %2 位。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新檢查</translation>
+    </message>
+    <message>
+        <source>Choose file</source>
+        <translation>選擇檔案</translation>
+    </message>
+    <message>
+        <source>Choose another file</source>
+        <translation>選擇其他檔案</translation>
+    </message>
+    <message>
+        <source>Import %1 members</source>
+        <translation>匯入 %1 位會員</translation>
+    </message>
+    <message>
+        <source>Nothing to import</source>
+        <translation>沒有可匯入的資料</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>關閉</translation>
+    </message>
+</context>
+<context>
     <name>Levels</name>
     <message>
         <source>Regular</source>
@@ -967,6 +1373,22 @@
         <translation>記錄訂單</translation>
     </message>
     <message>
+        <source>Accounts merged into this one</source>
+        <translation>其他帳號已合併到此帳號</translation>
+    </message>
+    <message>
+        <source>Merged into another member</source>
+        <translation>已合併到其他會員</translation>
+    </message>
+    <message>
+        <source>Personal data erased</source>
+        <translation>個人資料已刪除</translation>
+    </message>
+    <message>
+        <source>Imported from a CSV file</source>
+        <translation>從 CSV 檔匯入</translation>
+    </message>
+    <message>
         <source>member terms (sign-up)</source>
         <translation>會員條款（註冊時）</translation>
     </message>
@@ -988,6 +1410,18 @@
     <message>
         <source>CSV files (*.csv)</source>
         <translation>CSV 檔案 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Imported: %1 new members, %2 changed.</source>
+        <translation>匯入完成：新增 %1 位會員，更新 %2 位。</translation>
+    </message>
+    <message>
+        <source>Accounts merged into %1.</source>
+        <translation>帳號已合併到 %1。</translation>
+    </message>
+    <message>
+        <source>Member %1&apos;s personal data was erased. Their orders stay in the totals.</source>
+        <translation>會員 %1 的個人資料已刪除，訂單仍計入統計。</translation>
     </message>
     <message>
         <source>%1 was added as a member. Their first-login link went by SMS to %2.</source>
@@ -1039,6 +1473,14 @@
         <translation>新增會員</translation>
     </message>
     <message>
+        <source>Merge accounts</source>
+        <translation>合併帳號</translation>
+    </message>
+    <message>
+        <source>Import CSV</source>
+        <translation>匯入 CSV</translation>
+    </message>
+    <message>
         <source>Try again</source>
         <translation>再試一次</translation>
     </message>
@@ -1049,6 +1491,250 @@
     <message>
         <source>Customers who bought but are not members. Tap rows to choose whom to invite.</source>
         <translation>有消費紀錄但還不是會員的顧客。點選要邀請的人。</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>At most 5 accounts are merged at a time.</source>
+        <translation>一次最多合併 5 個帳號。</translation>
+    </message>
+    <message>
+        <source>Add at least two accounts of the same customer.</source>
+        <translation>請加入同一位顧客的至少兩個帳號。</translation>
+    </message>
+    <message>
+        <source>Points: a whole number, e.g. 100 to award or -50 to deduct.</source>
+        <translation>點數請輸入整數，例如 100 是發放、-50 是扣除。</translation>
+    </message>
+    <message>
+        <source>Expiry: a future date as year-month-day, for awards only.</source>
+        <translation>到期日：請輸入未來的日期（年-月-日），只有發放點數可設定。</translation>
+    </message>
+    <message>
+        <source>The description must be one line.</source>
+        <translation>說明只能寫一行。</translation>
+    </message>
+    <message>
+        <source>No other member matches that search.</source>
+        <translation>找不到其他符合的會員。</translation>
+    </message>
+    <message>
+        <source>One of these accounts changed since the preview (an order, points, a merge elsewhere). Nothing was merged: preview again.</source>
+        <translation>預覽之後有帳號資料變動了（新訂單、點數或其他合併），所以沒有合併。請重新預覽。</translation>
+    </message>
+    <message>
+        <source>Add  %1  ·  %2</source>
+        <translation>加入  %1  ·  %2</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2  ·  orders: %3  ·  %4 points</source>
+        <translation>%1  ·  %2  ·  訂單 %3 筆  ·  %4 點</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>主帳號</translation>
+    </message>
+    <message>
+        <source>Set as primary</source>
+        <translation>設為主帳號</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>No accounts yet: search above and add them.</source>
+        <translation>還沒有帳號：請在上方搜尋並加入。</translation>
+    </message>
+    <message>
+        <source>Accounts to merge (%1 of %2)</source>
+        <translation>要合併的帳號（%1／%2）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手機</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>電子郵件</translation>
+    </message>
+    <message>
+        <source>LINE</source>
+        <translation>LINE</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等級</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>訂單</translation>
+    </message>
+    <message>
+        <source>Net spending</source>
+        <translation>淨消費</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>點數</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>推薦來源</translation>
+    </message>
+    <message>
+        <source>Merged in</source>
+        <translation>併入</translation>
+    </message>
+    <message>
+        <source>(%1 unpaid: they follow once paid)</source>
+        <translation>（%1 筆未付款：付款後才會轉入）</translation>
+    </message>
+    <message>
+        <source>linked</source>
+        <translation>已綁定</translation>
+    </message>
+    <message>
+        <source>not linked</source>
+        <translation>未綁定</translation>
+    </message>
+    <message>
+        <source>After the merge</source>
+        <translation>合併後</translation>
+    </message>
+    <message>
+        <source>Retired for good: %1. They can never sign up, sign in, be imported or be bound again.</source>
+        <translation>永久停用：%1。這些資料以後不能再註冊、登入、匯入或綁定。</translation>
+    </message>
+    <message>
+        <source>Points: %1 moved, %2 %3.</source>
+        <translation>點數：轉入 %1 點，%3 %2 點。</translation>
+    </message>
+    <message>
+        <source>awarded</source>
+        <translation>發放</translation>
+    </message>
+    <message>
+        <source>deducted</source>
+        <translation>扣除</translation>
+    </message>
+    <message>
+        <source>Points: %1 moved.</source>
+        <translation>點數：轉入 %1 點。</translation>
+    </message>
+    <message>
+        <source>Merge accounts</source>
+        <translation>合併帳號</translation>
+    </message>
+    <message>
+        <source>Check the merged account</source>
+        <translation>確認合併後的帳號</translation>
+    </message>
+    <message>
+        <source>Merge for good?</source>
+        <translation>確定要永久合併嗎？</translation>
+    </message>
+    <message>
+        <source>Accounts merged</source>
+        <translation>帳號已合併</translation>
+    </message>
+    <message>
+        <source>Find one customer&apos;s accounts by name, e-mail or mobile and add them, up to 5. The primary account&apos;s login becomes the only one.</source>
+        <translation>用姓名、電子郵件或手機找出同一位顧客的帳號並加入，最多 5 個。合併後只能用主帳號的方式登入。</translation>
+    </message>
+    <message>
+        <source>Each account as it is now, and the merged account on the right.</source>
+        <translation>各帳號目前的資料，最右邊是合併後的帳號。</translation>
+    </message>
+    <message>
+        <source>Read this once more: a merge can&apos;t be undone.</source>
+        <translation>請再看一次：合併後無法復原。</translation>
+    </message>
+    <message>
+        <source>The merged accounts&apos; mobiles and e-mails are retired: searched at the counter, they name this member.</source>
+        <translation>被合併帳號的手機和電子郵件已停用：在櫃台搜尋時，會顯示它們已屬於這位會員。</translation>
+    </message>
+    <message>
+        <source>Name, e-mail or mobile</source>
+        <translation>姓名、電子郵件或手機</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜尋</translation>
+    </message>
+    <message>
+        <source>Points award or deduction (optional)</source>
+        <translation>發放或扣除點數（可不填）</translation>
+    </message>
+    <message>
+        <source>Points, e.g. 100 or -50</source>
+        <translation>點數，例如 100 或 -50</translation>
+    </message>
+    <message>
+        <source>Expires YYYY-MM-DD</source>
+        <translation>到期日 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Description (optional)</source>
+        <translation>說明（可不填）</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>說明</translation>
+    </message>
+    <message>
+        <source>%1 will be merged into %2, which keeps its login.</source>
+        <translation>%1 將合併到 %2，並保留 %2 的登入方式。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>between names</comment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>The merged account: %1 orders, %2 net spending, %3 points.</source>
+        <translation>合併後的帳號：%1 筆訂單、淨消費 %2、%3 點。</translation>
+    </message>
+    <message>
+        <source>This can&apos;t be undone. Their orders and points move to the primary account; their mobiles, e-mails and LINE accounts can never be used again.</source>
+        <translation>合併後無法復原。這些帳號的訂單和點數會轉到主帳號；它們的手機、電子郵件和 LINE 帳號以後都不能再使用。</translation>
+    </message>
+    <message>
+        <source>%1 now holds: orders %2, net spending %3, points %4.</source>
+        <translation>%1 現在有：訂單 %2 筆、淨消費 %3、點數 %4 點。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>預覽</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>合併…</translation>
+    </message>
+    <message>
+        <source>Merge %1 accounts for good</source>
+        <translation>永久合併 %1 個帳號</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>關閉</translation>
     </message>
 </context>
 <context>

@@ -27,7 +27,7 @@ def test_new_customer_signs_up_at_the_counter_and_is_bound_to_the_store(backend:
     counter = backend.counter("TPE01", "1001")
 
     # Member Search: nobody has this number yet.
-    assert counter.search(phone="0912 345 678") == {"items": [], "total": 0}
+    assert counter.search(phone="0912 345 678") == {"items": [], "total": 0, "merged_into": None}
 
     # "Sign up", tapped twice in quick succession: same Idempotency-Key, one SMS.
     with ThreadPoolExecutor(2) as pool:

@@ -234,3 +234,19 @@ def test_every_customer_can_be_found_by_the_member_lists_q(demo: Session):
         )
     ).all()
     assert all(mine == theirs for mine, theirs in copied)
+
+
+def test_one_person_has_three_accounts_for_head_office_to_merge(demo: Session):
+    """Issue 13's demo: found by name, two members and a past buyer, one unpaid order."""
+    phones = [demo_seed.normalise_phone(p, "TW") for _, p, *_ in demo_seed.DUPLICATES]
+    accounts = demo.scalars(
+        select(Customer).where(Customer.phone.in_(phones)).order_by(Customer.id)
+    ).all()
+    assert [a.is_member for a in accounts] == [True, True, False]
+    assert all("雅婷" in (a.name or "") or "lin" in (a.name_search or "") for a in accounts)
+    assert [a.net_spend for a in accounts] == [3_200, 1_800, 450]
+    assert [a.orders_count for a in accounts] == [1, 2, 1]
+    referred = demo.scalars(
+        select(Referral.customer_id).where(Referral.customer_id.in_([a.id for a in accounts]))
+    ).all()
+    assert len(referred) == 2

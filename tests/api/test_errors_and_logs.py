@@ -398,6 +398,7 @@ def _walk_the_sign_up(base: str, url: str) -> tuple[dict[str, str], dict[str, tu
     assert seen(counter.get(search, params={"phone": "0912 345 678"}, timeout=10), 200).json() == {
         "items": [],
         "total": 0,
+        "merged_into": None,
     }
     invitation = seen(
         counter.post(

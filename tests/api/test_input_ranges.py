@@ -96,6 +96,7 @@ ID_ROUTE_BODIES = {
     ("POST", "/api/v1/members/{id}/points"): {"delta": 1, "reason": "welcome"},
     ("PATCH", "/api/v1/orders/{id}"): {"status": "paid"},
     ("PATCH", "/api/v1/members/{id}"): {"name": "Mei"},
+    ("POST", "/api/v1/members/{id}/erase"): {"reason": "asked at the counter"},
 }
 
 

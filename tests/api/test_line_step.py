@@ -17,7 +17,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from omo_backend.models import AuditEvent, Customer, LineLogin, PageSession
+from omo_backend.models import AuditEvent, Customer, LineLogin, PageSession, RetiredIdentifier
 from omo_backend.pages.rendering import PAGE_HEADERS
 from tests.api.test_bind_sign_in import (
     E164,
@@ -250,14 +250,19 @@ def test_line_can_be_skipped_before_going_there_with_the_pages_token_only(
     assert "Check your details" in visible(phone.open(backend.url("/b/line")))
 
 
+@pytest.mark.parametrize("held", ["linked", "retired"])
 def test_a_line_account_of_another_member_is_refused(
-    backend: LiveBackend, line: FakeLine, member_id: int
+    backend: LiveBackend, line: FakeLine, member_id: int, held: str
 ):
+    """Linked to another member, or retired when that member's account was merged away."""
     user = line.user()
     with backend.db.transaction() as session:
         other = session.scalar(select(Customer).where(Customer.phone == OTHER))
         assert other is not None
-        other.line_user_id = user.sub
+        if held == "linked":
+            other.line_user_id = user.sub
+        else:
+            session.add(RetiredIdentifier(kind="line", value=user.sub, customer_id=other.id))
     counter, binding, phone = scanned(backend, member_id)
     page = to_line(phone)
     assert page.status_code == 409

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from backend_client import schemas
 from omo_desktop.flows import counter as f
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.counter import CounterView
@@ -63,6 +64,16 @@ def gallery() -> list[tuple[str, f.State, bool]]:
         ),
         ("10-nobody", f.NobodyFound(phone=s.TYPED_PHONE), False),
         ("11-nobody-busy", f.NobodyFound(phone=s.TYPED_PHONE, busy=True), False),
+        (
+            "11-nobody-merged",
+            f.NobodyFound(
+                phone=s.TYPED_PHONE,
+                merged_into=schemas.MergedInto(
+                    kind=schemas.IdentifierKind.PHONE, member_id=1042, name="陳美玲"
+                ),
+            ),
+            False,
+        ),
         ("12-waiting", f.WaitingForBackend(phone=s.TYPED_PHONE, key="k"), False),
         ("13-sms-sent", s.sms_sent("sent", message="sent"), False),
         ("14-sms-queued", s.sms_sent("queued", message="queued"), False),

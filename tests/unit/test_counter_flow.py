@@ -72,6 +72,17 @@ def found(*items: schemas.CustomerSummary) -> schemas.CustomerSearchResult:
     return schemas.CustomerSearchResult(items=list(items), total=len(items))
 
 
+def test_a_merged_number_names_its_member_and_cannot_sign_up():
+    flow = f.CounterFlow()
+    flow.confirm_search("0912 345 678")
+    owner = schemas.MergedInto(kind=schemas.IdentifierKind.PHONE, member_id=42, name="Mei")
+    result = schemas.CustomerSearchResult(items=[], total=0, merged_into=owner)
+    assert flow.searched(result) == []
+    assert flow.state == f.NobodyFound(phone="0912 345 678", merged_into=owner)
+    assert flow.sign_up() == [], "a retired number is never sent a registration SMS"
+    assert flow.state == f.NobodyFound(phone="0912 345 678", merged_into=owner)
+
+
 def test_nobody_found_signs_up_and_is_followed_to_registered():
     flow = f.CounterFlow()
     assert flow.confirm_search(" 0912 345 678 ") == [f.Search(phone="0912 345 678")]

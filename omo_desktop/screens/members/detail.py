@@ -41,6 +41,7 @@ class Where(enum.Enum):
     SUMMARY = "summary"
     PROFILE = "profile"
     POINTS = "points"
+    ERASE = "erase"
 
 
 # Lines shown of each history (the newest): the pane is a summary, not a report.
@@ -106,6 +107,7 @@ class _Lines(QWidget):
 class DetailPane(QScrollArea):
     save_requested = Signal(object)  # MemberPatch
     points_requested = Signal(int, str, object)  # delta, reason, expires_at | None
+    erase_requested = Signal(str)  # the reason (kept in the audit record)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -212,8 +214,32 @@ class DetailPane(QScrollArea):
         self.audit_lines = _Lines("audit")
         audit.addWidget(self.audit_lines)
 
+        # Erase on the member's request (an admin's alone): a reason, then a second tap.
+        self.erase, erase, self.erase_heading = _section("erase")
+        self.erase_hint = label("erase_hint", "hint")
+        erase.addWidget(self.erase_hint)
+        self.erase_reason = compact_field("erase_reason")
+        self.erase_reason.setMaxLength(200)
+        erase.addWidget(self.erase_reason)
+        self.erase_message = MessageLine("erase_message")
+        erase.addWidget(self.erase_message)
+        erase_actions = QHBoxLayout()
+        erase_actions.addStretch(1)
+        self.erase_cancel = button("erase_cancel")
+        self.erase_cancel.clicked.connect(lambda: self._erase_asked(False))
+        self.erase_start = button("erase_start")
+        self.erase_start.clicked.connect(lambda: self._erase_asked(True))
+        self.erase_confirm = button("erase_confirm", "primary")
+        self.erase_confirm.setProperty("danger", True)
+        self.erase_confirm.clicked.connect(self._erase)
+        for action in (self.erase_cancel, self.erase_start, self.erase_confirm):
+            erase_actions.addWidget(action)
+        erase.addLayout(erase_actions)
+        self._admin = False
+        self._erase_open = False
+
         self._sections = [self.header, self.profile, self.points, self.orders, self.links]
-        self._sections.append(self.audit)
+        self._sections += [self.audit, self.erase]
         for section in self._sections:
             column.addWidget(section)
         column.addStretch(1)
@@ -229,6 +255,11 @@ class DetailPane(QScrollArea):
         self.placeholder.show()
         self._draw()
 
+    def set_admin(self, admin: bool) -> None:
+        """An admin may erase a member; a manager never sees the section."""
+        self._admin = admin
+        self._draw_erase()
+
     def set_levels(self, levels: list[schemas.Level]) -> None:
         self._levels = levels
         self._draw()
@@ -241,6 +272,8 @@ class DetailPane(QScrollArea):
             section.show()
         if first:
             self._fill_form(member)
+            self._erase_open = False
+            self.erase_reason.clear()
         self._draw()
 
     def loading(self, member_id: int) -> None:
@@ -359,6 +392,33 @@ class DetailPane(QScrollArea):
             expires = datetime.combine(day, time(23, 59, 59)).astimezone()
         self.points_requested.emit(sign * int(text), reason, expires)
 
+    def _erase_asked(self, open_: bool) -> None:
+        self._erase_open = open_
+        if self._said is not None and self._said[0] == Where.ERASE:
+            self._said = None
+        self.erase_confirm.setEnabled(True)
+        if not open_:
+            self.erase_reason.clear()
+        self._draw_erase()
+        self._draw_message()
+        if open_:
+            self.erase_reason.setFocus()
+
+    def _erase(self) -> None:
+        reason = self.erase_reason.text().strip()
+        if not reason:
+            self._say(Where.ERASE, lambda: self.tr("Type why: the member's request is kept."))
+            return
+        if not schemas.is_single_line(reason):
+            self._say(Where.ERASE, lambda: self.tr("The reason must be one line."))
+            return
+        self.erase_confirm.setEnabled(False)
+        self.erase_requested.emit(reason)
+
+    def erase_failed(self, error: ApiError) -> None:
+        self.erase_confirm.setEnabled(True)
+        self._say(Where.ERASE, lambda: describe(error, typed=True))
+
     def _say(self, where: Where, words: Callable[[], str], tone: Tone = Tone.ERROR) -> None:
         self._said = (where, words, tone)
         self._draw_message()
@@ -412,12 +472,36 @@ class DetailPane(QScrollArea):
         self._draw_orders()
         self._draw_links(member)
         self._draw_audit()
+        self._draw_erase()
+
+    def _draw_erase(self) -> None:
+        member = self._member
+        self.erase.setVisible(self._admin and member is not None and member.erased_at is None)
+        self.erase_heading.setText(self.tr("Erase personal data"))
+        if self._erase_open:
+            hint = self.tr(
+                "%1: name, mobile, e-mail, birthday and LINE are removed for good. Orders stay "
+                "for the totals and consents stay as facts, without the person. Type the "
+                "reason, then erase."
+            ).replace("%1", words.name(member) if member is not None else "")
+        else:
+            hint = self.tr("On the member's request only. This can't be undone.")
+        self.erase_hint.setText(hint)
+        self.erase_reason.setPlaceholderText(self.tr("Reason, e.g. asked by e-mail on 1 Dec"))
+        self.erase_reason.setVisible(self._erase_open)
+        self.erase_cancel.setVisible(self._erase_open)
+        self.erase_confirm.setVisible(self._erase_open)
+        self.erase_start.setVisible(not self._erase_open)
+        self.erase_start.setText(self.tr("Erase…"))
+        self.erase_cancel.setText(self.tr("Cancel"))
+        self.erase_confirm.setText(self.tr("Erase for good"))
 
     def _draw_message(self) -> None:
         lines = {
             Where.SUMMARY: self.message,
             Where.PROFILE: self.profile_message,
             Where.POINTS: self.points_message,
+            Where.ERASE: self.erase_message,
         }
         for line in lines.values():
             line.clear()

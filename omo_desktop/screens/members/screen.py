@@ -32,15 +32,20 @@ from backend_client.client import MemberQuery, OmoClient
 from backend_client.errors import ApiError, UnauthorizedError
 from omo_desktop.design import fonts
 from omo_desktop.design.tokens import BUTTON_HEIGHT, SPACE
+from omo_desktop.members import words
 from omo_desktop.members.detail import MemberDetail
 from omo_desktop.members.directory import MembersController
 from omo_desktop.members.export import MemberExport
+from omo_desktop.members.imports import ImportController
+from omo_desktop.members.merge import MergeController
 from omo_desktop.members.table import Column, MemberTableModel
 from omo_desktop.messages import describe, invite_skipped
 from omo_desktop.screens.base import button, label
 from omo_desktop.screens.members.add_member import AddMemberDialog
 from omo_desktop.screens.members.detail import DetailPane, Where
 from omo_desktop.screens.members.filters import FilterBar
+from omo_desktop.screens.members.import_wizard import ImportWizard
+from omo_desktop.screens.members.merge import MergeDialog
 from omo_desktop.screens.members.overview import OverviewCards
 from omo_desktop.widgets import named
 from omo_desktop.widgets.fitted_columns import FittedColumns
@@ -146,17 +151,21 @@ class MembersScreen(QWidget):
         parent: QWidget | None = None,
         *,
         choose_save_path: SavePathChooser = ask_save_path,
+        role: schemas.Role = schemas.Role.MANAGER,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("members")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.client = client
         self.choose_save_path = choose_save_path
+        self.admin = role.at_least(schemas.Role.ADMIN)
         self.controller = MembersController(client, self)
         self.detail_controller = MemberDetail(client, self)
         self.export = MemberExport(client, self)
         self._started = False
         self._dialog: AddMemberDialog | None = None
+        self._merge: MergeDialog | None = None
+        self._import: ImportWizard | None = None
         self._list_error: ApiError | None = None
         self._note: tuple[Callable[[], str], Tone] | None = None
 
@@ -173,6 +182,11 @@ class MembersScreen(QWidget):
         self.export_button.clicked.connect(self.start_export)
         self.add_button = button("add_member", "primary")
         self.add_button.clicked.connect(self.open_add_member)
+        # An admin's: merging one customer's accounts.
+        self.merge_button = button("merge_accounts")
+        self.merge_button.clicked.connect(self.open_merge)
+        self.import_button = button("import_members")
+        self.import_button.clicked.connect(self.open_import)
         top = QHBoxLayout()
         top.setSpacing(SPACE["m"])
         top.addWidget(self.title)
@@ -180,7 +194,9 @@ class MembersScreen(QWidget):
         top.addWidget(self.show_members)
         top.addWidget(self.show_past_buyers)
         top.addStretch(1)
+        top.addWidget(self.import_button)
         top.addWidget(self.export_button)
+        top.addWidget(self.merge_button)
         top.addWidget(self.add_button)
 
         self.overview = OverviewCards()
@@ -212,6 +228,7 @@ class MembersScreen(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.detail = DetailPane()
+        self.detail.set_admin(self.admin)
         split = named(QSplitter(Qt.Orientation.Horizontal), "members_split")
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -253,6 +270,11 @@ class MembersScreen(QWidget):
         # Under the list: its kept room for a message is no hole between the filters and rows.
         column.addLayout(message_row)
 
+        # An admin's only; hidden once laid out (a widget shown before it has a parent would
+        # open as a window of its own).
+        for action in (self.import_button, self.merge_button):
+            action.setHidden(not self.admin)
+
         self._connect()
         self.retranslate()
 
@@ -292,6 +314,9 @@ class MembersScreen(QWidget):
         d.member_loaded.connect(c.members.replace)
         self.detail.save_requested.connect(d.save)
         self.detail.points_requested.connect(d.change_points)
+        self.detail.erase_requested.connect(d.erase)
+        d.erased.connect(self._erased)
+        d.erase_failed.connect(self._erase_failed)
         self.export.progress.connect(self._export_progress)
         self.export.done.connect(self._export_done)
         self.export.failed.connect(self._export_failed)
@@ -393,6 +418,83 @@ class MembersScreen(QWidget):
         self._note = (words, tone)
         self._list_error = None
         self.message.show_message(words(), tone)
+
+    # --- importing, merging and erasing (an admin) ----------------------------------------------
+
+    def open_import(self) -> ImportWizard:
+        controller = ImportController(self.client, self)
+        wizard = ImportWizard(controller, self)
+        controller.imported.connect(self._imported)
+        controller.failed.connect(self._session_check)
+        wizard.finished.connect(lambda _code: self._import_closed(wizard, controller))
+        self._import = wizard
+        wizard.open()
+        return wizard
+
+    def _import_closed(self, wizard: ImportWizard, controller: ImportController) -> None:
+        if self._import is wizard:
+            self._import = None
+        wizard.deleteLater()
+        controller.deleteLater()
+
+    def _imported(self, result: schemas.ImportResult) -> None:
+        self.controller.members.reload()
+        self.controller.refresh_overview()
+        created, updated = f"{result.created:,}", f"{result.updated:,}"
+        self._show_note(
+            lambda: (
+                self.tr("Imported: %1 new members, %2 changed.")
+                .replace("%1", created)
+                .replace("%2", updated)
+            )
+        )
+
+    def open_merge(self) -> MergeDialog:
+        """The merge dialog, with the member shown beside the list as its first account."""
+        controller = MergeController(self.client, self)
+        shown = self.detail_controller.member
+        if shown is not None:
+            controller.add(shown)
+        dialog = MergeDialog(controller, self.controller.levels, self)
+        controller.merged.connect(self._merged)
+        controller.failed.connect(self._session_check)
+        dialog.finished.connect(lambda _code: self._merge_closed(dialog, controller))
+        self._merge = dialog
+        dialog.open()
+        return dialog
+
+    def _merge_closed(self, dialog: MergeDialog, controller: MergeController) -> None:
+        if self._merge is dialog:
+            self._merge = None
+        dialog.deleteLater()
+        controller.deleteLater()
+
+    def _merged(self, member: schemas.Member) -> None:
+        # The merged accounts leave the list; the primary's totals changed.
+        self.controller.members.reload()
+        self.controller.refresh_overview()
+        name = words.name(member)
+        self._show_note(lambda: self.tr("Accounts merged into %1.").replace("%1", name), Tone.INFO)
+
+    def _erased(self, member: schemas.Member) -> None:
+        self.controller.members.reload()
+        self.controller.refresh_overview()
+        number = str(member.id)
+        self._show_note(
+            lambda: self.tr(
+                "Member %1's personal data was erased. Their orders stay in the totals."
+            ).replace("%1", number),
+            Tone.INFO,
+        )
+
+    def _erase_failed(self, error: ApiError) -> None:
+        self._session_check(error)
+        self.detail.erase_failed(error)
+
+    def _session_check(self, error: ApiError) -> None:
+        """A dialog's call refused for the session (401): the shell logs out."""
+        if isinstance(error, UnauthorizedError):
+            self.session_ended.emit(error)
 
     # --- adding a member -------------------------------------------------------------------------
 
@@ -538,6 +640,8 @@ class MembersScreen(QWidget):
         self.show_past_buyers.setText(self.tr("Past buyers"))
         self.export_button.setText(self.tr("Export CSV"))
         self.add_button.setText(self.tr("Add member"))
+        self.merge_button.setText(self.tr("Merge accounts"))
+        self.import_button.setText(self.tr("Import CSV"))
         self.retry.setText(self.tr("Try again"))
         self.export_cancel.setText(self.tr("Cancel"))
         self.past_hint.setText(
