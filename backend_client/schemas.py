@@ -952,7 +952,7 @@ class Health(WireModel):
 
 
 class Readiness(WireModel):
-    """``GET /api/v1/ready``: the database answers and its schema is at this build's head."""
+    """``GET /api/v1/ready``: the database answers, its schema at this build's head or later."""
 
     status: Literal["ready"]
     version: str

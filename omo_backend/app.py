@@ -178,12 +178,15 @@ def _readiness(db: Database) -> schemas.Readiness:
         raise NotReady(
             "The database is not reachable; try again shortly.", code="database_unreachable"
         ) from None
-    if at != [migrate.HEAD]:
+    # Revisions are numbered 0001, 0002, …: a later one is a newer build's expand step, which
+    # this build still runs on (deploy/README.md, "Migrations"); an earlier one is not enough.
+    if len(at) != 1 or at[0] < migrate.HEAD:
         raise NotReady(
-            f"The database schema is at {', '.join(at) or 'nothing'}, not {migrate.HEAD}.",
+            f"The database schema is at {', '.join(at) or 'nothing'}, "
+            f"this build needs {migrate.HEAD}.",
             code="schema_not_current",
         )
-    return schemas.Readiness(status="ready", version=__version__, schema_revision=migrate.HEAD)
+    return schemas.Readiness(status="ready", version=__version__, schema_revision=at[0])
 
 
 def _allowed_methods(app: FastAPI, path: str) -> str:
@@ -394,10 +397,10 @@ def create_app(
     def ready() -> schemas.Readiness:
         """Ready for traffic: the database answers and its schema is at this build's head.
 
-        For a load balancer or systemd: until then 503 with `Retry-After`, the code saying
-        which (`database_unreachable`, `schema_not_current`, e.g. while another process is
-        still migrating or this build is newer than the database). `/api/v1/health` only says
-        the process is up.
+        A later revision also counts (a newer build's expand step, during a rolling upgrade);
+        `schema_revision` is the database's. Otherwise 503 with `Retry-After`, the code saying
+        why: `database_unreachable`, or `schema_not_current` (the database is older than this
+        build: not migrated yet). `/api/v1/health` only says the process is up.
         """
         return _readiness(db)
 

@@ -36,6 +36,12 @@ def test_ready_at_head_and_503_while_the_schema_is_behind(backend: LiveBackend):
     # Health only says the process is up, and it is.
     assert backend.http.get(backend.url("/api/v1/health"), timeout=10).status_code == 200
 
+    # A newer build's expand step: this build still runs on it (deploy/README.md).
+    ahead = f"{int(migrate.HEAD) + 1:04d}"
+    set_revision(backend, ahead)
+    status, body, _ = ready(backend)
+    assert (status, body["schema_revision"]) == (200, ahead)
+
     set_revision(backend, migrate.HEAD)
     assert ready(backend)[0] == 200
 
