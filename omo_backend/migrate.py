@@ -86,7 +86,7 @@ def is_current(engine: Engine) -> bool:
 
 
 def revisions(engine: Engine) -> list[str]:
-    """The revisions the database says it is at (one query; ``[HEAD]`` when it is current)."""
+    """The revisions the database says it is at: ``[HEAD]`` when it is current, ``[]`` if new."""
     with engine.connect() as conn:
         return _revisions(conn)
 
