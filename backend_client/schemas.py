@@ -951,6 +951,14 @@ class Health(WireModel):
     version: str
 
 
+class Readiness(WireModel):
+    """``GET /api/v1/ready``: the database answers, its schema at this build's head or later."""
+
+    status: Literal["ready"]
+    version: str
+    schema_revision: str
+
+
 # --- Import, merge, erase (issue 13): merge and erase (API.md "Member management"; i13-merge) --
 
 # Besides the primary account: 5 accounts in all (Boutir's limit).

@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_client import schemas
-from omo_backend import __version__, openapi
+from omo_backend import __version__, migrate, openapi
 from omo_backend.bindings.router import router as bindings_router
 from omo_backend.body_limit import BodyLimit
 from omo_backend.customers.router import router as customers_router
@@ -30,7 +30,7 @@ from omo_backend.deps import check_role_first
 from omo_backend.dev.router import router as dev_router
 from omo_backend.devices.router import router as devices_router
 from omo_backend.directory.router import router as directory_router
-from omo_backend.errors import DomainError
+from omo_backend.errors import DomainError, NotReady
 from omo_backend.housekeeping import purge_expired
 from omo_backend.imports import router as import_router
 from omo_backend.integrations.router import router as integrations_router
@@ -168,6 +168,25 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Reached only if the request-log middleware itself failed; it handles the rest.
         log.exception("unhandled error outside a request")
         return unexpected_error(request)
+
+
+def _readiness(db: Database) -> schemas.Readiness:
+    try:
+        at = migrate.revisions(db.engine)
+    except (OperationalError, PoolTimeout) as exc:
+        log.warning("not ready: database unreachable (%s)", type(exc).__name__)
+        raise NotReady(
+            "The database is not reachable; try again shortly.", code="database_unreachable"
+        ) from None
+    # Revisions are numbered 0001, 0002, …: a later one is a newer build's expand step, which
+    # this build still runs on (deploy/README.md, "Migrations"); an earlier one is not enough.
+    if len(at) != 1 or at[0] < migrate.HEAD:
+        raise NotReady(
+            f"The database schema is at {', '.join(at) or 'nothing'}, "
+            f"this build needs {migrate.HEAD}.",
+            code="schema_not_current",
+        )
+    return schemas.Readiness(status="ready", version=__version__, schema_revision=at[0])
 
 
 def _allowed_methods(app: FastAPI, path: str) -> str:
@@ -368,6 +387,22 @@ def create_app(
     @app.get("/api/v1/health", response_model=schemas.Health, tags=["operations"])
     def health() -> schemas.Health:
         return schemas.Health(status="ok", version=__version__)
+
+    @app.get(
+        "/api/v1/ready",
+        response_model=schemas.Readiness,
+        tags=["operations"],
+        responses=openapi.errors(database_unreachable=503, schema_not_current=503),
+    )
+    def ready() -> schemas.Readiness:
+        """Ready for traffic: the database answers and its schema is at this build's head.
+
+        A later revision also counts (a newer build's expand step, during a rolling upgrade);
+        `schema_revision` is the database's. Otherwise 503 with `Retry-After`, the code saying
+        why: `database_unreachable`, or `schema_not_current` (the database is older than this
+        build: not migrated yet). `/api/v1/health` only says the process is up.
+        """
+        return _readiness(db)
 
     for router in (
         devices_router,

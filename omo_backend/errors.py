@@ -64,6 +64,16 @@ class Gone(DomainError):
     code = "gone"
 
 
+class NotReady(DomainError):
+    """The service cannot take work yet (its database); ``Retry-After`` says when to ask again."""
+
+    status = 503
+    code = "not_ready"
+
+    def __init__(self, message: str, *, code: str, retry_after: int = 5) -> None:
+        super().__init__(message, code=code, headers={"Retry-After": str(retry_after)})
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

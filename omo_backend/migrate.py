@@ -85,6 +85,12 @@ def is_current(engine: Engine) -> bool:
         return MigrationContext.configure(conn).get_current_revision() == head
 
 
+def revisions(engine: Engine) -> list[str]:
+    """The revisions the database says it is at: ``[HEAD]`` when it is current, ``[]`` if new."""
+    with engine.connect() as conn:
+        return _revisions(conn)
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:

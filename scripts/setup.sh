@@ -33,6 +33,8 @@ if ! command -v "${OMO_CHROMIUM:-/usr/bin/chromium}" >/dev/null && ! have_pkg ch
     echo "setup: no Chromium at ${OMO_CHROMIUM:-/usr/bin/chromium}; set OMO_CHROMIUM" >&2
   fi
 fi
+# nginx runs deploy/nginx/omo-counter.conf in front of a test backend (tests/api/test_reverse_proxy.py).
+command -v nginx >/dev/null || have_pkg nginx-light || missing+=(nginx-light)
 for pkg in ${OMO_EXTRA_DEBS:-}; do have_pkg "$pkg" || missing+=("$pkg"); done
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -43,6 +45,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # The Debian package starts a system cluster we don't use; tests start their own.
   if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null; then
     as_root service postgresql stop >/dev/null 2>&1 || true
+  fi
+  # Nor the nginx its package starts: the proxy test starts its own on free ports.
+  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
+    as_root service nginx stop >/dev/null 2>&1 || true
   fi
 fi
 

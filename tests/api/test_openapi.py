@@ -20,7 +20,11 @@ from omo_backend.openapi import api_routes
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
-UNAUTHENTICATED = {("get", "/api/v1/health"), ("post", "/api/v1/devices/enroll")}
+UNAUTHENTICATED = {
+    ("get", "/api/v1/health"),
+    ("get", "/api/v1/ready"),
+    ("post", "/api/v1/devices/enroll"),
+}
 # What an integration's API key may call too (API.md "Orders and carts").
 WITH_API_KEY = {
     ("post", "/api/v1/orders"),
