@@ -304,6 +304,9 @@ def _spawn_child() -> subprocess.Popen[bytes]:
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        # The bundle's windowed app on Windows has no stderr (sys.stderr is None) to pass on:
+        # the child's log, which it writes to its stderr, then goes nowhere.
+        stderr=subprocess.DEVNULL if sys.stderr is None else None,
         **options,
     )
 
