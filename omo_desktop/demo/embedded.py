@@ -61,6 +61,9 @@ GRACEFUL_STOP_SECONDS = 1
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # This module, run as the child (``__name__`` is "__main__" there).
 _CHILD_MODULE = "omo_desktop.demo.embedded"
+# In the PyInstaller bundle there is no ``python -m``: the frozen executable starts itself with
+# this argument, and its entry script (build_spec/omo_desktop_main.py) runs ``child_main``.
+FROZEN_CHILD_ARGUMENT = "--embedded-backend"
 _STOPPED_WHILE_STARTING = "the embedded backend was stopped while starting"
 
 
@@ -293,10 +296,17 @@ def _spawn_child() -> subprocess.Popen[bytes]:
         # Its own session: a Ctrl+C meant for the app's terminal is not for the child, which
         # follows the app through its stdin instead.
         options["start_new_session"] = True
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, FROZEN_CHILD_ARGUMENT]
+    else:
+        command = [sys.executable, "-m", _CHILD_MODULE]
     return subprocess.Popen(  # noqa: S603 (this very module, on this interpreter)
-        [sys.executable, "-m", _CHILD_MODULE],
+        command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        # The bundle's windowed app on Windows has no stderr (sys.stderr is None) to pass on:
+        # the child's log, which it writes to its stderr, then goes nowhere.
+        stderr=subprocess.DEVNULL if sys.stderr is None else None,
         **options,
     )
 
@@ -359,7 +369,7 @@ def _demo_info(ready: dict[str, Any], data_dir: Path) -> DemoInfo:
 # --- the child process ----------------------------------------------------------------------
 
 
-def _child_main() -> int:
+def child_main() -> int:
     """The backend's process: reads the request, prepares the database, serves until told."""
     # No collection while starting: the imports make ~100,000 objects, hardly any garbage,
     # and the collector walks them over and over (~0.1 s of the start). Back on once it
@@ -550,4 +560,4 @@ def _loopback_socket() -> socket.socket:
 
 
 if __name__ == "__main__":
-    sys.exit(_child_main())
+    sys.exit(child_main())
