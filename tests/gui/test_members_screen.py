@@ -254,6 +254,9 @@ def choose(qtbot: QtBot, screen: MembersScreen, name: str) -> None:
         timeout=WAIT_MS,
     )
     qtbot.waitUntil(lambda: "…" not in screen.detail.balance.text(), timeout=WAIT_MS)
+    # The orders and the changes come in their own replies, in any order.
+    for lines in (screen.detail.order_lines, screen.detail.audit_lines):
+        qtbot.waitUntil(lambda lines=lines: "…" not in lines.texts(), timeout=WAIT_MS)
 
 
 def test_a_members_details_and_points_grant_and_deduct(
