@@ -128,5 +128,11 @@ def test_head_office_imports_merges_and_erases_on_the_demo(demo: App, qtbot: QtB
     detail.erase_reason.setText("Asked at the counter")
     qtbot.waitUntil(detail.erase_confirm.isEnabled, timeout=WAIT_MS)
     click(qtbot, detail.erase_confirm)
-    qtbot.waitUntil(lambda: "陳怡君" not in names(screen), timeout=WAIT_MS)
+    # The answer first (a refusal would be said beside the button), then the list without them.
+    try:
+        qtbot.waitUntil(lambda: "was erased" in screen.message.text.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "陳怡君" not in names(screen), timeout=WAIT_MS)
+    except Exception as timed_out:
+        said = (detail.erase_message.text.text(), screen.message.text.text(), names(screen))
+        raise AssertionError(f"erase not seen: {said}") from timed_out
     shell.close()
