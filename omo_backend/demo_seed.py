@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import OrderStatus, Role, StorePageSettings
-from omo_backend import audit, demo_crowd, security
+from omo_backend import audit, demo_crowd, demo_hashes
 from omo_backend.customers import service as customer_service
 from omo_backend.models import AuditEvent, Customer, PointsEntry, Referral, Staff, Store, utcnow
 from omo_backend.orders import service as order_service
@@ -140,7 +140,7 @@ def seed(*, session: Session) -> DemoInfo:
         _stores_and_staff(session)
         demo_crowd.ensure_levels(session)
         demo_crowd.add(
-            session=session, now=utcnow(), password_hash=security.hash_pin(MEMBER_PASSWORD)
+            session=session, now=utcnow(), password_hash=demo_hashes.hashed(MEMBER_PASSWORD)
         )
         audit.record(session=session, action=CROWD_SEEDED, store_id=None)
     return DemoInfo(
@@ -165,7 +165,13 @@ def _stores_and_staff(session: Session) -> tuple[dict[str, Store], dict[tuple[st
         store = stores[store_code]
         found = session.scalar(select(Staff).where(Staff.store_id == store.id, Staff.code == code))
         staff_by_code[(store_code, code)] = found or staff_service.create(
-            session=session, store=store, code=code, name=name, role=role, pin=pin
+            session=session,
+            store=store,
+            code=code,
+            name=name,
+            role=role,
+            pin=pin,
+            pin_hash=demo_hashes.hashed(pin),
         )
     return stores, staff_by_code
 
@@ -178,9 +184,9 @@ def _add_missing(session: Session) -> None:
         e164 = normalise_phone(phone, "TW")
         if customer_service.find_by_phone(session=session, e164=e164) is not None:
             continue
-        # Demo data only: one hash for all, at the lighter PIN cost, keeps the first start
-        # short (a real member's password gets its own, at full cost: security.hash_secret).
-        password_hash = password_hash or security.hash_pin(MEMBER_PASSWORD)
+        # Demo data only: one hash for all, at the lighter PIN cost, made ahead, keeps the
+        # first start short (a real member's password gets its own: security.hash_secret).
+        password_hash = password_hash or demo_hashes.hashed(MEMBER_PASSWORD)
         member = Customer(
             name=name,
             name_search=name.lower(),
@@ -282,7 +288,7 @@ def _add_duplicates(session: Session) -> None:
             level=level,
             is_member=level is not None,
             member_since=now - timedelta(days=60 - 20 * index) if level else None,
-            password_hash=security.hash_pin(MEMBER_PASSWORD) if level else None,
+            password_hash=demo_hashes.hashed(MEMBER_PASSWORD) if level else None,
             source="online" if level else "pos",
             created_at=now - timedelta(days=90 - 20 * index),
         )

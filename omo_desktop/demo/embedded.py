@@ -32,6 +32,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,6 +66,10 @@ _CHILD_MODULE = "omo_desktop.demo.embedded"
 # this argument, and its entry script (build_spec/omo_desktop_main.py) runs ``child_main``.
 FROZEN_CHILD_ARGUMENT = "--embedded-backend"
 _STOPPED_WHILE_STARTING = "the embedded backend was stopped while starting"
+# In the bundle, a fresh demo database starts as a copy of the schema the build made from its
+# own migrations (build_spec/omo-desktop.spec): a millisecond, where running the migrations is
+# a fifth of the first start. ``migrate.upgrade`` then finds it at HEAD with one query.
+SCHEMA_TEMPLATE = "demo-schema.db"
 
 
 class EmbeddedBackendError(RuntimeError):
@@ -287,6 +292,29 @@ class EmbeddedBackend:
             process.stdout.close()
 
 
+def make_schema_template(path: Path) -> None:
+    """The empty demo database at the migrations' HEAD, for the bundle (run by the build)."""
+    from sqlalchemy.engine import URL
+
+    from omo_backend import migrate
+    from omo_backend.db import Database
+
+    path.unlink(missing_ok=True)
+    db = Database(URL.create("sqlite", database=str(path)).render_as_string())
+    try:
+        migrate.upgrade(db.engine)
+    finally:
+        db.dispose()
+
+
+def _schema_template() -> Path | None:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or bundle is None:
+        return None
+    path = Path(bundle) / "resources" / SCHEMA_TEMPLATE
+    return path if path.is_file() else None
+
+
 def _spawn_child() -> subprocess.Popen[bytes]:
     options: dict[str, Any] = {}
     if sys.platform == "win32":
@@ -465,8 +493,11 @@ def _child_serve(request: dict[str, Any], lifeline: _Lifeline, reply: IO[str]) -
         }
     )
 
+    template = _schema_template()
     db = Database(settings.effective_database_url)
     try:
+        if template is not None and not database_path.exists():
+            shutil.copyfile(template, database_path)
         migrate.upgrade(db.engine)
         with db.transaction() as session:
             seeded = demo_seed.seed(session=session)

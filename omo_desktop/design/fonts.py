@@ -11,6 +11,7 @@ Qt takes each character from the first family that has it.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Final
 
 from PySide6.QtGui import QFont, QFontDatabase
@@ -18,6 +19,11 @@ from PySide6.QtGui import QFont, QFontDatabase
 from omo_desktop.design.tokens import TYPE_SCALE
 
 log = logging.getLogger(__name__)
+
+# The Linux bundle's copies of Noto Sans and Noto Sans CJK TC (build_spec/text_fonts.py).
+BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+# Which family each bundled file holds, by the start of its name.
+_BUNDLED_FAMILIES = {"NotoSansCJKtc-": "Noto Sans CJK TC", "NotoSans-": "Noto Sans"}
 
 FAMILIES: Final[list[str]] = [
     "Microsoft JhengHei UI",
@@ -43,6 +49,26 @@ def app_font() -> QFont:
     font.setPixelSize(TYPE_SCALE["body"])
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font
+
+
+def load_bundled(folder: Path = BUNDLED) -> list[str]:
+    """Give Qt the bundle's fonts of the families this computer has not (a kiosk may have no
+    Chinese font at all); returns the families loaded. Outside the bundle there are none."""
+    if not folder.is_dir():
+        return []
+    present = set(QFontDatabase.families())
+    loaded: list[str] = []
+    for path in sorted(folder.iterdir()):
+        name = next((f for p, f in _BUNDLED_FAMILIES.items() if path.name.startswith(p)), None)
+        if name is None or name in present:
+            continue
+        if QFontDatabase.addApplicationFont(str(path)) < 0:
+            log.warning("the bundle's font %s would not load", path.name)
+        elif name not in loaded:
+            loaded.append(name)
+    if loaded:
+        log.info("the bundle's fonts in use: %s", ", ".join(loaded))
+    return loaded
 
 
 def check_installed() -> None:

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qtawesome
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QFontDatabase, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractButton
 
 from omo_desktop.design.tokens import PALETTE, TYPE_SCALE
@@ -65,9 +65,28 @@ class Icon(enum.StrEnum):
     REFRESH = "mdi6.refresh"
 
 
+SET = "mdi6"
+# qtawesome's font files (with their version in the name: found, not spelled out).
+_FONTS = Path(qtawesome.__file__).resolve().parent / "fonts"
+_FONT_FILE = "materialdesignicons6-webfont-*.ttf"
+_CHARMAP_FILE = "materialdesignicons6-webfont-charmap-*.json"
+_loaded: list[qtawesome.IconicFont] = []
+
+
+def _font() -> qtawesome.IconicFont:
+    """The one set's font, loaded once: qtawesome's own ``icon()`` would check and load all of
+    its twelve fonts (10 MB) at the first icon, and the bundle would have to carry them."""
+    if _loaded and QFontDatabase.applicationFontFamilies(_loaded[0].fontids[SET]):
+        return _loaded[0]
+    (ttf,) = _FONTS.glob(_FONT_FILE)
+    (charmap,) = _FONTS.glob(_CHARMAP_FILE)
+    _loaded[:] = [qtawesome.IconicFont((SET, ttf.name, charmap.name, str(_FONTS)))]
+    return _loaded[0]
+
+
 def icon(name: Icon, colour: str = "ink") -> QIcon:
     """``name`` in a palette colour (a token name such as "brand", or ``#rrggbb``)."""
-    drawn: QIcon = qtawesome.icon(name.value, color=PALETTE.get(colour, colour))
+    drawn: QIcon = _font().icon(name.value, color=PALETTE.get(colour, colour))
     return drawn
 
 

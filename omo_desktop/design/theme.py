@@ -57,6 +57,7 @@ def drop_down_arrow() -> str:
 
 def apply(app: QApplication) -> None:
     """Give ``app`` the counter's font and theme."""
+    fonts.load_bundled()
     fonts.check_installed()
     app.setFont(fonts.app_font())
     app.setStyleSheet(stylesheet() + "\n" + drop_down_arrow())

@@ -1,6 +1,6 @@
 """The README's install story on Linux: ``./scripts/build`` makes ``dist/omo-desktop/``, whose
 frozen app opens the demo's log-in with its backend as a child process, on a machine with no
-keyring service, and closing it leaves no process behind."""
+keyring service (or no fonts: it carries its own), and closing it leaves no process behind."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
 
 from bench.bundle import DIST, BundleRun, executable, folder_size
+from omo_backend import demo_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +74,50 @@ def test_the_built_bundle_opens_the_demo_log_in_and_closes_leaving_no_process(
     assert not [pid for pid in children if _alive(pid)], "the demo's backend outlived the app"
     with pytest.raises(requests.ConnectionError):
         requests.get(run.backend_url + "/api/v1/health", timeout=2)
+
+
+def test_on_a_machine_without_fonts_the_bundle_draws_with_its_own(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """A kiosk with no Chinese (or any) font: fontconfig finds none, the app loads the
+    bundle's Noto Sans and Noto Sans CJK TC and draws Chinese with them."""
+    fonts = bundle / "_internal" / "resources" / "fonts"
+    assert sorted(p.name.split("-")[0] for p in fonts.iterdir()) == [
+        "NotoSans",
+        "NotoSans",
+        "NotoSansCJKtc",
+        "NotoSansCJKtc",
+    ]
+    no_fonts = tmp_path / "fonts.conf"
+    no_fonts.write_text(
+        '<?xml version="1.0"?><fontconfig><cachedir>'
+        + str(tmp_path / "cache")
+        + "</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    run = BundleRun(bundle, tmp_path / "data", env={"FONTCONFIG_FILE": str(no_fonts)})
+    try:
+        run.wait_ready()
+    finally:
+        run.close()
+    said = "\n".join(run.log)
+    assert "the bundle's fonts in use: Noto Sans, Noto Sans CJK TC" in said, said
+    assert "none of the app's fonts is installed" not in said, said
+
+
+def test_the_bundles_chinese_font_has_every_character_the_app_and_its_demo_show(
+    bundle: Path,
+) -> None:
+    from fontTools.ttLib import TTFont
+
+    (cut,) = (bundle / "_internal" / "resources" / "fonts").glob("NotoSansCJKtc-Regular-*")
+    covered = set(map(chr, TTFont(str(cut)).getBestCmap()))
+    translations = ElementTree.parse(ROOT / "resources" / "i18n" / "omo_zh_TW.ts")
+    shown = "".join(t.text or "" for t in translations.iter("translation"))
+    shown += "".join(name for _, _, name, *_ in demo_seed.STAFF)
+    shown += "".join(name for name, *_ in demo_seed.MEMBERS + demo_seed.DUPLICATES)
+    missing = {c for c in shown if ord(c) > 0x2E7F and c not in covered}
+    assert not missing, "".join(sorted(missing))
 
 
 def test_outside_the_demo_the_bundle_still_asks_for_the_os_keyring(
