@@ -10,6 +10,6 @@ if sys.argv[1:2] == [FROZEN_CHILD_ARGUMENT]:
 
     sys.exit(child_main())
 
-from omo_desktop.app import main
+from omo_desktop.start import main
 
 sys.exit(main())

@@ -2,6 +2,6 @@
 
 import sys
 
-from omo_desktop.app import main
+from omo_desktop.start import main
 
 sys.exit(main())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from backend_client.errors import ApiError
 from omo_desktop import heap
+from omo_desktop.arguments import parse_args
 from omo_desktop.demo.embedded import (
     LOG_FORMAT,
     MEMBER_PASSWORD,
@@ -38,28 +39,6 @@ log = logging.getLogger(__name__)
 
 # Logged once the demo's log-in can be used (its backend serves, the button is enabled).
 DEMO_LOG_IN_READY = "demo log-in ready"
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="omo-desktop", description="OMO Counter")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run a demo backend on this computer, with demo stores, staff and customers",
-    )
-    parser.add_argument("--fullscreen", action="store_true", help="kiosk: fill the screen")
-    parser.add_argument(
-        "--touch-keyboard",
-        # keyboard.KeyboardSetting's values (that module loads the icon font: imported later)
-        choices=["on", "off", "auto"],
-        default="auto",
-        help="typing an e-mail or a name without a hardware keyboard: the app's on-screen "
-        "keyboard (on), none (off), or auto: the OS touch keyboard on Windows, the app's on "
-        "a --fullscreen kiosk elsewhere",
-    )
-    parser.add_argument("--locale", choices=["en", "zh_TW"], help="language (default: system)")
-    parser.add_argument("--data-dir", type=Path, help="where the app keeps its files")
-    return parser.parse_args(argv)
 
 
 def system_locale() -> str:
@@ -87,10 +66,16 @@ class App:
             self.demo.stop()
 
 
-def build(args: argparse.Namespace, *, shell_options: dict[str, object] | None = None) -> App:
+def build(
+    args: argparse.Namespace,
+    *,
+    shell_options: dict[str, object] | None = None,
+    demo: EmbeddedBackend | None = None,
+) -> App:
+    """The app for ``args``; ``demo`` is the demo's backend when the caller launched it already
+    (``omo_desktop.start`` does, before Qt loads)."""
     data_dir: Path = args.data_dir or default_data_dir()
-    demo = None
-    if args.demo:
+    if args.demo and demo is None:
         # First of all: the backend's process starts up on the other core meanwhile.
         demo = EmbeddedBackend()
         demo.launch(data_dir)
@@ -225,10 +210,10 @@ def demo_hint(info: DemoInfo) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, demo: EmbeddedBackend | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     args = parse_args(argv)
-    app = build(args)
+    app = build(args, demo=demo)
     QTimer.singleShot(0, lambda: log.info("window shown"))
     QTimer.singleShot(0, heap.set_start_aside)
     # Ctrl+C in the terminal quits like closing the window (the demo backend stops too).
