@@ -24,21 +24,8 @@ STATUS_PATH = "/api/v1/sms/twilio/status"
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
-
-
-@pytest.fixture
 def backend(db_factory: DatabaseFactory, twilio: FakeTwilio) -> Iterator[LiveBackend]:
-    with live_backend(
-        db_factory,
-        sms_provider="twilio",
-        twilio_account_sid=twilio.account_sid,
-        twilio_auth_token=twilio.auth_token,
-        twilio_from="+15005550006",
-        twilio_api_base=twilio.base_url,
-    ) as live:
+    with live_backend(db_factory, **twilio.settings_overrides()) as live:
         live.add_store()
         live.add_staff()
         yield live

@@ -143,6 +143,16 @@ class FakeTwilio(HttpFake):
                 self._lock.wait(left)
             return list(self._requests)
 
+    def settings_overrides(self) -> dict[str, Any]:
+        """``Settings(**fake.settings_overrides())`` sends SMS through this fake."""
+        return {
+            "sms_provider": "twilio",
+            "twilio_account_sid": self.account_sid,
+            "twilio_auth_token": self.auth_token,
+            "twilio_from": "+15005550006",  # Twilio's magic test sender
+            "twilio_api_base": self.base_url,
+        }
+
     def message(self, sid: str) -> dict[str, Any]:
         [found] = [m for m in self.created if m["sid"] == sid]
         return found
