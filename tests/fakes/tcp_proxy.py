@@ -24,8 +24,9 @@ import select
 import socket
 import struct
 import threading
-from types import TracebackType
 from typing import Self
+
+from tests.fakes.running import Running
 
 _CHUNK = 65536
 _TICK = 0.05
@@ -76,7 +77,7 @@ class _Connection:
                 self.server.close()
 
 
-class TcpProxy:
+class TcpProxy(Running):
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self._mode = Mode.PASS
@@ -110,17 +111,6 @@ class TcpProxy:
             connections = list(self._connections)
         for connection in connections:
             connection.reset()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:

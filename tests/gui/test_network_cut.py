@@ -19,18 +19,7 @@ from backend_client.client import OmoClient
 from omo_desktop.device_store import DeviceCredentials
 from omo_desktop.shell import Shell
 from tests.fakes.tcp_proxy import Mode, TcpProxy
-from tests.gui.test_counter_app import (
-    STORE,
-    WAIT_MS,
-    log_in,
-    open_app,
-    say,
-    search,
-    shown_text,
-    staffed,
-    tap,
-    wait_for_screen,
-)
+from tests.gui import test_counter_app as walk
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 
 TYPED = "0912345678"
@@ -39,14 +28,14 @@ E164 = "+886912345678"
 # test's patience; long enough for a log-in's PIN check on a loaded machine.
 READ_TIMEOUT_S = 5.0
 # A stalled call: three tries of READ_TIMEOUT_S each, their back-off, and room to spare.
-STALLED_MS = 3 * int(READ_TIMEOUT_S * 1000) + WAIT_MS
+STALLED_MS = 3 * int(READ_TIMEOUT_S * 1000) + walk.WAIT_MS
 OFFLINE_RETRY_MS = 200
 
 
 @pytest.fixture
 def backend(sqlite_factory: DatabaseFactory) -> Iterator[LiveBackend]:
     with live_backend(sqlite_factory) as live:
-        yield staffed(live)
+        yield walk.staffed(live)
 
 
 @pytest.fixture
@@ -65,9 +54,9 @@ def app(
     enrolled = client.enroll(backend.enrollment_code(), "Counter 1")
     client.close()
     device = DeviceCredentials(
-        proxy.base_url, enrolled.device_id, enrolled.device_token, "TPE01", STORE
+        proxy.base_url, enrolled.device_id, enrolled.device_token, "TPE01", walk.STORE
     )
-    shell = open_app(
+    shell = walk.open_app(
         backend,
         qtbot,
         qapp,
@@ -76,7 +65,7 @@ def app(
         offline_retry_ms=OFFLINE_RETRY_MS,
         read_timeout_s=READ_TIMEOUT_S,  # type: ignore[arg-type]
     )
-    log_in(qtbot, shell)
+    walk.log_in(qtbot, shell)
     yield shell
     shell.close()
     qapp.setStyleSheet("")
@@ -92,36 +81,38 @@ def test_a_search_while_the_network_is_cut_says_so_and_works_once_it_is_back(
 ) -> None:
     # The counter sits idle on the search screen (its connections open) when the cut comes.
     proxy.set_mode(mode)
-    search(qtbot, app, TYPED)
-    offline = say("Messages", "The server can't be reached. What you typed is kept; try again.")
-    qtbot.waitUntil(lambda: offline in shown_text(app.counter.view), timeout=STALLED_MS)
+    walk.search(qtbot, app, TYPED)
+    offline = walk.say(
+        "Messages", "The server can't be reached. What you typed is kept; try again."
+    )
+    qtbot.waitUntil(lambda: offline in walk.shown_text(app.counter.view), timeout=STALLED_MS)
     assert app.page() == "counter", "still logged in"
 
     proxy.set_mode(Mode.PASS)
     # What staff typed is still there: Confirm again, and the search goes through.
-    tap(qtbot, app.counter.view, "confirm")
-    wait_for_screen(qtbot, app, "customer")
-    assert offline not in shown_text(app.counter.view)
+    walk.tap(qtbot, app.counter.view, "confirm")
+    walk.wait_for_screen(qtbot, app, "customer")
+    assert offline not in walk.shown_text(app.counter.view)
 
 
 @pytest.mark.parametrize("mode", [Mode.DROP, Mode.STALL])
 def test_a_sign_up_cut_in_flight_is_sent_once_when_the_network_is_back(
     app: Shell, backend: LiveBackend, proxy: TcpProxy, qtbot: QtBot, mode: Mode
 ) -> None:
-    search(qtbot, app, TYPED)
-    wait_for_screen(qtbot, app, "customer")
+    walk.search(qtbot, app, TYPED)
+    walk.wait_for_screen(qtbot, app, "customer")
 
     # The backend takes the tap and queues the SMS; its answer never reaches the counter.
     proxy.cut_at_reply(b"POST /api/v1/invitations ", mode)
-    tap(qtbot, app.counter.view, "sign_up")
+    walk.tap(qtbot, app.counter.view, "sign_up")
     qtbot.waitUntil(lambda: app.counter.view.current_screen_name() == "waiting", timeout=STALLED_MS)
-    assert title(app) == say("WaitingScreen", "The server can't be reached.")
+    assert title(app) == walk.say("WaitingScreen", "The server can't be reached.")
     assert proxy.withheld_replies == 1
     assert len(backend.messages_to(E164)) == 1, "the backend took the tap"
 
     proxy.set_mode(Mode.PASS)
     # By itself: the kept tap is sent again with its key, and the backend answers it as before.
-    wait_for_screen(qtbot, app, "sms_prompt")
-    sent = say("SmsPromptScreen", "SMS sent to %1", "0912 345 678")
-    qtbot.waitUntil(lambda: title(app) == sent, timeout=WAIT_MS)
+    walk.wait_for_screen(qtbot, app, "sms_prompt")
+    sent = walk.say("SmsPromptScreen", "SMS sent to %1", "0912 345 678")
+    qtbot.waitUntil(lambda: title(app) == sent, timeout=walk.WAIT_MS)
     assert len(backend.messages_to(E164)) == 1, "one tap, one SMS"
