@@ -119,6 +119,18 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class MessageDelivery(enum.StrEnum):
+    """What the provider's delivery receipt said about a sent message (Twilio status callbacks).
+
+    Its own field beside ``MessageStatus`` rather than new values of it: a client built before
+    receipts existed refuses a status it does not know, and still reads the invitation right
+    from the old field alone (an undelivered message is ``failed`` there, with its code).
+    """
+
+    DELIVERED = "delivered"  # on the customer's phone
+    UNDELIVERED = "undelivered"  # the carrier gave up (or Twilio could not send it)
+
+
 class MessageChannel(enum.StrEnum):
     SMS = "sms"
     EMAIL = "email"
@@ -741,6 +753,9 @@ class Invitation(WireModel):
     staff: StaffOut | None
     message_status: MessageStatus | None = None
     failure_code: str | None = None
+    # The delivery receipt, once the provider sent one (null before, and with no provider
+    # that sends receipts).
+    message_delivery: MessageDelivery | None = None
 
 
 class BindingCreate(WireModel):

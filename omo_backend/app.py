@@ -39,6 +39,7 @@ from omo_backend.logs import access_target, redact, request_id_var, route_words
 from omo_backend.longpoll import ChangeWatcher
 from omo_backend.members.router import router as members_router
 from omo_backend.merges.router import router as merges_router
+from omo_backend.messaging.router import router as sms_receipts_router
 from omo_backend.orders.router import router as orders_router
 from omo_backend.pages import i18n as page_i18n
 from omo_backend.pages import line_pages, reset_pages
@@ -416,6 +417,7 @@ def create_app(
         members_router,
         merges_router,
         integrations_router,
+        sms_receipts_router,
         reports_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.

@@ -219,9 +219,21 @@ def invitation_out(
         customer_name=_registered_name(invitation),
         store=store_out(invitation.store, settings),
         staff=staff_out(invitation.staff) if invitation.staff else None,
-        message_status=schemas.MessageStatus(message.status) if message else None,
+        message_status=message_status(message),
         failure_code=invitation.failure_code,
+        message_delivery=schemas.MessageDelivery(message.delivery)
+        if message and message.delivery
+        else None,
     )
+
+
+def message_status(message: MessageRow | None) -> schemas.MessageStatus | None:
+    """The message's status as every client reads it: an undelivered one failed after all."""
+    if message is None:
+        return None
+    if message.delivery == schemas.MessageDelivery.UNDELIVERED:
+        return schemas.MessageStatus.FAILED
+    return schemas.MessageStatus(message.status)
 
 
 def _registered_name(invitation: Invitation) -> str | None:

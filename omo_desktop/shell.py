@@ -92,6 +92,7 @@ class Shell(QMainWindow):
         languages: LanguageSwitcher,
         customer_idle_seconds: int = CUSTOMER_IDLE_SECONDS,
         offline_retry_ms: int | None = None,
+        read_timeout_s: float | None = None,
         sections: Mapping[str, SectionFactory] | None = None,
     ) -> None:
         super().__init__()
@@ -100,6 +101,8 @@ class Shell(QMainWindow):
         self._data_dir = data_dir
         self._languages = languages
         self._offline_retry_ms = offline_retry_ms
+        # How long a call waits for the server's answer (None: the client's own default).
+        self._read_timeout_s = read_timeout_s
         self._section_factories = dict(default_sections() if sections is None else sections)
         self.client: OmoClient | None = None
         self.controller: CounterController | None = None
@@ -157,7 +160,15 @@ class Shell(QMainWindow):
         """An enrolled device: one client for it, then the staff log-in."""
         self._drop_device()
         self.credentials = credentials
-        self.client = OmoClient(credentials.backend_url, device_token=credentials.device_token)
+        self.client = (
+            OmoClient(credentials.backend_url, device_token=credentials.device_token)
+            if self._read_timeout_s is None
+            else OmoClient(
+                credentials.backend_url,
+                device_token=credentials.device_token,
+                read_timeout=self._read_timeout_s,
+            )
+        )
         self.controller = CounterController(
             self.client,
             PendingSignUps(self._data_dir / PENDING_FILE),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.fakes.twilio_server import FakeTwilio
 from tests.support import log_capture
 from tests.support.backend import DatabaseFactory, LiveBackend, live_backend
 from tests.support.postgres import PostgresCluster
@@ -53,3 +54,10 @@ def backend(db_factory: DatabaseFactory, request: pytest.FixtureRequest) -> Iter
     overrides = dict(marker.kwargs) if marker else {}
     with live_backend(db_factory, **overrides) as live:
         yield live
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """A fake Twilio on a loopback port; ``twilio.settings_overrides()`` points a backend at it."""
+    with FakeTwilio() as fake:
+        yield fake

@@ -42,6 +42,8 @@ class Message(Base):
         Index("ix_message_to_created", "to_address", "created_at"),
         Index("ix_message_store_created", "store_id", "created_at"),
         Index("ix_message_device_created", "device_id", "created_at"),
+        # A delivery receipt names the message by the provider's id.
+        Index("ix_message_provider_message_id", "provider_message_id"),
         {"postgresql_with": MESSAGE_STORAGE},
     )
 
@@ -67,3 +69,7 @@ class Message(Base):
     binding_id: Mapped[int | None] = mapped_column(ForeignKey("binding_session.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The provider's delivery receipt (``MessageDelivery``): null until a final one came. The
+    # status stays ``sent``: the provider took the message and bills it either way.
+    delivery: Mapped[str | None] = mapped_column(String(16), default=None)
+    delivery_at: Mapped[datetime | None] = mapped_column(default=None)

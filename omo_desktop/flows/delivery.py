@@ -8,6 +8,10 @@ The backend stores a refused send as the invitation's ``failure_code``: ``twilio
 for Twilio's error codes, ``twilio_http_<status>`` without one, ``send_failed`` when its
 retries ran out, and ``registered_elsewhere`` on an invitation cancelled because the customer
 registered through another one.
+
+A delivery receipt (``message_delivery``) refines "sent": ``delivered`` is on the customer's
+phone; ``undelivered`` arrives as a failed message with the carrier's code, so it reads as
+any other failure (and an app built before receipts reads it the same way).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from backend_client import schemas
 
 InvitationStatus = schemas.InvitationStatus
 MessageStatus = schemas.MessageStatus
+MessageDelivery = schemas.MessageDelivery
 
 
 class Delivery(enum.StrEnum):
@@ -96,6 +101,11 @@ def delivery(invitation: schemas.Invitation) -> Delivery:
     ):
         return Delivery.SENT
     return Delivery.SENDING
+
+
+def delivered_to_phone(invitation: schemas.Invitation) -> bool:
+    """The provider's receipt says the SMS is on the phone (and nothing has gone wrong since)."""
+    return invitation.message_delivery is MessageDelivery.DELIVERED and problem(invitation) is None
 
 
 # Sending the same number again can help: the phone may be back, the service may recover, a

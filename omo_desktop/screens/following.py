@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from backend_client import schemas
 from omo_desktop.design.tokens import ACTION_WIDTH, MAIN_ACTION_WIDTH, SPACE
 from omo_desktop.flows.counter import FollowingRegistration
-from omo_desktop.flows.delivery import Problem, Step, next_steps, problem
+from omo_desktop.flows.delivery import Problem, Step, delivered_to_phone, next_steps, problem
 from omo_desktop.messages import sms_problem
 from omo_desktop.screens.base import FlowScreen, button, label, set_role
 from omo_desktop.widgets.layout import ActionBar, MessageLine, Tone, centred, screen_layout
@@ -63,7 +63,12 @@ class FollowingScreen(FlowScreen[FollowingRegistration]):
         status = invitation.status
         # The server's number, masked: the SMS has arrived, the number is checked.
         self.title.setText(self.tr("Registration for %1").replace("%1", invitation.phone_masked))
-        done = [self.tr("SMS sent"), self.tr("Link opened"), self.tr("Registration complete")]
+        sms_done = (
+            self.tr("Delivered to the phone")
+            if delivered_to_phone(invitation)
+            else self.tr("SMS sent")
+        )
+        done = [sms_done, self.tr("Link opened"), self.tr("Registration complete")]
         under_way = [
             self.tr("Sending the SMS"),
             self.tr("Waiting for the customer to open the link"),

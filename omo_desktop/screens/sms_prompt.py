@@ -1,7 +1,8 @@
 """After "Sign up": the SMS as it really is, and what staff can do about it.
 
 Sending: the heading says so and "SMS received" waits. Sent: "did the SMS arrive?" with
-"SMS received" or "Check again". Failed or ended: what happened in words, what to do, and the
+"SMS received" or "Check again", and "Delivered to the phone." once the provider's receipt
+says so. Failed or ended: what happened in words, what to do, and the
 action that helps first ("Send again" or "Check the number").
 """
 
@@ -15,7 +16,15 @@ from backend_client.masking import group_typed_phone
 from omo_desktop.design.icons import Icon, pixmap
 from omo_desktop.design.tokens import ACTION_WIDTH, MAIN_ACTION_WIDTH, SPACE, TYPE_SCALE
 from omo_desktop.flows.counter import SmsSent
-from omo_desktop.flows.delivery import Delivery, Problem, Step, delivery, next_steps, problem
+from omo_desktop.flows.delivery import (
+    Delivery,
+    Problem,
+    Step,
+    delivered_to_phone,
+    delivery,
+    next_steps,
+    problem,
+)
 from omo_desktop.messages import describe, sms_problem
 from omo_desktop.screens.base import FlowScreen, button, label, local_time, set_role
 from omo_desktop.widgets import named
@@ -108,12 +117,19 @@ class SmsPromptScreen(FlowScreen[SmsSent]):
         elif how is Delivery.SENT:
             self.title.setText(self.tr("SMS sent to %1").replace("%1", number))
             self.question.setText(self.tr("Ask the customer: did the SMS arrive?"))
-            opened = invitation.status is InvitationStatus.OPENED
-            self.next_step.setText(self.tr("The customer has opened the link.") if opened else "")
+            if invitation.status is InvitationStatus.OPENED:
+                self.next_step.setText(self.tr("The customer has opened the link."))
+            elif delivered_to_phone(invitation):
+                self.next_step.setText(self.tr("Delivered to the phone."))
+            else:
+                self.next_step.setText("")
         else:
             assert found is not None
             what, todo = sms_problem(found, number, can_resend=state.phone is not None)
-            if how is Delivery.FAILED:
+            if invitation.message_delivery is schemas.MessageDelivery.UNDELIVERED:
+                # Sent, and the carrier's receipt says it never arrived.
+                self.title.setText(self.tr("The SMS did not reach the phone"))
+            elif how is Delivery.FAILED:
                 self.title.setText(self.tr("The SMS could not be sent"))
             elif found is Problem.REGISTERED_ELSEWHERE:
                 self.title.setText(self.tr("The customer is a member now"))

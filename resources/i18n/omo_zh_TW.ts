@@ -833,6 +833,10 @@
         <translation>%1 的註冊進度</translation>
     </message>
     <message>
+        <source>Delivered to the phone</source>
+        <translation>已送達手機</translation>
+    </message>
+    <message>
         <source>SMS sent</source>
         <translation>簡訊已發送</translation>
     </message>
@@ -2311,6 +2315,14 @@
     <message>
         <source>Ask the customer: did the SMS arrive?</source>
         <translation>請問顧客：有收到簡訊嗎？</translation>
+    </message>
+    <message>
+        <source>Delivered to the phone.</source>
+        <translation>簡訊已送達手機。</translation>
+    </message>
+    <message>
+        <source>The SMS did not reach the phone</source>
+        <translation>簡訊未送達手機</translation>
     </message>
     <message>
         <source>The link works until %1</source>

@@ -238,7 +238,12 @@ def test_twilio_gets_a_form_encoded_request_with_basic_auth(
     assert request.path == f"/2010-04-01/Accounts/{twilio.account_sid}/Messages.json"
     assert request.auth == (twilio.account_sid, twilio.auth_token)
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert request.form == {"To": PHONE, "Body": body, "From": TWILIO_FROM}
+    assert request.form == {
+        "To": PHONE,
+        "Body": body,
+        "From": TWILIO_FROM,
+        "StatusCallback": "http://127.0.0.1:8000/api/v1/sms/twilio/status",
+    }
 
     [created] = twilio.created
     message = load_message(database, queued.message_id)
@@ -272,7 +277,12 @@ def test_a_messaging_service_replaces_the_from_number(twilio: FakeTwilio) -> Non
     result = TwilioProvider(settings).send_sms(to=PHONE, body="hi")
 
     [request] = twilio.requests
-    assert request.form == {"To": PHONE, "Body": "hi", "MessagingServiceSid": "MG" + "0" * 32}
+    assert request.form == {
+        "To": PHONE,
+        "Body": "hi",
+        "MessagingServiceSid": "MG" + "0" * 32,
+        "StatusCallback": "http://127.0.0.1:8000/api/v1/sms/twilio/status",
+    }
     assert result.provider_status == "accepted"
     assert result.segments == 1
     assert result.provider_message_id.startswith("SM")

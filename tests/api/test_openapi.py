@@ -24,6 +24,7 @@ UNAUTHENTICATED = {
     ("get", "/api/v1/health"),
     ("get", "/api/v1/ready"),
     ("post", "/api/v1/devices/enroll"),
+    ("post", "/api/v1/sms/twilio/status"),  # Twilio signs it instead
 }
 # What an integration's API key may call too (API.md "Orders and carts").
 WITH_API_KEY = {
@@ -151,6 +152,10 @@ def test_the_manager_and_admin_operations_document_403(
             # A key without the scope the operation needs.
             assert forbidden is not None, (method, path)
             assert "`forbidden`" in forbidden["description"]
+        elif (method, path) == ("post", "/api/v1/sms/twilio/status"):
+            # Not a role: a request Twilio did not sign.
+            assert forbidden is not None, (method, path)
+            assert "`bad_signature`" in forbidden["description"]
         elif (method, path) != ("post", "/api/v1/staff/login"):
             assert forbidden is None, (method, path)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Self
 
+from tests.fakes.running import Running
 
-class HttpFake:
+
+class HttpFake(Running):
     """Subclasses say which handler serves them; ``start`` binds it to this fake."""
 
     def __init__(self) -> None:
@@ -33,17 +34,6 @@ class HttpFake:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:

@@ -16,12 +16,12 @@ import threading
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from tests.fakes.running import Running
 from tests.support.postgres import free_port
 
 Stage = Literal["RCPT", "DATA"]
@@ -46,7 +46,7 @@ class ReceivedMail:
         return content.replace("\r\n", "\n")
 
 
-class FakeSmtp:
+class FakeSmtp(Running):
     def __init__(
         self,
         *,
@@ -103,17 +103,6 @@ class FakeSmtp:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-
-    def __enter__(self) -> FakeSmtp:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def url(self, scheme: str = "smtp") -> str:
         """An ``OMO_SMTP_URL`` for this server, with its credentials when it has some."""

@@ -5,6 +5,10 @@ auth token) and a form-encoded body (``To``, ``Body``, ``From`` or ``MessagingSe
 201 with Twilio's message JSON, or Twilio's error JSON (``code``, ``message``, ``more_info``,
 ``status``). Every request is recorded, and tests can make it fail or hang on purpose.
 
+A message created with a ``StatusCallback`` URL gets Twilio's status callbacks there when a
+test asks (``send_receipt``): form-encoded, signed in ``X-Twilio-Signature`` as Twilio signs
+them (base64 HMAC-SHA1 with the auth token over the URL and the sorted parameters).
+
 Segment counts are worked out here on their own (roughly: ASCII as GSM-7, anything else as
 UCS-2) so that tests comparing them with ours are not comparing our code with itself.
 """
@@ -12,6 +16,8 @@ UCS-2) so that tests comparing them with ours are not comparing our code with it
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import math
 import re
@@ -24,6 +30,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+import requests
 
 from tests.fakes.http_fake import HttpFake
 
@@ -134,6 +142,63 @@ class FakeTwilio(HttpFake):
                     )
                 self._lock.wait(left)
             return list(self._requests)
+
+    def settings_overrides(self) -> dict[str, Any]:
+        """``Settings(**fake.settings_overrides())`` sends SMS through this fake."""
+        return {
+            "sms_provider": "twilio",
+            "twilio_account_sid": self.account_sid,
+            "twilio_auth_token": self.auth_token,
+            "twilio_from": "+15005550006",  # Twilio's magic test sender
+            "twilio_api_base": self.base_url,
+        }
+
+    def message(self, sid: str) -> dict[str, Any]:
+        [found] = [m for m in self.created if m["sid"] == sid]
+        return found
+
+    def send_receipt(
+        self,
+        sid: str,
+        status: str,
+        *,
+        error_code: int | None = None,
+        signature: str | None = None,
+        url: str | None = None,
+    ) -> requests.Response:
+        """Post the status callback Twilio would for message ``sid``; the receiver's answer.
+
+        ``signature`` replaces the real one ("" sends none); ``url`` posts elsewhere than the
+        message's ``StatusCallback`` (signed for where it goes).
+        """
+        message = self.message(sid)
+        target = url or message["status_callback"]
+        form = {
+            "ApiVersion": "2010-04-01",
+            "AccountSid": self.account_sid,
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "To": message["to"],
+        }
+        if message["from"]:
+            form["From"] = message["from"]
+        if message["messaging_service_sid"]:
+            form["MessagingServiceSid"] = message["messaging_service_sid"]
+        if error_code is not None:
+            form["ErrorCode"] = str(error_code)
+        headers = {"X-Twilio-Signature": self.sign(target, form)}
+        if signature is not None:
+            headers = {"X-Twilio-Signature": signature} if signature else {}
+        return requests.post(target, data=form, headers=headers, timeout=10)
+
+    def sign(self, url: str, form: dict[str, str]) -> str:
+        text = url
+        for key in sorted(form):
+            text += key + form[key]
+        mac = hmac.new(self.auth_token.encode("utf-8"), text.encode("utf-8"), hashlib.sha1)
+        return base64.b64encode(mac.digest()).decode("ascii")
 
     # --- called by the handler -----------------------------------------------------------
 
@@ -254,7 +319,9 @@ class _Handler(BaseHTTPRequestHandler):
             "to": to,
             "uri": f"{uri}.json",
         }
-        twilio._created_message(payload)
+        # Not part of Twilio's answer: where its status callbacks go (None: nowhere).
+        callback = form.get("StatusCallback") or None
+        twilio._created_message(payload | {"status_callback": callback})
         self._json(201, payload)
 
     def _error(self, status: int, code: int, message: str) -> None:

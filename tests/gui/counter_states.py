@@ -67,8 +67,10 @@ def invitation(
     message: str | None = "sent",
     failure: str | None = None,
     name: str | None = None,
+    delivery: str | None = None,
 ) -> schemas.Invitation:
-    """``name``: the name the customer registered with (the backend sends it once registered)."""
+    """``name``: the name the customer registered with (the backend sends it once registered);
+    ``delivery``: the provider's delivery receipt (a ``MessageDelivery`` value)."""
     return schemas.Invitation(
         id=3,
         status=schemas.InvitationStatus(status),
@@ -80,14 +82,20 @@ def invitation(
         staff=AMY,
         message_status=schemas.MessageStatus(message) if message else None,
         failure_code=failure,
+        message_delivery=schemas.MessageDelivery(delivery) if delivery else None,
     )
 
 
 def sms_sent(
-    status: str = "sent", *, message: str | None = "sent", failure: str | None = None
+    status: str = "sent",
+    *,
+    message: str | None = "sent",
+    failure: str | None = None,
+    delivery: str | None = None,
 ) -> f.SmsSent:
     """The SMS prompt after staff typed ``TYPED_PHONE`` and tapped "Sign up"."""
-    return f.SmsSent(invitation(status, message=message, failure=failure), TYPED_PHONE)
+    made = invitation(status, message=message, failure=failure, delivery=delivery)
+    return f.SmsSent(made, TYPED_PHONE)
 
 
 def binding(

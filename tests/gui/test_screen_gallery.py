@@ -182,6 +182,17 @@ def gallery() -> list[tuple[str, f.State, bool]]:
         # Signed in, LINE under way: the stepper's current step in the middle of the list.
         ("46-binding-line-signed-in", s.binding_state("signed_in"), True),
         ("47-binding-cancelled", s.binding_state("cancelled", expires_in=timedelta(0)), True),
+        ("48-sms-delivered", s.sms_sent("sent", delivery="delivered"), False),
+        (
+            "49-following-delivered",
+            f.FollowingRegistration(s.invitation("sent", delivery="delivered"), s.TYPED_PHONE),
+            False,
+        ),
+        (
+            "50-sms-undelivered",
+            s.sms_sent("failed", message="failed", failure="twilio_30003", delivery="undelivered"),
+            False,
+        ),
     ]
 
 

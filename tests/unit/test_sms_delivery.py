@@ -13,6 +13,7 @@ from omo_desktop.flows.delivery import (
     Problem,
     Step,
     can_send_again,
+    delivered_to_phone,
     delivery,
     failure_cause,
     next_steps,
@@ -23,7 +24,10 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def invitation(
-    status: str, message: str | None = None, failure: str | None = None
+    status: str,
+    message: str | None = None,
+    failure: str | None = None,
+    receipt: str | None = None,
 ) -> schemas.Invitation:
     return schemas.Invitation(
         id=3,
@@ -37,6 +41,7 @@ def invitation(
         staff=None,
         message_status=schemas.MessageStatus(message) if message else None,
         failure_code=failure,
+        message_delivery=schemas.MessageDelivery(receipt) if receipt else None,
     )
 
 
@@ -121,3 +126,28 @@ def test_the_main_action_is_the_one_that_helps(
 def test_without_the_number_sending_again_becomes_checking_it():
     expired = invitation("expired", "sent")
     assert next_steps(expired, phone_known=False) == (Step.CHECK_NUMBER, None)
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "failure", "receipt", "on_the_phone"),
+    [
+        ("sent", "sent", None, None, False),
+        ("sent", "sent", None, "delivered", True),
+        ("opened", "sent", None, "delivered", True),
+        ("queued", "sent", None, "delivered", True),  # the invitation catches up
+        ("expired", "sent", None, "delivered", False),  # arrived, but the link ran out
+        ("failed", "failed", "twilio_30003", "undelivered", False),
+    ],
+)
+def test_delivered_to_the_phone_only_on_the_provider_s_word(
+    status: str, message: str, failure: str | None, receipt: str | None, on_the_phone: bool
+):
+    assert delivered_to_phone(invitation(status, message, failure, receipt)) is on_the_phone
+
+
+def test_an_undelivered_receipt_reads_as_the_failure_it_names():
+    """The backend sends it as a failed message with the carrier's code: send again helps."""
+    undelivered = invitation("failed", "failed", "twilio_30003", "undelivered")
+    assert delivery(undelivered) is Delivery.FAILED
+    assert problem(undelivered) is Problem.UNREACHABLE
+    assert next_steps(undelivered) == (Step.SEND_AGAIN, Step.CHECK_NUMBER)

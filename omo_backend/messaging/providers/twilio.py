@@ -18,6 +18,7 @@ from omo_backend.messaging.providers.base import (
     SendResult,
     TransientSendError,
 )
+from omo_backend.messaging.receipts import status_callback_url
 from omo_backend.settings import Settings
 
 # 408 is the server giving up on a slow upload: nothing was created, so it is safe to repeat.
@@ -54,6 +55,8 @@ class TwilioProvider:
             f"{settings.twilio_api_base.rstrip('/')}/2010-04-01/Accounts/"
             f"{settings.twilio_account_sid}/Messages.json"
         )
+        # Twilio posts each status change there, the delivery receipt last (receipts.py).
+        self._callback = {"StatusCallback": status_callback_url(settings.public_base_url)}
         self._timeout = settings.twilio_timeout_seconds
         self._session = session or requests.Session()
 
@@ -61,7 +64,7 @@ class TwilioProvider:
         try:
             response = self._session.post(
                 self._url,
-                data={"To": to, "Body": body, **self._sender},
+                data={"To": to, "Body": body, **self._sender, **self._callback},
                 auth=self._auth,
                 timeout=self._timeout,
                 headers={"Accept": "application/json"},
