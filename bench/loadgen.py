@@ -33,6 +33,11 @@ class Plan:
     requests: int
     token: str | None = None
     phones: list[list[str]] = field(default_factory=list)
+    # Several API processes (as behind a reverse proxy): client i sends to ports[i % len].
+    ports: list[int] = field(default_factory=list)
+
+    def port_of(self, client: int) -> int:
+        return self.ports[client % len(self.ports)] if self.ports else self.port
 
 
 @dataclass
@@ -110,9 +115,9 @@ class _Client:
 
 
 def _client_thread(
-    plan: Plan, phones: list[str], start: threading.Barrier, outcome: Outcome
+    plan: Plan, port: int, phones: list[str], start: threading.Barrier, outcome: Outcome
 ) -> None:
-    client = _Client(plan.port)
+    client = _Client(port)
     try:
         for index in range(plan.warmup):
             try:
@@ -164,7 +169,7 @@ def _worker_main() -> None:
     threads = [
         threading.Thread(
             target=_client_thread,
-            args=(plan, plan.phones[i] if plan.phones else [], start, outcome),
+            args=(plan, plan.port_of(i), plan.phones[i] if plan.phones else [], start, outcome),
         )
         for i, outcome in zip(indexes, outcomes, strict=True)
     ]

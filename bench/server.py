@@ -27,7 +27,27 @@ def free_port() -> int:
         return port
 
 
-def _command() -> list[str]:
+def backend_env(
+    database_url: str, folder: Path, base_url: str, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A backend process's environment: none of the caller's ``OMO_`` settings, the SMS rate
+    limits raised, warnings and errors logged only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMO_")}
+    env.update(
+        OMO_DATABASE_URL=database_url,
+        OMO_DATA_DIR=str(folder),
+        OMO_PUBLIC_BASE_URL=base_url,
+        OMO_LOG_LEVEL="WARNING",
+        OMO_RATE_PHONE_PER_10MIN=_UNLIMITED,
+        OMO_RATE_PHONE_PER_DAY=_UNLIMITED,
+        OMO_RATE_DEVICE_PER_HOUR=_UNLIMITED,
+        OMO_RATE_STORE_PER_HOUR=_UNLIMITED,
+    )
+    env.update(extra_env or {})
+    return env
+
+
+def command() -> list[str]:
     script = Path(sys.executable).with_name("omo-backend")
     if script.exists():
         return [str(script)]
@@ -88,19 +108,7 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._folder = Path(tempfile.mkdtemp(prefix="omo-bench-server-"))
         self._log_path = self._folder / "server.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OMO_")}
-        env.update(
-            OMO_DATABASE_URL=database_url,
-            OMO_DATA_DIR=str(self._folder),
-            OMO_PUBLIC_BASE_URL=self.base_url,
-            OMO_LOG_LEVEL="WARNING",
-            OMO_RATE_PHONE_PER_10MIN=_UNLIMITED,
-            OMO_RATE_PHONE_PER_DAY=_UNLIMITED,
-            OMO_RATE_DEVICE_PER_HOUR=_UNLIMITED,
-            OMO_RATE_STORE_PER_HOUR=_UNLIMITED,
-        )
-        env.update(extra_env or {})
-        self._env = env
+        self._env = backend_env(database_url, self._folder, self.base_url, extra_env)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -111,10 +119,10 @@ class ServerProcess:
     def start(self, timeout: float = 60.0) -> float:
         """Start and wait for /api/v1/health; returns the seconds it took."""
         started = time.perf_counter()
-        with open(self._log_path, "wb") as log:
+        with open(self._log_path, "ab") as log:  # a restart adds to the log
             self._process = subprocess.Popen(
                 [
-                    *_command(),
+                    *command(),
                     "serve",
                     "--no-dispatcher",
                     "--host",
@@ -171,14 +179,12 @@ class ServerProcess:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the kernel's OOM killer ends it; ``start()`` starts it again."""
+        kill_process(self._process)
+
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGINT)
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=5)
+        stop_process(self._process)
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def __enter__(self) -> ServerProcess:
@@ -186,6 +192,23 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def kill_process(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGKILL a child that is still running, and reap it."""
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait(timeout=15)
+
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGINT (as Ctrl+C: the backend's clean stop), SIGKILL if it is not gone in 15 s."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            kill_process(process)
 
 
 def request(
