@@ -48,8 +48,24 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cleared by hang(): requests are taken in and recorded, then wait for release().
+    answering: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.answering.set()
+
+    def hang(self) -> None:
+        self.answering.clear()
+
+    def release(self) -> None:
+        self.answering.set()
 
     def handle(self, headers: dict[str, str], body: bytes) -> int:
+        status = self._record(headers, body)
+        self.answering.wait(timeout=60)
+        return status
+
+    def _record(self, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
             signed = signature_ok(self.secret, headers.get("omo-signature", ""), body, time.time())
             status = (self.answers.pop(0) if self.answers else 200) if signed else 401
@@ -101,6 +117,7 @@ def webhook_receiver(path: str = "/hooks/omo?token=abc") -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        receiver.release()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
