@@ -499,8 +499,14 @@ class OmoClient:
     def delete_webhook(self, endpoint_id: int) -> None:
         self._call("DELETE", f"/api/v1/webhooks/{endpoint_id}", None)
 
-    def webhook_deliveries(self, endpoint_id: int) -> schemas.WebhookDeliveryPage:
-        return self._get(f"/api/v1/webhooks/{endpoint_id}/deliveries", schemas.WebhookDeliveryPage)
+    def webhook_deliveries(
+        self, endpoint_id: int, *, cursor: str | None = None
+    ) -> schemas.WebhookDeliveryPage:
+        return self._get(
+            f"/api/v1/webhooks/{endpoint_id}/deliveries",
+            schemas.WebhookDeliveryPage,
+            params={"cursor": cursor} if cursor else None,
+        )
 
     def dev_messages(self, *, to: str | None = None) -> schemas.DevMessageList:
         return self._get(

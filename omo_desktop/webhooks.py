@@ -35,9 +35,10 @@ class WebhooksState:
     endpoints: tuple[schemas.WebhookEndpointOut, ...] = ()
     loading: bool = True
     busy: bool = False
-    # The endpoint whose log is shown, and its log (newest first).
+    # The endpoint whose log is shown, its log (newest first) and where older entries start.
     selected: int | None = None
     log: tuple[schemas.WebhookDeliveryOut, ...] = ()
+    older: str | None = None
     # A secret just made or rotated: shown until the admin leaves or does another; never again.
     secret: schemas.WebhookEndpointWithSecret | None = None
     confirming: tuple[Asking, int] | None = None
@@ -94,12 +95,23 @@ class WebhooksController(AdminStateController[WebhooksState]):
             confirming = None
         self._set(replace(self.state, selected=endpoint_id, confirming=confirming))
         if endpoint_id is None:
-            self._set(replace(self.state, log=()))
+            self._set(replace(self.state, log=(), older=None))
             return
         self._run(lambda: self._client.webhook_deliveries(endpoint_id), self._log)
 
     def _log(self, page: schemas.WebhookDeliveryPage) -> None:
-        self._set(replace(self.state, log=tuple(page.items)))
+        self._set(replace(self.state, log=tuple(page.items), older=page.next_cursor))
+
+    def show_older(self) -> None:
+        """The log's next page of older entries, after those shown."""
+        endpoint_id, cursor = self.state.selected, self.state.older
+        if endpoint_id is None or cursor is None:
+            return
+        self._run(lambda: self._client.webhook_deliveries(endpoint_id, cursor=cursor), self._older)
+
+    def _older(self, page: schemas.WebhookDeliveryPage) -> None:
+        log = (*self.state.log, *page.items)
+        self._set(replace(self.state, log=log, older=page.next_cursor))
 
     def set_enabled(self, endpoint_id: int, enabled: bool) -> None:
         self._set(replace(self.state, busy=True, confirming=None, problem=None))
@@ -138,7 +150,13 @@ class WebhooksController(AdminStateController[WebhooksState]):
             secret = None
         self._set(
             replace(
-                self.state, endpoints=endpoints, busy=False, selected=None, log=(), secret=secret
+                self.state,
+                endpoints=endpoints,
+                busy=False,
+                selected=None,
+                log=(),
+                older=None,
+                secret=secret,
             )
         )
 

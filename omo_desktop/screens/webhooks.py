@@ -124,6 +124,9 @@ class WebhooksScreen(QWidget):
         self.log = touch_table("deliveries", 6, rows=5)
         self.log.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         layout.addWidget(self.log)
+        self.older = button("older_deliveries", "link")
+        self.older.clicked.connect(self.controller.show_older)
+        layout.addWidget(self.older, 0, Qt.AlignmentFlag.AlignLeft)
         self.draw(self.controller.state)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -286,6 +289,8 @@ class WebhooksScreen(QWidget):
 
     def _draw_log(self, state: WebhooksState) -> None:
         self.log_title.setText(self.tr("Delivery log"))
+        self.older.setText(self.tr("Show older"))
+        self.older.setVisible(state.older is not None)
         self.log.setHorizontalHeaderLabels(
             [
                 self.tr("Time"),

@@ -2660,6 +2660,10 @@
         <translation>傳送紀錄</translation>
     </message>
     <message>
+        <source>Show older</source>
+        <translation>顯示較早的紀錄</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>時間</translation>
     </message>

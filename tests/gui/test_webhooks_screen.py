@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from backend_client.client import OmoClient
-from backend_client.schemas import Role
+from backend_client.schemas import Role, WebhookEvent
+from omo_backend.webhooks import events
 from omo_desktop.design import theme
 from omo_desktop.i18n import LanguageSwitcher
 from omo_desktop.screens.integrations import IntegrationsScreen
@@ -184,3 +185,31 @@ def test_an_admin_adds_an_endpoint_and_follows_its_deliveries(
     assert screen.table.rowCount() == 0
     assert screen.message.message() == say("No webhooks yet.")
     assert not screen.secret.isVisible()
+
+
+def test_a_long_delivery_log_shows_older_entries_on_request(
+    section: IntegrationsScreen, backend: LiveBackend, admin_client: OmoClient, qtbot: QtBot
+):
+    made = admin_client.create_webhook(
+        "https://hooks.example.com/omo", [WebhookEvent.MEMBER_ERASED]
+    )
+    with backend.db.transaction() as session:
+        events.emit_many(
+            session=session,
+            event=WebhookEvent.MEMBER_ERASED,
+            data=[{"member_id": n} for n in range(1, 61)],
+        )
+    qtbot.mouseClick(section.show_webhooks, Qt.MouseButton.LeftButton)
+    screen = section.webhooks
+    qtbot.waitUntil(lambda: len(screen.controller.state.endpoints) == 1, timeout=WAIT_MS)
+    screen.table.selectRow(0)
+    qtbot.waitUntil(lambda: screen.log.rowCount() == 50, timeout=WAIT_MS)
+    assert screen.controller.state.selected == made.id
+    assert screen.older.isVisible()
+    assert screen.older.text() == say("Show older")
+    qtbot.mouseClick(screen.older, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.log.rowCount() == 60, timeout=WAIT_MS)
+    assert not screen.older.isVisible()
+    ids = [d.id for d in screen.controller.state.log]
+    assert ids == sorted(ids, reverse=True)
+    assert len(set(ids)) == 60
