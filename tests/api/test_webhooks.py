@@ -261,3 +261,35 @@ def test_no_endpoint_means_no_deliveries(backend: LiveBackend):
     assert manager.post("/api/v1/members", json={"phone": "0955 666 777"}).status_code == 201
     with backend.db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+
+
+def test_every_way_a_member_is_made_tells_member_created_once(shop: Shop):
+    """By hand (above), by a POS order with add_as_member, by an import; a dry run tells none."""
+    admin = shop.admin
+    with webhook_receiver() as receiver:
+        register(admin, receiver, ["member.created"])
+        order = shop.manager.post(
+            "/api/v1/orders",
+            json={"email": "new@example.com", "amount": 1, "add_as_member": True},
+            headers={"Idempotency-Key": "order-1"},
+        )
+        assert order.status_code == 201, order.text
+        csv = (
+            "Name,Mobile,Email,Birthday,Level,Member Points\n"
+            "Ada,0955000001,,,,\nBo,0955000002,,,,\n"
+        )
+        for dry_run in ("1", "0"):
+            imported = admin.post(
+                "/api/v1/members/import",
+                params={"mode": "create", "dry_run": dry_run},
+                data=csv.encode(),
+                headers={"Content-Type": "text/csv"},
+            )
+            assert imported.status_code == 200, imported.text
+        got = receiver.wait_for(3)
+        sources = sorted(d.json["data"]["source"] for d in got)
+        assert sources == ["import", "import", "pos"]
+        assert len({d.json["data"]["member_id"] for d in got}) == 3
+        assert order.json()["customer_id"] in {d.json["data"]["member_id"] for d in got}
+    with shop.backend.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 3
