@@ -19,7 +19,9 @@ from backend_client.schemas import WebhookEvent
 from omo_backend import migrate
 from omo_backend.db import Database
 from omo_backend.models import WebhookDelivery, WebhookEndpoint
+from omo_backend.settings import Settings
 from omo_backend.webhooks import events, signing
+from omo_backend.webhooks.sender import WebhookSender
 from tests.support.backend import DatabaseFactory
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -150,3 +152,56 @@ def test_migration_0013_adds_and_removes_the_webhook_tables(db_factory: Database
         assert inspect(db.engine).has_table("webhook_delivery")
     finally:
         db.dispose()
+
+
+def _one_delivery(database: Database, url: str, secret: str) -> int:
+    """A merge told to the one endpoint at ``url`` (added the first time)."""
+    with database.transaction() as session:
+        if session.scalars(text("SELECT id FROM webhook_endpoint")).first() is None:
+            session.add(WebhookEndpoint(url=url, events="member.merged", secret=secret))
+            session.flush()
+        events.emit(session=session, event=WebhookEvent.MEMBER_MERGED, data={"member_id": 1})
+    with database.transaction(write=False) as session:
+        found: int = session.scalars(text("SELECT max(id) FROM webhook_delivery")).one()
+        return found
+
+
+def _lease_runs_out(database: Database, delivery_id: int) -> None:
+    """What waiting out the lease of a holder that stopped answering comes to."""
+    with database.transaction() as session:
+        row = session.get_one(WebhookDelivery, delivery_id)
+        row.claimed_until = row.created_at
+
+
+def test_an_outcome_is_written_only_under_the_claim_that_holds_the_row(
+    db_factory: DatabaseFactory,
+):
+    database = Database(db_factory.new_url())
+    settings = Settings(_env_file=None, database_url=database.url, webhook_max_attempts=2)  # type: ignore[call-arg]
+    try:
+        with webhook_receiver() as receiver:
+            receiver.secret = signing.new_secret()
+            first = _one_delivery(database, receiver.url, receiver.secret)
+            stale, taker = WebhookSender(database, settings), WebhookSender(database, settings)
+            [old_claim] = stale._claim()
+            _lease_runs_out(database, first)
+            assert taker.run_once() == 1
+            # The holder that lost its lease comes back with a failure: it is not written.
+            stale._record(old_claim, 500, "HTTP 500")
+            row = delivery(database, first)
+            assert (row.status, row.attempts, row.last_status_code) == ("delivered", 2, 200)
+
+            # Every try's holder died mid-post: once the last lease runs out it is given up.
+            second = _one_delivery(database, receiver.url, receiver.secret)
+            for _ in range(2):
+                assert len(stale._claim()) == 1
+                _lease_runs_out(database, second)
+            assert stale._claim() == []
+            row = delivery(database, second)
+            assert (row.status, row.attempts) == ("failed", 2)
+            assert row.last_error == "lease expired on the last try"
+            assert len(receiver.deliveries) == 1
+            stale.close()
+            taker.close()
+    finally:
+        database.dispose()
