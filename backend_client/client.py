@@ -468,6 +468,46 @@ class OmoClient:
     def revoke_api_key(self, key_id: int) -> schemas.ApiKeyOut:
         return self._post(f"/api/v1/integrations/keys/{key_id}/revoke", schemas.ApiKeyOut)
 
+    def webhooks(self) -> list[schemas.WebhookEndpointOut]:
+        return self._get("/api/v1/webhooks", schemas.WebhookEndpointList).root
+
+    def create_webhook(
+        self, url: str, events: list[schemas.WebhookEvent]
+    ) -> schemas.WebhookEndpointWithSecret:
+        body = schemas.WebhookEndpointCreate(url=url, events=events)
+        return self._post(
+            "/api/v1/webhooks", schemas.WebhookEndpointWithSecret, json=body.model_dump(mode="json")
+        )
+
+    def update_webhook(
+        self, endpoint_id: int, change: schemas.WebhookEndpointUpdate
+    ) -> schemas.WebhookEndpointOut:
+        result = self._call(
+            "PATCH",
+            f"/api/v1/webhooks/{endpoint_id}",
+            schemas.WebhookEndpointOut,
+            json=change.model_dump(mode="json", exclude_none=True),
+        )
+        assert result is not None
+        return result
+
+    def rotate_webhook_secret(self, endpoint_id: int) -> schemas.WebhookEndpointWithSecret:
+        return self._post(
+            f"/api/v1/webhooks/{endpoint_id}/rotate-secret", schemas.WebhookEndpointWithSecret
+        )
+
+    def delete_webhook(self, endpoint_id: int) -> None:
+        self._call("DELETE", f"/api/v1/webhooks/{endpoint_id}", None)
+
+    def webhook_deliveries(
+        self, endpoint_id: int, *, cursor: str | None = None
+    ) -> schemas.WebhookDeliveryPage:
+        return self._get(
+            f"/api/v1/webhooks/{endpoint_id}/deliveries",
+            schemas.WebhookDeliveryPage,
+            params={"cursor": cursor} if cursor else None,
+        )
+
     def dev_messages(self, *, to: str | None = None) -> schemas.DevMessageList:
         return self._get(
             "/api/v1/dev/messages",

@@ -1075,3 +1075,100 @@ class MergedInto(WireModel):
 
 
 CustomerSearchResult.model_rebuild()
+
+
+# --- webhooks (an admin; issue 14, i14-webhooks) ---------------------------------------------
+
+
+class WebhookEvent(enum.StrEnum):
+    """What an endpoint may subscribe to (README "Webhooks" says when each fires)."""
+
+    MEMBER_CREATED = "member.created"
+    MEMBER_REGISTERED = "member.registered"
+    MEMBER_BOUND = "member.bound"
+    MEMBER_MERGED = "member.merged"
+    MEMBER_ERASED = "member.erased"
+
+
+class WebhookDeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _webhook_url(value: str) -> str:
+    """https, or plain http to this machine only (a receiver beside the backend, a test's)."""
+    if not is_single_line(value) or any(c.isspace() for c in value):
+        raise ValueError("an address is one line without spaces")
+    parts = urlsplit(value)
+    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
+    if not (parts.scheme == "https" or loopback) or not parts.hostname:
+        raise ValueError("an https:// address (or http:// to 127.0.0.1) is expected")
+    if parts.username or parts.password or parts.fragment:
+        raise ValueError("an address without a user name or a #fragment is expected")
+    return value
+
+
+WebhookUrl = Annotated[str, Field(min_length=10, max_length=2048), AfterValidator(_webhook_url)]
+WebhookEvents = Annotated[list[WebhookEvent], Field(min_length=1, max_length=len(WebhookEvent))]
+
+
+class WebhookEndpointCreate(WireModel):
+    url: WebhookUrl
+    events: WebhookEvents
+    description: SingleLine = Field(default="", max_length=100)
+
+
+class WebhookEndpointUpdate(WireModel):
+    """Only the fields given change."""
+
+    url: WebhookUrl | None = None
+    events: WebhookEvents | None = None
+    description: SingleLine | None = Field(default=None, max_length=100)
+    enabled: bool | None = None
+
+
+class WebhookEndpointOut(WireModel):
+    """An endpoint as listed: never its secret, which is shown once when made or rotated."""
+
+    id: int
+    url: str
+    description: str
+    events: list[WebhookEvent]
+    enabled: bool
+    created_at: datetime
+    secret_rotated_at: datetime | None
+
+
+class WebhookEndpointWithSecret(WebhookEndpointOut):
+    secret: str = Field(description="the signing secret: in this reply only")
+
+
+class WebhookEndpointList(RootModel[list[WebhookEndpointOut]]):
+    """``GET /webhooks``: a bare list on the wire."""
+
+
+class WebhookDeliveryOut(WireModel):
+    """One event sent (or being sent) to one endpoint: a line of its delivery log."""
+
+    id: int = Field(description="also the `OMO-Delivery-Id` header: the same on every retry")
+    event: WebhookEvent
+    event_id: str
+    status: WebhookDeliveryStatus
+    attempts: int = Field(description="tries made so far")
+    last_status_code: int | None = Field(description="the receiver's HTTP status, last try")
+    last_error: str | None
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None = Field(description="null once delivered or given up")
+
+
+class WebhookDeliveryPage(WireModel):
+    """Newest first; ``next_cursor`` fetches older ones."""
+
+    items: list[WebhookDeliveryOut]
+    next_cursor: str | None

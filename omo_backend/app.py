@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -49,6 +50,8 @@ from omo_backend.reports.router import router as reports_router
 from omo_backend.settings import Settings
 from omo_backend.staff.router import router as staff_router
 from omo_backend.staff.session_cache import SessionCache
+from omo_backend.webhooks.router import router as webhooks_router
+from omo_backend.webhooks.sender import sending_webhooks
 
 log = logging.getLogger("omo_backend")
 # A caller's own request id is kept only if it is an id (a UUID, or ours: 32 hex digits), so
@@ -351,6 +354,7 @@ def create_app(
         cleaner = asyncio.get_running_loop().create_task(_housekeep(db, settings))
         stop = threading.Event()
         thread = None
+        webhooks = contextlib.ExitStack()
         if run_dispatcher:
             from omo_backend.messaging.dispatcher import Dispatcher
 
@@ -359,9 +363,11 @@ def create_app(
                 target=dispatcher.run_forever, args=(stop,), name="dispatcher", daemon=True
             )
             thread.start()
+            webhooks.enter_context(sending_webhooks(settings, db))
         try:
             yield
         finally:
+            webhooks.close()
             stop.set()
             cleaner.cancel()
             await watcher.stop()
@@ -418,6 +424,7 @@ def create_app(
         merges_router,
         integrations_router,
         sms_receipts_router,
+        webhooks_router,
         reports_router,
         bindings_router,
         # Before the pages' own: their /b/{token} would swallow /b/line and /b/forgot.

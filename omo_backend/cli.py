@@ -56,9 +56,11 @@ def worker_app() -> object:
 
 def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from omo_backend.messaging.dispatcher import run_dispatcher
+    from omo_backend.webhooks.sender import sending_webhooks
 
     _database(settings).dispose()
-    run_dispatcher(settings)
+    with sending_webhooks(settings):  # until run_dispatcher returns (SIGTERM)
+        run_dispatcher(settings)
     return 0
 
 

@@ -86,6 +86,16 @@ class Settings(BaseSettings):
     dispatch_backoff_base_seconds: float = 2.0
     dispatch_backoff_max_seconds: float = 300.0
 
+    # Webhooks (omo_backend/webhooks/sender.py, in the dispatcher's process). A delivery is
+    # tried at most ``webhook_max_attempts`` times, waiting base * 2**(n-1) seconds (at most
+    # the max) after the n-th failure: with the defaults 10 tries over about 1.4 hours.
+    webhook_poll_seconds: float = 0.5
+    webhook_timeout_seconds: float = 10.0
+    webhook_lease_seconds: float = 120.0
+    webhook_max_attempts: int = Field(default=10, ge=1, le=100)
+    webhook_backoff_base_seconds: float = 10.0
+    webhook_backoff_max_seconds: float = 3600.0
+
     # Request bodies larger than this are refused (413) before they are read; a route that
     # takes more (CSV uploads) gets its own limit in app.py.
     max_body_bytes: int = 64 * 1024

@@ -14,10 +14,9 @@ from PySide6.QtCore import QObject
 
 from backend_client import schemas
 from backend_client.client import OmoClient
-from backend_client.errors import ApiError, UnauthorizedError
+from backend_client.errors import ApiError
+from omo_desktop.admin_state import AdminStateController
 from omo_desktop.i18n import Words
-from omo_desktop.messages import describe
-from omo_desktop.workers import BackendOp
 
 T = TypeVar("T")
 
@@ -34,7 +33,7 @@ class KeysState:
     problem: Words | None = None
 
 
-class ApiKeysController:
+class ApiKeysController(AdminStateController[KeysState]):
     def __init__(
         self,
         client: OmoClient,
@@ -42,24 +41,7 @@ class ApiKeysController:
         show: Callable[[KeysState], None],
         session_ended: Callable[[ApiError], None],
     ) -> None:
-        self._client = client
-        self._parent = parent
-        self._show = show
-        self._session_ended = session_ended
-        self.state = KeysState()
-
-    def _set(self, state: KeysState) -> None:
-        self.state = state
-        self._show(state)
-
-    def _failed(self, error: ApiError) -> None:
-        if isinstance(error, UnauthorizedError):
-            self._session_ended(error)
-        words = describe(error)
-        self._set(replace(self.state, loading=False, busy=False, problem=lambda: words))
-
-    def _run(self, op: Callable[[], T], success: Callable[[T], None]) -> None:
-        BackendOp(parent=self._parent, op=op, success=success).failure(self._failed).run()
+        super().__init__(client, parent, KeysState(), show, session_ended)
 
     def load(self) -> None:
         self._set(replace(self.state, loading=True, problem=None))

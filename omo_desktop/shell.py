@@ -56,7 +56,7 @@ SectionFactory = Callable[[SectionContext], QWidget | None]
 
 def default_sections() -> dict[str, SectionFactory]:
     """The sections a manager or an admin sees beside the counter (the rail orders them as
-    ``counter_page.SECTION_ICONS`` does); integration keys are an admin's alone."""
+    ``counter_page.SECTION_ICONS`` does); integrations (keys, webhooks) are an admin's alone."""
     return {"members": _members, "reports": _reports, "keys": _keys}
 
 
@@ -69,9 +69,9 @@ def _members(context: SectionContext) -> QWidget:
 def _keys(context: SectionContext) -> QWidget | None:
     if not context.login.staff.role.at_least(schemas.Role.ADMIN):
         return None
-    from omo_desktop.screens.api_keys import ApiKeysScreen
+    from omo_desktop.screens.integrations import IntegrationsScreen
 
-    return ApiKeysScreen(context.client)
+    return IntegrationsScreen(context.client)
 
 
 def _reports(context: SectionContext) -> QWidget:

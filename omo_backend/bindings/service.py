@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import BindingStatus, LineOutcome
+from backend_client.schemas import BindingStatus, LineOutcome, WebhookEvent
 from omo_backend import audit, ratelimit, security
 from omo_backend.actor import Actor
 from omo_backend.customers.service import bind_referral_once, is_retired
@@ -27,6 +27,7 @@ from omo_backend.models import BindingSession, Customer, Referral, Store, utcnow
 from omo_backend.models.base import find_by_id
 from omo_backend.phones import normalise_email, normalise_phone
 from omo_backend.settings import Settings
+from omo_backend.webhooks import events as webhook_events
 
 _ORDER = [
     BindingStatus.PENDING,
@@ -412,6 +413,18 @@ def complete(*, session: Session, binding: BindingSession, via: str) -> Referral
             "customer_id": customer.id,
             "via": via,
             "referral_store_id": referral.store_id,
+            "referral_already_bound": existed,
+        },
+    )
+    webhook_events.emit(
+        session=session,
+        event=WebhookEvent.MEMBER_BOUND,
+        data={
+            "member_id": customer.id,
+            "via": via,
+            "store_code": locked.store.code,
+            # The member's referral: this store's, or the earlier one that stands.
+            "referral": webhook_events.referral_data(referral),
             "referral_already_bound": existed,
         },
     )

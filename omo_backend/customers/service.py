@@ -9,10 +9,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
+from backend_client.schemas import WebhookEvent
 from omo_backend import audit
 from omo_backend.errors import Conflict, ValidationFailed
 from omo_backend.models import Consent, Customer, Referral, RetiredIdentifier, utcnow
 from omo_backend.phones import normalise_email, normalise_phone
+from omo_backend.webhooks import events as webhook_events
 
 SEARCH_LIMIT = 20
 
@@ -187,13 +189,18 @@ def register_member(
                 staff_id=staff_id,
             )
         )
-    bind_referral_once(
+    referral = bind_referral_once(
         session=session,
         customer=customer,
         store_id=store_id,
         staff_id=staff_id,
         device_id=device_id,
         via="registration",
+    )
+    webhook_events.emit(
+        session=session,
+        event=WebhookEvent.MEMBER_REGISTERED,
+        data={"member_id": customer.id, "referral": webhook_events.referral_data(referral)},
     )
     audit.record(
         session=session,

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend_client import schemas
+from backend_client.schemas import WebhookEvent
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.callers import audit_by
@@ -35,6 +36,7 @@ from omo_backend.members import enrolment, levels, points
 from omo_backend.models import Customer, Level, Message, PointsEntry, RetiredIdentifier, utcnow
 from omo_backend.reports.pricing import sms_price
 from omo_backend.settings import Settings
+from omo_backend.webhooks import events as webhook_events
 
 # (stage, rows done, rows in all): "checking" then "writing".
 Progress = Callable[[str, int, int], None]
@@ -402,6 +404,12 @@ def apply(
         if on_progress is not None:
             on_progress("writing", start + len(chunk), len(targets))
     _level_by_spend(session, actor, store_id, created)
+    session.flush()
+    webhook_events.emit_many(
+        session=session,
+        event=WebhookEvent.MEMBER_CREATED,
+        data=[{"member_id": member.id, "source": member.source} for member in created],
+    )
     summary: dict[str, object] = {
         "file": file_name,
         "mode": mode.value,

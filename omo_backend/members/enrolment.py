@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend_client.masking import mask_email, mask_phone
+from backend_client.schemas import WebhookEvent
 from omo_backend.actor import Actor
 from omo_backend.callers import Caller, audit_by
 from omo_backend.customers import password_reset
@@ -29,6 +30,7 @@ from omo_backend.members import levels
 from omo_backend.models import Customer, Level, Store, utcnow
 from omo_backend.phones import normalise_email, normalise_phone, phone_region
 from omo_backend.settings import Settings
+from omo_backend.webhooks import events as webhook_events
 
 SMS_TEXT = {
     "zh_TW": "【{store}】歡迎加入會員！請設定您的密碼：{url}",
@@ -179,6 +181,11 @@ def make_member(
             "level": member.level,
             "first_login": sent.channel,
         },
+    )
+    webhook_events.emit(
+        session=session,
+        event=WebhookEvent.MEMBER_CREATED,
+        data={"member_id": member.id, "source": member.source},
     )
     levels.upgrade_by_spend(session=session, caller=caller, store_id=store_id, member=member)
     return sent

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend_client.schemas import MessageStatus
+from backend_client.schemas import MessageStatus, WebhookEvent
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.directory.service import customer_or_raise, live_or_raise
@@ -31,6 +31,7 @@ from omo_backend.models import (
     RetiredIdentifier,
     utcnow,
 )
+from omo_backend.webhooks import events as webhook_events
 
 # What the audit trail may hold of the person, in a change's ``before`` and ``after``.
 _PERSONAL_KEYS = frozenset({"name", "phone", "email", "birthday", "line_user_id"})
@@ -111,4 +112,9 @@ def erase(*, session: Session, actor: Actor, member_id: int, reason: str) -> Non
         subject_type="customer",
         subject_id=member_id,
         details={"reason": reason, "merged_accounts_erased": merged_ids},
+    )
+    webhook_events.emit(
+        session=session,
+        event=WebhookEvent.MEMBER_ERASED,
+        data={"member_id": member_id, "merged_ids": merged_ids},
     )

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from backend_client import schemas
 from backend_client.masking import mask_email, mask_phone
+from backend_client.schemas import WebhookEvent
 from omo_backend import audit
 from omo_backend.actor import Actor
 from omo_backend.directory import service as directory
@@ -47,6 +48,7 @@ from omo_backend.models import (
 from omo_backend.models.base import find_by_id
 from omo_backend.orders import service as orders
 from omo_backend.settings import Settings
+from omo_backend.webhooks import events as webhook_events
 from omo_backend.wire import referral_out
 
 UNPAID = schemas.OrderStatus.UNPAID.value
@@ -504,6 +506,11 @@ def merge(
         subject_type="customer",
         subject_id=primary.id,
         details=details,
+    )
+    webhook_events.emit(
+        session=session,
+        event=WebhookEvent.MEMBER_MERGED,
+        data={"member_id": primary.id, "merged_ids": merged_ids},
     )
     for member_id in merged_ids:
         audit.by_actor(

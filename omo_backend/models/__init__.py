@@ -28,6 +28,7 @@ from omo_backend.models.store import (
     StaffSession,
     Store,
 )
+from omo_backend.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -57,5 +58,7 @@ __all__ = [
     "Staff",
     "StaffSession",
     "Store",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
-    QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
@@ -18,8 +15,9 @@ from backend_client import schemas
 from backend_client.client import OmoClient
 from omo_desktop.api_keys import ApiKeysController, KeysState
 from omo_desktop.design.icons import Icon, put_icon
-from omo_desktop.design.tokens import SPACE, TOUCH_MIN
-from omo_desktop.screens.base import button, label, local_date_time
+from omo_desktop.design.tokens import SPACE
+from omo_desktop.screens.base import button, label, local_date_time, touch_table
+from omo_desktop.screens.shown_once import ShownOnce
 from omo_desktop.widgets import named
 from omo_desktop.widgets.layout import ActionBar, MessageLine, Tone, screen_layout
 
@@ -42,13 +40,7 @@ class ApiKeysScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.lead)
 
-        self.table = named(QTableWidget(0, 5), "keys")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(TOUCH_MIN + SPACE["s"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = touch_table("keys", 5)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
 
@@ -64,18 +56,14 @@ class ApiKeysScreen(QWidget):
         row.addWidget(self.create_button)
         layout.addLayout(row)
 
-        made = QHBoxLayout()
-        made.setSpacing(SPACE["m"])
-        self.created_note = label("created_note", "notice")
-        self.created_key = named(QLineEdit(), "created_key")
-        self.created_key.setReadOnly(True)
-        self.copy = button("copy_key")
-        put_icon(self.copy, Icon.COPY)
-        self.copy.clicked.connect(self._copy)
-        made.addWidget(self.created_key, 1)
-        made.addWidget(self.copy)
-        layout.addWidget(self.created_note)
-        layout.addLayout(made)
+        self.made = ShownOnce("created_note", "created_key", "copy_key")
+        self.made.copied.connect(self._copied)
+        self.created_note, self.created_key, self.copy = (
+            self.made.note,
+            self.made.field,
+            self.made.copy,
+        )
+        layout.addWidget(self.made)
 
         self.message = MessageLine()
         layout.addWidget(self.message)
@@ -122,11 +110,8 @@ class ApiKeysScreen(QWidget):
         if key is not None:
             self.controller.revoke(key.id)
 
-    def _copy(self) -> None:
-        made = self.controller.state.created
-        if made is not None:
-            QGuiApplication.clipboard().setText(made.key)
-            self.message.show_message(self.tr("Copied."), Tone.INFO)
+    def _copied(self) -> None:
+        self.message.show_message(self.tr("Copied."), Tone.INFO)
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -140,7 +125,6 @@ class ApiKeysScreen(QWidget):
         )
         self.name.setPlaceholderText(self.tr("Name of the new key, e.g. POS Xinyi"))
         self.create_button.setText(self.tr("Creating…") if state.busy else self.tr("Create key"))
-        self.copy.setText(self.tr("Copy"))
         self.cancel.setText(self.tr("Keep it"))
         self._draw_table(state)
         self._draw_created(state)
@@ -202,12 +186,11 @@ class ApiKeysScreen(QWidget):
 
     def _draw_created(self, state: KeysState) -> None:
         made = state.created
-        for widget in (self.created_note, self.created_key, self.copy):
-            widget.setVisible(made is not None)
-        if made is not None:
-            self.created_note.setText(
-                self.tr("New key for %1: copy it now, it is not shown again.").replace(
-                    "%1", made.name
-                )
-            )
-            self.created_key.setText(made.key)
+        if made is None:
+            self.made.forget()
+            return
+        self.made.show_value(
+            self.tr("New key for %1: copy it now, it is not shown again.").replace("%1", made.name),
+            made.key,
+            self.tr("Copy"),
+        )

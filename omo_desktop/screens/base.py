@@ -10,8 +10,16 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 
+from omo_desktop.design.tokens import SPACE, TOUCH_MIN
 from omo_desktop.widgets import named
 
 S = TypeVar("S")
@@ -90,3 +98,22 @@ def local_time(moment: datetime) -> str:
 
 def local_date_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# A table's header row, for tables that keep room for a number of rows.
+TABLE_HEADER = 52
+
+
+def touch_table(name: str, columns: int, *, rows: int = 0) -> QTableWidget:
+    """A read-only table of touch-high rows, one selected at a time, columns sharing the
+    width; with ``rows``, it keeps room for that many."""
+    table = named(QTableWidget(0, columns), name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(TOUCH_MIN + SPACE["s"])
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    if rows:
+        table.setMinimumHeight(TABLE_HEADER + rows * (TOUCH_MIN + SPACE["s"]))
+    return table

@@ -1240,6 +1240,17 @@
     </message>
 </context>
 <context>
+    <name>IntegrationsScreen</name>
+    <message>
+        <source>Integration keys</source>
+        <translation>串接金鑰</translation>
+    </message>
+    <message>
+        <source>Webhooks</source>
+        <translation>Webhook 通知</translation>
+    </message>
+</context>
+<context>
     <name>Levels</name>
     <message>
         <source>Regular</source>
@@ -2508,6 +2519,181 @@
     <message>
         <source>Check again</source>
         <translation>再次確認</translation>
+    </message>
+</context>
+<context>
+    <name>WebhooksScreen</name>
+    <message>
+        <source>Type the receiver&apos;s address, starting with https://.</source>
+        <translation>請輸入接收端網址，以 https:// 開頭。</translation>
+    </message>
+    <message>
+        <source>Choose at least one event.</source>
+        <translation>請至少選擇一種事件。</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已複製。</translation>
+    </message>
+    <message>
+        <source>Member added</source>
+        <translation>新增會員</translation>
+    </message>
+    <message>
+        <source>Signed up at a store</source>
+        <translation>門市註冊</translation>
+    </message>
+    <message>
+        <source>Member linked at a store</source>
+        <translation>門市綁定會員</translation>
+    </message>
+    <message>
+        <source>Accounts merged</source>
+        <translation>帳號合併</translation>
+    </message>
+    <message>
+        <source>Member erased</source>
+        <translation>刪除會員資料</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>傳送中</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送達</translation>
+    </message>
+    <message>
+        <source>Given up</source>
+        <translation>已放棄</translation>
+    </message>
+    <message>
+        <source>Webhooks</source>
+        <translation>Webhook 通知</translation>
+    </message>
+    <message>
+        <source>Your systems are told at once when members sign up, are added, linked, merged or erased. Each message is signed with the endpoint&apos;s secret.</source>
+        <translation>會員註冊、新增、綁定、合併或刪除資料時，立即通知您的系統。每則通知都以該端點的密鑰簽章。</translation>
+    </message>
+    <message>
+        <source>Receiver&apos;s address, e.g. https://crm.example.com/omo</source>
+        <translation>接收端網址，例如 https://crm.example.com/omo</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>新增中…</translation>
+    </message>
+    <message>
+        <source>Add endpoint</source>
+        <translation>新增端點</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>複製</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>重新整理</translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>啟用</translation>
+    </message>
+    <message>
+        <source>Make new secret now</source>
+        <translation>立即產生新密鑰</translation>
+    </message>
+    <message>
+        <source>New secret</source>
+        <translation>產生新密鑰</translation>
+    </message>
+    <message>
+        <source>Delete now</source>
+        <translation>立即刪除</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>刪除</translation>
+    </message>
+    <message>
+        <source>Make a new secret for %1? The old one stops at once: the receiver needs the new one.</source>
+        <translation>要為 %1 產生新密鑰嗎？舊密鑰立即失效，接收端須改用新密鑰。</translation>
+    </message>
+    <message>
+        <source>Delete %1 and its delivery log? This can&apos;t be undone.</source>
+        <translation>要刪除 %1 及其傳送紀錄嗎？此動作無法復原。</translation>
+    </message>
+    <message>
+        <source>Loading the webhooks…</source>
+        <translation>正在載入 Webhook…</translation>
+    </message>
+    <message>
+        <source>No webhooks yet.</source>
+        <translation>尚未建立 Webhook。</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>網址</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>狀態</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>啟用中</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Signing secret for %1: copy it now, it is not shown again.</source>
+        <translation>%1 的簽章密鑰：請立即複製，之後不會再顯示。</translation>
+    </message>
+    <message>
+        <source>Delivery log</source>
+        <translation>傳送紀錄</translation>
+    </message>
+    <message>
+        <source>Show older</source>
+        <translation>顯示較早的紀錄</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>回應</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>嘗試次數</translation>
+    </message>
+    <message>
+        <source>Next try</source>
+        <translation>下次嘗試</translation>
     </message>
 </context>
 </TS>

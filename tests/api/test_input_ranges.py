@@ -97,6 +97,7 @@ ID_ROUTE_BODIES = {
     ("PATCH", "/api/v1/orders/{id}"): {"status": "paid"},
     ("PATCH", "/api/v1/members/{id}"): {"name": "Mei"},
     ("POST", "/api/v1/members/{id}/erase"): {"reason": "asked at the counter"},
+    ("PATCH", "/api/v1/webhooks/{id}"): {"enabled": False},
 }
 
 

@@ -1,7 +1,7 @@
 """SMS delivery receipts: the message's delivery and the index receipts find it by (issue 14)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 14:00:00.000000
 
 Twilio's status callbacks name a message by its sid (``provider_message_id``), so that column
@@ -20,7 +20,7 @@ from alembic import op
 import omo_backend.models.base
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

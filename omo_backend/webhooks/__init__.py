@@ -1,0 +1,1 @@
+"""Webhooks: endpoints an admin registers, events written with the change, signed deliveries."""
