@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, func, select, text
@@ -12,6 +13,7 @@ from sqlalchemy import event, func, select, text
 from backend_client.schemas import MessageStatus
 from omo_backend.db import Database
 from omo_backend.messaging.dispatcher import Dispatcher
+from omo_backend.messaging.providers import SmsProvider
 from omo_backend.models import Message
 from omo_backend.settings import Settings
 
@@ -126,3 +128,34 @@ def message_selects(database: Database, run: Callable[[], object]) -> dict[str, 
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
     return captured
+
+
+@contextmanager
+def dispatching(
+    url: str, settings: Settings, providers: Sequence[SmsProvider | None]
+) -> Iterator[None]:
+    """One ``run_forever`` dispatcher per provider (None: the settings' own), each with its
+    own engine as a process would have; stopped, their sends in flight finished, on exit."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def dispatch(provider: SmsProvider | None) -> None:
+        db = Database(url)
+        try:
+            Dispatcher(db, settings, provider).run_forever(stop)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=dispatch, args=(p,)) for p in providers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not stop"
