@@ -87,6 +87,8 @@ SEND_FAILED = "send_failed"
 # customers are waiting at the counter for the SMS.
 _ERROR_PAUSE_MAX_SECONDS = 5.0
 _ERROR_DOUBLINGS_MAX = 16
+# Database connections of an ``omo-backend dispatch`` process (its LISTEN connection aside).
+_DISPATCH_POOL = 8
 # How soon an idle ``run_forever`` notices ``stop`` when its poll is longer.
 _STOP_CHECK_SECONDS = 0.1
 
@@ -576,10 +578,10 @@ def run_dispatcher(settings: Settings) -> None:
     # A misconfigured provider stops the command here, not at the first customer's SMS.
     provider = provider_from_settings(settings)
     email_provider = email_provider_from_settings(settings)
-    # A connection for each send slot recording its outcome, plus the claim's.
-    database = Database(
-        settings.effective_database_url, pool_size=min(settings.dispatch_concurrency, 32) + 2
-    )
+    # A fixed pool, not one connection per send slot: each slot holds a connection only for
+    # its outcome's short transaction, so slots queue for these few rather than open and drop
+    # connections (two dispatchers of 64 slots would pass PostgreSQL's default 100).
+    database = Database(settings.effective_database_url, pool_size=_DISPATCH_POOL, max_overflow=0)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import signal
 import subprocess
@@ -44,6 +43,7 @@ from tests.support.dispatchers import (
     fill_sent_history,
     message_selects,
     race_two_dispatchers,
+    twilio_dispatch_env,
     waiting_messages,
 )
 from tests.support.postgres import free_port
@@ -808,19 +808,14 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
     database: Database, twilio: FakeTwilio, tmp_path: Path
 ) -> None:
     queued = queue_invitation_sms(database, provider="twilio")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OMO_")}
-    env.update(
-        PYTHONPATH=str(REPO_ROOT),
-        OMO_DATA_DIR=str(tmp_path / "data"),
-        OMO_DATABASE_URL=database.url,
-        OMO_SMS_PROVIDER="twilio",
-        OMO_TWILIO_API_BASE=twilio.base_url,
-        OMO_TWILIO_ACCOUNT_SID=twilio.account_sid,
-        OMO_TWILIO_AUTH_TOKEN=twilio.auth_token,
-        OMO_TWILIO_FROM=TWILIO_FROM,
+    env = twilio_dispatch_env(
+        database.url,
+        twilio,
+        tmp_path / "data",
         OMO_DISPATCH_LEASE_SECONDS="1",
         OMO_DISPATCH_POLL_SECONDS="0.05",
     )
+    env["PYTHONPATH"] = str(REPO_ROOT)
     command = [
         sys.executable,
         "-c",
