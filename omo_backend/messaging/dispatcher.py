@@ -3,7 +3,8 @@
 Delivery is at least once. A row is claimed with a lease (``claimed_until``) in one short
 transaction and sent with no transaction open, so a slow provider never holds a lock. If the
 process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
-it again. That costs at most one duplicate SMS per crash and never loses one.
+it again. That costs at most one duplicate SMS per message that was being sent when it died
+(one per send slot in flight, below) and never loses one.
 
 SMS and e-mail share the table and all of the above; each row goes to its channel's provider
 (``OMO_SMS_PROVIDER`` for SMS, SMTP or the outbox for e-mail).
@@ -26,8 +27,8 @@ every send that was in flight in doubt, so it may cost up to one duplicate per s
 it is one duplicate per crash, as before. SIGTERM stops claiming and lets the sends in flight
 finish and record their outcome, so a stop costs none.
 
-``run_forever`` keeps the slots busy: it claims when at least a quarter of them are free (or
-all are), at most ``dispatch_batch`` rows per claim, so the claims stay a few per slot-round
+``run_forever`` keeps the slots busy: it claims when at least a quarter of them are free, at
+most ``dispatch_batch`` rows per claim, so the claims stay a few per slot-round
 instead of one per message, and each claimed row starts sending at once. On PostgreSQL a
 trigger NOTIFYs ``omo_outbox`` when a message is queued (migration 0015) and the dispatcher
 LISTENs on one connection of its own, so a new row is claimed at once rather than at the next
@@ -210,7 +211,7 @@ class Dispatcher:
             free = self._slots - len(in_flight)
             if free >= refill_at:
                 try:
-                    claims, _ = self._claim(min(free, self._claim_limit))
+                    claims, settled = self._claim(min(free, self._claim_limit))
                 except Exception as exc:
                     errors = min(errors + 1, _ERROR_DOUBLINGS_MAX)
                     pause = min(poll * 2**errors, max(poll, _ERROR_PAUSE_MAX_SECONDS))
@@ -227,7 +228,8 @@ class Dispatcher:
                     future = pool.submit(self._send_claimed, claim)
                     future.add_done_callback(self._sent)
                     in_flight.add(future)
-                if len(claims) == min(free, self._claim_limit) and len(claims) < free:
+                full = len(claims) + settled >= min(free, self._claim_limit)
+                if full and len(claims) < free:
                     continue  # a full claim and slots left: there may be more due now
             self._nap(stop, poll)
 

@@ -935,3 +935,22 @@ def listening(database: Database) -> bool:
             )
         )
     return bool(count)
+
+
+def test_a_stopped_run_forever_lets_its_sends_in_flight_finish(database: Database) -> None:
+    queued = [queue_invitation_sms(database, body=f"in flight {i}") for i in range(3)]
+    provider = GatedProvider(lambda: SendResult(provider_message_id="p", provider_status="sent"))
+    stop = threading.Event()
+    worker = in_thread(
+        lambda: Dispatcher(database, make_settings(database), provider).run_forever(stop)
+    )
+    assert provider.inside.wait(10)
+
+    stop.set()  # SIGTERM, while the three sends wait for the provider
+    worker.join(0.5)
+    assert worker.is_alive(), "returned with sends in flight"
+    provider.gate.set()
+    worker.join(10)
+
+    assert not worker.is_alive()
+    assert [load_message(database, q.message_id).status for q in queued] == ["sent"] * 3
