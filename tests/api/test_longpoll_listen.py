@@ -11,13 +11,16 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import psycopg
+import pytest
 from sqlalchemy import update
 
+from omo_backend import migrate
 from omo_backend.db import Database
 from omo_backend.longpoll import ChangeWatcher
 from omo_backend.models import Invitation, Store, utcnow
 from omo_backend.pg_listen import conninfo
 from tests.support.backend import DatabaseFactory
+from tests.support.postgres import PostgresCluster
 
 AN_HOUR = 3600.0
 # Only a bound for a broken build: a working one answers in milliseconds.
@@ -73,10 +76,9 @@ async def wait_listening(watcher: ChangeWatcher, url: str, not_pids: set[int]) -
 Scenario = Callable[[ChangeWatcher, str, int], Awaitable[None]]
 
 
-def run_with_watcher(factory: DatabaseFactory, scenario: Scenario, *, bumps: int = 0) -> None:
-    """A fresh database with one invitation (changed ``bumps`` times), and a watcher whose
-    only quick way to wake is a notification."""
-    url = factory.new_url()
+def run_with_watcher(url: str, scenario: Scenario, *, bumps: int = 0) -> None:
+    """A fresh migrated database with one invitation (changed ``bumps`` times), and a watcher
+    whose only quick way to wake is a notification."""
     db = Database(url)
     invitation_id = add_invitation(db)
     for _ in range(bumps):
@@ -117,7 +119,7 @@ def test_a_change_written_elsewhere_wakes_the_waiter_through_notify(
     async def scenario(watcher: ChangeWatcher, url: str, invitation_id: int) -> None:
         await woken_by(watcher, invitation_id, 1, lambda: bump(url, invitation_id))
 
-    run_with_watcher(postgresql_factory, scenario)
+    run_with_watcher(postgresql_factory.new_url(), scenario)
 
 
 def test_the_listener_reconnects_after_its_connection_is_killed(
@@ -131,7 +133,7 @@ def test_the_listener_reconnects_after_its_connection_is_killed(
         await wait_listening(watcher, url, killed)
         await woken_by(watcher, invitation_id, 1, lambda: bump(url, invitation_id))
 
-    run_with_watcher(postgresql_factory, scenario)
+    run_with_watcher(postgresql_factory.new_url(), scenario)
 
 
 def test_an_older_notification_does_not_wake_a_newer_waiter_and_a_delete_does(
@@ -149,9 +151,31 @@ def test_an_older_notification_does_not_wake_a_newer_waiter_and_a_delete_does(
         await asyncio.get_running_loop().run_in_executor(None, erase, url, invitation_id)
         await asyncio.wait_for(waiting, DEADLINE)
 
-    run_with_watcher(postgresql_factory, scenario, bumps=1)
+    run_with_watcher(postgresql_factory.new_url(), scenario, bumps=1)
 
 
 def erase(url: str, invitation_id: int) -> None:
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("DELETE FROM invitation WHERE id = %s", (invitation_id,))
+
+
+@pytest.mark.slow
+def test_the_listener_comes_back_after_postgresql_restarts() -> None:
+    cluster = PostgresCluster().start()
+    try:
+        url = cluster.create_database("omo")
+        migrated = Database(url)
+        migrate.upgrade(migrated.engine)
+        migrated.dispose()
+
+        async def scenario(watcher: ChangeWatcher, url: str, invitation_id: int) -> None:
+            before = listen_pids(url)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, cluster.pause)
+            await loop.run_in_executor(None, cluster.resume)
+            await wait_listening(watcher, url, before)
+            await woken_by(watcher, invitation_id, 1, lambda: bump(url, invitation_id))
+
+        run_with_watcher(url, scenario)
+    finally:
+        cluster.stop()
