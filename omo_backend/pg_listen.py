@@ -91,6 +91,9 @@ class Listener:
                     type(exc).__name__,
                     pause,
                 )
+            except Exception as exc:
+                # Whatever it was, the thread lives on: without it only the polls are left.
+                log.error("LISTEN failed (%s); reconnecting in %.1fs", type(exc).__name__, pause)
             finally:
                 self._connected.clear()
             if self._stop.wait(pause):
