@@ -3,7 +3,10 @@
 Per database: the dispatcher's claim and its throughput (outbox provider, nothing leaves the
 machine) with no history, then again after 1,000,000 sent messages were added in one
 generated INSERT. The claim reads only waiting rows (a partial index), so each figure should
-be the same with or without the history. Prints each figure beside its target; asserts nothing.
+be the same with or without the history. Last, the dispatch process against a fake Twilio
+answering in 100 ms (``bench/outbox_provider.py``: msg/s, commit → provider p95,
+duplicates); ``--provider-only`` runs that section alone. Prints each figure beside its
+target; asserts nothing.
 """
 
 from __future__ import annotations
@@ -40,8 +43,22 @@ WAITING_IN_CLAIM = 20
 PHONE = "+886912345678"
 BODY = "OMO: finish joining at https://omo.example/r/Zx81kqPq3mT0aBcDeFgHiJ"
 
-FULL = {"history": 1_000_000, "claims": 300, "messages": 2000, "idle_seconds": 5.0}
-QUICK = {"history": 20_000, "claims": 50, "messages": 200, "idle_seconds": 1.0}
+FULL = {
+    "history": 1_000_000,
+    "claims": 300,
+    "messages": 2000,
+    "idle_seconds": 5.0,
+    "backlog": 2000,
+    "steady_seconds": 10.0,
+}
+QUICK = {
+    "history": 20_000,
+    "claims": 50,
+    "messages": 200,
+    "idle_seconds": 1.0,
+    "backlog": 500,
+    "steady_seconds": 3.0,
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,9 @@ class Options:
     claims: int
     messages: int
     idle_seconds: float
+    backlog: int
+    steady_seconds: float
+    provider_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,21 +89,24 @@ def progress(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
-def queue(database: Database, count: int) -> list[int]:
-    """``count`` SMS rows in one transaction, as the invitation service writes them."""
+def queue(
+    database: Database, count: int, *, bodies: list[str] | None = None, provider: str = "outbox"
+) -> list[int]:
+    """``count`` SMS rows (or one per body) in one transaction, as the invitation service
+    writes them."""
     with database.transaction() as session:
         return [
             enqueue_sms(
                 session=session,
                 to=PHONE,
-                body=BODY,
+                body=body,
                 purpose="invitation",
-                provider="outbox",
+                provider=provider,
                 store_id=None,
                 device_id=None,
                 staff_id=None,
             ).id
-            for _ in range(count)
+            for body in (bodies if bodies is not None else [BODY] * count)
         ]
 
 
@@ -302,6 +325,8 @@ def run_database(kind: str, options: Options) -> list[Figure]:
     bench = BenchDatabase.create(kind)
     try:
         migrate.upgrade(bench.db.engine)
+        if options.provider_only:
+            return provider_figures(kind, bench, options)
         # A round first, not counted: each round's own sends and hand-backs leave the waiting
         # index a level deeper than a fresh one, so both counted rounds start from that.
         progress(f"{kind}: warming up (a round not counted)")
@@ -327,9 +352,18 @@ def run_database(kind: str, options: Options) -> list[Figure]:
         progress(f"{kind}: measuring with {options.history:,} sent messages")
         full = measure(bench, options)
         figures += figures_for(f"{options.history:,} sent messages", full, empty)
-        return figures
+        return figures + provider_figures(kind, bench, options)
     finally:
         bench.close()
+
+
+def provider_figures(kind: str, bench: BenchDatabase, options: Options) -> list[Figure]:
+    from bench import outbox_provider  # it uses this module's queue()
+
+    progress(f"{kind}: the dispatch process against a fake Twilio answering in 100 ms")
+    return outbox_provider.measure(
+        bench.db, bench.url, backlog=options.backlog, steady_seconds=options.steady_seconds
+    )
 
 
 def parse_options(argv: list[str] | None) -> tuple[Options, list[str]]:
@@ -340,6 +374,11 @@ def parse_options(argv: list[str] | None) -> tuple[Options, list[str]]:
     parser.add_argument("--claims", type=int, help="timed claims of each kind (300; 50)")
     parser.add_argument("--messages", type=int, help="messages drained for throughput (2000; 200)")
     parser.add_argument("--idle-seconds", type=float, help="idle run_forever, seconds (5; 1)")
+    parser.add_argument("--backlog", type=int, help="backlog sent to the fake Twilio (2000; 500)")
+    parser.add_argument(
+        "--steady-seconds", type=float, help="steady 150 msg/s to the fake Twilio (10; 3)"
+    )
+    parser.add_argument("--provider-only", action="store_true", help="only the fake Twilio section")
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
     chosen = {k: d if getattr(args, k) is None else getattr(args, k) for k, d in defaults.items()}
@@ -349,6 +388,9 @@ def parse_options(argv: list[str] | None) -> tuple[Options, list[str]]:
         claims=int(chosen["claims"]),
         messages=int(chosen["messages"]),
         idle_seconds=float(chosen["idle_seconds"]),
+        backlog=int(chosen["backlog"]),
+        steady_seconds=float(chosen["steady_seconds"]),
+        provider_only=args.provider_only,
     )
     return options, kinds
 
@@ -368,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Outbox on {kind}: claim and dispatch with 0 and {options.history:,} sent messages; "
             f"{options.claims} claims of each kind, {options.messages} messages drained"
         )
+        if options.provider_only:
+            title = f"Outbox on {kind}: the dispatch process and a fake Twilio"
         print(format_table(title, figures))
         payload = {"database": kind, "options": asdict(options), "seconds": seconds}
         path = write_json(f"outbox-{kind}", payload, figures)

@@ -24,13 +24,13 @@ WRITE_OPTION = "omo_write"
 _MAX_OVERFLOW = 35
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = _MAX_OVERFLOW) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
-            max_overflow=_MAX_OVERFLOW,
+            max_overflow=max_overflow,
             hide_parameters=True,
         )
         _configure_sqlite(engine)
@@ -38,7 +38,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=_MAX_OVERFLOW,
+        max_overflow=max_overflow,
         # No pre-ping round trip per request: after a database restart one request gets the
         # 503 envelope and SQLAlchemy drops the whole pool, so the next ones reconnect.
         pool_recycle=1800,
@@ -69,9 +69,9 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """One engine and the two kinds of session the service uses."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = _MAX_OVERFLOW) -> None:
         self.url = url
-        self.engine = make_engine(url, pool_size=pool_size)
+        self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.is_postgresql = self.engine.dialect.name == "postgresql"
         self._sqlite_writers = threading.RLock()
         # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around a

@@ -5,6 +5,13 @@ watched row in one query per tick and wakes the waiters whose row changed. Becau
 database, a change written by another API process (several processes on one PostgreSQL) wakes
 them as well; a change made in this process also ``notify()``s, so it is seen without waiting
 for the tick.
+
+On PostgreSQL the tick is only the fallback: a trigger (migration 0015) NOTIFYs
+``omo_change`` with the row and its new version when a followed row changes, in the writing
+transaction, whichever process writes it (another API process, the dispatcher). Each process
+LISTENs on one connection of its own (``omo_backend.pg_listen``) and wakes the waiters of that
+row whose version is older, without a query. While that connection is down the tick carries
+on alone, and after each reconnection one check looks for what was missed.
 """
 
 from __future__ import annotations
@@ -25,10 +32,16 @@ from sqlalchemy.orm import Session
 
 from omo_backend.db import Database
 from omo_backend.models import BindingSession, Invitation, utcnow
+from omo_backend.pg_listen import CHANGE_CHANNEL, Listener
 
 log = logging.getLogger(__name__)
 
 Watched = type[Invitation] | type[BindingSession]
+# The table names migration 0015's trigger puts in its notifications.
+_BY_TABLE: dict[str, Watched] = {
+    Invitation.__tablename__: Invitation,
+    BindingSession.__tablename__: BindingSession,
+}
 # The wire's range; the server waits at most ``longpoll_max_wait_seconds`` of it.
 WaitQuery = Annotated[
     float,
@@ -87,9 +100,19 @@ class _Waiter:
 
 
 class ChangeWatcher:
-    def __init__(self, db: Database, check_seconds: float) -> None:
+    def __init__(self, db: Database, check_seconds: float, *, listen: bool = True) -> None:
+        """``listen``: on PostgreSQL, also wake on ``omo_change`` notifications."""
         self._db = db
         self._check_seconds = check_seconds
+        self._listener: Listener | None = None
+        if listen and db.is_postgresql:
+            self._listener = Listener(
+                db.url,
+                [CHANGE_CHANNEL],
+                self._on_notification,
+                on_connect=self.notify,
+                name="longpoll-listen",
+            )
         self._waiters: dict[tuple[Watched, int], list[_Waiter]] = defaultdict(list)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -99,11 +122,20 @@ class ChangeWatcher:
     def waiting(self) -> int:
         return sum(len(w) for w in self._waiters.values())
 
+    @property
+    def listening(self) -> bool:
+        """Whether notifications arrive now (False on SQLite, or while reconnecting)."""
+        return self._listener is not None and self._listener.connected
+
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._task = self._loop.create_task(self._run(), name="longpoll-watcher")
+        if self._listener is not None:
+            self._listener.start()
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            await to_thread.run_sync(self._listener.stop)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -117,6 +149,25 @@ class ChangeWatcher:
         """Something changed here: check now rather than at the next tick (any thread)."""
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    def _on_notification(self, channel: str, payload: str) -> None:
+        # On the listener's thread: the waiters belong to the event loop.
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._changed, payload)
+
+    def _changed(self, payload: str) -> None:
+        """``<table>:<id>:<version>`` (version -1: deleted): wake that row's older waiters."""
+        table, _, rest = payload.partition(":")
+        row_id, _, version = rest.partition(":")
+        model = _BY_TABLE.get(table)
+        if model is None or not row_id.isdigit() or not version.lstrip("-").isdigit():
+            log.warning("unexpected change notification; checking every waiter instead")
+            self._wakeup.set()
+            return
+        current = int(version)
+        for waiter in self._waiters.get((model, int(row_id)), ()):
+            if (current < 0 or current > waiter.version) and not waiter.future.done():
+                waiter.future.set_result(None)
 
     async def wait(
         self, model: Watched, row_id: int, version: int, timeout: float, wake_at: datetime | None

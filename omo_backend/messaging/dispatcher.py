@@ -3,7 +3,8 @@
 Delivery is at least once. A row is claimed with a lease (``claimed_until``) in one short
 transaction and sent with no transaction open, so a slow provider never holds a lock. If the
 process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
-it again. That costs at most one duplicate SMS per crash and never loses one.
+it again. That costs at most one duplicate SMS per message that was being sent when it died
+(one per send slot in flight, below) and never loses one.
 
 SMS and e-mail share the table and all of the above; each row goes to its channel's provider
 (``OMO_SMS_PROVIDER`` for SMS, SMTP or the outbox for e-mail).
@@ -17,6 +18,21 @@ billed SMS: a pass claims only as many rows as it can send within the lease (at 
 timeout each), and before each send the holder renews the row's lease once half of it is gone
 or less than two sends' worth is left. The renewal is fenced by the attempt like an outcome;
 when it finds the row taken over, this holder does not send it.
+
+Sends run concurrently, at most ``dispatch_concurrency`` at once per dispatcher (a provider
+answering in 100 ms allows about 10 messages a second per slot). Each row is still one claim,
+one send and one fenced outcome; the slots only overlap the provider's waits. A crash leaves
+every send that was in flight in doubt, so it may cost up to one duplicate per slot in flight
+(``dispatch_concurrency`` at most) and still never loses one; with ``dispatch_concurrency=1``
+it is one duplicate per crash, as before. SIGTERM stops claiming and lets the sends in flight
+finish and record their outcome, so a stop costs none.
+
+``run_forever`` keeps the slots busy: it claims when at least a quarter of them are free, at
+most ``dispatch_batch`` rows per claim, so the claims stay a few per slot-round
+instead of one per message, and each claimed row starts sending at once. On PostgreSQL a
+trigger NOTIFYs ``omo_outbox`` when a message is queued (migration 0015) and the dispatcher
+LISTENs on one connection of its own, so a new row is claimed at once rather than at the next
+poll; the poll stays, for SQLite, retries that come due, and while that connection is down.
 
 The claim looks only at waiting rows (``MESSAGE_WAITING``, a partial index), so it costs the
 same with no history or with millions of sent messages; and an idle poll is one read, which on
@@ -34,6 +50,7 @@ import signal
 import threading
 import time
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
@@ -60,6 +77,7 @@ from omo_backend.messaging.providers import (
 )
 from omo_backend.models import BindingSession, Invitation, Message, utcnow
 from omo_backend.models.message import MESSAGE_WAITING
+from omo_backend.pg_listen import OUTBOX_CHANNEL, Listener
 from omo_backend.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -70,6 +88,10 @@ SEND_FAILED = "send_failed"
 # customers are waiting at the counter for the SMS.
 _ERROR_PAUSE_MAX_SECONDS = 5.0
 _ERROR_DOUBLINGS_MAX = 16
+# Database connections of an ``omo-backend dispatch`` process (its LISTEN connection aside).
+_DISPATCH_POOL = 8
+# How soon an idle ``run_forever`` notices ``stop`` when its poll is longer.
+_STOP_CHECK_SECONDS = 0.1
 
 _QUEUED = MessageStatus.QUEUED.value
 _SENDING = MessageStatus.SENDING.value
@@ -114,6 +136,9 @@ class Dispatcher:
             _SMS: isinstance(self._provider, OutboxProvider),
             _EMAIL: isinstance(self._email_provider, OutboxProvider),
         }
+        self._slots = settings.dispatch_concurrency
+        # Set by a finished send and by an ``omo_outbox`` notification: look for work now.
+        self._wake = threading.Event()
         lease = settings.dispatch_lease_seconds
         send_seconds = _longest_send(settings, self._provider, self._email_provider)
         if send_seconds and lease <= send_seconds:
@@ -128,64 +153,139 @@ class Dispatcher:
             self._claim_limit = settings.dispatch_batch
             self._renew_below = math.inf
         else:
-            # Row n of a batch waits n-1 sends before its renewal; two sends of slack cover
-            # a timeout that bounds each network step rather than the whole send.
-            fits = int(lease // send_seconds) - 1 if send_seconds > 0 else settings.dispatch_batch
+            # Row n of a batch waits ceil(n / slots) - 1 sends before its renewal; two sends
+            # of slack cover a timeout that bounds each network step rather than the whole send.
+            rounds = int(lease // send_seconds) - 1 if send_seconds > 0 else settings.dispatch_batch
+            fits = rounds * self._slots if rounds > 0 else 1
             self._claim_limit = max(1, min(settings.dispatch_batch, fits))
             self._renew_below = max(lease / 2, 2 * send_seconds)
 
     def run_once(self, *, stop: threading.Event | None = None) -> int:
-        """Claim and send the due messages that fit in one lease (at most ``dispatch_batch``);
-        returns how many it handled.
+        """Claim and send the due messages that fit in one lease (at most ``dispatch_batch``),
+        up to ``dispatch_concurrency`` at once; returns how many it handled.
 
         When ``stop`` is set mid-batch the messages not yet sent are handed back at once,
         instead of waiting out their lease.
         """
         claims, settled = self._claim()
-        delivered = 0
-        for index, claim in enumerate(claims):
+        if not claims:
+            return settled
+        lock = threading.Lock()
+        unsent: list[_Claim] = []
+
+        def send(claim: _Claim) -> int:
             if stop is not None and stop.is_set():
-                self._release(claims[index:])
-                break
-            if self._hold(claim):
-                self._deliver(claim)
-                delivered += 1
+                with lock:
+                    unsent.append(claim)
+                return 0
+            return self._send_claimed(claim)
+
+        if self._slots == 1 or len(claims) == 1:
+            delivered = sum(send(claim) for claim in claims)
+        else:
+            with ThreadPoolExecutor(min(self._slots, len(claims)), "dispatch-send") as pool:
+                delivered = sum(pool.map(send, claims))
+        if unsent:
+            self._release(unsent)
         return settled + delivered
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Drain the outbox until ``stop`` is set; an error is logged and the loop goes on."""
+        """Drain the outbox until ``stop`` is set, up to ``dispatch_concurrency`` sends in flight;
+        an error is logged and the loop goes on. The sends in flight finish before it returns."""
+        listener = self._listen()
+        try:
+            with ThreadPoolExecutor(self._slots, "dispatch-send") as pool:
+                self._keep_busy(pool, stop)
+        finally:
+            if listener is not None:
+                listener.stop()
+
+    def _keep_busy(self, pool: ThreadPoolExecutor, stop: threading.Event) -> None:
         poll = self._settings.dispatch_poll_seconds
+        refill_at = max(1, self._slots // 4)
+        in_flight: set[Future[int]] = set()
         errors = 0
         while not stop.is_set():
-            try:
-                handled = self.run_once(stop=stop)
-            except Exception as exc:
-                errors = min(errors + 1, _ERROR_DOUBLINGS_MAX)
-                pause = min(poll * 2**errors, max(poll, _ERROR_PAUSE_MAX_SECONDS))
-                logger.error(
-                    "dispatch pass failed (%s); trying again in %.1fs\n%s",
-                    type(exc).__name__,
-                    pause,
-                    _frames(exc),
-                )
-                stop.wait(pause)
-                continue
-            errors = 0
-            if handled == 0:
-                stop.wait(poll)
+            self._wake.clear()
+            in_flight = {future for future in in_flight if not future.done()}
+            free = self._slots - len(in_flight)
+            if free >= refill_at:
+                try:
+                    claims, settled = self._claim(min(free, self._claim_limit))
+                except Exception as exc:
+                    errors = min(errors + 1, _ERROR_DOUBLINGS_MAX)
+                    pause = min(poll * 2**errors, max(poll, _ERROR_PAUSE_MAX_SECONDS))
+                    logger.error(
+                        "dispatch pass failed (%s); trying again in %.1fs\n%s",
+                        type(exc).__name__,
+                        pause,
+                        _frames(exc),
+                    )
+                    stop.wait(pause)
+                    continue
+                errors = 0
+                for claim in claims:
+                    future = pool.submit(self._send_claimed, claim)
+                    future.add_done_callback(self._sent)
+                    in_flight.add(future)
+                full = len(claims) + settled >= min(free, self._claim_limit)
+                if full and len(claims) < free:
+                    continue  # a full claim and slots left: there may be more due now
+            self._nap(stop, poll)
+
+    def _nap(self, stop: threading.Event, seconds: float) -> None:
+        """Until a send finishes, a message is queued (NOTIFY), ``seconds`` pass or ``stop``."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(left, _STOP_CHECK_SECONDS)):
+                return
+
+    def _sent(self, future: Future[int]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            # Recording the outcome failed (database down...): the row stays ``sending`` and
+            # is sent again once its lease runs out.
+            logger.error(
+                "dispatch send failed (%s); its lease will run out\n%s",
+                type(exc).__name__,
+                _frames(exc),
+            )
+        self._wake.set()
+
+    def _listen(self) -> Listener | None:
+        if not self._db.is_postgresql:
+            return None
+        listener = Listener(
+            self._db.url,
+            [OUTBOX_CHANNEL],
+            lambda channel, payload: self._wake.set(),
+            on_connect=self._wake.set,
+            name="dispatch-listen",
+        )
+        listener.start()
+        return listener
+
+    def _send_claimed(self, claim: _Claim) -> int:
+        if not self._hold(claim):
+            return 0
+        self._deliver(claim)
+        return 1
 
     # --- claiming ----------------------------------------------------------------------------
 
-    def _claim(self) -> tuple[list[_Claim], int]:
-        """Lease due rows to this dispatcher; returns the claims and how many rows it settled
-        without sending (expired leases that had used up their attempts)."""
+    def _claim(self, limit: int | None = None) -> tuple[list[_Claim], int]:
+        """Lease up to ``limit`` due rows (the most that fit in a lease by default) to this
+        dispatcher; returns the claims and how many rows it settled without sending (expired
+        leases that had used up their attempts)."""
         settings = self._settings
-        if not self._anything_due():
+        limit = self._claim_limit if limit is None else limit
+        if limit < 1 or not self._anything_due():
             return [], 0
         leased_at = time.monotonic()
         now = utcnow()
         lease_until = now + timedelta(seconds=settings.dispatch_lease_seconds)
-        stmt = select(Message).where(*_due(now)).order_by(Message.id).limit(self._claim_limit)
+        stmt = select(Message).where(*_due(now)).order_by(Message.id).limit(limit)
         if self._db.is_postgresql:
             # Two dispatchers each get their own rows without waiting on each other.
             # SQLite needs nothing: its write transactions (BEGIN IMMEDIATE) are exclusive.
@@ -480,7 +580,10 @@ def run_dispatcher(settings: Settings) -> None:
     # A misconfigured provider stops the command here, not at the first customer's SMS.
     provider = provider_from_settings(settings)
     email_provider = email_provider_from_settings(settings)
-    database = Database(settings.effective_database_url, pool_size=2)
+    # A fixed pool, not one connection per send slot: each slot holds a connection only for
+    # its outcome's short transaction, so slots queue for these few rather than open and drop
+    # connections (two dispatchers of 64 slots would pass PostgreSQL's default 100).
+    database = Database(settings.effective_database_url, pool_size=_DISPATCH_POOL, max_overflow=0)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import signal
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from omo_backend.db import Database
@@ -39,7 +38,14 @@ from omo_backend.settings import Settings
 from tests.fakes.twilio_server import FakeTwilio
 from tests.support.backend import DatabaseFactory
 from tests.support.clock import StoppedClock, stopped_clock
-from tests.support.dispatchers import fill_sent_history, message_selects, race_two_dispatchers
+from tests.support.dispatchers import (
+    dispatching,
+    fill_sent_history,
+    message_selects,
+    race_two_dispatchers,
+    twilio_dispatch_env,
+    waiting_messages,
+)
 from tests.support.postgres import free_port
 
 # A fixture used by name.
@@ -551,29 +557,39 @@ def test_a_sender_whose_lease_was_taken_over_cannot_undo_the_newer_claim(
     assert load_invitation(database, queued.invitation_id).status == "sent"
 
 
-def test_a_claim_taken_over_while_its_batch_waited_is_not_sent(database: Database) -> None:
-    first = queue_invitation_sms(database, body="first of the batch")
-    second = queue_invitation_sms(database, body="waited too long")
-    settings = make_settings(database, dispatch_batch=2)
+@pytest.mark.parametrize("slots", [1, 2])
+def test_a_claim_taken_over_while_its_batch_waited_is_not_sent(
+    database: Database, slots: int
+) -> None:
+    """The last row of a batch waits for a free send slot; its lease runs out meanwhile and
+    another dispatcher sends it. The renewal before its send is fenced: not sent twice."""
+    early = [queue_invitation_sms(database, body=f"slot {i}") for i in range(slots)]
+    late = queue_invitation_sms(database, body="waited too long")
+    settings = make_settings(database, dispatch_batch=slots + 1, dispatch_concurrency=slots)
     other = RecordingProvider()
+    taken_over = threading.Event()
 
     def outlive_the_lease(count: int) -> None:
         if count > 1:
+            # The other slots' sends last until the takeover is done.
+            assert taken_over.wait(10)
             return
-        # The first send is so slow that the second message's lease runs out meanwhile,
+        # The first send is so slow that the last message's lease runs out meanwhile,
         # and another dispatcher takes it over and sends it.
-        set_message(database, second.message_id, claimed_until=utcnow() - timedelta(seconds=1))
+        set_message(database, late.message_id, claimed_until=utcnow() - timedelta(seconds=1))
         assert Dispatcher(database, settings, other).run_once() == 1
+        taken_over.set()
 
     slow = RecordingProvider(on_send=outlive_the_lease)
     handled = Dispatcher(database, settings, slow).run_once()
 
-    assert [body for _to, body in slow.sent] == ["first of the batch"]
+    assert sorted(body for _to, body in slow.sent) == [f"slot {i}" for i in range(slots)]
     assert [body for _to, body in other.sent] == ["waited too long"]
-    assert handled == 1
-    message = load_message(database, second.message_id)
+    assert handled == slots
+    message = load_message(database, late.message_id)
     assert (message.status, message.attempts, message.provider_message_id) == ("sent", 2, "rec-1")
-    assert load_message(database, first.message_id).status == "sent"
+    for queued in early:
+        assert load_message(database, queued.message_id).status == "sent"
 
 
 def test_an_invitation_never_moves_backwards(database: Database) -> None:
@@ -604,8 +620,10 @@ def test_a_stopping_dispatcher_hands_back_what_it_has_not_sent(database: Databas
     ids = [queue_invitation_sms(database, body=f"m{i}").message_id for i in range(3)]
     stop = threading.Event()
     provider = RecordingProvider(on_send=lambda _count: stop.set())
+    # One slot: the other two wait for it, and are handed back when stop comes during its send.
+    settings = make_settings(database, dispatch_concurrency=1)
 
-    handled = Dispatcher(database, make_settings(database), provider).run_once(stop=stop)
+    handled = Dispatcher(database, settings, provider).run_once(stop=stop)
 
     assert handled == 1
     assert [body for _to, body in provider.sent] == ["m0"]
@@ -639,7 +657,7 @@ def test_run_forever_survives_errors_and_logs_no_numbers_or_bodies(
     real_claim = dispatcher._claim
     claims = 0
 
-    def database_hiccup() -> Any:
+    def database_hiccup(limit: int | None = None) -> Any:
         nonlocal claims
         claims += 1
         if claims == 1:
@@ -647,7 +665,7 @@ def test_run_forever_survives_errors_and_logs_no_numbers_or_bodies(
             raise OperationalError(
                 "UPDATE message SET ...", {"to": PHONE, "body": LINK_BODY}, Exception("locked")
             )
-        return real_claim()
+        return real_claim(limit)
 
     monkeypatch.setattr(dispatcher, "_claim", database_hiccup)
     stop = threading.Event()
@@ -695,25 +713,26 @@ def test_two_dispatchers_at_once_never_send_one_message_twice(
     assert statuses == {"sent": 50}
 
 
+@pytest.mark.parametrize(("slots", "passes"), [(1, [5, 5, 2]), (2, [10, 2])])
 def test_a_pass_claims_only_what_it_can_send_within_the_lease(
-    database: Database, twilio: FakeTwilio
+    database: Database, twilio: FakeTwilio, slots: int, passes: list[int]
 ) -> None:
     for i in range(12):
         queue_invitation_sms(database, body=f"OMO invitation #{i:02d}", provider="twilio")
-    # Up to 10 s a send, 60 s a lease: the fifth row waits 40 s for its turn, two sends short
-    # of the lease. Not the batch of 20, most of which would wait past it.
+    # Up to 10 s a send, 60 s a lease: with one slot the fifth row waits 40 s for its turn,
+    # two sends short of the lease (with two slots, the ninth and tenth do). Not the batch of
+    # 20, most of which would wait past it.
     settings = twilio_settings(
         database.url,
         twilio,
         dispatch_lease_seconds=60.0,
         twilio_timeout_seconds=10.0,
         dispatch_batch=20,
+        dispatch_concurrency=slots,
     )
     dispatcher = Dispatcher(database, settings)
 
-    assert dispatcher.run_once() == 5
-    assert dispatcher.run_once() == 5
-    assert dispatcher.run_once() == 2
+    assert [dispatcher.run_once() for _ in passes] == passes
     assert len(twilio.requests) == 12
 
 
@@ -722,9 +741,7 @@ def test_a_slow_provider_never_gets_one_message_twice(
 ) -> None:
     # Twilio answers within its timeout, but slowly: twelve sends one after another take
     # longer than one lease, so a claim of all twelve would run out while still being worked.
-    bodies = [f"OMO invitation #{i:02d}" for i in range(12)]
-    for body in bodies:
-        queue_invitation_sms(database, body=body, provider="twilio")
+    bodies = queue_twilio_bodies(database, 12)
     twilio.latency_seconds = 0.5
     settings = twilio_settings(
         database.url,
@@ -736,6 +753,17 @@ def test_a_slow_provider_never_gets_one_message_twice(
 
     race_two_dispatchers(database.url, settings)
 
+    assert_each_sent_once(database, twilio, bodies)
+
+
+def queue_twilio_bodies(database: Database, count: int) -> list[str]:
+    bodies = [f"OMO invitation #{i:03d}" for i in range(count)]
+    for body in bodies:
+        queue_invitation_sms(database, body=body, provider="twilio")
+    return bodies
+
+
+def assert_each_sent_once(database: Database, twilio: FakeTwilio, bodies: list[str]) -> None:
     received = Counter(twilio.bodies())
     sent_twice = {body: count for body, count in received.items() if count > 1}
     assert sent_twice == {}, "a message was billed more than once"
@@ -744,7 +772,7 @@ def test_a_slow_provider_never_gets_one_message_twice(
         statuses = dict(
             session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
         )
-    assert statuses == {"sent": 12}
+    assert statuses == {"sent": len(bodies)}
 
 
 def query_plans(database: Database, run: Callable[[], object]) -> dict[str, str]:
@@ -790,19 +818,14 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
     database: Database, twilio: FakeTwilio, tmp_path: Path
 ) -> None:
     queued = queue_invitation_sms(database, provider="twilio")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("OMO_")}
-    env.update(
-        PYTHONPATH=str(REPO_ROOT),
-        OMO_DATA_DIR=str(tmp_path / "data"),
-        OMO_DATABASE_URL=database.url,
-        OMO_SMS_PROVIDER="twilio",
-        OMO_TWILIO_API_BASE=twilio.base_url,
-        OMO_TWILIO_ACCOUNT_SID=twilio.account_sid,
-        OMO_TWILIO_AUTH_TOKEN=twilio.auth_token,
-        OMO_TWILIO_FROM=TWILIO_FROM,
+    env = twilio_dispatch_env(
+        database.url,
+        twilio,
+        tmp_path / "data",
         OMO_DISPATCH_LEASE_SECONDS="1",
         OMO_DISPATCH_POLL_SECONDS="0.05",
     )
+    env["PYTHONPATH"] = str(REPO_ROOT)
     command = [
         sys.executable,
         "-c",
@@ -852,3 +875,92 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
     assert message.provider_message_id in {created["sid"] for created in twilio.created}
     invitation = load_invitation(database, queued.invitation_id)
     assert (invitation.status, invitation.version) == ("sent", 2)
+
+
+# --- bounded concurrent sends, and NOTIFY on enqueue ------------------------------------------
+
+
+class CountingTwilio(TwilioProvider):
+    """Twilio (the fake), counting how many of one dispatcher's sends are in flight at once."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self.most_in_flight = 0
+
+    def send_sms(self, *, to: str, body: str) -> SendResult:
+        with self._lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            return super().send_sms(to=to, body=body)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+
+def test_two_dispatchers_with_a_pool_each_send_every_message_once(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    bodies = queue_twilio_bodies(database, 120)
+    twilio.latency_seconds = 0.05
+    settings = twilio_settings(database.url, twilio, dispatch_concurrency=8, dispatch_batch=5)
+    providers = [CountingTwilio(settings), CountingTwilio(settings)]
+
+    with dispatching(database.url, settings, providers):
+        wait_until(lambda: waiting_messages(database) == 0, timeout=60, what="every outcome")
+
+    assert_each_sent_once(database, twilio, bodies)
+    # Each dispatcher overlapped its sends, never beyond its slots.
+    assert [1 < p.most_in_flight <= 8 for p in providers] == [True, True], [
+        p.most_in_flight for p in providers
+    ]
+
+
+def test_a_queued_message_wakes_an_idle_dispatcher_on_postgresql(
+    postgresql_factory: DatabaseFactory, twilio: FakeTwilio
+) -> None:
+    # The poll is an hour: only the NOTIFY of the message's INSERT can wake the dispatcher.
+    url = postgresql_factory.new_url()
+    database = Database(url)
+    settings = twilio_settings(url, twilio, dispatch_poll_seconds=3600.0)
+    try:
+        with dispatching(url, settings, [None]):
+            wait_until(lambda: listening(database), what="the dispatcher to LISTEN")
+            time.sleep(0.2)  # its pass on connecting (nothing due) is over
+            queue_invitation_sms(database, body="claimed at once", provider="twilio")
+            twilio.wait_for_requests(1, timeout=10)
+        assert twilio.bodies() == ["claimed at once"]
+    finally:
+        database.dispose()
+
+
+def listening(database: Database) -> bool:
+    with database.transaction(write=False) as session:
+        count = session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = 'omo_backend_listen'"
+            )
+        )
+    return bool(count)
+
+
+def test_a_stopped_run_forever_lets_its_sends_in_flight_finish(database: Database) -> None:
+    queued = [queue_invitation_sms(database, body=f"in flight {i}") for i in range(3)]
+    provider = GatedProvider(lambda: SendResult(provider_message_id="p", provider_status="sent"))
+    stop = threading.Event()
+    worker = in_thread(
+        lambda: Dispatcher(database, make_settings(database), provider).run_forever(stop)
+    )
+    assert provider.inside.wait(10)
+
+    stop.set()  # SIGTERM, while the three sends wait for the provider
+    worker.join(0.5)
+    assert worker.is_alive(), "returned with sends in flight"
+    provider.gate.set()
+    worker.join(10)
+
+    assert not worker.is_alive()
+    assert [load_message(database, q.message_id).status for q in queued] == ["sent"] * 3

@@ -187,7 +187,7 @@ def test_staff_of_another_store_cannot_follow_an_invitation(backend: LiveBackend
     assert other.get(f"/api/v1/invitations/{invitation['id']}").status_code == 404
 
 
-@pytest.mark.settings(dispatch_poll_seconds=3600)
+@pytest.mark.settings(run_dispatcher=False)
 def test_check_again_before_the_sms_left_sends_nothing(backend: LiveBackend, counter: Counter):
     from omo_backend.messaging.dispatcher import Dispatcher
     from omo_backend.messaging.providers.outbox import OutboxProvider

@@ -118,3 +118,45 @@ def seed_code_again(url: str) -> str:
         code = devices.create_enrollment_code(session=session, store=store, ttl_seconds=600)
     db.dispose()
     return code
+
+
+def test_a_change_in_one_process_wakes_a_waiter_in_the_other_without_the_tick(
+    postgresql_factory: DatabaseFactory, tmp_path: Path
+):
+    """The watchers' tick is an hour: only the NOTIFY from process B can wake A's waiter
+    within its 25 s wait, so an answer with the new status proves the notification path."""
+    url = postgresql_factory.new_url()
+    code = seed(url)
+    hour = {"OMO_LONGPOLL_CHECK_SECONDS": "3600"}
+    with (
+        serve_process(url, log_path=tmp_path / "a.log", extra_env=hour) as (base_a, _),
+        serve_process(
+            url, log_path=tmp_path / "b.log", extra_env=hour, args=("--no-dispatcher",)
+        ) as (base_b, _),
+    ):
+        counter, _ = log_in(base_a, code)
+        inv = counter.post(
+            base_a + "/api/v1/invitations", json={"phone": "0912345600"}, timeout=10
+        ).json()
+        # Process A's dispatcher sends it (A notifies itself); wait for "sent" first.
+        deadline = time.monotonic() + 20
+        while (
+            counter.get(f"{base_a}/api/v1/invitations/{inv['id']}", timeout=10).json()["status"]
+            != "sent"
+        ):
+            assert time.monotonic() < deadline
+
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(
+                counter.get,
+                f"{base_a}/api/v1/invitations/{inv['id']}",
+                params={"wait": 25, "known_status": "sent"},
+                timeout=40,
+            )
+            time.sleep(1)  # held by A
+            assert not waiting.done(), waiting.result().text
+            other, _ = log_in(base_b, seed_code_again(url))
+            reply = other.post(f"{base_b}/api/v1/invitations/{inv['id']}/cancel", timeout=10)
+            assert reply.status_code == 200, reply.text
+            answer = waiting.result(timeout=40)
+        assert answer.json()["status"] == "cancelled", answer.text

@@ -237,6 +237,9 @@ def register_on_phone(backend: LiveBackend, e164: str) -> None:
 def live_backend(factory: DatabaseFactory, **overrides: Any) -> Iterator[LiveBackend]:
     # A second life of one backend: the same database (and port), given back.
     url = overrides.pop("database_url", None) or factory.new_url()
+    # The test runs the dispatcher itself (an in-app one would claim new rows at once on
+    # PostgreSQL, where each new message NOTIFYs it).
+    run_dispatcher = bool(overrides.pop("run_dispatcher", True))
     sock = bound_socket(overrides.pop("port", 0))
     host, port = sock.getsockname()
     base = f"http://{host}:{port}"
@@ -251,7 +254,7 @@ def live_backend(factory: DatabaseFactory, **overrides: Any) -> Iterator[LiveBac
     }
     settings = Settings(**(defaults | overrides))
     db = Database(url, pool_size=5)
-    app = create_app(settings, db, run_dispatcher=True)
+    app = create_app(settings, db, run_dispatcher=run_dispatcher)
     with serve_in_thread(app, sock) as base_url:
         yield LiveBackend(base_url=base_url, settings=settings, db=db, kind=factory.kind, app=app)
     db.dispose()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select, text
@@ -12,9 +15,12 @@ from sqlalchemy import event, func, select, text
 from backend_client.schemas import MessageStatus
 from omo_backend.db import Database
 from omo_backend.messaging.dispatcher import Dispatcher
+from omo_backend.messaging.providers import SmsProvider
 from omo_backend.models import Message
 from omo_backend.settings import Settings
+from tests.fakes.twilio_server import FakeTwilio
 
+TWILIO_FROM = "+15005550006"
 _WAITING = (MessageStatus.QUEUED.value, MessageStatus.SENDING.value)
 
 
@@ -126,3 +132,53 @@ def message_selects(database: Database, run: Callable[[], object]) -> dict[str, 
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
     return captured
+
+
+@contextmanager
+def dispatching(
+    url: str, settings: Settings, providers: Sequence[SmsProvider | None]
+) -> Iterator[None]:
+    """One ``run_forever`` dispatcher per provider (None: the settings' own), each with its
+    own engine as a process would have; stopped, their sends in flight finished, on exit."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def dispatch(provider: SmsProvider | None) -> None:
+        db = Database(url)
+        try:
+            Dispatcher(db, settings, provider).run_forever(stop)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=dispatch, args=(p,)) for p in providers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads), "a dispatcher did not stop"
+
+
+def twilio_dispatch_env(
+    database_url: str, twilio: FakeTwilio, data_dir: Path, **settings: str
+) -> dict[str, str]:
+    """The environment of an ``omo-backend dispatch`` child sending to the fake Twilio: this
+    process's, without its OMO_ settings, plus ``settings`` (``OMO_…`` names)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OMO_")}
+    env.update(
+        OMO_DATA_DIR=str(data_dir),
+        OMO_DATABASE_URL=database_url,
+        OMO_SMS_PROVIDER="twilio",
+        OMO_TWILIO_API_BASE=twilio.base_url,
+        OMO_TWILIO_ACCOUNT_SID=twilio.account_sid,
+        OMO_TWILIO_AUTH_TOKEN=twilio.auth_token,
+        OMO_TWILIO_FROM=TWILIO_FROM,
+        **settings,
+    )
+    return env

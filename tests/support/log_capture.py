@@ -68,8 +68,18 @@ class Leak:
         return f"{self.kind} in: {self.line}"
 
 
-@functools.cache
+_WORDS_LOCK = threading.Lock()
+
+
 def _words_of_the_code() -> frozenset[str]:
+    # One thread reads the code: concurrent first calls (a dispatcher's send slots) each
+    # parsed it, and CPython's compile() raised SystemError under that.
+    with _WORDS_LOCK:
+        return _read_words_of_the_code()
+
+
+@functools.cache
+def _read_words_of_the_code() -> frozenset[str]:
     """The backend's own string constants, lower-cased, except those of digits only.
 
     Hypothesis draws strings from the constants of the code under test, so the fuzzer sends

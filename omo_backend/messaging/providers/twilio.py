@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from omo_backend.messaging.providers.base import (
     PermanentSendError,
@@ -58,7 +59,14 @@ class TwilioProvider:
         # Twilio posts each status change there, the delivery receipt last (receipts.py).
         self._callback = {"StatusCallback": status_callback_url(settings.public_base_url)}
         self._timeout = settings.twilio_timeout_seconds
-        self._session = session or requests.Session()
+        if session is None:
+            # The dispatcher sends up to ``dispatch_concurrency`` at once: one kept-alive
+            # connection each, rather than requests' 10 and a new connection per extra send.
+            session = requests.Session()
+            size = max(10, settings.dispatch_concurrency)
+            session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=size))
+            session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=size))
+        self._session = session
 
     def send_sms(self, *, to: str, body: str) -> SendResult:
         try:
