@@ -50,13 +50,16 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import BindingStatus, InvitationStatus, MessageChannel, MessageStatus
@@ -67,6 +70,7 @@ from omo_backend.messaging.providers import (
     OutboxProvider,
     PermanentSendError,
     SendResult,
+    SentLookup,
     SmsProvider,
     SmtpProvider,
     TransientSendError,
@@ -92,6 +96,14 @@ _ERROR_DOUBLINGS_MAX = 16
 _DISPATCH_POOL = 8
 # How soon an idle ``run_forever`` notices ``stop`` when its poll is longer.
 _STOP_CHECK_SECONDS = 0.1
+# An outcome write that finds the database unreachable tries again after this, doubling.
+_OUTCOME_RETRY_FIRST_SECONDS = 0.2
+_OUTCOME_RETRY_MAX_SECONDS = 2.0
+# A lookup of a send in doubt reaches back this much before the attempt's claim: the
+# provider's clock is not ours, and Twilio's creation times are whole seconds.
+_LOOKUP_MARGIN = timedelta(seconds=60)
+
+_T = TypeVar("_T")
 
 _QUEUED = MessageStatus.QUEUED.value
 _SENDING = MessageStatus.SENDING.value
@@ -113,6 +125,9 @@ class _Claim:
     invitation_id: int | None
     # When the lease runs out, on this process's monotonic clock (read before the claim's).
     lease_ends: float
+    # When an earlier attempt whose outcome is unknown was claimed (``sending_since``): the
+    # provider is asked whether it went out before this attempt sends. None: nothing in doubt.
+    doubt_since: datetime | None = None
 
 
 class Dispatcher:
@@ -267,9 +282,10 @@ class Dispatcher:
         return listener
 
     def _send_claimed(self, claim: _Claim) -> int:
-        if not self._hold(claim):
+        held = self._hold(claim)
+        if held is None:
             return 0
-        self._deliver(claim)
+        self._deliver(held)
         return 1
 
     # --- claiming ----------------------------------------------------------------------------
@@ -315,6 +331,16 @@ class Dispatcher:
                     message.last_error = "not sent: its invitation ended before sending"
                     skipped += 1
                     continue
+                # An earlier attempt was claimed and never settled (its sender died, lost the
+                # database, or got no answer): ask the provider before sending again.
+                doubt_since = message.sending_since
+                if doubt_since is None and message.status == _SENDING:
+                    # Claimed before migration 0016: its lease says when, give or take.
+                    doubt_since = (message.claimed_until or now) - timedelta(
+                        seconds=settings.dispatch_lease_seconds
+                    )
+                if message.sending_since is None:
+                    message.sending_since = now
                 message.status = _SENDING
                 message.claimed_until = lease_until
                 message.attempts += 1
@@ -327,6 +353,7 @@ class Dispatcher:
                         attempt=message.attempts,
                         invitation_id=message.invitation_id,
                         lease_ends=leased_at + settings.dispatch_lease_seconds,
+                        doubt_since=doubt_since,
                     )
                 )
         for message_id in given_up:
@@ -339,24 +366,27 @@ class Dispatcher:
         with self._db.transaction(write=False) as session:
             return session.scalar(stmt) is not None
 
-    def _hold(self, claim: _Claim) -> bool:
-        """Whether ``claim`` may be sent now: its lease must outlast the send."""
+    def _hold(self, claim: _Claim) -> _Claim | None:
+        """``claim`` (its lease renewed if need be) when it may be sent now, None when another
+        dispatcher took it over: its lease must outlast the send."""
         if claim.lease_ends - time.monotonic() >= self._renew_below:
-            return True
-        until = utcnow() + timedelta(seconds=self._settings.dispatch_lease_seconds)
+            return claim
+        lease = self._settings.dispatch_lease_seconds
+        renewed_at = time.monotonic()
+        until = utcnow() + timedelta(seconds=lease)
         with self._db.transaction(write=True) as session:
             renewed = _update_count(
                 session, update(Message).where(*_still_ours(claim)).values(claimed_until=until)
             )
         if renewed:
-            return True
+            return replace(claim, lease_ends=renewed_at + lease)
         logger.warning(
             "message %d: its lease ran out before attempt %d and another dispatcher took it "
             "over; not sending it from here",
             claim.id,
             claim.attempt,
         )
-        return False
+        return None
 
     def _release(self, claims: list[_Claim]) -> None:
         """Hand unsent claims back as if they had never been taken."""
@@ -365,7 +395,12 @@ class Dispatcher:
                 session.execute(
                     update(Message)
                     .where(*_still_ours(claim))
-                    .values(status=_QUEUED, claimed_until=None, attempts=claim.attempt - 1)
+                    .values(
+                        status=_QUEUED,
+                        claimed_until=None,
+                        attempts=claim.attempt - 1,
+                        sending_since=claim.doubt_since,
+                    )
                     .execution_options(synchronize_session=False)
                 )
 
@@ -373,7 +408,9 @@ class Dispatcher:
 
     def _deliver(self, claim: _Claim) -> None:
         try:
-            result = self._send(claim)
+            result = self._already_sent(claim)
+            if result is None:
+                result = self._send(claim)
         except PermanentSendError as exc:
             self._record_failure(claim, str(exc), reason=exc.reason, code=exc.code, final=True)
         except TransientSendError as exc:
@@ -387,6 +424,29 @@ class Dispatcher:
             self._record_failure(claim, reason, reason=reason, code=SEND_FAILED, final=False)
         else:
             self._record_success(claim, result)
+
+    def _already_sent(self, claim: _Claim) -> SendResult | None:
+        """What the provider says of an earlier attempt in doubt: the message it already
+        accepted, or None (nothing in doubt, not found, or a provider that cannot tell).
+        A lookup that fails raises like a send, so the row is retried later, never sent
+        blindly."""
+        if claim.doubt_since is None:
+            return None
+        provider = self._email_provider if claim.channel == _EMAIL else self._provider
+        if not isinstance(provider, SentLookup):
+            return None
+        found = provider.find_sent(
+            to=claim.to, body=claim.body, since=claim.doubt_since - _LOOKUP_MARGIN
+        )
+        if found is not None:
+            logger.warning(
+                "message %d: an earlier attempt had already gone out (provider id %s); "
+                "attempt %d records it and sends nothing",
+                claim.id,
+                found.provider_message_id,
+                claim.attempt,
+            )
+        return found
 
     def _send(self, claim: _Claim) -> SendResult:
         if claim.channel == _EMAIL:
@@ -402,6 +462,7 @@ class Dispatcher:
             "provider_status": result.provider_status,
             "sent_at": now,
             "claimed_until": None,
+            "sending_since": None,
             "last_error": None,
         }
         if not self._keep_links[claim.channel]:
@@ -410,7 +471,8 @@ class Dispatcher:
             # The provider's count is what it bills.
             values["segments"] = result.segments
             values["cost_units"] = result.segments
-        with self._db.transaction(write=True) as session:
+
+        def write(session: Session) -> int:
             # Even a claim that was taken over records its success: the message went out.
             recorded = _update_count(
                 session,
@@ -420,6 +482,9 @@ class Dispatcher:
             )
             if recorded:
                 _mark_invitation_sent(session, claim.invitation_id, now)
+            return recorded
+
+        recorded = self._write_outcome(claim, write)
         if recorded:
             logger.info(
                 "message %d sent on attempt %d (provider id %s)",
@@ -440,18 +505,23 @@ class Dispatcher:
         retry_at: datetime | None = None
         if give_up:
             values["status"] = _FAILED
+            values["sending_since"] = None
             if not self._keep_links[claim.channel]:
                 values["body"] = forget_link_tokens(claim.body)
         else:
             retry_at = now + timedelta(seconds=self._backoff(claim.attempt))
             values["status"] = _QUEUED
             values["next_attempt_at"] = retry_at
-        with self._db.transaction(write=True) as session:
+
+        def write(session: Session) -> int:
             recorded = _update_count(
                 session, update(Message).where(*_still_ours(claim)).values(**values)
             )
             if recorded and give_up:
                 _fail_invitation(session, claim.invitation_id, code, now)
+            return recorded
+
+        recorded = self._write_outcome(claim, write)
         if not recorded:
             logger.warning(
                 "message %d: attempt %d failed (%s) after its lease was taken over",
@@ -469,6 +539,31 @@ class Dispatcher:
             )
         else:
             logger.error("message %d failed on attempt %d (%s)", claim.id, claim.attempt, reason)
+
+    def _write_outcome(self, claim: _Claim, write: Callable[[Session], _T]) -> _T:
+        """Run ``write`` in a transaction; while the database is unreachable, try again
+        (0.2 s doubling to 2 s) until the claim's lease runs out, so a database restart
+        shorter than the lease sends nothing twice. Past the lease it raises: the row stays
+        ``sending`` and its next claim asks the provider before sending."""
+        pause = _OUTCOME_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                with self._db.transaction(write=True) as session:
+                    return write(session)
+            except (OperationalError, PoolTimeoutError) as exc:
+                left = claim.lease_ends - time.monotonic()
+                if left <= 0:
+                    raise
+                wait = min(pause, left)
+                logger.warning(
+                    "message %d: recording attempt %d's outcome failed (%s); trying again in %.1fs",
+                    claim.id,
+                    claim.attempt,
+                    type(exc).__name__,
+                    wait,
+                )
+                time.sleep(wait)
+                pause = min(pause * 2, _OUTCOME_RETRY_MAX_SECONDS)
 
     def _backoff(self, attempt: int) -> float:
         settings = self._settings

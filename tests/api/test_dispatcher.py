@@ -814,24 +814,22 @@ def test_the_claim_reads_only_waiting_rows_whatever_the_history(
 
 
 @pytest.mark.slow
-def test_a_dispatcher_killed_mid_send_loses_nothing(
+def test_a_dispatcher_killed_with_sends_in_flight_sends_none_twice(
     database: Database, twilio: FakeTwilio, tmp_path: Path
 ) -> None:
-    queued = queue_invitation_sms(database, provider="twilio")
+    bodies = queue_twilio_bodies(database, 20)
     env = twilio_dispatch_env(
         database.url,
         twilio,
         tmp_path / "data",
-        OMO_DISPATCH_LEASE_SECONDS="1",
+        OMO_DISPATCH_LEASE_SECONDS="60",
+        OMO_TWILIO_TIMEOUT_SECONDS="20",
         OMO_DISPATCH_POLL_SECONDS="0.05",
+        OMO_DISPATCH_CONCURRENCY="8",
     )
     env["PYTHONPATH"] = str(REPO_ROOT)
-    command = [
-        sys.executable,
-        "-c",
-        "from omo_backend.messaging.dispatcher import run_dispatcher; "
-        "from omo_backend.settings import Settings; run_dispatcher(Settings())",
-    ]
+    # The real command, as an operator runs it.
+    command = [str(Path(sys.executable).with_name("omo-backend")), "dispatch"]
     children: list[subprocess.Popen[bytes]] = []
 
     def start_dispatcher(name: str) -> subprocess.Popen[bytes]:
@@ -846,19 +844,32 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
     try:
         twilio.hang()
         first = start_dispatcher("first")
-        twilio.wait_for_requests(1, timeout=30)
+        in_flight = twilio.wait_for_requests(8, timeout=30)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        # What the crash left behind: claimed, maybe sent, never recorded.
-        message = load_message(database, queued.message_id)
-        assert (message.status, message.attempts) == ("sending", 1), logs()
-
+        # What the crash left behind: claimed, eight of them at Twilio, none recorded.
+        with database.transaction(write=False) as session:
+            left = dict(
+                session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+            )
+        assert left.get("sending", 0) >= 8, (left, logs())
+        assert "sent" not in left, (left, logs())
+        # Twilio goes on with what it was given: the eight messages exist there.
         twilio.release()
+        wait_until(lambda: len(twilio.created) == 8, what="Twilio to create the eight")
+        # The leases run out (rather than wait a minute for them).
+        with database.transaction() as session:
+            session.execute(
+                update(Message)
+                .where(Message.status == "sending")
+                .values(claimed_until=utcnow() - timedelta(seconds=1))
+            )
+
         second = start_dispatcher("second")
         wait_until(
-            lambda: load_message(database, queued.message_id).status == "sent",
-            timeout=30,
-            what=f"the message to be sent after the restart\n{logs()}",
+            lambda: waiting_messages(database) == 0,
+            timeout=60,
+            what=f"every message settled after the restart\n{logs()}",
         )
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=10) == 0, logs()
@@ -869,12 +880,19 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
                 child.kill()
                 child.wait(timeout=10)
 
-    assert twilio.bodies() == [LINK_BODY, LINK_BODY], "one duplicate per kill, no more"
-    message = load_message(database, queued.message_id)
-    assert message.attempts == 2
-    assert message.provider_message_id in {created["sid"] for created in twilio.created}
-    invitation = load_invitation(database, queued.invitation_id)
-    assert (invitation.status, invitation.version) == ("sent", 2)
+    assert_each_sent_once(database, twilio, bodies)
+    sids = {created["body"]: created["sid"] for created in twilio.created}
+    with database.transaction(write=False) as session:
+        rows = session.execute(
+            select(Message.body, Message.provider_message_id, Message.sending_since)
+        ).all()
+    assert all(sids[body] == sid for body, sid, _ in rows), "each row names Twilio's message"
+    assert all(since is None for _, _, since in rows), "nothing left in doubt"
+    # The eight in flight were looked up, not sent again.
+    assert {r.form.get("Body") for r in in_flight} <= set(sids)
+    assert twilio.lookups(), "the second dispatcher asked Twilio"
+    assert PHONE not in logs()
+    assert "OMO invitation" not in logs()
 
 
 # --- bounded concurrent sends, and NOTIFY on enqueue ------------------------------------------
