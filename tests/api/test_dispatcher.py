@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -982,3 +983,151 @@ def test_a_stopped_run_forever_lets_its_sends_in_flight_finish(database: Databas
 
     assert not worker.is_alive()
     assert [load_message(database, q.message_id).status for q in queued] == ["sent"] * 3
+
+
+# --- sends in doubt: ask the provider before sending again ------------------------------------
+
+
+def twilio_provider(twilio: FakeTwilio, **overrides: Any) -> TwilioProvider:
+    values: dict[str, Any] = {
+        "twilio_account_sid": twilio.account_sid,
+        "twilio_auth_token": twilio.auth_token,
+        "twilio_from": TWILIO_FROM,
+        "twilio_api_base": twilio.base_url,
+    }
+    return TwilioProvider(Settings(_env_file=None, **{**values, **overrides}))  # type: ignore[call-arg]
+
+
+def test_the_twilio_lookup_finds_only_this_body_to_this_number_since_the_claim(
+    twilio: FakeTwilio,
+) -> None:
+    provider = twilio_provider(twilio)
+    claimed = utcnow() - timedelta(minutes=5)
+    before = claimed - timedelta(minutes=1)
+    twilio.add_message(to=PHONE, body=LINK_BODY, created=before)  # an older copy
+    twilio.add_message(to=PHONE, body=LINK_BODY + " ", created=claimed)  # another body
+    twilio.add_message(to="+886900000000", body=LINK_BODY, created=claimed)  # another number
+    twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed, sender="+15005550001")
+
+    assert provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed) is None
+
+    sid = twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed + timedelta(seconds=1))
+    found = provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed)
+    assert found is not None
+    assert (found.provider_message_id, found.segments) == (sid, 1)
+    [*_, lookup] = twilio.lookups()
+    query = parse_qs(lookup.path.partition("?")[2])
+    assert query["To"] == [PHONE]
+    assert query["From"] == [TWILIO_FROM]
+    assert query["DateSent>="] == [claimed.date().isoformat()]
+    # Only an older copy: not it.
+    assert (
+        provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed + timedelta(seconds=2)) is None
+    )
+
+
+def test_the_twilio_lookup_follows_next_page_uri(twilio: FakeTwilio) -> None:
+    claimed = utcnow() - timedelta(hours=1)
+    sid = twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed + timedelta(seconds=1))
+    for i in range(150):  # newer messages to the same number: the match is on page two
+        twilio.add_message(to=PHONE, body=f"other {i}", created=claimed + timedelta(minutes=1))
+
+    found = twilio_provider(twilio).find_sent(to=PHONE, body=LINK_BODY, since=claimed)
+
+    assert found is not None
+    assert found.provider_message_id == sid
+    assert len(twilio.lookups()) == 2
+
+
+def test_the_twilio_lookup_of_a_messaging_service_matches_its_messages(
+    twilio: FakeTwilio,
+) -> None:
+    service = "MG" + "1" * 32
+    provider = twilio_provider(twilio, twilio_from="", twilio_messaging_service_sid=service)
+    claimed = utcnow() - timedelta(seconds=5)
+    provider.send_sms(to=PHONE, body=LINK_BODY)
+
+    found = provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed - timedelta(seconds=60))
+
+    assert found is not None
+    assert found.provider_message_id == twilio.created[0]["sid"]
+    assert "From" not in parse_qs(twilio.lookups()[0].path.partition("?")[2])
+
+
+def test_a_twilio_lookup_that_fails_raises_a_transient_error(twilio: FakeTwilio) -> None:
+    twilio.fail_next(1, status=503)
+    with pytest.raises(TransientSendError):
+        twilio_provider(twilio).find_sent(to=PHONE, body=LINK_BODY, since=utcnow())
+
+
+def queue_in_doubt(database: Database, *, body: str, claimed_ago: float = 90.0) -> Queued:
+    """A message whose sender died mid-send: ``sending``, its lease run out."""
+    queued = queue_invitation_sms(database, body=body, provider="twilio")
+    now = utcnow()
+    set_message(
+        database,
+        queued.message_id,
+        status="sending",
+        attempts=1,
+        claimed_until=now - timedelta(seconds=1),
+        sending_since=now - timedelta(seconds=claimed_ago),
+    )
+    return queued
+
+
+def test_a_send_in_doubt_that_went_out_is_recorded_not_sent_again(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    went_out = queue_in_doubt(database, body="went out before the crash")
+    sid = twilio.add_message(
+        to=PHONE, body="went out before the crash", created=utcnow() - timedelta(seconds=80)
+    )
+    never_arrived = queue_in_doubt(database, body="never reached Twilio")
+    # The same body sent long before this message was claimed is not it.
+    twilio.add_message(to=PHONE, body="never reached Twilio", created=utcnow() - timedelta(days=1))
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+
+    assert dispatcher.run_once() == 2
+
+    assert twilio.bodies() == ["never reached Twilio"]
+    message = load_message(database, went_out.message_id)
+    assert (message.status, message.provider_message_id, message.attempts) == ("sent", sid, 2)
+    assert message.sending_since is None
+    assert load_invitation(database, went_out.invitation_id).status == "sent"
+    message = load_message(database, never_arrived.message_id)
+    assert message.status == "sent"
+    assert message.provider_message_id == twilio.created[-1]["sid"]
+
+
+def test_a_lookup_that_fails_is_retried_later_not_sent_blindly(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    queued = queue_in_doubt(database, body="in doubt")
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+    twilio.fail_next(1, status=503)
+
+    assert dispatcher.run_once() == 1
+
+    assert twilio.bodies() == [], "sent without knowing whether it already went out"
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts) == ("queued", 2)
+    assert message.sending_since is not None, "still in doubt"
+    assert message.last_error == "twilio_list_http_503"
+
+    set_message(database, queued.message_id, next_attempt_at=utcnow())  # its backoff is over
+    assert dispatcher.run_once() == 1
+
+    assert len(twilio.lookups()) == 2
+    assert twilio.bodies() == ["in doubt"]
+    assert load_message(database, queued.message_id).status == "sent"
+
+
+def test_a_send_in_doubt_by_smtp_or_the_outbox_is_sent_again(database: Database) -> None:
+    queued = queue_in_doubt(database, body="no way to ask")
+    set_message(database, queued.message_id, provider="outbox")
+    provider = RecordingProvider()  # no find_sent: as SMTP, it cannot tell
+
+    assert Dispatcher(database, make_settings(database), provider).run_once() == 1
+
+    assert provider.sent == [(PHONE, "no way to ask")]
+    assert OutboxProvider().find_sent(to=PHONE, body="x", since=utcnow()) is None
