@@ -47,7 +47,7 @@ from tests.support.dispatchers import (
     twilio_dispatch_env,
     waiting_messages,
 )
-from tests.support.postgres import free_port
+from tests.support.postgres import PostgresCluster, free_port
 
 # A fixture used by name.
 __all__ = ["stopped_clock"]
@@ -1131,3 +1131,54 @@ def test_a_send_in_doubt_by_smtp_or_the_outbox_is_sent_again(database: Database)
 
     assert provider.sent == [(PHONE, "no way to ask")]
     assert OutboxProvider().find_sent(to=PHONE, body="x", since=utcnow()) is None
+
+
+class Messages(logging.Handler):
+    """The dispatcher's log messages, as they come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.mark.slow
+def test_an_outcome_write_waits_out_a_postgresql_restart(twilio: FakeTwilio) -> None:
+    cluster = PostgresCluster().start()
+    factory = DatabaseFactory("postgresql", cluster)
+    database = Database(factory.new_url())
+    messages = Messages()
+    dispatcher_log = logging.getLogger("omo_backend.messaging.dispatcher")
+    dispatcher_log.addHandler(messages)
+    try:
+        queued = queue_invitation_sms(database, body="at Twilio during the restart")
+        dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+        handled: list[int] = []
+        twilio.hang()
+        worker = in_thread(lambda: handled.append(dispatcher.run_once()))
+        twilio.wait_for_requests(1)
+
+        cluster.pause()  # PostgreSQL goes away while the SMS is at Twilio
+        twilio.release()
+        wait_until(
+            lambda: any("recording attempt 1's outcome failed" in m for m in messages.lines),
+            what="the outcome write to find the database gone",
+        )
+        cluster.resume()
+        worker.join(60)
+
+        assert handled == [1]
+        assert twilio.bodies() == ["at Twilio during the restart"]
+        assert twilio.lookups() == []
+        message = load_message(database, queued.message_id)
+        assert (message.status, message.attempts) == ("sent", 1)
+        assert message.provider_message_id == twilio.created[0]["sid"]
+        assert load_invitation(database, queued.invitation_id).status == "sent"
+    finally:
+        dispatcher_log.removeHandler(messages)
+        twilio.release()
+        database.dispose()
+        factory.close()
+        cluster.stop()
