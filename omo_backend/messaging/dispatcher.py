@@ -1,10 +1,26 @@
 """The dispatcher: claims due outbox rows, sends them, records what the provider said.
 
-Delivery is at least once. A row is claimed with a lease (``claimed_until``) in one short
-transaction and sent with no transaction open, so a slow provider never holds a lock. If the
+Delivery is at least once, and a send in doubt is looked up before it is repeated. A row is
+claimed with a lease (``claimed_until``) in one short transaction and sent with no
+transaction open, so a slow provider never holds a lock. The first claim stamps
+``sending_since`` (migration 0016); only a final outcome (sent, failed) clears it. If the
 process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
-it again. That costs at most one duplicate SMS per message that was being sent when it died
-(one per send slot in flight, below) and never loses one.
+it again, and because ``sending_since`` is still set it first asks the provider
+(``find_sent``) for a message to that address with exactly that body created since then. If
+the provider has one, its id is recorded as the success and nothing is sent; if not, the
+message is sent. A lookup that fails (provider down) is handled like a transient send error:
+the row waits out its backoff, still in doubt, and is looked up again; it is never sent
+blindly. Twilio answers from its message list; the outbox provider sends nothing outside the
+row, so sending again costs nothing; SMTP cannot tell and answers None, so an e-mail in doubt
+is sent again (at most one duplicate per e-mail in flight at a crash). A crash therefore
+costs no duplicate SMS through Twilio, except one that Twilio had taken but not yet sent
+when asked (its list shows sent messages only; the question comes a lease after the claim),
+and never loses a message.
+
+Recording an outcome waits out a database outage: when the write finds the database
+unreachable (``OperationalError``, a pool timeout) it tries again, 0.2 s doubling to 2 s,
+until the claim's lease runs out. A PostgreSQL restart shorter than the lease thus sends
+nothing twice; a longer one leaves the row ``sending``, and its next claim looks it up.
 
 SMS and e-mail share the table and all of the above; each row goes to its channel's provider
 (``OMO_SMS_PROVIDER`` for SMS, SMTP or the outbox for e-mail).
@@ -22,9 +38,8 @@ when it finds the row taken over, this holder does not send it.
 Sends run concurrently, at most ``dispatch_concurrency`` at once per dispatcher (a provider
 answering in 100 ms allows about 10 messages a second per slot). Each row is still one claim,
 one send and one fenced outcome; the slots only overlap the provider's waits. A crash leaves
-every send that was in flight in doubt, so it may cost up to one duplicate per slot in flight
-(``dispatch_concurrency`` at most) and still never loses one; with ``dispatch_concurrency=1``
-it is one duplicate per crash, as before. SIGTERM stops claiming and lets the sends in flight
+every send that was in flight in doubt, up to ``dispatch_concurrency`` of them; each is looked
+up as above before it is sent again. SIGTERM stops claiming and lets the sends in flight
 finish and record their outcome, so a stop costs none.
 
 ``run_forever`` keeps the slots busy: it claims when at least a quarter of them are free, at
@@ -259,8 +274,8 @@ class Dispatcher:
     def _sent(self, future: Future[int]) -> None:
         exc = future.exception()
         if exc is not None:
-            # Recording the outcome failed (database down...): the row stays ``sending`` and
-            # is sent again once its lease runs out.
+            # Recording the outcome failed past the lease (database down...): the row stays
+            # ``sending``; once its lease runs out it is looked up, and sent only if not found.
             logger.error(
                 "dispatch send failed (%s); its lease will run out\n%s",
                 type(exc).__name__,
