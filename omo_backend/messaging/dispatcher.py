@@ -335,6 +335,7 @@ class Dispatcher:
                     # stop before it takes the dispatcher down forever.
                     message.status = _FAILED
                     message.claimed_until = None
+                    message.sending_since = None
                     message.last_error = "lease expired on the last attempt"
                     _fail_invitation(session, message.invitation_id, SEND_FAILED, now)
                     given_up.append(message.id)
@@ -342,6 +343,7 @@ class Dispatcher:
                 if message.status == _QUEUED and _no_longer_wanted(session, message, now):
                     # "Check again" or an expired link: sending it now only costs money.
                     message.status = _FAILED
+                    message.sending_since = None
                     message.cost_units = 0
                     message.last_error = "not sent: its invitation ended before sending"
                     skipped += 1

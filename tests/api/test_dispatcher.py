@@ -486,6 +486,7 @@ def test_a_dead_senders_expired_lease_is_taken_over(database: Database) -> None:
         status="sending",
         attempts=6,
         claimed_until=now - timedelta(seconds=1),
+        sending_since=now - timedelta(minutes=10),
     )
     provider = RecordingProvider()
     dispatcher = Dispatcher(database, make_settings(database, dispatch_max_attempts=6), provider)
@@ -500,6 +501,7 @@ def test_a_dead_senders_expired_lease_is_taken_over(database: Database) -> None:
     assert (message.status, message.attempts) == ("sending", 1)
     message = load_message(database, worn_out.message_id)
     assert (message.status, message.attempts) == ("failed", 6)
+    assert message.sending_since is None, "a final outcome leaves nothing in doubt"
     invitation = load_invitation(database, worn_out.invitation_id)
     assert (invitation.status, invitation.failure_code) == ("failed", "send_failed")
 
