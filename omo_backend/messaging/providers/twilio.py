@@ -91,8 +91,9 @@ class TwilioProvider:
         if response.status_code in (200, 201):
             sid = payload.get("sid")
             if not isinstance(sid, str) or not sid:
-                # Twilio may well have queued it; repeating risks one duplicate, giving up
-                # risks a customer who never gets the link. The outbox prefers the duplicate.
+                # Twilio may well have queued it; giving up risks a customer who never gets
+                # the link. The retry asks Twilio first (``find_sent``: the row is still in
+                # doubt) and sends again only if Twilio lists no such message.
                 raise TransientSendError(
                     f"twilio {response.status_code} without a message sid",
                     reason=f"twilio_http_{response.status_code}_no_sid",
