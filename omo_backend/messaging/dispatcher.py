@@ -1,10 +1,26 @@
 """The dispatcher: claims due outbox rows, sends them, records what the provider said.
 
-Delivery is at least once. A row is claimed with a lease (``claimed_until``) in one short
-transaction and sent with no transaction open, so a slow provider never holds a lock. If the
+Delivery is at least once, and a send in doubt is looked up before it is repeated. A row is
+claimed with a lease (``claimed_until``) in one short transaction and sent with no
+transaction open, so a slow provider never holds a lock. The first claim stamps
+``sending_since`` (migration 0016); only a final outcome (sent, failed) clears it. If the
 process dies mid-send the row stays ``sending``; once its lease runs out any dispatcher takes
-it again. That costs at most one duplicate SMS per message that was being sent when it died
-(one per send slot in flight, below) and never loses one.
+it again, and because ``sending_since`` is still set it first asks the provider
+(``find_sent``) for a message to that address with exactly that body created since then. If
+the provider has one, its id is recorded as the success and nothing is sent; if not, the
+message is sent. A lookup that fails (provider down) is handled like a transient send error:
+the row waits out its backoff, still in doubt, and is looked up again; it is never sent
+blindly. Twilio answers from its message list; the outbox provider sends nothing outside the
+row, so sending again costs nothing; SMTP cannot tell and answers None, so an e-mail in doubt
+is sent again (at most one duplicate per e-mail in flight at a crash). A crash therefore
+costs no duplicate SMS through Twilio, except one that Twilio had taken but not yet sent
+when asked (its list shows sent messages only; the question comes a lease after the claim),
+and never loses a message.
+
+Recording an outcome waits out a database outage: when the write finds the database
+unreachable (``OperationalError``, a pool timeout) it tries again, 0.2 s doubling to 2 s,
+until the claim's lease runs out. A PostgreSQL restart shorter than the lease thus sends
+nothing twice; a longer one leaves the row ``sending``, and its next claim looks it up.
 
 SMS and e-mail share the table and all of the above; each row goes to its channel's provider
 (``OMO_SMS_PROVIDER`` for SMS, SMTP or the outbox for e-mail).
@@ -22,9 +38,8 @@ when it finds the row taken over, this holder does not send it.
 Sends run concurrently, at most ``dispatch_concurrency`` at once per dispatcher (a provider
 answering in 100 ms allows about 10 messages a second per slot). Each row is still one claim,
 one send and one fenced outcome; the slots only overlap the provider's waits. A crash leaves
-every send that was in flight in doubt, so it may cost up to one duplicate per slot in flight
-(``dispatch_concurrency`` at most) and still never loses one; with ``dispatch_concurrency=1``
-it is one duplicate per crash, as before. SIGTERM stops claiming and lets the sends in flight
+every send that was in flight in doubt, up to ``dispatch_concurrency`` of them; each is looked
+up as above before it is sent again. SIGTERM stops claiming and lets the sends in flight
 finish and record their outcome, so a stop costs none.
 
 ``run_forever`` keeps the slots busy: it claims when at least a quarter of them are free, at
@@ -50,13 +65,16 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from backend_client.schemas import BindingStatus, InvitationStatus, MessageChannel, MessageStatus
@@ -67,6 +85,7 @@ from omo_backend.messaging.providers import (
     OutboxProvider,
     PermanentSendError,
     SendResult,
+    SentLookup,
     SmsProvider,
     SmtpProvider,
     TransientSendError,
@@ -92,6 +111,14 @@ _ERROR_DOUBLINGS_MAX = 16
 _DISPATCH_POOL = 8
 # How soon an idle ``run_forever`` notices ``stop`` when its poll is longer.
 _STOP_CHECK_SECONDS = 0.1
+# An outcome write that finds the database unreachable tries again after this, doubling.
+_OUTCOME_RETRY_FIRST_SECONDS = 0.2
+_OUTCOME_RETRY_MAX_SECONDS = 2.0
+# A lookup of a send in doubt reaches back this much before the attempt's claim: the
+# provider's clock is not ours, and Twilio's creation times are whole seconds.
+_LOOKUP_MARGIN = timedelta(seconds=60)
+
+_T = TypeVar("_T")
 
 _QUEUED = MessageStatus.QUEUED.value
 _SENDING = MessageStatus.SENDING.value
@@ -113,6 +140,9 @@ class _Claim:
     invitation_id: int | None
     # When the lease runs out, on this process's monotonic clock (read before the claim's).
     lease_ends: float
+    # When an earlier attempt whose outcome is unknown was claimed (``sending_since``): the
+    # provider is asked whether it went out before this attempt sends. None: nothing in doubt.
+    doubt_since: datetime | None = None
 
 
 class Dispatcher:
@@ -244,8 +274,8 @@ class Dispatcher:
     def _sent(self, future: Future[int]) -> None:
         exc = future.exception()
         if exc is not None:
-            # Recording the outcome failed (database down...): the row stays ``sending`` and
-            # is sent again once its lease runs out.
+            # Recording the outcome failed past the lease (database down...): the row stays
+            # ``sending``; once its lease runs out it is looked up, and sent only if not found.
             logger.error(
                 "dispatch send failed (%s); its lease will run out\n%s",
                 type(exc).__name__,
@@ -267,9 +297,10 @@ class Dispatcher:
         return listener
 
     def _send_claimed(self, claim: _Claim) -> int:
-        if not self._hold(claim):
+        held = self._hold(claim)
+        if held is None:
             return 0
-        self._deliver(claim)
+        self._deliver(held)
         return 1
 
     # --- claiming ----------------------------------------------------------------------------
@@ -304,6 +335,7 @@ class Dispatcher:
                     # stop before it takes the dispatcher down forever.
                     message.status = _FAILED
                     message.claimed_until = None
+                    message.sending_since = None
                     message.last_error = "lease expired on the last attempt"
                     _fail_invitation(session, message.invitation_id, SEND_FAILED, now)
                     given_up.append(message.id)
@@ -311,10 +343,21 @@ class Dispatcher:
                 if message.status == _QUEUED and _no_longer_wanted(session, message, now):
                     # "Check again" or an expired link: sending it now only costs money.
                     message.status = _FAILED
+                    message.sending_since = None
                     message.cost_units = 0
                     message.last_error = "not sent: its invitation ended before sending"
                     skipped += 1
                     continue
+                # An earlier attempt was claimed and never settled (its sender died, lost the
+                # database, or got no answer): ask the provider before sending again.
+                doubt_since = message.sending_since
+                if doubt_since is None and message.status == _SENDING:
+                    # Claimed before migration 0016: its lease says when, give or take.
+                    doubt_since = (message.claimed_until or now) - timedelta(
+                        seconds=settings.dispatch_lease_seconds
+                    )
+                if message.sending_since is None:
+                    message.sending_since = now
                 message.status = _SENDING
                 message.claimed_until = lease_until
                 message.attempts += 1
@@ -327,6 +370,7 @@ class Dispatcher:
                         attempt=message.attempts,
                         invitation_id=message.invitation_id,
                         lease_ends=leased_at + settings.dispatch_lease_seconds,
+                        doubt_since=doubt_since,
                     )
                 )
         for message_id in given_up:
@@ -339,24 +383,27 @@ class Dispatcher:
         with self._db.transaction(write=False) as session:
             return session.scalar(stmt) is not None
 
-    def _hold(self, claim: _Claim) -> bool:
-        """Whether ``claim`` may be sent now: its lease must outlast the send."""
+    def _hold(self, claim: _Claim) -> _Claim | None:
+        """``claim`` (its lease renewed if need be) when it may be sent now, None when another
+        dispatcher took it over: its lease must outlast the send."""
         if claim.lease_ends - time.monotonic() >= self._renew_below:
-            return True
-        until = utcnow() + timedelta(seconds=self._settings.dispatch_lease_seconds)
+            return claim
+        lease = self._settings.dispatch_lease_seconds
+        renewed_at = time.monotonic()
+        until = utcnow() + timedelta(seconds=lease)
         with self._db.transaction(write=True) as session:
             renewed = _update_count(
                 session, update(Message).where(*_still_ours(claim)).values(claimed_until=until)
             )
         if renewed:
-            return True
+            return replace(claim, lease_ends=renewed_at + lease)
         logger.warning(
             "message %d: its lease ran out before attempt %d and another dispatcher took it "
             "over; not sending it from here",
             claim.id,
             claim.attempt,
         )
-        return False
+        return None
 
     def _release(self, claims: list[_Claim]) -> None:
         """Hand unsent claims back as if they had never been taken."""
@@ -365,7 +412,12 @@ class Dispatcher:
                 session.execute(
                     update(Message)
                     .where(*_still_ours(claim))
-                    .values(status=_QUEUED, claimed_until=None, attempts=claim.attempt - 1)
+                    .values(
+                        status=_QUEUED,
+                        claimed_until=None,
+                        attempts=claim.attempt - 1,
+                        sending_since=claim.doubt_since,
+                    )
                     .execution_options(synchronize_session=False)
                 )
 
@@ -373,7 +425,9 @@ class Dispatcher:
 
     def _deliver(self, claim: _Claim) -> None:
         try:
-            result = self._send(claim)
+            result = self._already_sent(claim)
+            if result is None:
+                result = self._send(claim)
         except PermanentSendError as exc:
             self._record_failure(claim, str(exc), reason=exc.reason, code=exc.code, final=True)
         except TransientSendError as exc:
@@ -387,6 +441,29 @@ class Dispatcher:
             self._record_failure(claim, reason, reason=reason, code=SEND_FAILED, final=False)
         else:
             self._record_success(claim, result)
+
+    def _already_sent(self, claim: _Claim) -> SendResult | None:
+        """What the provider says of an earlier attempt in doubt: the message it already
+        accepted, or None (nothing in doubt, not found, or a provider that cannot tell).
+        A lookup that fails raises like a send, so the row is retried later, never sent
+        blindly."""
+        if claim.doubt_since is None:
+            return None
+        provider = self._email_provider if claim.channel == _EMAIL else self._provider
+        if not isinstance(provider, SentLookup):
+            return None
+        found = provider.find_sent(
+            to=claim.to, body=claim.body, since=claim.doubt_since - _LOOKUP_MARGIN
+        )
+        if found is not None:
+            logger.warning(
+                "message %d: an earlier attempt had already gone out (provider id %s); "
+                "attempt %d records it and sends nothing",
+                claim.id,
+                found.provider_message_id,
+                claim.attempt,
+            )
+        return found
 
     def _send(self, claim: _Claim) -> SendResult:
         if claim.channel == _EMAIL:
@@ -402,6 +479,7 @@ class Dispatcher:
             "provider_status": result.provider_status,
             "sent_at": now,
             "claimed_until": None,
+            "sending_since": None,
             "last_error": None,
         }
         if not self._keep_links[claim.channel]:
@@ -410,7 +488,8 @@ class Dispatcher:
             # The provider's count is what it bills.
             values["segments"] = result.segments
             values["cost_units"] = result.segments
-        with self._db.transaction(write=True) as session:
+
+        def write(session: Session) -> int:
             # Even a claim that was taken over records its success: the message went out.
             recorded = _update_count(
                 session,
@@ -420,6 +499,9 @@ class Dispatcher:
             )
             if recorded:
                 _mark_invitation_sent(session, claim.invitation_id, now)
+            return recorded
+
+        recorded = self._write_outcome(claim, write)
         if recorded:
             logger.info(
                 "message %d sent on attempt %d (provider id %s)",
@@ -440,18 +522,23 @@ class Dispatcher:
         retry_at: datetime | None = None
         if give_up:
             values["status"] = _FAILED
+            values["sending_since"] = None
             if not self._keep_links[claim.channel]:
                 values["body"] = forget_link_tokens(claim.body)
         else:
             retry_at = now + timedelta(seconds=self._backoff(claim.attempt))
             values["status"] = _QUEUED
             values["next_attempt_at"] = retry_at
-        with self._db.transaction(write=True) as session:
+
+        def write(session: Session) -> int:
             recorded = _update_count(
                 session, update(Message).where(*_still_ours(claim)).values(**values)
             )
             if recorded and give_up:
                 _fail_invitation(session, claim.invitation_id, code, now)
+            return recorded
+
+        recorded = self._write_outcome(claim, write)
         if not recorded:
             logger.warning(
                 "message %d: attempt %d failed (%s) after its lease was taken over",
@@ -469,6 +556,31 @@ class Dispatcher:
             )
         else:
             logger.error("message %d failed on attempt %d (%s)", claim.id, claim.attempt, reason)
+
+    def _write_outcome(self, claim: _Claim, write: Callable[[Session], _T]) -> _T:
+        """Run ``write`` in a transaction; while the database is unreachable, try again
+        (0.2 s doubling to 2 s) until the claim's lease runs out, so a database restart
+        shorter than the lease sends nothing twice. Past the lease it raises: the row stays
+        ``sending`` and its next claim asks the provider before sending."""
+        pause = _OUTCOME_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                with self._db.transaction(write=True) as session:
+                    return write(session)
+            except (OperationalError, PoolTimeoutError) as exc:
+                left = claim.lease_ends - time.monotonic()
+                if left <= 0:
+                    raise
+                wait = min(pause, left)
+                logger.warning(
+                    "message %d: recording attempt %d's outcome failed (%s); trying again in %.1fs",
+                    claim.id,
+                    claim.attempt,
+                    type(exc).__name__,
+                    wait,
+                )
+                time.sleep(wait)
+                pause = min(pause * 2, _OUTCOME_RETRY_MAX_SECONDS)
 
     def _backoff(self, attempt: int) -> float:
         settings = self._settings

@@ -59,6 +59,9 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # When the first attempt not yet settled was claimed (migration 0016): a claim that finds
+    # it set asks the provider whether that message already went out before sending it again.
+    sending_since: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     segments: Mapped[int] = mapped_column(default=1)
     cost_units: Mapped[int] = mapped_column(default=1)

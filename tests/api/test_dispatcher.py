@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -46,7 +47,7 @@ from tests.support.dispatchers import (
     twilio_dispatch_env,
     waiting_messages,
 )
-from tests.support.postgres import free_port
+from tests.support.postgres import PostgresCluster, free_port
 
 # A fixture used by name.
 __all__ = ["stopped_clock"]
@@ -485,6 +486,7 @@ def test_a_dead_senders_expired_lease_is_taken_over(database: Database) -> None:
         status="sending",
         attempts=6,
         claimed_until=now - timedelta(seconds=1),
+        sending_since=now - timedelta(minutes=10),
     )
     provider = RecordingProvider()
     dispatcher = Dispatcher(database, make_settings(database, dispatch_max_attempts=6), provider)
@@ -499,6 +501,7 @@ def test_a_dead_senders_expired_lease_is_taken_over(database: Database) -> None:
     assert (message.status, message.attempts) == ("sending", 1)
     message = load_message(database, worn_out.message_id)
     assert (message.status, message.attempts) == ("failed", 6)
+    assert message.sending_since is None, "a final outcome leaves nothing in doubt"
     invitation = load_invitation(database, worn_out.invitation_id)
     assert (invitation.status, invitation.failure_code) == ("failed", "send_failed")
 
@@ -814,24 +817,22 @@ def test_the_claim_reads_only_waiting_rows_whatever_the_history(
 
 
 @pytest.mark.slow
-def test_a_dispatcher_killed_mid_send_loses_nothing(
+def test_a_dispatcher_killed_with_sends_in_flight_sends_none_twice(
     database: Database, twilio: FakeTwilio, tmp_path: Path
 ) -> None:
-    queued = queue_invitation_sms(database, provider="twilio")
+    bodies = queue_twilio_bodies(database, 20)
     env = twilio_dispatch_env(
         database.url,
         twilio,
         tmp_path / "data",
-        OMO_DISPATCH_LEASE_SECONDS="1",
+        OMO_DISPATCH_LEASE_SECONDS="60",
+        OMO_TWILIO_TIMEOUT_SECONDS="20",
         OMO_DISPATCH_POLL_SECONDS="0.05",
+        OMO_DISPATCH_CONCURRENCY="8",
     )
     env["PYTHONPATH"] = str(REPO_ROOT)
-    command = [
-        sys.executable,
-        "-c",
-        "from omo_backend.messaging.dispatcher import run_dispatcher; "
-        "from omo_backend.settings import Settings; run_dispatcher(Settings())",
-    ]
+    # The real command, as an operator runs it.
+    command = [str(Path(sys.executable).with_name("omo-backend")), "dispatch"]
     children: list[subprocess.Popen[bytes]] = []
 
     def start_dispatcher(name: str) -> subprocess.Popen[bytes]:
@@ -846,19 +847,32 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
     try:
         twilio.hang()
         first = start_dispatcher("first")
-        twilio.wait_for_requests(1, timeout=30)
+        in_flight = twilio.wait_for_requests(8, timeout=30)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        # What the crash left behind: claimed, maybe sent, never recorded.
-        message = load_message(database, queued.message_id)
-        assert (message.status, message.attempts) == ("sending", 1), logs()
-
+        # What the crash left behind: claimed, eight of them at Twilio, none recorded.
+        with database.transaction(write=False) as session:
+            left = dict(
+                session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+            )
+        assert left.get("sending", 0) >= 8, (left, logs())
+        assert "sent" not in left, (left, logs())
+        # Twilio goes on with what it was given: the eight messages exist there.
         twilio.release()
+        wait_until(lambda: len(twilio.created) == 8, what="Twilio to create the eight")
+        # The leases run out (rather than wait a minute for them).
+        with database.transaction() as session:
+            session.execute(
+                update(Message)
+                .where(Message.status == "sending")
+                .values(claimed_until=utcnow() - timedelta(seconds=1))
+            )
+
         second = start_dispatcher("second")
         wait_until(
-            lambda: load_message(database, queued.message_id).status == "sent",
-            timeout=30,
-            what=f"the message to be sent after the restart\n{logs()}",
+            lambda: waiting_messages(database) == 0,
+            timeout=60,
+            what=f"every message settled after the restart\n{logs()}",
         )
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=10) == 0, logs()
@@ -869,12 +883,19 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
                 child.kill()
                 child.wait(timeout=10)
 
-    assert twilio.bodies() == [LINK_BODY, LINK_BODY], "one duplicate per kill, no more"
-    message = load_message(database, queued.message_id)
-    assert message.attempts == 2
-    assert message.provider_message_id in {created["sid"] for created in twilio.created}
-    invitation = load_invitation(database, queued.invitation_id)
-    assert (invitation.status, invitation.version) == ("sent", 2)
+    assert_each_sent_once(database, twilio, bodies)
+    sids = {created["body"]: created["sid"] for created in twilio.created}
+    with database.transaction(write=False) as session:
+        rows = session.execute(
+            select(Message.body, Message.provider_message_id, Message.sending_since)
+        ).all()
+    assert all(sids[body] == sid for body, sid, _ in rows), "each row names Twilio's message"
+    assert all(since is None for _, _, since in rows), "nothing left in doubt"
+    # The eight in flight were looked up, not sent again.
+    assert {r.form.get("Body") for r in in_flight} <= set(sids)
+    assert twilio.lookups(), "the second dispatcher asked Twilio"
+    assert PHONE not in logs()
+    assert "OMO invitation" not in logs()
 
 
 # --- bounded concurrent sends, and NOTIFY on enqueue ------------------------------------------
@@ -964,3 +985,202 @@ def test_a_stopped_run_forever_lets_its_sends_in_flight_finish(database: Databas
 
     assert not worker.is_alive()
     assert [load_message(database, q.message_id).status for q in queued] == ["sent"] * 3
+
+
+# --- sends in doubt: ask the provider before sending again ------------------------------------
+
+
+def twilio_provider(twilio: FakeTwilio, **overrides: Any) -> TwilioProvider:
+    values: dict[str, Any] = {
+        "twilio_account_sid": twilio.account_sid,
+        "twilio_auth_token": twilio.auth_token,
+        "twilio_from": TWILIO_FROM,
+        "twilio_api_base": twilio.base_url,
+    }
+    return TwilioProvider(Settings(_env_file=None, **{**values, **overrides}))  # type: ignore[call-arg]
+
+
+def test_the_twilio_lookup_finds_only_this_body_to_this_number_since_the_claim(
+    twilio: FakeTwilio,
+) -> None:
+    provider = twilio_provider(twilio)
+    claimed = utcnow() - timedelta(minutes=5)
+    before = claimed - timedelta(minutes=1)
+    twilio.add_message(to=PHONE, body=LINK_BODY, created=before)  # an older copy
+    twilio.add_message(to=PHONE, body=LINK_BODY + " ", created=claimed)  # another body
+    twilio.add_message(to="+886900000000", body=LINK_BODY, created=claimed)  # another number
+    twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed, sender="+15005550001")
+
+    assert provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed) is None
+
+    sid = twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed + timedelta(seconds=1))
+    found = provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed)
+    assert found is not None
+    assert (found.provider_message_id, found.segments) == (sid, 1)
+    [*_, lookup] = twilio.lookups()
+    query = parse_qs(lookup.path.partition("?")[2])
+    assert query["To"] == [PHONE]
+    assert query["From"] == [TWILIO_FROM]
+    assert query["DateSent>="] == [claimed.date().isoformat()]
+    # Only an older copy: not it.
+    assert (
+        provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed + timedelta(seconds=2)) is None
+    )
+
+
+def test_the_twilio_lookup_follows_next_page_uri(twilio: FakeTwilio) -> None:
+    claimed = utcnow() - timedelta(hours=1)
+    sid = twilio.add_message(to=PHONE, body=LINK_BODY, created=claimed + timedelta(seconds=1))
+    for i in range(150):  # newer messages to the same number: the match is on page two
+        twilio.add_message(to=PHONE, body=f"other {i}", created=claimed + timedelta(minutes=1))
+
+    found = twilio_provider(twilio).find_sent(to=PHONE, body=LINK_BODY, since=claimed)
+
+    assert found is not None
+    assert found.provider_message_id == sid
+    assert len(twilio.lookups()) == 2
+
+
+def test_the_twilio_lookup_of_a_messaging_service_matches_its_messages(
+    twilio: FakeTwilio,
+) -> None:
+    service = "MG" + "1" * 32
+    provider = twilio_provider(twilio, twilio_from="", twilio_messaging_service_sid=service)
+    claimed = utcnow() - timedelta(seconds=5)
+    provider.send_sms(to=PHONE, body=LINK_BODY)
+
+    found = provider.find_sent(to=PHONE, body=LINK_BODY, since=claimed - timedelta(seconds=60))
+
+    assert found is not None
+    assert found.provider_message_id == twilio.created[0]["sid"]
+    assert "From" not in parse_qs(twilio.lookups()[0].path.partition("?")[2])
+
+
+def test_a_twilio_lookup_that_fails_raises_a_transient_error(twilio: FakeTwilio) -> None:
+    twilio.fail_next(1, status=503)
+    with pytest.raises(TransientSendError):
+        twilio_provider(twilio).find_sent(to=PHONE, body=LINK_BODY, since=utcnow())
+
+
+def queue_in_doubt(database: Database, *, body: str, claimed_ago: float = 90.0) -> Queued:
+    """A message whose sender died mid-send: ``sending``, its lease run out."""
+    queued = queue_invitation_sms(database, body=body, provider="twilio")
+    now = utcnow()
+    set_message(
+        database,
+        queued.message_id,
+        status="sending",
+        attempts=1,
+        claimed_until=now - timedelta(seconds=1),
+        sending_since=now - timedelta(seconds=claimed_ago),
+    )
+    return queued
+
+
+def test_a_send_in_doubt_that_went_out_is_recorded_not_sent_again(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    went_out = queue_in_doubt(database, body="went out before the crash")
+    sid = twilio.add_message(
+        to=PHONE, body="went out before the crash", created=utcnow() - timedelta(seconds=80)
+    )
+    never_arrived = queue_in_doubt(database, body="never reached Twilio")
+    # The same body sent long before this message was claimed is not it.
+    twilio.add_message(to=PHONE, body="never reached Twilio", created=utcnow() - timedelta(days=1))
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+
+    assert dispatcher.run_once() == 2
+
+    assert twilio.bodies() == ["never reached Twilio"]
+    message = load_message(database, went_out.message_id)
+    assert (message.status, message.provider_message_id, message.attempts) == ("sent", sid, 2)
+    assert message.sending_since is None
+    assert load_invitation(database, went_out.invitation_id).status == "sent"
+    message = load_message(database, never_arrived.message_id)
+    assert message.status == "sent"
+    assert message.provider_message_id == twilio.created[-1]["sid"]
+
+
+def test_a_lookup_that_fails_is_retried_later_not_sent_blindly(
+    database: Database, twilio: FakeTwilio
+) -> None:
+    queued = queue_in_doubt(database, body="in doubt")
+    dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+    twilio.fail_next(1, status=503)
+
+    assert dispatcher.run_once() == 1
+
+    assert twilio.bodies() == [], "sent without knowing whether it already went out"
+    message = load_message(database, queued.message_id)
+    assert (message.status, message.attempts) == ("queued", 2)
+    assert message.sending_since is not None, "still in doubt"
+    assert message.last_error == "twilio_list_http_503"
+
+    set_message(database, queued.message_id, next_attempt_at=utcnow())  # its backoff is over
+    assert dispatcher.run_once() == 1
+
+    assert len(twilio.lookups()) == 2
+    assert twilio.bodies() == ["in doubt"]
+    assert load_message(database, queued.message_id).status == "sent"
+
+
+def test_a_send_in_doubt_by_smtp_or_the_outbox_is_sent_again(database: Database) -> None:
+    queued = queue_in_doubt(database, body="no way to ask")
+    set_message(database, queued.message_id, provider="outbox")
+    provider = RecordingProvider()  # no find_sent: as SMTP, it cannot tell
+
+    assert Dispatcher(database, make_settings(database), provider).run_once() == 1
+
+    assert provider.sent == [(PHONE, "no way to ask")]
+    assert OutboxProvider().find_sent(to=PHONE, body="x", since=utcnow()) is None
+
+
+class Messages(logging.Handler):
+    """The dispatcher's log messages, as they come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.mark.slow
+def test_an_outcome_write_waits_out_a_postgresql_restart(twilio: FakeTwilio) -> None:
+    cluster = PostgresCluster().start()
+    factory = DatabaseFactory("postgresql", cluster)
+    database = Database(factory.new_url())
+    messages = Messages()
+    dispatcher_log = logging.getLogger("omo_backend.messaging.dispatcher")
+    dispatcher_log.addHandler(messages)
+    try:
+        queued = queue_invitation_sms(database, body="at Twilio during the restart")
+        dispatcher = Dispatcher(database, twilio_settings(database.url, twilio))
+        handled: list[int] = []
+        twilio.hang()
+        worker = in_thread(lambda: handled.append(dispatcher.run_once()))
+        twilio.wait_for_requests(1)
+
+        cluster.pause()  # PostgreSQL goes away while the SMS is at Twilio
+        twilio.release()
+        wait_until(
+            lambda: any("recording attempt 1's outcome failed" in m for m in messages.lines),
+            what="the outcome write to find the database gone",
+        )
+        cluster.resume()
+        worker.join(60)
+
+        assert handled == [1]
+        assert twilio.bodies() == ["at Twilio during the restart"]
+        assert twilio.lookups() == []
+        message = load_message(database, queued.message_id)
+        assert (message.status, message.attempts) == ("sent", 1)
+        assert message.provider_message_id == twilio.created[0]["sid"]
+        assert load_invitation(database, queued.invitation_id).status == "sent"
+    finally:
+        dispatcher_log.removeHandler(messages)
+        twilio.release()
+        database.dispose()
+        factory.close()
+        cluster.stop()

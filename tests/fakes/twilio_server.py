@@ -11,6 +11,12 @@ them (base64 HMAC-SHA1 with the auth token over the URL and the sorted parameter
 
 Segment counts are worked out here on their own (roughly: ASCII as GSM-7, anything else as
 UCS-2) so that tests comparing them with ours are not comparing our code with itself.
+
+``GET .../Messages.json`` lists the messages as Twilio does: newest first, filtered by ``To``,
+``From`` and ``DateSent`` / ``DateSent>=`` / ``DateSent<=`` (dates, ``YYYY-MM-DD``, compared
+with ``date_sent``), ``PageSize`` a page, the next page named by ``next_page_uri``. Here a
+message counts as sent (``date_sent``) the moment it is created; ``add_message`` puts one in
+the history at a given time, as if sent earlier.
 """
 
 from __future__ import annotations
@@ -26,10 +32,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import requests
 
@@ -128,7 +135,21 @@ class FakeTwilio(HttpFake):
             return list(self._created)
 
     def bodies(self) -> list[str]:
-        return [r.form.get("Body", "") for r in self.requests]
+        """The bodies of the messages asked for (POSTs), in order, whatever the answer."""
+        return [r.form.get("Body", "") for r in self.requests if r.method == "POST"]
+
+    def lookups(self) -> list[ReceivedRequest]:
+        """The list requests (GETs), in order."""
+        return [r for r in self.requests if r.method == "GET"]
+
+    def add_message(
+        self, *, to: str, body: str, created: datetime, sender: str = "+15005550006"
+    ) -> str:
+        """A message already in the account's history, created (and sent) at ``created``."""
+        sid = "SM" + uuid.uuid4().hex
+        payload = _message(self.account_sid, sid, to, body, sender, "", created)
+        self._created_message(payload | {"status": "delivered", "status_callback": None})
+        return sid
 
     def wait_for_requests(self, count: int, *, timeout: float = 10.0) -> list[ReceivedRequest]:
         """Block until at least ``count`` requests arrived; fails the test after ``timeout``."""
@@ -272,11 +293,14 @@ class _Handler(BaseHTTPRequestHandler):
         if match["sid"] != twilio.account_sid:
             self._error(403, 20003, "Authenticate")
             return
-        if request.method != "POST":
-            self._error(405, 20004, "Method not allowed")
-            return
         if forced is not None:
             self._error(forced, 20500, "Internal Server Error")
+            return
+        if request.method == "GET":
+            self._list(request)
+            return
+        if request.method != "POST":
+            self._error(405, 20004, "Method not allowed")
             return
         form = request.form
         to, body = form.get("To", ""), form.get("Body", "")
@@ -294,35 +318,62 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, 21211, f"Invalid 'To' Phone Number: {to}")
             return
         sid = "SM" + uuid.uuid4().hex
-        now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        uri = f"/2010-04-01/Accounts/{twilio.account_sid}/Messages/{sid}"
-        payload = {
-            "account_sid": twilio.account_sid,
-            "api_version": "2010-04-01",
-            "body": body,
-            "date_created": now,
-            "date_sent": None,
-            "date_updated": now,
-            "direction": "outbound-api",
-            "error_code": None,
-            "error_message": None,
-            "from": sender or None,
-            "messaging_service_sid": service or None,
-            "num_media": "0",
-            "num_segments": str(_segments(body)),
-            "price": None,
-            "price_unit": "USD",
-            "sid": sid,
-            # With only a messaging service Twilio has not picked a sender yet.
-            "status": "queued" if sender else "accepted",
-            "subresource_uris": {"media": f"{uri}/Media.json"},
-            "to": to,
-            "uri": f"{uri}.json",
-        }
+        payload = _message(
+            twilio.account_sid, sid, to, body, sender, service, datetime.now(UTC), sent=False
+        )
         # Not part of Twilio's answer: where its status callbacks go (None: nowhere).
         callback = form.get("StatusCallback") or None
         twilio._created_message(payload | {"status_callback": callback})
         self._json(201, payload)
+
+    def _list(self, request: ReceivedRequest) -> None:
+        path, _, query = request.path.partition("?")
+        params = {key: values[-1] for key, values in parse_qs(query).items()}
+        try:
+            size = min(1000, max(1, int(params.get("PageSize", "50"))))
+            page = max(0, int(params.get("Page", "0")))
+            bounds = {
+                op: date.fromisoformat(params[f"DateSent{op}"])
+                for op in ("", ">=", "<=")
+                if f"DateSent{op}" in params
+            }
+        except ValueError:
+            self._error(400, 20001, "Invalid parameter")
+            return
+        listed = []
+        for message in self.twilio.created:
+            shown = {k: v for k, v in message.items() if k != "status_callback"}
+            # Sent the moment it was created: the list shows its date_sent.
+            shown["date_sent"] = shown["date_created"]
+            if shown["status"] in ("queued", "accepted"):
+                shown["status"] = "sent"
+            if _listed(shown, params, bounds):
+                listed.append(shown)
+        # Newest first, the latest created of equal times first.
+        order = sorted(enumerate(listed), key=lambda pair: (_when(pair[1]), pair[0]), reverse=True)
+        messages = [message for _, message in order]
+        chunk = messages[page * size : (page + 1) * size]
+        filters = {k: v for k, v in params.items() if k not in ("Page", "PageToken")}
+
+        def page_uri(number: int) -> str:
+            token = {"PageToken": f"PA{number}"} if number else {}
+            return f"{path}?{urlencode({**filters, 'Page': str(number), **token})}"
+
+        more = (page + 1) * size < len(messages)
+        self._json(
+            200,
+            {
+                "messages": chunk,
+                "page": page,
+                "page_size": size,
+                "start": page * size,
+                "end": page * size + max(0, len(chunk) - 1),
+                "uri": page_uri(page),
+                "first_page_uri": page_uri(0),
+                "previous_page_uri": page_uri(page - 1) if page else None,
+                "next_page_uri": page_uri(page + 1) if more else None,
+            },
+        )
 
     def _error(self, status: int, code: int, message: str) -> None:
         self._json(
@@ -339,6 +390,62 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("WWW-Authenticate", 'Basic realm="Twilio API"')
         self.end_headers()
         self.wfile.write(data)
+
+
+def _message(
+    account_sid: str,
+    sid: str,
+    to: str,
+    body: str,
+    sender: str,
+    service: str,
+    created: datetime,
+    *,
+    sent: bool = True,
+) -> dict[str, Any]:
+    """Twilio's message resource, as created at ``created``."""
+    when = format_datetime(created.astimezone(UTC).replace(microsecond=0))
+    uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}"
+    return {
+        "account_sid": account_sid,
+        "api_version": "2010-04-01",
+        "body": body,
+        "date_created": when,
+        "date_sent": when if sent else None,
+        "date_updated": when,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": sender or None,
+        "messaging_service_sid": service or None,
+        "num_media": "0",
+        "num_segments": str(_segments(body)),
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        # With only a messaging service Twilio has not picked a sender yet.
+        "status": "queued" if sender else "accepted",
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+        "to": to,
+        "uri": f"{uri}.json",
+    }
+
+
+def _when(message: dict[str, Any]) -> datetime:
+    return datetime.strptime(message["date_created"], "%a, %d %b %Y %H:%M:%S %z")
+
+
+def _listed(message: dict[str, Any], params: dict[str, str], bounds: dict[str, date]) -> bool:
+    if "To" in params and message["to"] != params["To"]:
+        return False
+    if "From" in params and message["from"] != params["From"]:
+        return False
+    sent = _when(message).date()
+    return not (
+        ("" in bounds and sent != bounds[""])
+        or (">=" in bounds and sent < bounds[">="])
+        or ("<=" in bounds and sent > bounds["<="])
+    )
 
 
 def _basic_auth(header: str | None) -> tuple[str, str] | None:

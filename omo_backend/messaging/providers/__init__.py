@@ -8,6 +8,7 @@ from omo_backend.messaging.providers.base import (
     ProviderConfigError,
     SendError,
     SendResult,
+    SentLookup,
     SmsProvider,
     TransientSendError,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "ProviderConfigError",
     "SendError",
     "SendResult",
+    "SentLookup",
     "SmsProvider",
     "SmtpProvider",
     "TransientSendError",

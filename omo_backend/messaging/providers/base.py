@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,18 @@ class SmsProvider(Protocol):
 class EmailProvider(Protocol):
     def send_email(self, *, to: str, subject: str, body: str) -> SendResult:
         """Hand one plain-text e-mail to the provider; raise like ``SmsProvider.send_sms``."""
+        ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendResult | None:
+        """The message with exactly this body that the provider accepted for ``to`` at or after
+        ``since`` (aware UTC), or None when it has none (or cannot tell: then the dispatcher
+        sends again). Raise ``TransientSendError`` when the provider cannot be asked now.
+
+        The dispatcher asks this before resending a message whose earlier attempt's outcome
+        is unknown (its sender died or lost the database mid-send). A provider without this
+        method is treated as answering None.
+        """
         ...

@@ -8,6 +8,7 @@ channels: SMS when ``OMO_SMS_PROVIDER=outbox``, e-mail when ``OMO_SMTP_URL`` is 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from omo_backend.messaging.providers.base import SendResult
 
@@ -20,6 +21,11 @@ class OutboxProvider:
 
     def send_email(self, *, to: str, subject: str, body: str) -> SendResult:
         return _delivered()
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendResult | None:
+        """Always None: the outbox keeps nothing outside the row, and "sending" a row again
+        only marks that row once more; nothing leaves the machine, so nothing goes out twice."""
+        return None
 
 
 def _delivered() -> SendResult:

@@ -16,6 +16,9 @@ A reply code sorts a failure: 4xx (greylisting, mailbox busy, "try again later")
 with the dispatcher's backoff; 5xx (550 mailbox unavailable, 553 bad address, 535 bad
 password) will not change by repeating it and fails the message as ``smtp_<code>``. Network
 errors, timeouts and a server that hangs up are retried.
+
+SMTP cannot say what it already accepted: ``find_sent`` answers None, so an e-mail whose
+sender died mid-send (its outcome unknown) is sent again, and may arrive twice.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -125,6 +129,11 @@ class SmtpProvider:
         message_id = str(message["Message-ID"]).strip("<>")[:_MESSAGE_ID_MAX]
         # The server took responsibility for it; whether it reached the inbox is not known.
         return SendResult(provider_message_id=message_id, provider_status="accepted")
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> SendResult | None:
+        """Always None: SMTP has no way to ask what a server already took, so an e-mail in
+        doubt is sent again."""
+        return None
 
     def _compose(self, *, to: str, subject: str, body: str) -> EmailMessage:
         message = EmailMessage(policy=_POLICY)
