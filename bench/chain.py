@@ -235,6 +235,10 @@ class Chain:
         for dispatcher in self.dispatchers:
             dispatcher.start()
 
+    def stop_dispatchers(self) -> None:
+        for dispatcher in self.dispatchers:
+            dispatcher.stop()
+
     def settle_outbox(self) -> int:
         """Mark every waiting message sent, without sending it: a load's SMS are not the
         next section's to send."""
@@ -428,22 +432,38 @@ def deliveries(chain: Chain, phones: list[str]) -> Deliveries:
 
 
 def outbox_section(chain: Chain, phones: Phones, o: Options) -> list[Figure]:
+    """Two runs: invitations made while both dispatchers run (how soon each SMS leaves: the
+    API's pace bounds the rate there), then a backlog made while they are stopped and sent
+    when they start (how fast the two dispatchers send)."""
     section = f"outbox: {o.messages} invitations, 2 dispatchers, provider answers in 100 ms"
     progress(section)
     burst, created = _invite_burst(chain, phones, o.messages, o)
     drained = chain.wait_outbox_empty(timeout=60 + o.messages)
     got = deliveries(chain, burst)
     p95 = percentile(got.commit_to_provider, 0.95)
+    progress(f"{section}: a backlog of {o.messages}, sent when the dispatchers start")
+    chain.stop_dispatchers()
+    backlog, _ = _invite_burst(chain, phones, o.messages, o)
+    chain.start_dispatchers()
+    backlog_drained = chain.wait_outbox_empty(timeout=60 + o.messages)
+    sent = deliveries(chain, backlog)
     return [
         Figure(section, "invitations created", created, "s", note="8 clients, both API processes"),
         Figure(
             section,
-            "messages/s at the provider",
-            got.rate,
+            "messages/s at the provider, from a backlog",
+            sent.rate,
             "msg/s",
             f"≥ {OUTBOX_RATE_TARGET:g}",
-            got.rate >= OUTBOX_RATE_TARGET,
-            "first to last request received",
+            sent.rate >= OUTBOX_RATE_TARGET,
+            f"{len(backlog)} queued while the dispatchers were stopped; first to last received",
+        ),
+        Figure(
+            section,
+            "messages/s at the provider, as made",
+            got.rate,
+            "msg/s",
+            note="bounded by how fast the API makes invitations",
         ),
         Figure(
             section,
@@ -454,15 +474,22 @@ def outbox_section(chain: Chain, phones: Phones, o: Options) -> list[Figure]:
             p95 <= COMMIT_TO_PROVIDER_P95_TARGET_S,
             f"p50 {percentile(got.commit_to_provider, 0.5):.2f} s; from the row's created_at",
         ),
-        Figure(section, "duplicates", got.duplicates, "count", "0", got.duplicates == 0),
+        Figure(
+            section,
+            "duplicates",
+            got.duplicates + sent.duplicates,
+            "count",
+            "0",
+            got.duplicates + sent.duplicates == 0,
+        ),
         Figure(
             section,
             "lost (never reached the provider)",
-            got.lost,
+            got.lost + sent.lost,
             "count",
             "0",
-            got.lost == 0,
-            "" if drained else "the outbox did not drain in time",
+            got.lost + sent.lost == 0,
+            "" if drained and backlog_drained else "the outbox did not drain in time",
         ),
     ]
 
