@@ -20,8 +20,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-import psycopg
-from psycopg import sql
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -79,6 +77,10 @@ class Listener:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        # PostgreSQL's driver is imported where PostgreSQL is used: the app's bundle runs its
+        # demo backend on SQLite and leaves the driver out.
+        import psycopg
+
         pause = _RECONNECT_FIRST_SECONDS
         while not self._stop.is_set():
             try:
@@ -101,6 +103,9 @@ class Listener:
             pause = min(pause * 2, _RECONNECT_MAX_SECONDS)
 
     def _listen(self) -> None:
+        import psycopg
+        from psycopg import sql
+
         with psycopg.connect(
             self._conninfo,
             autocommit=True,

@@ -417,12 +417,20 @@ def child_main() -> int:
         _child_serve(request, lifeline, reply)
     except EmbeddedBackendError as exc:
         _answer(reply, {"error": str(exc)})
-        return 1
+        _exit_now(1)
     except Exception as exc:
         logging.getLogger(__name__).exception("the embedded backend failed")
         _answer(reply, {"error": f"the embedded backend failed: {exc}"})
-        return 1
+        _exit_now(1)
     return 0
+
+
+def _exit_now(code: int) -> None:
+    """End the child at once: the lifeline thread is blocked reading stdin, and an interpreter
+    shutdown around it aborts ("could not acquire lock for <stdin>"); nothing is left open."""
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class _Lifeline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,3 +74,33 @@ def test_the_cut_library_is_smaller_and_opens_collators(tmp_path: Path) -> None:
     icu_data._link(icu_data.write_package(header, kept), symbol, ICU.name, broken)
     with pytest.raises(icu_data.IcuDataError):
         icu_data.check(broken, ICU.parent)
+
+
+def test_the_demo_backend_starts_without_what_the_bundle_leaves_out(tmp_path: Path) -> None:
+    """The bundle leaves out PostgreSQL's driver and other packages (build_spec's excludes):
+    the demo's backend must import and serve on SQLite without them. The bundle's own test
+    builds it (slow, skipped without PyInstaller); this catches a new top-level import fast."""
+    script = f"""
+import sys
+from pathlib import Path
+for name in {_LEFT_OUT!r}:
+    sys.modules[name] = None  # an import of it now fails, as in the bundle
+from omo_desktop.demo.embedded import make_schema_template
+make_schema_template(Path({str(tmp_path / "demo.db")!r}))
+from fastapi.testclient import TestClient
+from omo_backend.app import create_app
+from omo_backend.db import Database
+from omo_backend.settings import Settings
+url = "sqlite:///" + {str(tmp_path / "demo.db")!r}
+settings = Settings(data_dir={str(tmp_path)!r}, database_url=url, dev_mode=True)
+with TestClient(create_app(settings, Database(url), run_dispatcher=True)) as client:
+    assert client.get("/api/v1/ready").status_code == 200
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+# The spec's excludes that the backend's code could reach (the rest are tools and Qt modules).
+_LEFT_OUT = ("psycopg", "psycopg_binary", "psycopg_c", "uvloop", "watchfiles", "websockets")
