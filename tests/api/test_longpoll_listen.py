@@ -6,9 +6,11 @@ The watcher's tick is an hour here, so a waiter can only return early through a 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -94,9 +96,27 @@ def run_with_watcher(url: str, scenario: Scenario, *, bumps: int = 0) -> None:
             await watcher.stop()
 
     try:
-        asyncio.run(main())
+        run_apart(main)
     finally:
         db.dispose()
+
+
+def run_apart(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``asyncio.run`` on a thread of its own: a test that ran before in this worker (the
+    browser tests' Playwright sync API) can leave an event loop marked running on this one."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # handed to the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="watcher-scenario")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 async def woken_by(
