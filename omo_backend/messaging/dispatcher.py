@@ -552,7 +552,8 @@ class Dispatcher:
                 claim.id,
                 claim.attempt,
                 reason,
-                retry_at.isoformat(),
+                # To the second: six digits of microseconds can read as a PIN in the log.
+                retry_at.isoformat(timespec="seconds"),
             )
         else:
             logger.error("message %d failed on attempt %d (%s)", claim.id, claim.attempt, reason)

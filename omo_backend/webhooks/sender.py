@@ -260,7 +260,8 @@ class WebhookSender:
                 host,
                 claim.attempt,
                 error,
-                values["next_attempt_at"].isoformat(),
+                # To the second: six digits of microseconds can read as a PIN in the log.
+                values["next_attempt_at"].isoformat(timespec="seconds"),
             )
 
 

@@ -68,6 +68,8 @@ def test_a_manager_finds_a_member_and_sees_the_reports(demo: App, qtbot: QtBot):
     assert isinstance(members, MembersScreen)
     model = members.controller.members
     qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=WAIT_MS)
+    # The overview comes in its own reply ("…" until then).
+    qtbot.waitUntil(lambda: members.overview.total.figure.text() != "…", timeout=WAIT_MS)
     total = int(members.overview.total.figure.text().replace(",", ""))
     assert total >= 300, "the demo has a crowd of members"
 
